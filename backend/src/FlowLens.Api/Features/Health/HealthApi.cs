@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace FlowLens.Api.Features.Health;
+
+public static class HealthApi
+{
+    public static void MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/health", GetHealth)
+            .AllowAnonymous()
+            .WithTags("Health")
+            .WithSummary("200 when FlowLens and its database are up, 503 when the database is not reachable.");
+    }
+
+    /// <summary>The state of FlowLens and of what it depends on.</summary>
+    public sealed record Health(string Status, string Database);
+
+    internal static async Task<Results<Ok<Health>, ProblemHttpResult>> GetHealth(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("select 1");
+            command.CommandTimeout = 5;
+            await command.ExecuteScalarAsync(cancellationToken);
+            return TypedResults.Ok(new Health("healthy", "up"));
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            return TypedResults.Problem(
+                title: "The database is unavailable",
+                detail: e.Message,
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                extensions: new Dictionary<string, object?> { ["database"] = "down" });
+        }
+    }
+}

@@ -1,0 +1,1 @@
+namespace FlowLens.Core;

@@ -1,0 +1,61 @@
+using System.Net;
+using FlowLens.Api.Data;
+using FlowLens.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace FlowLens.Api.Tests.Hosting;
+
+public sealed class MigrationTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task Start_MigratesAnEmptyDatabase_ThenStartsAgainOnTheMigratedOne()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Empty(await TablesAsync(database));
+
+        await using (var first = new FlowLensApp(database))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await first.CreateClient(apiKey: null).GetAsync("/api/health", ct)).StatusCode);
+            await AssertFullyMigratedAsync(first);
+            // Hangfire's storage lives in its own schema of the same database.
+            await first.CreateClient(FlowLensApp.AdminKey).GetAsync("/hangfire", ct);
+        }
+        var afterFirst = await TablesAsync(database);
+        Assert.Contains("public.api_keys", afterFirst);
+        Assert.Contains("hangfire.job", afterFirst);
+
+        await using (var second = new FlowLensApp(database))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await second.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct)).StatusCode);
+            await AssertFullyMigratedAsync(second);
+        }
+        Assert.Equal(afterFirst, await TablesAsync(database));
+    }
+
+    private static async Task AssertFullyMigratedAsync(FlowLensApp app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+
+    private static async Task<List<string>> TablesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select table_schema || '.' || table_name from information_schema.tables " +
+            "where table_schema not in ('pg_catalog', 'information_schema') order by 1", connection);
+        var tables = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            tables.Add(reader.GetString(0));
+        }
+        return tables;
+    }
+}

@@ -1,0 +1,49 @@
+using FlowLens.Api.Data;
+using FlowLens.Api.Features.Auth;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowLens.Api.Tests.Infrastructure;
+
+/// <summary>The real FlowLens host, in process, on the given database, with a known bootstrap admin key.</summary>
+public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>? configure = null) : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-bootstrap-admin-key-0123456789";
+
+    public string ConnectionString { get; } = connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:FlowLens", ConnectionString);
+        builder.UseSetting("FlowLens:Auth:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("FlowLens:Jobs:Worker", "false");
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        configure?.Invoke(builder);
+    }
+
+    /// <summary>A client that sends <paramref name="apiKey"/> in X-Api-Key (none when null).</summary>
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add(ApiKeyAuthentication.HeaderName, apiKey);
+        }
+        return client;
+    }
+
+    /// <summary>Stores a new API key with the given role and returns its secret.</summary>
+    public async Task<string> CreateApiKeyAsync(string role, DateTimeOffset? expiresAt = null, bool revoked = false)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
+        var secret = ApiKey.NewSecret();
+        var key = ApiKey.For(secret, $"test {role}", role, DateTimeOffset.UtcNow);
+        key.ExpiresAt = expiresAt;
+        key.RevokedAt = revoked ? DateTimeOffset.UtcNow : null;
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync();
+        return secret;
+    }
+}

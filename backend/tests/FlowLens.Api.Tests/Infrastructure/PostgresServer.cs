@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace FlowLens.Api.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster: initdb in a temp folder, a free loopback port, stopped and deleted on dispose.
+/// PostgreSQL refuses to run as root, so as root its commands run as the <c>postgres</c> user.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly string _bin;
+
+    private PostgresServer(string directory, string bin, int port)
+    {
+        _directory = directory;
+        _bin = bin;
+        AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=5";
+    }
+
+    /// <summary>Connects as the superuser to the <c>postgres</c> database.</summary>
+    public string AdminConnectionString { get; }
+
+    private string DataDirectory => Path.Combine(_directory, "data");
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var bin = FindBinaries();
+        var directory = Path.Combine(Path.GetTempPath(), "flowlens-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(directory);
+        if (IsRoot)
+        {
+            await RunAsync("chown", ["postgres:postgres", directory], asPostgres: false);
+        }
+        var initdb = Path.Combine(bin, "initdb");
+        await RunAsync(initdb, ["-D", Path.Combine(directory, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], asPostgres: IsRoot);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new PostgresServer(directory, bin, FreePort());
+            try
+            {
+                await server.StartClusterAsync(new NpgsqlConnectionStringBuilder(server.AdminConnectionString).Port);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Another process took the port between our probe and the server's bind: try another.
+            }
+        }
+    }
+
+    private Task StartClusterAsync(int port)
+    {
+        // Durability is worth nothing in a throwaway cluster; skipping fsync makes tests faster.
+        var options = $"-p {port} -c listen_addresses=127.0.0.1 -k {_directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        return RunAsync(Path.Combine(_bin, "pg_ctl"),
+            ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-o", options, "-w", "-t", "60", "start"], IsRoot);
+    }
+
+    /// <summary>Stops the server at once, as a crash or an outage would.</summary>
+    public Task StopAsync() =>
+        RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], IsRoot);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped by the test.
+        }
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private static string FindBinaries()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
+        if (onPath is not null)
+        {
+            return onPath;
+        }
+        var debian = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin"))
+                .Where(b => File.Exists(Path.Combine(b, "initdb"))).OrderByDescending(b => b).FirstOrDefault()
+            : null;
+        return debian ?? throw new InvalidOperationException(
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql. " +
+            "Install them (apt-get install postgresql) or set FLOWLENS_TEST_DB to a connection string.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, string[] args, bool asPostgres)
+    {
+        var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        if (asPostgres)
+        {
+            foreach (var a in new[] { "-u", "postgres", "--", file })
+            {
+                start.ArgumentList.Add(a);
+            }
+        }
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        // pg_ctl start leaves the server holding our pipes open; read until the command itself exits.
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr} {await stdout}");
+        }
+    }
+
+    /// <summary>A new, empty database on this server; returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string adminConnectionString)
+    {
+        var name = "flowlens_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(adminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"create database {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true }.ConnectionString;
+    }
+}
