@@ -15,6 +15,8 @@ public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // As deployed: no development-only behaviour (such as serving the project's own wwwroot as static web assets).
+        builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:FlowLens", ConnectionString);
         builder.UseSetting("FlowLens:Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("FlowLens:Jobs:Worker", "false");

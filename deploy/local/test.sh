@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every FlowLens test: frontend (type check, Vitest, build) and backend (xunit against a real PostgreSQL).
+# Usage: deploy/local/test.sh   (from anywhere; installs npm packages and, if missing, PostgreSQL)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/deploy/local/common.sh"
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+# The backend tests start their own throwaway cluster with these binaries (or use FLOWLENS_TEST_DB).
+export PATH="$(pg_bin_dir):$PATH"
+
+echo "== frontend"
+cd "$root/frontend"
+npm ci --no-audit --no-fund --loglevel=error
+npm run typecheck
+npx vitest run --reporter=default --reporter=json --outputFile="$log/vitest.json"
+npm run build
+
+echo "== backend"
+cd "$root"
+dotnet test FlowLens.sln --nologo 2>&1 | tee "$log/dotnet.txt"
+
+# One closing line for everything: "N passed, N failed".
+read -r fe_passed fe_failed < <(node -e '
+  const r = require(process.argv[1]);
+  console.log(r.numPassedTests, r.numFailedTests);' "$log/vitest.json")
+read -r be_passed be_failed < <(awk '/(Passed|Failed)! *-/ {
+  for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
+  END { print p+0, f+0 }' FS='[ ,]+' "$log/dotnet.txt")
+echo "tests: $((fe_passed + be_passed)) passed, $((fe_failed + be_failed)) failed"

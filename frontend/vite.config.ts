@@ -1,0 +1,22 @@
+import { fileURLToPath, URL } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// The build lands in the API's wwwroot: the API serves the app at /.
+export default defineConfig({
+  plugins: [react()],
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  build: {
+    outDir: '../backend/src/FlowLens.Api/wwwroot',
+    emptyOutDir: true,
+  },
+  server: {
+    host: '127.0.0.1',
+    // `npm run dev` talks to a FlowLens API on its default local port.
+    proxy: { '/api': 'http://127.0.0.1:5080', '/swagger': 'http://127.0.0.1:5080' },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+  },
+});
