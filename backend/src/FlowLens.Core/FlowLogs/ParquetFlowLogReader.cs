@@ -56,9 +56,10 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
                 await ReadRowGroupAsync(cancellationToken);
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException and not IOException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Parquet.Net reports a damaged file with assorted exception types.
+            // Parquet.Net reports a damaged file with assorted exception types (IOException among them); the
+            // stream is a local seekable copy, so an exception here is about the data, not the network.
             Error = new FlowLogError(0, 0, null, $"unreadable Parquet data: {e.Message}", "");
             return FlowReadResult.ObjectError;
         }
@@ -104,10 +105,9 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
         {
             var field = _fields[c];
             var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
-            _values[c] = type == typeof(string) ? await ReadStringsAsync(group, field, cancellationToken)
-                : type == typeof(int) ? await ReadNumbersAsync<int>(group, field, cancellationToken)
+            _values[c] = type == typeof(int) ? await ReadNumbersAsync<int>(group, field, cancellationToken)
                 : type == typeof(long) ? await ReadNumbersAsync<long>(group, field, cancellationToken)
-                : throw new InvalidDataException($"column '{field.Name}' has the unsupported type {field.ClrType.Name}");
+                : await ReadStringsAsync(group, field, cancellationToken);
         }
     }
 

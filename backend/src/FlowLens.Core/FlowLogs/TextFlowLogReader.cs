@@ -15,7 +15,7 @@ public sealed class TextFlowLogReader : IFlowLogReader
     private readonly GzipTrailerCheck? _gzip;
     private readonly int _maxLineLength;
     private readonly List<string> _warnings = [];
-    private byte[] _buffer = new byte[64 * 1024];
+    private byte[] _buffer;
     private int _start;
     private int _end;
     private bool _eof;
@@ -38,6 +38,7 @@ public sealed class TextFlowLogReader : IFlowLogReader
             _stream = stream;
         }
         _maxLineLength = maxLineLength;
+        _buffer = new byte[Math.Min(64 * 1024, maxLineLength)];
         _parser = new FlowLineParser(format ?? FlowLogFormat.Default);
     }
 
@@ -87,7 +88,7 @@ public sealed class TextFlowLogReader : IFlowLogReader
             {
                 line = line[..^1];
             }
-            if (line.Trim((byte)' ').IsEmpty)
+            if (line.Trim(" \t\r"u8).IsEmpty)
             {
                 continue;
             }

@@ -1,0 +1,74 @@
+using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Lookups;
+
+namespace FlowLens.Core.Tests.Lookups;
+
+public sealed class LookupTests
+{
+    [Theory]
+    [InlineData(1, "ICMP")]
+    [InlineData(6, "TCP")]
+    [InlineData(17, "UDP")]
+    [InlineData(47, "GRE")]
+    [InlineData(50, "ESP")]
+    [InlineData(58, "IPv6-ICMP")]
+    [InlineData(132, "SCTP")]
+    [InlineData(145, "NSH")]
+    [InlineData(200, "Unassigned")]
+    [InlineData(253, "Experimental")]
+    [InlineData(255, "Reserved")]
+    public void Protocol_HasItsIanaName(int number, string name) => Assert.Equal(name, Protocols.Name(number));
+
+    [Theory]
+    [InlineData("tcp", 6)]
+    [InlineData("TCP", 6)]
+    [InlineData("6", 6)]
+    [InlineData("icmpv6", 58)]
+    [InlineData("IPv6-ICMP", 58)]
+    [InlineData("esp", 50)]
+    public void Protocol_ParsesNameOrNumber(string text, int number)
+    {
+        Assert.True(Protocols.TryParse(text, out var parsed));
+        Assert.Equal(number, parsed);
+    }
+
+    [Theory]
+    [InlineData("256")]
+    [InlineData("-1")]
+    [InlineData("tcpx")]
+    public void Protocol_RejectsUnknown(string text) => Assert.False(Protocols.TryParse(text, out _));
+
+    [Fact]
+    public void Protocol_EveryNumberHasANameThatParsesBack()
+    {
+        for (var n = 0; n <= 145; n++)
+        {
+            Assert.True(Protocols.TryParse(Protocols.Name(n), out var back) && back == n || n == 58, $"protocol {n}");
+        }
+    }
+
+    [Theory]
+    [InlineData(2, "SYN")]
+    [InlineData(18, "SYN-ACK")]
+    [InlineData(3, "SYN,FIN")]
+    [InlineData(19, "SYN,ACK,FIN")]
+    [InlineData(0, "none")]
+    [InlineData(4, "RST")]
+    public void TcpFlags_AreDescribed(int flags, string text) => Assert.Equal(text, TcpFlagNames.Describe((TcpFlags)flags));
+
+    [Fact]
+    public void TrafficPaths_LabelEachCode()
+    {
+        Assert.Equal(8, TrafficPaths.All.Count());
+        Assert.Equal("another resource in the same VPC", TrafficPaths.Label(1));
+        Assert.Equal("internet gateway (Nitro)", TrafficPaths.Label(8));
+        Assert.Equal("path 9", TrafficPaths.Label(9));
+    }
+
+    [Theory]
+    [InlineData(22, "ssh")]
+    [InlineData(3389, "rdp")]
+    [InlineData(443, "https")]
+    [InlineData(40000, null)]
+    public void WellKnownPorts_NameCommonServices(int port, string? name) => Assert.Equal(name, WellKnownPorts.Name(port));
+}
