@@ -31,10 +31,8 @@ internal sealed class FlowLineParser(FlowLogFormat format)
                 break;
             }
             var start = position;
-            while (position < line.Length && line[position] is not ((byte)' ' or (byte)'\t'))
-            {
-                position++;
-            }
+            var length = line[position..].IndexOfAny((byte)' ', (byte)'\t');
+            position = length < 0 ? line.Length : position + length;
             // After a bad value, only count: a wrong field count is the more useful report.
             if (count < _columns.Length && error is null)
             {

@@ -91,6 +91,11 @@ public sealed partial class FlowLogFormat
     /// </summary>
     internal static bool LooksLikeHeader(ReadOnlySpan<byte> line)
     {
+        var trimmed = line.TrimStart(" \t"u8);
+        if (trimmed.IsEmpty || trimmed[0] is < (byte)'a' or > (byte)'z')
+        {
+            return false;
+        }
         var first = true;
         foreach (var range in line.SplitAny(" \t"u8))
         {

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Text;
 
 namespace FlowLens.Core.FlowLogs;
@@ -8,36 +9,17 @@ namespace FlowLens.Core.FlowLogs;
 /// </summary>
 internal sealed class StringPool(int capacity = 4096)
 {
-    private readonly string?[] _entries = new string?[capacity];
+    private readonly (byte[] Utf8, string Text)?[] _entries = new (byte[], string)?[capacity];
 
     public string Get(ReadOnlySpan<byte> utf8)
     {
-        var hash = 2166136261u;
-        foreach (var b in utf8)
+        ref var entry = ref _entries[XxHash3.HashToUInt64(utf8) % (uint)_entries.Length];
+        if (entry is { } e && utf8.SequenceEqual(e.Utf8))
         {
-            hash = (hash ^ b) * 16777619u;
+            return e.Text;
         }
-        ref var entry = ref _entries[hash % (uint)_entries.Length];
-        if (entry is not null && SameAscii(entry, utf8))
-        {
-            return entry;
-        }
-        return entry = Encoding.UTF8.GetString(utf8);
-    }
-
-    private static bool SameAscii(string s, ReadOnlySpan<byte> utf8)
-    {
-        if (s.Length != utf8.Length)
-        {
-            return false;
-        }
-        for (var i = 0; i < utf8.Length; i++)
-        {
-            if (s[i] != utf8[i])
-            {
-                return false;
-            }
-        }
-        return true;
+        var text = Encoding.UTF8.GetString(utf8);
+        entry = (utf8.ToArray(), text);
+        return text;
     }
 }

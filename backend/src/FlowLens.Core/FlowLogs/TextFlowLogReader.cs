@@ -50,29 +50,47 @@ public sealed class TextFlowLogReader : IFlowLogReader
 
     public IReadOnlyList<string> Warnings => _warnings;
 
-    public async ValueTask<FlowReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    public ValueTask<FlowReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
+        // Most calls find a whole line in the buffer: answer those without the async machinery.
+        TryReadBuffered(out var result) ? new(result) : ReadAfterFillAsync(cancellationToken);
+
+    private async ValueTask<FlowReadResult> ReadAfterFillAsync(CancellationToken cancellationToken)
     {
+        while (true)
+        {
+            switch (await FillAsync(cancellationToken))
+            {
+                case Fill.Unreadable:
+                    return FlowReadResult.ObjectError;
+                case Fill.LineTooLong:
+                    return FlowReadResult.LineError;
+            }
+            if (TryReadBuffered(out var result))
+            {
+                return result;
+            }
+        }
+    }
+
+    /// <summary>Reads on from the bytes in the buffer; false when it needs more bytes first.</summary>
+    private bool TryReadBuffered(out FlowReadResult result)
+    {
+        result = FlowReadResult.ObjectError;
         if (Error is { Line: 0 })
         {
-            return FlowReadResult.ObjectError;
+            return true;
         }
         while (true)
         {
             var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (newline < 0 && !_eof)
             {
-                switch (await FillAsync(cancellationToken))
-                {
-                    case Fill.Unreadable:
-                        return FlowReadResult.ObjectError;
-                    case Fill.LineTooLong:
-                        return FlowReadResult.LineError;
-                }
-                continue;
+                return false;
             }
             if (newline < 0 && _start == _end)
             {
-                return FlowReadResult.End;
+                result = FlowReadResult.End;
+                return true;
             }
             var length = newline < 0 ? _end - _start : newline;
             var line = _buffer.AsSpan(_start, length);
@@ -84,11 +102,8 @@ public sealed class TextFlowLogReader : IFlowLogReader
                 continue;
             }
             _lineNumber++;
-            if (line.EndsWith((byte)'\r'))
-            {
-                line = line[..^1];
-            }
-            if (line.Trim(" \t\r"u8).IsEmpty)
+            line = line.TrimEnd(" \t\r"u8);
+            if (line.IsEmpty || line.Trim(" \t"u8).IsEmpty)
             {
                 continue;
             }
@@ -99,10 +114,12 @@ public sealed class TextFlowLogReader : IFlowLogReader
             }
             if (_parser.TryParse(line, _lineNumber, out var error))
             {
-                return FlowReadResult.Record;
+                result = FlowReadResult.Record;
+                return true;
             }
             Error = error;
-            return FlowReadResult.LineError;
+            result = FlowReadResult.LineError;
+            return true;
         }
     }
 

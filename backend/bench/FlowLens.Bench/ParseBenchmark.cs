@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Synthetic;
+
+namespace FlowLens.Bench;
+
+/// <summary>
+/// Parsing speed, one thread: v2 default lines and v5 all-fields lines from memory, and a gzip file of 1M v2
+/// lines end to end. Input is generated here. Each case runs once to warm up, then five times; the median counts.
+/// </summary>
+internal static class ParseBenchmark
+{
+    private const int Runs = 5;
+
+    public static async Task<int> RunAsync()
+    {
+        Console.WriteLine($"FlowLens parse benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, one thread");
+        var v2 = Generate(FlowLogFormat.Default, 2_000_000);
+        var v5 = Generate(SyntheticFlows.V5AllFields, 1_000_000);
+        var gzipPath = Path.Combine(Path.GetTempPath(), $"flowlens-bench-{Environment.ProcessId}.log.gz");
+        try
+        {
+            await File.WriteAllBytesAsync(gzipPath, Gzip(Generate(FlowLogFormat.Default, 1_000_000)));
+            await MeasureAsync("v2 default, from memory", v2.Length, () => new TextFlowLogReader(new MemoryStream(v2), gzip: false));
+            await MeasureAsync("v5 all fields, from memory", v5.Length, () => new TextFlowLogReader(new MemoryStream(v5), gzip: false));
+            await MeasureAsync($"gzip file, 1M v2 lines ({new FileInfo(gzipPath).Length / 1_048_576.0:F1} MiB), end to end", null,
+                () => new TextFlowLogReader(new FileStream(gzipPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false), gzip: true));
+        }
+        finally
+        {
+            File.Delete(gzipPath);
+        }
+        return 0;
+    }
+
+    private static async Task MeasureAsync(string name, long? inputBytes, Func<IFlowLogReader> open)
+    {
+        await ReadAllAsync(open()); // warm-up: JIT, tiering, caches
+        var results = new List<(double LinesPerSecond, double BytesPerLine, long Lines)>();
+        for (var run = 0; run < Runs; run++)
+        {
+            var reader = open();
+            GC.Collect();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var clock = Stopwatch.StartNew();
+            var lines = await ReadAllAsync(reader);
+            clock.Stop();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            results.Add((lines / clock.Elapsed.TotalSeconds, (double)allocated / lines, lines));
+        }
+        var median = results.OrderBy(r => r.LinesPerSecond).ElementAt(Runs / 2);
+        var best = results.Max(r => r.LinesPerSecond);
+        var throughput = inputBytes is { } b ? $", {b / (median.Lines / median.LinesPerSecond) / 1_048_576:F0} MiB/s" : "";
+        Console.WriteLine($"{name}: {median.Lines:N0} lines; median {median.LinesPerSecond / 1e6:F2}M lines/s (best {best / 1e6:F2}M){throughput}; {median.BytesPerLine:F2} bytes allocated per line");
+    }
+
+    private static async Task<long> ReadAllAsync(IFlowLogReader reader)
+    {
+        await using var _ = reader;
+        long lines = 0;
+        while (true)
+        {
+            switch (await reader.ReadAsync())
+            {
+                case FlowReadResult.Record:
+                    lines++;
+                    break;
+                case FlowReadResult.End:
+                    return lines;
+                default:
+                    throw new InvalidOperationException($"benchmark input did not parse: {reader.Error}");
+            }
+        }
+    }
+
+    private static byte[] Generate(FlowLogFormat format, int lines)
+    {
+        var flows = new SyntheticFlows(seed: 42);
+        var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var text = new StringBuilder(FlowLogText.Header(format)).Append('\n');
+        for (var i = 0; i < lines; i++)
+        {
+            var record = flows.Next(start.AddMinutes(i / 10_000));
+            record.Version = format == FlowLogFormat.Default ? 2 : 5;
+            text.Append(FlowLogText.Line(record, format)).Append('\n');
+        }
+        return Encoding.ASCII.GetBytes(text.ToString());
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(data);
+        }
+        return output.ToArray();
+    }
+}

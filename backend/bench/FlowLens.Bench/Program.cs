@@ -1,0 +1,14 @@
+using FlowLens.Bench;
+
+// Benchmarks print their figures; docs/benchmarks.md records them with the command that produced them.
+return args.FirstOrDefault() switch
+{
+    "parse" => await ParseBenchmark.RunAsync(),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse");
+    return 2;
+}

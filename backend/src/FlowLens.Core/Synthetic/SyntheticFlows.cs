@@ -1,0 +1,122 @@
+using FlowLens.Core.FlowLogs;
+
+namespace FlowLens.Core.Synthetic;
+
+/// <summary>
+/// Deterministic, realistic-looking flow records for demos, tests and benchmarks: a few accounts and ENIs in
+/// 10.0.0.0/16, web and database traffic, internet clients, rejected probes, a port scan, IPv6 and NODATA rows.
+/// </summary>
+public sealed class SyntheticFlows(int seed = 1)
+{
+    private static readonly string[] Accounts = ["111122223333", "444455556666", "777788889999"];
+    private static readonly int[] ServicePorts = [443, 443, 443, 80, 5432, 6379, 53, 22, 3306, 8080];
+    private static readonly string[] AwsServices = ["AMAZON", "S3", "DYNAMODB", "EC2", "CLOUDFRONT", "ROUTE53"];
+
+    private readonly Random _random = new(seed);
+
+    /// <summary>The all-fields format of version 5 (every field of versions 2 to 5).</summary>
+    public static readonly FlowLogFormat V5AllFields = FlowLogFormat.Parse(string.Join(' ',
+        FlowFields.All.Where(f => f.Version <= 5).Select(f => f.Name)));
+
+    /// <summary>One record in the window starting at <paramref name="windowStart"/>; the same seed gives the same records.</summary>
+    public FlowRecord Next(DateTimeOffset windowStart)
+    {
+        var account = Accounts[_random.Next(Accounts.Length)];
+        var eni = _random.Next(24);
+        var record = new FlowRecord
+        {
+            Version = 5,
+            AccountId = account,
+            InterfaceId = $"eni-{account[..4]}{eni:x13}",
+            VpcId = $"vpc-{account[..4]}aaaa{Array.IndexOf(Accounts, account):x9}",
+            SubnetId = $"subnet-{account[..4]}{eni % 4:x13}",
+            InstanceId = eni % 5 == 0 ? null : $"i-{account[..4]}{eni:x13}",
+            Region = "eu-west-1",
+            AzId = $"euw1-az{eni % 3 + 1}",
+            Start = windowStart.AddSeconds(_random.Next(60)),
+            LogStatus = LogStatus.Ok,
+        };
+        record.End = record.Start.Value.AddSeconds(60);
+        var roll = _random.Next(1000);
+        if (roll < 5)
+        {
+            // An idle interface in this window.
+            record.LogStatus = LogStatus.NoData;
+            return record;
+        }
+        var local = FlowAddress.FromIPv4(0x0A000000u | (uint)(eni << 8) | (uint)_random.Next(2, 250));
+        if (roll < 60)
+        {
+            // A scanner on the internet walking through ports; the security group rejects it.
+            Fill(record, FlowAddress.FromIPv4(0xC6336407u), local, 40000 + _random.Next(1000), _random.Next(1, 1025), 6, 1, 44);
+            record.Action = FlowAction.Reject;
+            record.TcpFlags = TcpFlags.Syn;
+            record.FlowDirection = FlowDirection.Ingress;
+            return record;
+        }
+        if (roll < 110)
+        {
+            var ipv6 = FlowAddress.TryParse($"2001:db8:{eni:x}::{_random.Next(1, 65535):x}", out var a) ? a : local;
+            FlowAddress.TryParse("2a05:d018::1", out var remote);
+            Fill(record, ipv6, remote, 32768 + _random.Next(28000), 443, 6, _random.Next(5, 80), 0);
+            record.Type = TrafficType.IPv6;
+            record.FlowDirection = FlowDirection.Egress;
+            record.TrafficPath = 8;
+            return record;
+        }
+        if (roll < 200)
+        {
+            // Internet clients probing SSH and RDP: rejected.
+            var client = FlowAddress.FromIPv4((uint)_random.Next(0x01000000, 0x7F000000));
+            Fill(record, client, local, 1024 + _random.Next(64000), _random.Next(2) == 0 ? 22 : 3389, 6, _random.Next(1, 4), 0);
+            record.Action = FlowAction.Reject;
+            record.FlowDirection = FlowDirection.Ingress;
+            return record;
+        }
+        if (roll < 320)
+        {
+            // Egress to AWS services (S3 through an internet gateway where an endpoint would do).
+            var service = AwsServices[_random.Next(AwsServices.Length)];
+            var remote = FlowAddress.FromIPv4(0x34D80000u | (uint)_random.Next(65536));
+            Fill(record, local, remote, 32768 + _random.Next(28000), 443, 6, _random.Next(10, 5000), 0);
+            record.PktDstAwsService = service;
+            record.FlowDirection = FlowDirection.Egress;
+            record.TrafficPath = (byte)(service is "S3" or "DYNAMODB" && _random.Next(3) == 0 ? 7 : 8);
+            return record;
+        }
+        if (roll < 360)
+        {
+            var resolver = FlowAddress.FromIPv4(0x0A000002u);
+            Fill(record, local, resolver, 1024 + _random.Next(64000), 53, 17, _random.Next(1, 6), 0);
+            record.FlowDirection = FlowDirection.Egress;
+            record.TrafficPath = 1;
+            return record;
+        }
+        if (roll < 375)
+        {
+            Fill(record, local, FlowAddress.FromIPv4(0x0A000101u), 0, 0, 1, _random.Next(1, 10), 0);
+            record.Action = _random.Next(4) == 0 ? FlowAction.Reject : FlowAction.Accept;
+            return record;
+        }
+        // East-west service traffic inside the VPC.
+        var peer = FlowAddress.FromIPv4(0x0A000000u | (uint)(_random.Next(24) << 8) | (uint)_random.Next(2, 250));
+        Fill(record, peer, local, 32768 + _random.Next(28000), ServicePorts[_random.Next(ServicePorts.Length)], 6, _random.Next(2, 2000), 0);
+        record.FlowDirection = FlowDirection.Ingress;
+        record.TrafficPath = 1;
+        record.TcpFlags = TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Fin;
+        return record;
+    }
+
+    private void Fill(FlowRecord record, FlowAddress src, FlowAddress dst, int srcPort, int dstPort, int protocol, int packets, int bytesPerPacket)
+    {
+        record.SrcAddr = record.PktSrcAddr = src;
+        record.DstAddr = record.PktDstAddr = dst;
+        record.SrcPort = srcPort;
+        record.DstPort = dstPort;
+        record.Protocol = protocol;
+        record.Packets = packets;
+        record.Bytes = packets * (long)(bytesPerPacket > 0 ? bytesPerPacket : _random.Next(60, 1400));
+        record.Action = FlowAction.Accept;
+        record.Type = src.IsIPv4 ? TrafficType.IPv4 : TrafficType.IPv6;
+    }
+}
