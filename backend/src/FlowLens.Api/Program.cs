@@ -1,6 +1,8 @@
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Frontend;
 using FlowLens.Api.Features.Health;
+using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Hosting;
 using Serilog;
 
@@ -12,11 +14,13 @@ builder.AddFlowLensDatabase();
 builder.AddFlowLensAuth();
 builder.AddFlowLensOpenApi();
 builder.AddFlowLensJobs();
+builder.AddFlowLensIngestion();
 
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
 await app.EnsureBootstrapKeyAsync();
+await app.StartIngestionAsync();
 
 app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
@@ -28,6 +32,7 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapMe();
+app.MapSources();
 app.MapJobsDashboard();
 app.MapFrontendFallback();
 

@@ -1,5 +1,9 @@
+using System.Text.Json;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Sources;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Design;
 using Npgsql;
 
@@ -9,6 +13,8 @@ namespace FlowLens.Api.Data;
 public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : DbContext(options)
 {
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Source> Sources => Set<Source>();
+    public DbSet<SourceObject> SourceObjects => Set<SourceObject>();
 
     public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
@@ -24,7 +30,31 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : DbContext
             key.HasIndex(k => k.Hash).IsUnique();
             key.ToTable(t => t.HasCheckConstraint("ck_api_keys_role", "role in ('viewer', 'admin')"));
         });
+        model.Entity<Source>(source =>
+        {
+            source.Property(s => s.Name).HasMaxLength(100);
+            source.HasIndex(s => s.Name).IsUnique();
+            source.Property(s => s.Kind).HasMaxLength(16);
+            source.Property(s => s.Schedule).HasMaxLength(100);
+            source.Property(s => s.State).HasMaxLength(16);
+            source.Property(s => s.S3).HasColumnType("jsonb").HasConversion(Json<S3Settings?>());
+            source.Property(s => s.Directory).HasColumnType("jsonb").HasConversion(Json<DirectorySettings?>());
+        });
+        model.Entity<SourceObject>(o =>
+        {
+            o.Property(x => x.ETag).HasMaxLength(200);
+            o.Property(x => x.State).HasMaxLength(16);
+            o.HasIndex(x => new { x.SourceId, x.Key, x.ETag }).IsUnique();
+            o.HasIndex(x => new { x.SourceId, x.State, x.Id });
+            o.HasOne<Source>().WithMany().HasForeignKey(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);
+            o.Property(x => x.SampleErrors).HasColumnType("jsonb").HasConversion(Json<List<BadLine>>(),
+                new ValueComparer<List<BadLine>>((a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));
+        });
     }
+
+    private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<T, string> Json<T>() => new(
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
+        s => JsonSerializer.Deserialize<T>(s, JsonSerializerOptions.Web)!);
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the app.</summary>

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FlowLens.Api.Features.Ingestion;
+
+/// <summary>
+/// The daily partitions of <c>flows</c>: made ahead for the whole retention window and the next days, and
+/// dropped whole once older than the retention. Rows outside every partition wait in <c>flows_default</c>.
+/// </summary>
+public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<RetentionOptions> retention, TimeProvider clock, ILogger<FlowPartitions> logger)
+{
+    private const int DaysAhead = 2;
+
+    /// <summary>Creates the partitions of every day from the retention cutoff to two days ahead.</summary>
+    public async Task EnsureAsync(CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        await using var command = dataSource.CreateCommand(
+            "select flowlens_ensure_partition(d::date) from generate_series($1::date, $2::date, interval '1 day') d");
+        command.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days) });
+        command.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(DaysAhead) });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Drops the partitions of days before the retention cutoff, and old rows waiting in flows_default.</summary>
+    public async Task DropExpiredAsync(CancellationToken ct)
+    {
+        var cutoff = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-retention.Value.Days);
+        var expired = new List<string>();
+        await using (var command = dataSource.CreateCommand("""
+            select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+            where i.inhparent = 'flows'::regclass and c.relname ~ '^flows_[0-9]{8}$' and c.relname < $1
+            order by 1
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = $"flows_{cutoff:yyyyMMdd}" });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                expired.Add(reader.GetString(0));
+            }
+        }
+        foreach (var partition in expired)
+        {
+            await using var drop = dataSource.CreateCommand($"drop table if exists \"{partition}\"");
+            await drop.ExecuteNonQueryAsync(ct);
+            logger.LogInformation("Dropped flow partition {Partition}: older than {Days} days", partition, retention.Value.Days);
+        }
+        await using var old = dataSource.CreateCommand("delete from flows_default where start < $1");
+        old.Parameters.Add(new NpgsqlParameter { Value = cutoff.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
+        await old.ExecuteNonQueryAsync(ct);
+    }
+}
+
+/// <summary>The daily maintenance job: retention, then tomorrow's partitions.</summary>
+public sealed class PartitionMaintenanceJob(FlowPartitions partitions)
+{
+    public const string Id = "flow-partitions";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await partitions.DropExpiredAsync(ct);
+        await partitions.EnsureAsync(ct);
+    }
+}

@@ -1,0 +1,173 @@
+using FlowLens.Api.Data;
+using FlowLens.Api.Features.Sources;
+using FlowLens.Core.FlowLogs;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace FlowLens.Api.Features.Ingestion;
+
+/// <summary>
+/// Loads one object: its flow rows and its ledger entry commit in one transaction, after locking the ledger row,
+/// so a re-run, a crash or a second worker never stores an object twice or in part.
+/// </summary>
+public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, TimeProvider clock, ILogger<IngestObjectJob> logger)
+{
+    public const int MaxAttempts = 4;
+    private const int SampleErrors = 5;
+
+    // Transient failures (network, throttling, a database restart) are retried by Hangfire with its backoff;
+    // the last attempt marks the object failed so the run can finish.
+    [AutomaticRetry(Attempts = MaxAttempts - 1, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(long objectId, CancellationToken ct)
+    {
+        var item = await db.SourceObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId, ct);
+        var source = item is null ? null : await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == item.SourceId, ct);
+        if (item is null || source is null || item.State != ObjectStates.Pending)
+        {
+            return;
+        }
+        try
+        {
+            var outcome = await LoadAsync(source, item, ct);
+            if (outcome.Failure is { } failure)
+            {
+                // The object itself is unreadable: retrying will not help until someone asks.
+                await MarkAsync(objectId, ObjectStates.Failed, failure, ct);
+                logger.LogWarning("Object {Key} of source {SourceId} failed: {Reason}", item.Key, source.Id, failure);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var giveUp = item.Attempts + 1 >= MaxAttempts;
+            await MarkAsync(objectId, giveUp ? ObjectStates.Failed : ObjectStates.Pending,
+                giveUp ? $"gave up after {MaxAttempts} attempts: {e.Message}" : e.Message, ct);
+            if (!giveUp)
+            {
+                throw; // Hangfire retries later, with its backoff
+            }
+            logger.LogWarning(e, "Object {Key} of source {SourceId} failed after {Attempts} attempts", item.Key, source.Id, MaxAttempts);
+        }
+        await FinishRunIfDoneAsync(db, source.Id, clock, ct);
+    }
+
+    private sealed record Outcome(string? Failure);
+
+    private async Task<Outcome> LoadAsync(Source source, SourceObject item, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (!await LockPendingAsync(connection, item.Id, ct))
+        {
+            return new Outcome(null); // another worker finished it while we waited
+        }
+        await ReplaceOlderVersionsAsync(connection, item, ct);
+
+        using var store = ObjectStores.For(source);
+        var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
+        await using var reader = FlowLogFiles.Open(stream, item.Key);
+        long records = 0, rejected = 0;
+        DateTimeOffset? oldest = null, newest = null;
+        var samples = new List<BadLine>();
+        await using (var copy = await FlowCopy.BeginAsync(connection, strings, item.Id, source.Id, ct))
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(ct);
+                if (result == FlowReadResult.End)
+                {
+                    break;
+                }
+                if (result == FlowReadResult.ObjectError)
+                {
+                    return new Outcome(reader.Error!.Reason); // disposing the COPY and the transaction stores nothing
+                }
+                if (result == FlowReadResult.LineError)
+                {
+                    rejected++;
+                    if (samples.Count < SampleErrors && reader.Error is { } e)
+                    {
+                        samples.Add(new BadLine(e.Line, e.Column, e.Field, e.Reason, e.Text));
+                    }
+                    continue;
+                }
+                var record = reader.Record;
+                copy.Write(record, reader.Format);
+                records++;
+                if (record.Start is { } start && (oldest is null || start < oldest))
+                {
+                    oldest = start;
+                }
+                if ((record.End ?? record.Start) is { } end && (newest is null || end > newest))
+                {
+                    newest = end;
+                }
+            }
+            await copy.CompleteAsync(ct);
+        }
+
+        await using (var done = new NpgsqlCommand("""
+            update source_objects set state = 'ingested', records = $2, rejected_lines = $3, sample_errors = $4::jsonb,
+                oldest_record_at = $5, newest_record_at = $6, ingested_at = $7, error = null, attempts = attempts + 1
+            where id = $1
+            """, connection, transaction))
+        {
+            done.Parameters.Add(new NpgsqlParameter { Value = item.Id });
+            done.Parameters.Add(new NpgsqlParameter { Value = records });
+            done.Parameters.Add(new NpgsqlParameter { Value = rejected });
+            done.Parameters.Add(new NpgsqlParameter { Value = System.Text.Json.JsonSerializer.Serialize(samples, System.Text.Json.JsonSerializerOptions.Web) });
+            done.Parameters.Add(new NpgsqlParameter { Value = (object?)oldest?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            done.Parameters.Add(new NpgsqlParameter { Value = (object?)newest?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            done.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow().UtcDateTime });
+            await done.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        logger.LogInformation("Ingested {Key} of source {SourceId}: {Records} records, {Rejected} malformed lines skipped",
+            item.Key, source.Id, records, rejected);
+        return new Outcome(null);
+    }
+
+    /// <summary>Locks the ledger row for this transaction; false when it is no longer pending.</summary>
+    private static async Task<bool> LockPendingAsync(NpgsqlConnection connection, long id, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("select state from source_objects where id = $1 for update", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await command.ExecuteScalarAsync(ct) as string == ObjectStates.Pending;
+    }
+
+    /// <summary>An object rewritten in place (new etag): the old version's rows go, in the same transaction.</summary>
+    private static async Task ReplaceOlderVersionsAsync(NpgsqlConnection connection, SourceObject item, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            with old as (
+                update source_objects set state = 'replaced'
+                where source_id = $1 and key = $2 and id <> $3 and state = 'ingested'
+                returning id, oldest_record_at, newest_record_at)
+            delete from flows f using old
+            where f.object_id = old.id and (f.start is null or f.start between old.oldest_record_at and old.newest_record_at)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = item.SourceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = item.Key });
+        command.Parameters.Add(new NpgsqlParameter { Value = item.Id });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Records a failed attempt: the object stays pending (to be retried) or is failed.</summary>
+    private Task MarkAsync(long id, string state, string error, CancellationToken ct) =>
+        db.SourceObjects.Where(o => o.Id == id && o.State == ObjectStates.Pending).ExecuteUpdateAsync(set => set
+            .SetProperty(o => o.State, state)
+            .SetProperty(o => o.Error, error)
+            .SetProperty(o => o.Attempts, o => o.Attempts + 1), ct);
+
+    /// <summary>A run is finished when none of the source's objects is pending any more.</summary>
+    public static async Task FinishRunIfDoneAsync(FlowLensDb db, long sourceId, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.SourceObjects.AnyAsync(o => o.SourceId == sourceId && o.State == ObjectStates.Pending, ct))
+        {
+            return;
+        }
+        await db.Sources.Where(s => s.Id == sourceId && s.State == SourceStates.Running).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.State, SourceStates.Idle)
+            .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
+    }
+}

@@ -1,0 +1,25 @@
+using FlowLens.Api.Data;
+using FlowLens.Api.Features.Sources;
+
+namespace FlowLens.Api.Features.Ingestion;
+
+public static class IngestionSetup
+{
+    public static void AddFlowLensIngestion(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section);
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FlowStrings>();
+        builder.Services.AddSingleton<FlowPartitions>();
+        builder.Services.AddSingleton<SourceSchedules>();
+    }
+
+    /// <summary>At start: the flow partitions of the retention window, and every source's schedule.</summary>
+    public static async Task StartIngestionAsync(this WebApplication app)
+    {
+        await app.Services.GetRequiredService<FlowPartitions>().EnsureAsync(CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        await app.Services.GetRequiredService<SourceSchedules>()
+            .ApplyAllAsync(scope.ServiceProvider.GetRequiredService<FlowLensDb>(), CancellationToken.None);
+    }
+}

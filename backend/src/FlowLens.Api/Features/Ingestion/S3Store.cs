@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using Amazon.S3;
+using Amazon.S3.Model;
+using FlowLens.Api.Features.Sources;
+using FlowLens.Core.FlowLogs;
+
+namespace FlowLens.Api.Features.Ingestion;
+
+/// <summary>
+/// An S3 bucket in AWS's delivery layout: <c>{prefix}{account}/vpcflowlogs/{region}/yyyy/mm/dd/[HH/]</c> or its
+/// Hive-compatible form. Each run lists, per account and region, only the keys from the checkpoint's day on
+/// (ListObjectsV2 with StartAfter); the checkpoint trails the newest day seen by one day, for late deliveries.
+/// </summary>
+public sealed partial class S3Store : IObjectStore
+{
+    private readonly AmazonS3Client _client;
+    private readonly S3Settings _settings;
+
+    public S3Store(S3Settings settings)
+    {
+        _settings = settings;
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = settings.ForcePathStyle,
+            // S3-compatible stores (MinIO, s3rver) do not all speak the newer checksum headers.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if (settings.ServiceUrl is { Length: > 0 } url)
+        {
+            config.ServiceURL = url;
+            config.AuthenticationRegion = settings.Region ?? "us-east-1";
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region ?? "us-east-1");
+        }
+        var credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials();
+        if (settings.RoleArn is { Length: > 0 } role)
+        {
+            credentials = new AssumeRoleAWSCredentials(credentials, role, "flowlens",
+                new AssumeRoleAWSCredentialsOptions { ExternalId = settings.ExternalId });
+        }
+        _client = new AmazonS3Client(credentials, config);
+    }
+
+    public async Task<(IReadOnlyList<StoredObject> Objects, string? Checkpoint)> ListAsync(string? checkpoint, CancellationToken ct)
+    {
+        var since = checkpoint is null ? (DateOnly?)null : DateOnly.ParseExact(checkpoint, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var objects = new List<StoredObject>();
+        DateOnly? newest = null;
+        foreach (var logs in await LogPrefixesAsync(ct))
+        {
+            var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = logs.Prefix };
+            if (since is { } day)
+            {
+                request.StartAfter = logs.Prefix + (logs.Hive ? $"year={day:yyyy}/month={day:MM}/day={day:dd}" : $"{day:yyyy}/{day:MM}/{day:dd}");
+            }
+            do
+            {
+                var page = await _client.ListObjectsV2Async(request, ct);
+                foreach (var o in page.S3Objects ?? [])
+                {
+                    if (!FlowLogFiles.IsFlowLog(o.Key))
+                    {
+                        continue;
+                    }
+                    objects.Add(new StoredObject(o.Key, o.ETag.Trim('"'), o.Size ?? 0, o.LastModified is { } m ? new DateTimeOffset(m.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.UtcNow));
+                    if (DayOf(o.Key) is { } d && (newest is null || d > newest))
+                    {
+                        newest = d;
+                    }
+                }
+                request.ContinuationToken = page.NextContinuationToken;
+            }
+            while (request.ContinuationToken is not null);
+        }
+        var next = newest is { } n ? n.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : checkpoint;
+        return (objects, next);
+    }
+
+    /// <summary>The account/region prefixes under the source's prefix (or the prefix itself when it names one).</summary>
+    private async Task<List<(string Prefix, bool Hive)>> LogPrefixesAsync(CancellationToken ct)
+    {
+        var prefix = _settings.Prefix ?? "";
+        if (RegionPrefix().IsMatch(prefix))
+        {
+            return [(prefix, prefix.Contains("aws-region=", StringComparison.Ordinal))];
+        }
+        var result = new List<(string, bool)>();
+        foreach (var account in await ChildrenAsync(prefix, ct))
+        {
+            foreach (var service in await ChildrenAsync(account, ct))
+            {
+                if (service.EndsWith("/vpcflowlogs/", StringComparison.Ordinal) || service.EndsWith("/aws-service=vpcflowlogs/", StringComparison.Ordinal))
+                {
+                    result.AddRange((await ChildrenAsync(service, ct)).Select(region => (region, region.Contains("aws-region=", StringComparison.Ordinal))));
+                }
+            }
+        }
+        return result;
+    }
+
+    private async Task<List<string>> ChildrenAsync(string prefix, CancellationToken ct)
+    {
+        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = prefix, Delimiter = "/" };
+        var children = new List<string>();
+        do
+        {
+            var page = await _client.ListObjectsV2Async(request, ct);
+            children.AddRange(page.CommonPrefixes ?? []);
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        while (request.ContinuationToken is not null);
+        return children;
+    }
+
+    internal static DateOnly? DayOf(string key)
+    {
+        var match = DayInKey().Match(key);
+        if (!match.Success)
+        {
+            return null;
+        }
+        var (y, m, d) = match.Groups[1].Success
+            ? (match.Groups[1].Value, match.Groups[2].Value, match.Groups[3].Value)
+            : (match.Groups[4].Value, match.Groups[5].Value, match.Groups[6].Value);
+        return DateOnly.TryParseExact($"{y}-{m}-{d}", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
+    }
+
+    public async Task<Stream> OpenAsync(string key, bool seekable, CancellationToken ct)
+    {
+        var response = await _client.GetObjectAsync(_settings.Bucket, key, ct);
+        if (!seekable)
+        {
+            return response.ResponseStream;
+        }
+        // Parquet readers seek: copy the object to a temporary file that deletes itself when closed.
+        var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await using (response.ResponseStream)
+        {
+            await response.ResponseStream.CopyToAsync(file, ct);
+        }
+        file.Position = 0;
+        return file;
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    [GeneratedRegex(@"(vpcflowlogs/[^/]+/|aws-region=[^/]+/)$")]
+    private static partial Regex RegionPrefix();
+
+    [GeneratedRegex(@"/(\d{4})/(\d{2})/(\d{2})/|/year=(\d{4})/month=(\d{2})/day=(\d{2})/")]
+    private static partial Regex DayInKey();
+}

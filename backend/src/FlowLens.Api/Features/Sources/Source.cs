@@ -1,0 +1,61 @@
+namespace FlowLens.Api.Features.Sources;
+
+/// <summary>Where flow logs come from, how often to look, and how the last run went.</summary>
+public sealed class Source
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary><c>s3</c>, <c>directory</c> or <c>cloudwatch</c>.</summary>
+    public required string Kind { get; set; }
+    public bool Enabled { get; set; } = true;
+    /// <summary>Cron expression (UTC) of the sync schedule.</summary>
+    public string Schedule { get; set; } = SourceKinds.DefaultSchedule;
+    public S3Settings? S3 { get; set; }
+    public DirectorySettings? Directory { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary><c>idle</c>, <c>running</c> or <c>failed</c>.</summary>
+    public string State { get; set; } = SourceStates.Idle;
+    public DateTimeOffset? LastRunStartedAt { get; set; }
+    public DateTimeOffset? LastRunFinishedAt { get; set; }
+    public string? LastError { get; set; }
+    /// <summary>Where discovery resumes (for S3: the last key listed).</summary>
+    public string? Checkpoint { get; set; }
+}
+
+/// <summary>An S3 bucket (or S3-compatible store) holding flow logs in AWS's delivery layout.</summary>
+public sealed record S3Settings
+{
+    public string Bucket { get; init; } = "";
+    /// <summary>Key prefix to list under, usually <c>AWSLogs/</c> (or a custom prefix before it).</summary>
+    public string Prefix { get; init; } = "AWSLogs/";
+    public string? Region { get; init; }
+    /// <summary>A role to assume (another account's bucket), with its external id.</summary>
+    public string? RoleArn { get; init; }
+    public string? ExternalId { get; init; }
+    /// <summary>An S3-compatible endpoint (MinIO, LocalStack).</summary>
+    public string? ServiceUrl { get; init; }
+    public bool ForcePathStyle { get; init; }
+}
+
+/// <summary>A folder on the FlowLens server holding flow log files (any tree; AWS's layout works).</summary>
+public sealed record DirectorySettings
+{
+    public string Path { get; init; } = "";
+}
+
+public static class SourceKinds
+{
+    public const string S3 = "s3";
+    public const string Directory = "directory";
+    public const string CloudWatch = "cloudwatch";
+    public const string DefaultSchedule = "*/5 * * * *";
+}
+
+public static class SourceStates
+{
+    public const string Idle = "idle";
+    public const string Running = "running";
+    public const string Failed = "failed";
+}

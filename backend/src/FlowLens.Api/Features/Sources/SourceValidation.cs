@@ -1,0 +1,89 @@
+using Cronos;
+using FlowLens.Api.Features.Ingestion;
+
+namespace FlowLens.Api.Features.Sources;
+
+/// <summary>What a client sends to create or replace a source.</summary>
+/// <param name="Name">A unique name, e.g. <c>prod-vpc</c>.</param>
+/// <param name="Kind"><c>s3</c> or <c>directory</c> (<c>cloudwatch</c> comes later).</param>
+/// <param name="Enabled">Whether the schedule runs (default true).</param>
+/// <param name="Schedule">Cron expression, UTC (default every 5 minutes).</param>
+/// <param name="S3">Settings of an <c>s3</c> source.</param>
+/// <param name="Directory">Settings of a <c>directory</c> source.</param>
+public sealed record SourceRequest(string? Name, string? Kind, bool? Enabled, string? Schedule, S3Settings? S3, DirectorySettings? Directory);
+
+public static class SourceValidation
+{
+    /// <summary>Field errors, keyed by the JSON path of the field; empty when the request is valid.</summary>
+    public static Dictionary<string, string[]> Validate(SourceRequest request, SourcesOptions options)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string message) => errors[field] = [message];
+
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
+        {
+            Add("name", "A name of 1 to 100 characters is required.");
+        }
+        if (request.Schedule is { } schedule && !CronExpression.TryParse(schedule, out _))
+        {
+            Add("schedule", $"'{schedule}' is not a cron expression (five fields, e.g. */5 * * * *).");
+        }
+        switch (request.Kind)
+        {
+            case SourceKinds.S3:
+                ValidateS3(request.S3, Add);
+                break;
+            case SourceKinds.Directory:
+                ValidateDirectory(request.Directory, options, Add);
+                break;
+            case SourceKinds.CloudWatch:
+                Add("kind", "CloudWatch Logs sources are not supported yet; use s3 or directory.");
+                break;
+            default:
+                Add("kind", "The kind must be s3 or directory.");
+                break;
+        }
+        return errors;
+    }
+
+    private static void ValidateS3(S3Settings? s3, Action<string, string> add)
+    {
+        if (s3 is null)
+        {
+            add("s3", "An s3 source needs its s3 settings.");
+            return;
+        }
+        if (s3.Bucket is not { Length: >= 3 and <= 63 })
+        {
+            add("s3.bucket", "A bucket name of 3 to 63 characters is required.");
+        }
+        if (s3.ServiceUrl is null && string.IsNullOrWhiteSpace(s3.Region))
+        {
+            add("s3.region", "The bucket's region is required (e.g. eu-west-1).");
+        }
+        if (s3.ServiceUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            add("s3.serviceUrl", "The service URL must be an absolute http or https URL.");
+        }
+        if (s3.RoleArn is { } role && !role.StartsWith("arn:aws", StringComparison.Ordinal))
+        {
+            add("s3.roleArn", "The role must be an IAM role ARN (arn:aws:iam::123456789012:role/name).");
+        }
+    }
+
+    private static void ValidateDirectory(DirectorySettings? directory, SourcesOptions options, Action<string, string> add)
+    {
+        if (directory is null || string.IsNullOrWhiteSpace(directory.Path) || !Path.IsPathFullyQualified(directory.Path))
+        {
+            add("directory.path", "An absolute folder path is required.");
+            return;
+        }
+        var path = WithSeparator(Path.GetFullPath(directory.Path));
+        if (!options.DirectoryRoots.Any(root => path.StartsWith(WithSeparator(Path.GetFullPath(root)), StringComparison.Ordinal)))
+        {
+            add("directory.path", "The folder must lie under one of FlowLens:Sources:DirectoryRoots.");
+        }
+    }
+
+    private static string WithSeparator(string path) => path.EndsWith(Path.DirectorySeparatorChar) ? path : path + Path.DirectorySeparatorChar;
+}

@@ -1,0 +1,242 @@
+using FlowLens.Api.Data;
+using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Ingestion;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FlowLens.Api.Features.Sources;
+
+public static class SourcesApi
+{
+    public static void MapSources(this IEndpointRouteBuilder app)
+    {
+        var sources = app.MapGroup("/api/sources").WithTags("Sources");
+        sources.MapGet("/", ListSources).RequireAuthorization(Policies.Viewer).WithSummary("All sources with their status.");
+        sources.MapGet("/{id:long}", GetSource).RequireAuthorization(Policies.Viewer).WithSummary("One source with its status.");
+        sources.MapPost("/", CreateSource).RequireAuthorization(Policies.Admin).WithSummary("Adds a source; its schedule starts at once.");
+        sources.MapPut("/{id:long}", UpdateSource).RequireAuthorization(Policies.Admin).WithSummary("Replaces a source's settings.");
+        sources.MapDelete("/{id:long}", DeleteSource).RequireAuthorization(Policies.Admin).WithSummary("Removes a source, its ledger and its flows.");
+        sources.MapPost("/{id:long}/sync", SyncSource).RequireAuthorization(Policies.Admin).WithSummary("Runs an ingestion now (or joins the one running).");
+        sources.MapGet("/{id:long}/objects", ListObjects).RequireAuthorization(Policies.Viewer).WithSummary("The ledger of objects found, newest first.");
+        sources.MapPost("/{id:long}/objects/retry", RetryFailed).RequireAuthorization(Policies.Admin).WithSummary("Queues the failed objects again.");
+    }
+
+    /// <summary>How a source's ingestion is going. Counts are cumulative over all runs.</summary>
+    public sealed record SourceStatus(
+        string State, DateTimeOffset? LastRunStartedAt, DateTimeOffset? LastRunFinishedAt, string? LastError,
+        long ObjectsIngested, long ObjectsFailed, long RecordsIngested, long RecordsRejected, DateTimeOffset? NewestRecordAt);
+
+    public sealed record SourceResponse(
+        long Id, string Name, string Kind, bool Enabled, string Schedule, S3Settings? S3, DirectorySettings? Directory,
+        DateTimeOffset CreatedAt, SourceStatus Status);
+
+    public sealed record ObjectResponse(
+        long Id, string Key, string ETag, long Size, string State, long Records, long RejectedLines, string? Error,
+        int Attempts, DateTimeOffset DiscoveredAt, DateTimeOffset? IngestedAt, List<BadLine> SampleErrors);
+
+    public sealed record ObjectPage(List<ObjectResponse> Items, string? NextCursor);
+
+    public sealed record Accepted(string Message, int Objects);
+
+    internal static async Task<Ok<List<SourceResponse>>> ListSources(FlowLensDb db, CancellationToken ct) =>
+        TypedResults.Ok(await ResponsesAsync(db, db.Sources.OrderBy(s => s.Id), ct));
+
+    internal static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(long id, FlowLensDb db, CancellationToken ct) =>
+        (await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), ct)).SingleOrDefault() is { } source
+            ? TypedResults.Ok(source)
+            : NotFoundProblem(id);
+
+    internal static async Task<Results<Created<SourceResponse>, ValidationProblem, ProblemHttpResult>> CreateSource(
+        SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = SourceValidation.Validate(request, options.Value);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (await db.Sources.AnyAsync(s => s.Name == request.Name, ct))
+        {
+            return NameTaken(request.Name!);
+        }
+        var now = clock.GetUtcNow();
+        var source = new Source { Name = request.Name!, Kind = request.Kind!, CreatedAt = now, UpdatedAt = now };
+        Assign(source, request);
+        db.Sources.Add(source);
+        await db.SaveChangesAsync(ct);
+        schedules.Apply(source);
+        var response = (await ResponsesAsync(db, db.Sources.Where(s => s.Id == source.Id), ct)).Single();
+        return TypedResults.Created($"/api/sources/{source.Id}", response);
+    }
+
+    internal static async Task<Results<Ok<SourceResponse>, ValidationProblem, ProblemHttpResult>> UpdateSource(
+        long id, SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = SourceValidation.Validate(request, options.Value);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var source = await db.Sources.SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (source is null)
+        {
+            return NotFoundProblem(id);
+        }
+        if (await db.Sources.AnyAsync(s => s.Name == request.Name && s.Id != id, ct))
+        {
+            return NameTaken(request.Name!);
+        }
+        var where = (source.Kind, source.S3, source.Directory);
+        Assign(source, request);
+        if (where != (source.Kind, source.S3, source.Directory))
+        {
+            source.Checkpoint = null; // a new place to read from: list it from the start
+        }
+        source.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        schedules.Apply(source);
+        return TypedResults.Ok((await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), ct)).Single());
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(
+        long id, FlowLensDb db, NpgsqlDataSource dataSource, SourceSchedules schedules, CancellationToken ct)
+    {
+        if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
+        {
+            return NotFoundProblem(id);
+        }
+        schedules.Remove(id);
+        await using var command = dataSource.CreateCommand("delete from flows where source_id = $1; delete from sources where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await command.ExecuteNonQueryAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> SyncSource(
+        long id, FlowLensDb db, IBackgroundJobClient jobs, CancellationToken ct)
+    {
+        var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (source is null)
+        {
+            return NotFoundProblem(id);
+        }
+        if (source.State == SourceStates.Running)
+        {
+            return TypedResults.Accepted($"/api/sources/{id}", new Accepted("A run is already going; this request joins it.", 0));
+        }
+        jobs.Enqueue<SyncJob>(job => job.RunAsync(id, CancellationToken.None));
+        return TypedResults.Accepted($"/api/sources/{id}", new Accepted("A run was queued.", 0));
+    }
+
+    internal static async Task<Results<Ok<ObjectPage>, ValidationProblem, ProblemHttpResult>> ListObjects(
+        long id, FlowLensDb db, CancellationToken ct, string? state = null, int limit = 100, string? cursor = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (state is not (null or ObjectStates.Pending or ObjectStates.Ingested or ObjectStates.Failed or ObjectStates.Replaced))
+        {
+            errors["state"] = ["The state must be pending, ingested, failed or replaced."];
+        }
+        if (limit is < 1 or > 1000)
+        {
+            errors["limit"] = ["The limit must be 1 to 1000."];
+        }
+        long? after = null;
+        if (cursor is not null)
+        {
+            if (long.TryParse(cursor, out var c))
+            {
+                after = c;
+            }
+            else
+            {
+                errors["cursor"] = ["The cursor is not one this API gave."];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
+        {
+            return NotFoundProblem(id);
+        }
+        var query = db.SourceObjects.AsNoTracking().Where(o => o.SourceId == id);
+        if (state is not null)
+        {
+            query = query.Where(o => o.State == state);
+        }
+        if (after is { } before)
+        {
+            query = query.Where(o => o.Id < before);
+        }
+        var items = await query.OrderByDescending(o => o.Id).Take(limit)
+            .Select(o => new ObjectResponse(o.Id, o.Key, o.ETag, o.Size, o.State, o.Records, o.RejectedLines, o.Error,
+                o.Attempts, o.DiscoveredAt, o.IngestedAt, o.SampleErrors))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new ObjectPage(items, items.Count == limit ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+    }
+
+    internal static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> RetryFailed(
+        long id, FlowLensDb db, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
+        {
+            return NotFoundProblem(id);
+        }
+        var failed = await db.SourceObjects.Where(o => o.SourceId == id && o.State == ObjectStates.Failed).Select(o => o.Id).ToListAsync(ct);
+        await db.SourceObjects.Where(o => failed.Contains(o.Id)).ExecuteUpdateAsync(set => set
+            .SetProperty(o => o.State, ObjectStates.Pending).SetProperty(o => o.Attempts, 0).SetProperty(o => o.Error, (string?)null), ct);
+        if (failed.Count > 0)
+        {
+            await db.Sources.Where(s => s.Id == id).ExecuteUpdateAsync(set => set
+                .SetProperty(s => s.State, SourceStates.Running).SetProperty(s => s.LastRunStartedAt, clock.GetUtcNow()), ct);
+        }
+        foreach (var objectId in failed)
+        {
+            jobs.Enqueue<IngestObjectJob>(job => job.RunAsync(objectId, CancellationToken.None));
+        }
+        return TypedResults.Accepted($"/api/sources/{id}/objects?state=pending", new Accepted($"{failed.Count} failed objects queued again.", failed.Count));
+    }
+
+    private static void Assign(Source source, SourceRequest request)
+    {
+        source.Name = request.Name!;
+        source.Kind = request.Kind!;
+        source.Enabled = request.Enabled ?? true;
+        source.Schedule = request.Schedule ?? SourceKinds.DefaultSchedule;
+        source.S3 = request.Kind == SourceKinds.S3 ? request.S3 : null;
+        source.Directory = request.Kind == SourceKinds.Directory ? request.Directory : null;
+    }
+
+    private static async Task<List<SourceResponse>> ResponsesAsync(FlowLensDb db, IQueryable<Source> sources, CancellationToken ct)
+    {
+        var list = await sources.AsNoTracking().ToListAsync(ct);
+        var ids = list.Select(s => s.Id).ToList();
+        var totals = await db.SourceObjects.Where(o => ids.Contains(o.SourceId)).GroupBy(o => o.SourceId)
+            .Select(g => new
+            {
+                SourceId = g.Key,
+                Ingested = g.LongCount(o => o.State == ObjectStates.Ingested),
+                Failed = g.LongCount(o => o.State == ObjectStates.Failed),
+                Records = g.Where(o => o.State == ObjectStates.Ingested).Sum(o => o.Records),
+                Rejected = g.Where(o => o.State == ObjectStates.Ingested).Sum(o => o.RejectedLines),
+                Newest = g.Where(o => o.State == ObjectStates.Ingested).Max(o => o.NewestRecordAt),
+            })
+            .ToDictionaryAsync(t => t.SourceId, ct);
+        return [.. list.Select(s =>
+        {
+            var t = totals.GetValueOrDefault(s.Id);
+            return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s.S3, s.Directory, s.CreatedAt,
+                new SourceStatus(s.State, s.LastRunStartedAt, s.LastRunFinishedAt, s.LastError,
+                    t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest));
+        })];
+    }
+
+    private static ProblemHttpResult NotFoundProblem(long id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no source {id}.");
+
+    private static ProblemHttpResult NameTaken(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"A source named '{name}' exists already.");
+}
