@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using FlowLens.Api.Features.Auth;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 
 namespace FlowLens.Api.Hosting;
 
@@ -27,17 +28,31 @@ public static class JobsSetup
         var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var connectionString = builder.Configuration.GetConnectionString("FlowLens");
 
+        // The storage is ours, not Hangfire's global JobStorage.Current, so that hosts sharing a process (tests)
+        // each keep their own database.
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // LISTEN/NOTIFY wakes a worker as soon as a job is queued, instead of the next poll.
+            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromSeconds(5),
+        };
+        builder.Services.AddSingleton<JobStorage>(_ =>
+            new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString!, storageOptions), storageOptions));
         builder.Services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                storage => storage.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
+            .UseRecommendedSerializerSettings());
 
         if (options.Worker)
         {
-            builder.Services.AddHangfireServer(server => server.WorkerCount = options.WorkerCount);
+            builder.Services.AddHangfireServer((services, server) =>
+            {
+                server.WorkerCount = options.WorkerCount;
+                // Hangfire's default activator is process-global; jobs must come from this host's services.
+                server.Activator = new ScopedJobActivator(services.GetRequiredService<IServiceScopeFactory>());
+            });
         }
     }
 
@@ -47,5 +62,18 @@ public static class JobsSetup
         // Hangfire's own filter allows local requests only; the admin policy replaces it.
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], AppPath = "/", DashboardTitle = "FlowLens jobs" })
             .RequireAuthorization(Policies.Admin);
+    }
+}
+
+/// <summary>Creates each job in a DI scope of this host (Hangfire's own default is shared by the whole process).</summary>
+internal sealed class ScopedJobActivator(IServiceScopeFactory scopes) : JobActivator
+{
+    public override JobActivatorScope BeginScope(JobActivatorContext context) => new Scope(scopes.CreateAsyncScope());
+
+    private sealed class Scope(AsyncServiceScope scope) : JobActivatorScope
+    {
+        public override object Resolve(Type type) => ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, type);
+
+        public override void DisposeScope() => scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

@@ -1,5 +1,9 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Sources;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,5 +51,41 @@ public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync();
         return secret;
+    }
+
+    /// <summary>One whole run of a source, as the worker would do it: the sync job, then each object's job.</summary>
+    public async Task IngestAsync(long sourceId)
+    {
+        await RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, CancellationToken.None));
+        List<long> pending;
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            pending = await scope.ServiceProvider.GetRequiredService<FlowLensDb>().SourceObjects
+                .Where(o => o.SourceId == sourceId && o.State == ObjectStates.Pending).Select(o => o.Id).ToListAsync();
+        }
+        foreach (var id in pending)
+        {
+            await RunJobAsync<IngestObjectJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+    }
+
+    /// <summary>Runs a job's method in a scope of its own, as Hangfire would.</summary>
+    public async Task RunJobAsync<TJob>(Func<TJob, Task> run) where TJob : notnull
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await run(ActivatorUtilities.CreateInstance<TJob>(scope.ServiceProvider));
+    }
+
+    /// <summary>A single value from SQL on the app's database.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = p });
+        }
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

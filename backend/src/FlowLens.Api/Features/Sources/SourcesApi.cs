@@ -108,9 +108,11 @@ public static class SourcesApi
             return NotFoundProblem(id);
         }
         schedules.Remove(id);
-        await using var command = dataSource.CreateCommand("delete from flows where source_id = $1; delete from sources where id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = id });
-        await command.ExecuteNonQueryAsync(ct);
+        // One batch runs as one transaction: the source's flows go with it (its ledger by cascade).
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from flows where source_id = $1") { Parameters = { new() { Value = id } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from sources where id = $1") { Parameters = { new() { Value = id } } });
+        await batch.ExecuteNonQueryAsync(ct);
         return TypedResults.NoContent();
     }
 
