@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs FlowLens with demo data on http://127.0.0.1:5080 — no Docker, no AWS account.
 # Starts its own PostgreSQL under .local/ (override with FLOWLENS_DEMO_DIR), builds the frontend and backend,
-# serves FlowLens and prints the URL and the admin API key. Ctrl-C stops FlowLens and its PostgreSQL.
+# writes a day of synthetic flow logs in the S3 layout into .local/flowlogs (delete it to regenerate), serves
+# FlowLens, ingests them through a directory source and prints the URL and the admin API key.
+# Ctrl-C stops FlowLens and its PostgreSQL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/deploy/local/common.sh"
@@ -50,11 +52,17 @@ npm run build --silent >/dev/null
 echo "Building the backend..."
 dotnet build "$root/backend/src/FlowLens.Api" -c Release --nologo -v quiet >/dev/null
 
-# --- Serve.
+# --- Demo flow logs: the last 24 hours, as AWS would deliver them to S3.
 cd "$root/backend/src/FlowLens.Api"
+if [ ! -d "$data/flowlogs" ]; then
+  dotnet run -c Release --no-build --no-launch-profile -- demo-data "$data/flowlogs"
+fi
+
+# --- Serve.
 export ASPNETCORE_URLS=$url
 export ConnectionStrings__FlowLens="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=flowlens"
 export FlowLens__Auth__BootstrapAdminKey=$admin_key
+export FlowLens__Sources__DirectoryRoots__0=$data/flowlogs
 dotnet run -c Release --no-build --no-launch-profile > "$data/flowlens.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
@@ -62,6 +70,7 @@ for _ in $(seq 1 120); do
   kill -0 "$server_pid" 2>/dev/null || { echo "FlowLens did not start; see $data/flowlens.log" >&2; tail -n 20 "$data/flowlens.log" >&2; exit 1; }
   sleep 1
 done
+node "$root/deploy/local/demo-source.mjs" "$url" "$admin_key" "$data/flowlogs"
 cat <<MSG
 
   FlowLens is running at $url

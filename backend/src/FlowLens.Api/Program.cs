@@ -1,10 +1,16 @@
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Demo;
 using FlowLens.Api.Features.Frontend;
 using FlowLens.Api.Features.Health;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Hosting;
 using Serilog;
+
+if (DemoData.IsCommand(args))
+{
+    return DemoData.Run(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -37,6 +43,7 @@ app.MapJobsDashboard();
 app.MapFrontendFallback();
 
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>
 public partial class Program;
