@@ -4,11 +4,12 @@ using FlowLens.Bench;
 return args.FirstOrDefault() switch
 {
     "parse" => await ParseBenchmark.RunAsync(),
+    "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse | ingest [records]");
     return 2;
 }

@@ -138,18 +138,32 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
     /// <summary>An object rewritten in place (new etag): the old version's rows go, in the same transaction.</summary>
     private static async Task ReplaceOlderVersionsAsync(NpgsqlConnection connection, SourceObject item, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("""
-            with old as (
-                update source_objects set state = 'replaced'
-                where source_id = $1 and key = $2 and id <> $3 and state = 'ingested'
-                returning id, oldest_record_at, newest_record_at)
-            delete from flows f using old
-            where f.object_id = old.id and (f.start is null or f.start between old.oldest_record_at and old.newest_record_at)
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = item.SourceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = item.Key });
-        command.Parameters.Add(new NpgsqlParameter { Value = item.Id });
-        await command.ExecuteNonQueryAsync(ct);
+        var older = new List<(long Id, DateTime? Oldest, DateTime? Newest)>();
+        await using (var replace = new NpgsqlCommand("""
+            update source_objects set state = 'replaced'
+            where source_id = $1 and key = $2 and id <> $3 and state = 'ingested'
+            returning id, oldest_record_at, newest_record_at
+            """, connection))
+        {
+            replace.Parameters.Add(new NpgsqlParameter { Value = item.SourceId });
+            replace.Parameters.Add(new NpgsqlParameter { Value = item.Key });
+            replace.Parameters.Add(new NpgsqlParameter { Value = item.Id });
+            await using var reader = await replace.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                older.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1), reader.IsDBNull(2) ? null : reader.GetDateTime(2)));
+            }
+        }
+        foreach (var (id, oldest, newest) in older)
+        {
+            // The time range as constants lets PostgreSQL visit only the partitions the old rows are in.
+            await using var delete = new NpgsqlCommand(
+                "delete from flows where object_id = $1 and (start is null or start between $2 and $3)", connection);
+            delete.Parameters.Add(new NpgsqlParameter { Value = id });
+            delete.Parameters.Add(new NpgsqlParameter { Value = oldest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            delete.Parameters.Add(new NpgsqlParameter { Value = newest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            await delete.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>Records a failed attempt: the object stays pending (to be retried) or is failed.</summary>

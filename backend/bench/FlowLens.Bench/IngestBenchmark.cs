@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Synthetic;
+using Npgsql;
+
+namespace FlowLens.Bench;
+
+/// <summary>
+/// Ingestion end to end: synthetic gzip objects in the S3 layout, a real FlowLens process (its Hangfire worker,
+/// the directory source, COPY into the partitioned table) on a throwaway PostgreSQL, timed from the sync request
+/// to the source turning idle. Then the same records loaded by psql's \copy (text) into a bare table, for the ratio.
+/// </summary>
+internal static class IngestBenchmark
+{
+    private const int RecordsPerObject = 50_000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var records = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000;
+        var objects = Math.Max(1, records / RecordsPerObject);
+        var work = Directory.CreateTempSubdirectory("flowlens-ingest-bench").FullName;
+        Console.WriteLine($"FlowLens ingest benchmark — {Environment.ProcessorCount} cores, {objects} objects x {RecordsPerObject:N0} records (v5, all fields)");
+        try
+        {
+            var logs = Path.Combine(work, "logs");
+            var clock = Stopwatch.StartNew();
+            SyntheticFlowLogFiles.WriteDay(logs, DateTimeOffset.UtcNow.AddDays(-1), objects, RecordsPerObject, seed: 7);
+            var compressed = Directory.GetFiles(logs, "*.gz", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            Console.WriteLine($"generated {objects * RecordsPerObject:N0} records, {compressed / 1_048_576.0:F0} MiB gzip, in {clock.Elapsed.TotalSeconds:F1} s");
+
+            await using var server = await PostgresServer.StartAsync();
+            var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
+            var (seconds, peakMemory) = await IngestWithFlowLensAsync(database, logs);
+            var total = (double)objects * RecordsPerObject;
+            var rate = total / seconds;
+            Console.WriteLine($"FlowLens: {total:N0} records in {seconds:F1} s = {rate:N0} records/s; FlowLens process peak memory {peakMemory / 1_048_576:N0} MiB");
+
+            var copySeconds = await CopyWithPsqlAsync(database, logs, work);
+            var copyRate = total / copySeconds;
+            Console.WriteLine($"psql \\copy (text) into a bare table: {copySeconds:F1} s = {copyRate:N0} records/s");
+            Console.WriteLine($"ratio FlowLens / psql: {rate / copyRate:F2}");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<(double Seconds, long PeakMemory)> IngestWithFlowLensAsync(string database, string logs)
+    {
+        const string key = "bench-admin-key-0123456789";
+        var port = FreePort();
+        var api = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll");
+        var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(api)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ConnectionStrings__FlowLens"] = database,
+                ["FlowLens__Auth__BootstrapAdminKey"] = key,
+                ["FlowLens__Sources__DirectoryRoots__0"] = logs,
+                ["Serilog__MinimumLevel__Default"] = "Warning",
+            },
+        };
+        using var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Add("X-Api-Key", key);
+            for (var i = 0; ; i++)
+            {
+                try
+                {
+                    if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException) when (i < 120)
+                {
+                }
+                await Task.Delay(500);
+            }
+            var created = await http.PostAsJsonAsync("/api/sources", new { name = "bench", kind = "directory", enabled = false, directory = new { path = logs } });
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            var clock = Stopwatch.StartNew();
+            (await http.PostAsync($"/api/sources/{id}/sync", null)).EnsureSuccessStatusCode();
+            long peak = 0;
+            while (true)
+            {
+                await Task.Delay(200);
+                peak = Math.Max(peak, PeakResidentBytes(process.Id));
+                var status = (await http.GetFromJsonAsync<JsonElement>($"/api/sources/{id}")).GetProperty("status");
+                if (status.GetProperty("state").GetString() != "running" && status.GetProperty("lastRunFinishedAt").ValueKind == JsonValueKind.String)
+                {
+                    var seconds = clock.Elapsed.TotalSeconds;
+                    if (status.GetProperty("objectsFailed").GetInt64() > 0)
+                    {
+                        throw new InvalidOperationException($"objects failed: {status}");
+                    }
+                    return (seconds, peak);
+                }
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static async Task<double> CopyWithPsqlAsync(string database, string logs, string work)
+    {
+        // The same records as text lines without their headers: what psql parses is what FlowLens parsed.
+        var text = Path.Combine(work, "records.txt");
+        await using (var output = File.Create(text))
+        {
+            foreach (var file in Directory.GetFiles(logs, "*.gz", SearchOption.AllDirectories))
+            {
+                await using var gzip = new GZipStream(File.OpenRead(file), CompressionMode.Decompress);
+                using var reader = new StreamReader(gzip);
+                await reader.ReadLineAsync();
+                await using var writer = new StreamWriter(output, leaveOpen: true) { NewLine = "\n" };
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    await writer.WriteLineAsync(line);
+                }
+            }
+        }
+        var columns = string.Join(", ", SyntheticFlows.V5AllFields.Columns.Select(c => $"\"{c!.ParquetName}\" {SqlType(c)}"));
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"create table bare ({columns})", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var builder = new NpgsqlConnectionStringBuilder(database);
+        var psql = new ProcessStartInfo("psql", ["-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-U", builder.Username!, "-d", builder.Database!, "-v", "ON_ERROR_STOP=1",
+            "-c", $"\\copy bare from '{text}' with (format text, delimiter ' ', null '-')"]) { RedirectStandardError = true };
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(psql)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"psql failed: {error}");
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static string SqlType(FlowLens.Core.FlowLogs.FlowFieldInfo field) => field.Kind switch
+    {
+        FlowLens.Core.FlowLogs.FlowFieldKind.Address => "inet",
+        FlowLens.Core.FlowLogs.FlowFieldKind.Integer or FlowLens.Core.FlowLogs.FlowFieldKind.Timestamp => "bigint",
+        FlowLens.Core.FlowLogs.FlowFieldKind.TcpFlags or FlowLens.Core.FlowLogs.FlowFieldKind.TrafficPath => "smallint",
+        _ => "text",
+    };
+
+    private static long PeakResidentBytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
