@@ -18,6 +18,8 @@ npx vitest run --reporter=default --reporter=json --outputFile="$log/vitest.json
 npm run build
 
 echo "== backend"
+# The S3 emulator the ingestion tests run S3 sources against.
+(cd "$root/backend/tests/s3rver" && npm ci --no-audit --no-fund --loglevel=error)
 cd "$root"
 dotnet test FlowLens.sln --nologo 2>&1 | tee "$log/dotnet.txt"
 

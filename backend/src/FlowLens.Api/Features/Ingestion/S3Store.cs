@@ -83,40 +83,36 @@ public sealed partial class S3Store : IObjectStore
         return (objects, next);
     }
 
-    /// <summary>The account/region prefixes under the source's prefix (or the prefix itself when it names one).</summary>
+    /// <summary>
+    /// The account/region prefixes under the source's prefix, found by skip-scanning: one one-key listing per
+    /// prefix, each starting after the previous prefix (no delimiter listing, which some S3-compatible stores lack).
+    /// </summary>
     private async Task<List<(string Prefix, bool Hive)>> LogPrefixesAsync(CancellationToken ct)
     {
-        var prefix = _settings.Prefix ?? "";
-        if (RegionPrefix().IsMatch(prefix))
-        {
-            return [(prefix, prefix.Contains("aws-region=", StringComparison.Ordinal))];
-        }
         var result = new List<(string, bool)>();
-        foreach (var account in await ChildrenAsync(prefix, ct))
+        string? after = null;
+        while (true)
         {
-            foreach (var service in await ChildrenAsync(account, ct))
+            var page = await _client.ListObjectsV2Async(new ListObjectsV2Request
             {
-                if (service.EndsWith("/vpcflowlogs/", StringComparison.Ordinal) || service.EndsWith("/aws-service=vpcflowlogs/", StringComparison.Ordinal))
-                {
-                    result.AddRange((await ChildrenAsync(service, ct)).Select(region => (region, region.Contains("aws-region=", StringComparison.Ordinal))));
-                }
+                BucketName = _settings.Bucket, Prefix = _settings.Prefix ?? "", StartAfter = after, MaxKeys = 1,
+            }, ct);
+            var key = page.S3Objects?.FirstOrDefault()?.Key;
+            if (key is null)
+            {
+                return result;
             }
+            var match = RegionPrefixOf().Match(key);
+            if (!match.Success)
+            {
+                after = key; // not in the flow log layout: step over it
+                continue;
+            }
+            var prefix = match.Groups[1].Value;
+            result.Add((prefix, prefix.Contains("aws-region=", StringComparison.Ordinal)));
+            // '0' sorts right after '/': the next key listed is past everything under this prefix.
+            after = prefix[..^1] + "0";
         }
-        return result;
-    }
-
-    private async Task<List<string>> ChildrenAsync(string prefix, CancellationToken ct)
-    {
-        var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = prefix, Delimiter = "/" };
-        var children = new List<string>();
-        do
-        {
-            var page = await _client.ListObjectsV2Async(request, ct);
-            children.AddRange(page.CommonPrefixes ?? []);
-            request.ContinuationToken = page.NextContinuationToken;
-        }
-        while (request.ContinuationToken is not null);
-        return children;
     }
 
     internal static DateOnly? DayOf(string key)
@@ -151,8 +147,8 @@ public sealed partial class S3Store : IObjectStore
 
     public void Dispose() => _client.Dispose();
 
-    [GeneratedRegex(@"(vpcflowlogs/[^/]+/|aws-region=[^/]+/)$")]
-    private static partial Regex RegionPrefix();
+    [GeneratedRegex(@"^(.*?(?:/|^)(?:vpcflowlogs/[^/]+|aws-service=vpcflowlogs/aws-region=[^/]+)/)")]
+    private static partial Regex RegionPrefixOf();
 
     [GeneratedRegex(@"/(\d{4})/(\d{2})/(\d{2})/|/year=(\d{4})/month=(\d{2})/day=(\d{2})/")]
     private static partial Regex DayInKey();
