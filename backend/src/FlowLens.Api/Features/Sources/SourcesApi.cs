@@ -19,7 +19,7 @@ public static class SourcesApi
         sources.MapPost("/", CreateSource).RequireAuthorization(Policies.Admin).WithSummary("Adds a source; its schedule starts at once.");
         sources.MapPut("/{id:long}", UpdateSource).RequireAuthorization(Policies.Admin).WithSummary("Replaces a source's settings.");
         sources.MapDelete("/{id:long}", DeleteSource).RequireAuthorization(Policies.Admin).WithSummary("Removes a source, its ledger and its flows.");
-        sources.MapPost("/{id:long}/sync", SyncSource).RequireAuthorization(Policies.Admin).WithSummary("Runs an ingestion now (or joins the one running).");
+        sources.MapPost("/{id:long}/sync", SyncSource).RequireAuthorization(Policies.Admin).WithSummary("Runs an ingestion now (after the one running, if any).");
         sources.MapGet("/{id:long}/objects", ListObjects).RequireAuthorization(Policies.Viewer).WithSummary("The ledger of objects found, newest first.");
         sources.MapPost("/{id:long}/objects/retry", RetryFailed).RequireAuthorization(Policies.Admin).WithSummary("Queues the failed objects again.");
     }
@@ -124,12 +124,11 @@ public static class SourcesApi
         {
             return NotFoundProblem(id);
         }
-        if (source.State == SourceStates.Running)
-        {
-            return TypedResults.Accepted($"/api/sources/{id}", new Accepted("A run is already going; this request joins it.", 0));
-        }
+        // Always queued: a sync during a run lists again and queues what is still pending (this also picks up
+        // objects a crashed node left half-done), and ingesting an object twice is a no-op.
         jobs.Enqueue<SyncJob>(job => job.RunAsync(id, CancellationToken.None));
-        return TypedResults.Accepted($"/api/sources/{id}", new Accepted("A run was queued.", 0));
+        return TypedResults.Accepted($"/api/sources/{id}", new Accepted(
+            source.State == SourceStates.Running ? "A run is going; this sync follows it and picks up what is pending." : "A run was queued.", 0));
     }
 
     internal static async Task<Results<Ok<ObjectPage>, ValidationProblem, ProblemHttpResult>> ListObjects(

@@ -1,0 +1,110 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Synthetic;
+using Npgsql;
+
+namespace FlowLens.Api.Tests.Features.Ingestion;
+
+/// <summary>Real FlowLens processes: two sharing one database, and one killed in the middle of an object.</summary>
+public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly FlowLogFolder _folder = new();
+
+    [Fact]
+    public async Task TwoProcesses_SyncingTheSameSourceAtOnce_ShareTheWork_AndStoreEachRecordOnce()
+    {
+        _folder.WriteDay(files: 12, recordsPerFile: 5000, seed: 21);
+        var database = await postgres.CreateDatabaseAsync();
+        await using var first = await FlowLensProcess.StartAsync(database, _folder.Root);
+        await using var second = await FlowLensProcess.StartAsync(database, _folder.Root);
+        var id = await CreateSourceAsync(first);
+
+        var ct = TestContext.Current.CancellationToken;
+        await Task.WhenAll(first.CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct), second.CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct));
+        await WaitUntilIdleAsync(first, id, expectedObjects: 12);
+
+        Assert.Equal(60_000L, await ScalarAsync<long>(database, "select count(*) from flows"));
+        Assert.Equal(12L, await ScalarAsync<long>(database, "select count(distinct object_id) from flows"));
+        // Both processes ran object jobs: Hangfire spread the queue over them.
+        Assert.Equal(2L, await ScalarAsync<long>(database, """
+            select count(distinct s.data::json->>'ServerId') from hangfire.state s join hangfire.job j on j.id = s.jobid
+            where s.name = 'Processing' and (j.invocationdata::json)->>'Type' like '%IngestObjectJob%'
+            """));
+    }
+
+    [Fact]
+    public async Task ProcessKilledMidObject_LeavesNothingPartial_AndARestartFinishesTheRest()
+    {
+        // One object big enough to be caught in the middle of its COPY, and a few small ones.
+        SyntheticFlowLogFiles.WriteDay(Path.Combine(_folder.Root, "big"), DateTimeOffset.UtcNow.Date.AddDays(-1), files: 1, recordsPerFile: 400_000, seed: 5);
+        _folder.WriteDay(files: 3, recordsPerFile: 1000, seed: 6);
+        var database = await postgres.CreateDatabaseAsync();
+        long id;
+        await using (var doomed = await FlowLensProcess.StartAsync(database, _folder.Root))
+        {
+            id = await CreateSourceAsync(doomed);
+            await doomed.CreateClient().PostAsync($"/api/sources/{id}/sync", null, TestContext.Current.CancellationToken);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (await ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%' and state = 'active'") == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no COPY seen");
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            await doomed.KillAsync();
+        }
+
+        // The database ends the dead client's transaction: every stored row belongs to an object the ledger calls done.
+        await WaitForNoCopyAsync(database);
+        Assert.Equal(await ScalarAsync<long>(database, "select coalesce(sum(records), 0)::bigint from source_objects where state = 'ingested'"),
+            await ScalarAsync<long>(database, "select count(*) from flows"));
+        Assert.True(await ScalarAsync<long>(database, "select count(*) from source_objects where state = 'pending'") >= 1);
+
+        await using var restarted = await FlowLensProcess.StartAsync(database, _folder.Root);
+        await restarted.CreateClient().PostAsync($"/api/sources/{id}/sync", null, TestContext.Current.CancellationToken);
+        await WaitUntilIdleAsync(restarted, id, expectedObjects: 4);
+        Assert.Equal(403_000L, await ScalarAsync<long>(database, "select count(*) from flows"));
+        Assert.Equal(4L, await ScalarAsync<long>(database, "select count(*) from source_objects where state = 'ingested'"));
+    }
+
+    private async Task<long> CreateSourceAsync(FlowLensProcess node)
+    {
+        var response = await node.CreateClient().PostAsJsonAsync("/api/sources",
+            new { name = "shared", kind = "directory", enabled = false, directory = new { path = _folder.Root } });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    private static async Task WaitUntilIdleAsync(FlowLensProcess node, long id, int expectedObjects)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        JsonElement status;
+        do
+        {
+            await Task.Delay(250);
+            status = (await node.CreateClient().GetFromJsonAsync<JsonElement>($"/api/sources/{id}")).GetProperty("status");
+        }
+        while ((status.GetProperty("objectsIngested").GetInt64() < expectedObjects || status.GetProperty("state").GetString() == "running")
+               && DateTime.UtcNow < deadline);
+        Assert.True(status.GetProperty("objectsIngested").GetInt64() == expectedObjects, $"{status}\n{node.Log}");
+    }
+
+    private static async Task WaitForNoCopyAsync(string database)
+    {
+        for (var i = 0; i < 100 && await ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%'") > 0; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

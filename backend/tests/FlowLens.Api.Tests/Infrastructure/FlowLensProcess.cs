@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace FlowLens.Api.Tests.Infrastructure;
+
+/// <summary>FlowLens as a real separate process (the built FlowLens.Api.dll), for crash and multi-node tests.</summary>
+public sealed class FlowLensProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _workDir;
+    private readonly ConcurrentQueue<string> _log = new();
+
+    private FlowLensProcess(Process process, string workDir, string url) => (_process, _workDir, Url) = (process, workDir, url);
+
+    public string Url { get; }
+
+    public int Id => _process.Id;
+
+    public string Log => string.Join('\n', _log.TakeLast(30));
+
+    public static async Task<FlowLensProcess> StartAsync(string connectionString, string directoryRoot, int workers = 1)
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var workDir = Directory.CreateTempSubdirectory("flowlens-node").FullName;
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "FlowLens.Api.dll")])
+        {
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ConnectionStrings__FlowLens"] = connectionString,
+                ["FlowLens__Auth__BootstrapAdminKey"] = FlowLensApp.AdminKey,
+                ["FlowLens__Sources__DirectoryRoots__0"] = directoryRoot,
+                ["FlowLens__Jobs__WorkerCount"] = workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Serilog__MinimumLevel__Default"] = "Warning",
+            },
+        };
+        var process = Process.Start(start)!;
+        var node = new FlowLensProcess(process, workDir, $"http://127.0.0.1:{port}");
+        process.OutputDataReceived += (_, e) => node._log.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => node._log.Enqueue(e.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        for (var i = 0; i < 240; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync($"{node.Url}/api/health")).IsSuccessStatusCode)
+                {
+                    return node;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (process.HasExited)
+            {
+                break;
+            }
+            await Task.Delay(250);
+        }
+        var log = node.Log;
+        await node.DisposeAsync();
+        throw new InvalidOperationException($"FlowLens did not start:\n{log}");
+    }
+
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Url) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", FlowLensApp.AdminKey);
+        return client;
+    }
+
+    /// <summary>kill -9: no shutdown, no cleanup, as a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        Directory.Delete(_workDir, recursive: true);
+    }
+}
