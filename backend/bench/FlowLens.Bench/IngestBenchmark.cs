@@ -20,25 +20,29 @@ internal static class IngestBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var records = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000;
-        var objects = Math.Max(1, records / RecordsPerObject);
+        // --one-object puts every record in a single object: the memory check for very large objects.
+        var oneObject = args.Contains("--one-object");
+        var objects = oneObject ? 1 : Math.Max(1, records / RecordsPerObject);
+        var perObject = oneObject ? records : RecordsPerObject;
         var work = Directory.CreateTempSubdirectory("flowlens-ingest-bench").FullName;
-        Console.WriteLine($"FlowLens ingest benchmark — {Environment.ProcessorCount} cores, {objects} objects x {RecordsPerObject:N0} records (v5, all fields)");
+        Console.WriteLine($"FlowLens ingest benchmark — {Environment.ProcessorCount} cores, {objects} objects x {perObject:N0} records (v5, all fields)");
         try
         {
             var logs = Path.Combine(work, "logs");
             var clock = Stopwatch.StartNew();
-            SyntheticFlowLogFiles.WriteDay(logs, DateTimeOffset.UtcNow.AddDays(-1), objects, RecordsPerObject, seed: 7);
+            SyntheticFlowLogFiles.WriteDay(logs, DateTimeOffset.UtcNow.AddDays(-1), objects, perObject, seed: 7);
             var compressed = Directory.GetFiles(logs, "*.gz", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            Console.WriteLine($"generated {objects * RecordsPerObject:N0} records, {compressed / 1_048_576.0:F0} MiB gzip, in {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"generated {(long)objects * perObject:N0} records, {compressed / 1_048_576.0:F0} MiB gzip, in {clock.Elapsed.TotalSeconds:F1} s");
 
             await using var server = await PostgresServer.StartAsync();
             var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
             var (seconds, peakMemory) = await IngestWithFlowLensAsync(database, logs);
-            var total = (double)objects * RecordsPerObject;
+            var total = (double)objects * perObject;
             var rate = total / seconds;
             Console.WriteLine($"FlowLens: {total:N0} records in {seconds:F1} s = {rate:N0} records/s; FlowLens process peak memory {peakMemory / 1_048_576:N0} MiB");
 
             var copySeconds = await CopyWithPsqlAsync(database, logs, work);
+            Console.WriteLine($"uncompressed text: {new FileInfo(Path.Combine(work, "records.txt")).Length / 1_048_576.0:N0} MiB");
             var copyRate = total / copySeconds;
             Console.WriteLine($"psql \\copy (text) into a bare table: {copySeconds:F1} s = {copyRate:N0} records/s");
             Console.WriteLine($"ratio FlowLens / psql: {rate / copyRate:F2}");

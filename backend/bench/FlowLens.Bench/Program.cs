@@ -10,6 +10,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse | ingest [records]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse | ingest [records] [--one-object]");
     return 2;
 }

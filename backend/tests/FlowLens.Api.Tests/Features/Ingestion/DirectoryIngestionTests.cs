@@ -66,6 +66,40 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
     }
 
     [Fact]
+    public async Task ParquetObject_IsIngestedLikeText()
+    {
+        var start = DateTimeOffset.UtcNow.AddHours(-5).ToUnixTimeSeconds();
+        var schema = new Parquet.Schema.ParquetSchema(
+            new Parquet.Schema.DataField<int?>("version"), new Parquet.Schema.DataField<string>("interface_id"),
+            new Parquet.Schema.DataField<string>("srcaddr"), new Parquet.Schema.DataField<int?>("dstport"),
+            new Parquet.Schema.DataField<long?>("bytes"), new Parquet.Schema.DataField<long?>("start"),
+            new Parquet.Schema.DataField<string>("action"), new Parquet.Schema.DataField<string>("log_status"));
+        var path = Path.Combine(_folder.Root, "p", "flows.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using (var file = File.Create(path))
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(schema, file, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            using var group = writer.CreateRowGroup();
+            var f = schema.DataFields;
+            await group.WriteAsync<int>(f[0], new int?[] { 5, 5, 5 });
+            await group.WriteAsync(f[1], ["eni-a", "eni-b", "eni-a"]);
+            await group.WriteAsync(f[2], ["10.0.0.1", "2001:db8::9", "10.0.0.3"]);
+            await group.WriteAsync<int>(f[3], new int?[] { 22, 443, null });
+            await group.WriteAsync<long>(f[4], new long?[] { 100, 200, 300 });
+            await group.WriteAsync<long>(f[5], new long?[] { start, start, start });
+            await group.WriteAsync(f[6], ["REJECT", "ACCEPT", "ACCEPT"]);
+            await group.WriteAsync(f[7], ["OK", "OK", "OK"]);
+        }
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        await app.IngestAsync(await _folder.CreateSourceAsync(app));
+
+        Assert.Equal(600m, await app.ScalarAsync<decimal>("select sum(bytes) from flows"));
+        Assert.Equal("10.0.0.1 22 REJECT", await app.ScalarAsync<string>(
+            "select host(srcaddr) || ' ' || dstport || ' ' || case action when 2 then 'REJECT' else 'ACCEPT' end from flows where bytes = 100"));
+        Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flows where family(srcaddr) = 6"));
+    }
+
+    [Fact]
     public async Task MalformedLines_AreCountedPerObject_WithSamples()
     {
         _folder.WriteGzip("x/mixed.log.gz", $"{Header}\n" +
