@@ -57,7 +57,7 @@ internal static class IngestBenchmark
     private static async Task<(double Seconds, long PeakMemory)> IngestWithFlowLensAsync(string database, string logs)
     {
         const string key = "bench-admin-key-0123456789";
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var api = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll");
         var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(api)])
         {
@@ -180,12 +180,5 @@ internal static class IngestBenchmark
         {
             return 0;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

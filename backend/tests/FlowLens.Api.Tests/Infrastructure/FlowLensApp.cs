@@ -3,7 +3,7 @@ using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,15 +77,8 @@ public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>
     }
 
     /// <summary>A single value from SQL on the app's database.</summary>
-    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var p in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<T> ScalarAsync<T>(string sql, params object[] parameters) => Sql.ScalarAsync<T>(ConnectionString, sql, parameters);
+
+    public async Task<SourcesApi.SourceResponse> GetSourceAsync(long id) =>
+        (await CreateClient(AdminKey).GetFromJsonAsync<SourcesApi.SourceResponse>($"/api/sources/{id}"))!;
 }

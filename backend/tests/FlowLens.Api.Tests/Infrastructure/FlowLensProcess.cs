@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace FlowLens.Api.Tests.Infrastructure;
 
@@ -22,12 +20,7 @@ public sealed class FlowLensProcess : IAsyncDisposable
 
     public static async Task<FlowLensProcess> StartAsync(string connectionString, string directoryRoot, int workers = 1)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Free();
         var workDir = Directory.CreateTempSubdirectory("flowlens-node").FullName;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "FlowLens.Api.dll")])
         {

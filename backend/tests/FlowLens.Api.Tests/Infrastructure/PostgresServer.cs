@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace FlowLens.Api.Tests.Infrastructure;
@@ -40,7 +38,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var server = new PostgresServer(directory, bin, FreePort());
+            var server = new PostgresServer(directory, bin, LoopbackPort.Free());
             try
             {
                 await server.StartClusterAsync(new NpgsqlConnectionStringBuilder(server.AdminConnectionString).Port);
@@ -95,13 +93,6 @@ public sealed class PostgresServer : IAsyncDisposable
         return debian ?? throw new InvalidOperationException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql. " +
             "Install them (apt-get install postgresql) or set FLOWLENS_TEST_DB to a connection string.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string file, string[] args, bool asPostgres)

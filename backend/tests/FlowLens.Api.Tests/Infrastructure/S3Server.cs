@@ -36,12 +36,7 @@ public sealed class S3Server : IAsyncDisposable
         var script = FindScript();
         // s3rver makes its continuation tokens with a cipher that OpenSSL 3 keeps in its legacy provider.
         var directory = Directory.CreateTempSubdirectory("flowlens-s3").FullName;
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("node", ["--openssl-legacy-provider", script, "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--configure-bucket", bucket])
         {
             RedirectStandardOutput = true,

@@ -29,7 +29,7 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         Assert.Equal(3000L, await app.ScalarAsync<long>("select count(*) from flows"));
         Assert.Equal(bytes, await app.ScalarAsync<decimal>("select sum(bytes) from flows"));
 
-        var source = await GetSourceAsync(app, sourceId);
+        var source = await app.GetSourceAsync(sourceId);
         Assert.Equal(SourceStates.Idle, source.Status.State);
         Assert.Equal(6, source.Status.ObjectsIngested);
         Assert.Equal(3000, source.Status.RecordsIngested);
@@ -119,7 +119,7 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
             [(3L, "dstaddr", "'10.0.0.999' is not an IPv4 or IPv6 address"), (4L, (string?)null, "expected 14 fields, found 1")],
             item.SampleErrors.Select(e => (e.Line, e.Field, e.Reason)));
         Assert.Equal(2L, await app.ScalarAsync<long>("select count(*) from flows"));
-        Assert.Equal(2, (await GetSourceAsync(app, sourceId)).Status.RecordsRejected);
+        Assert.Equal(2, (await app.GetSourceAsync(sourceId)).Status.RecordsRejected);
     }
 
     [Fact]
@@ -144,14 +144,14 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         Assert.Equal("broken/cut.log.gz", item.Key);
         Assert.Contains("truncated or corrupt", item.Error);
         Assert.Equal(600L, await app.ScalarAsync<long>("select count(*) from flows"));
-        var source = await GetSourceAsync(app, sourceId);
+        var source = await app.GetSourceAsync(sourceId);
         Assert.Equal((2L, 1L, SourceStates.Idle), (source.Status.ObjectsIngested, source.Status.ObjectsFailed, source.Status.State));
 
         // Retrying the same bad object fails it again; nothing half-stored either time.
         var retry = await app.CreateClient(FlowLensApp.AdminKey).PostAsync($"/api/sources/{sourceId}/objects/retry", null, TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, retry.StatusCode);
         await app.RunJobAsync<IngestObjectJob>(job => job.RunAsync(item.Id, CancellationToken.None));
-        Assert.Equal(1, (await GetSourceAsync(app, sourceId)).Status.ObjectsFailed);
+        Assert.Equal(1, (await app.GetSourceAsync(sourceId)).Status.ObjectsFailed);
         Assert.Equal(600L, await app.ScalarAsync<long>("select count(*) from flows"));
     }
 
@@ -210,7 +210,7 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         do
         {
             await Task.Delay(250, TestContext.Current.CancellationToken);
-            source = await GetSourceAsync(app, sourceId);
+            source = await app.GetSourceAsync(sourceId);
         }
         while ((source.Status.State != SourceStates.Idle || source.Status.LastRunFinishedAt is null) && DateTime.UtcNow < deadline);
         var jobs = await app.ScalarAsync<string>("select coalesce(string_agg(statename || ' ' || ((invocationdata::json)->>'Type'), ', '), 'none') from hangfire.job");
@@ -238,9 +238,6 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         var page = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<SourcesApi.ObjectPage>($"/api/sources/{sourceId}/objects");
         return [.. page!.Items.Select(i => i.Id)];
     }
-
-    private static async Task<SourcesApi.SourceResponse> GetSourceAsync(FlowLensApp app, long id) =>
-        (await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<SourcesApi.SourceResponse>($"/api/sources/{id}"))!;
 
     /// <summary>Every stored row, its fields turned back into AWS's text through flow_strings, in FlowFields order.</summary>
     private static async Task<List<string>> StoredRowsAsAwsTextAsync(FlowLensApp app)

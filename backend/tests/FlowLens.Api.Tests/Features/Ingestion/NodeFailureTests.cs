@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Synthetic;
-using Npgsql;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
@@ -24,10 +23,10 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
         await Task.WhenAll(first.CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct), second.CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct));
         await WaitUntilIdleAsync(first, id, expectedObjects: 12);
 
-        Assert.Equal(60_000L, await ScalarAsync<long>(database, "select count(*) from flows"));
-        Assert.Equal(12L, await ScalarAsync<long>(database, "select count(distinct object_id) from flows"));
+        Assert.Equal(60_000L, await Sql.ScalarAsync<long>(database, "select count(*) from flows"));
+        Assert.Equal(12L, await Sql.ScalarAsync<long>(database, "select count(distinct object_id) from flows"));
         // Both processes ran object jobs: Hangfire spread the queue over them.
-        Assert.Equal(2L, await ScalarAsync<long>(database, """
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(database, """
             select count(distinct s.data::json->>'ServerId') from hangfire.state s join hangfire.job j on j.id = s.jobid
             where s.name = 'Processing' and (j.invocationdata::json)->>'Type' like '%IngestObjectJob%'
             """));
@@ -46,7 +45,7 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
             id = await CreateSourceAsync(doomed);
             await doomed.CreateClient().PostAsync($"/api/sources/{id}/sync", null, TestContext.Current.CancellationToken);
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (await ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%' and state = 'active'") == 0)
+            while (await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%' and state = 'active'") == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "no COPY seen");
                 await Task.Delay(20, TestContext.Current.CancellationToken);
@@ -57,15 +56,15 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
 
         // The database ends the dead client's transaction: every stored row belongs to an object the ledger calls done.
         await WaitForNoCopyAsync(database);
-        Assert.Equal(await ScalarAsync<long>(database, "select coalesce(sum(records), 0)::bigint from source_objects where state = 'ingested'"),
-            await ScalarAsync<long>(database, "select count(*) from flows"));
-        Assert.True(await ScalarAsync<long>(database, "select count(*) from source_objects where state = 'pending'") >= 1);
+        Assert.Equal(await Sql.ScalarAsync<long>(database, "select coalesce(sum(records), 0)::bigint from source_objects where state = 'ingested'"),
+            await Sql.ScalarAsync<long>(database, "select count(*) from flows"));
+        Assert.True(await Sql.ScalarAsync<long>(database, "select count(*) from source_objects where state = 'pending'") >= 1);
 
         await using var restarted = await FlowLensProcess.StartAsync(database, _folder.Root);
         await restarted.CreateClient().PostAsync($"/api/sources/{id}/sync", null, TestContext.Current.CancellationToken);
         await WaitUntilIdleAsync(restarted, id, expectedObjects: 4);
-        Assert.Equal(403_000L, await ScalarAsync<long>(database, "select count(*) from flows"));
-        Assert.Equal(4L, await ScalarAsync<long>(database, "select count(*) from source_objects where state = 'ingested'"));
+        Assert.Equal(403_000L, await Sql.ScalarAsync<long>(database, "select count(*) from flows"));
+        Assert.Equal(4L, await Sql.ScalarAsync<long>(database, "select count(*) from source_objects where state = 'ingested'"));
     }
 
     private async Task<long> CreateSourceAsync(FlowLensProcess node)
@@ -92,18 +91,10 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
 
     private static async Task WaitForNoCopyAsync(string database)
     {
-        for (var i = 0; i < 100 && await ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%'") > 0; i++)
+        for (var i = 0; i < 100 && await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%'") > 0; i++)
         {
             await Task.Delay(100);
         }
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     public void Dispose() => _folder.Dispose();

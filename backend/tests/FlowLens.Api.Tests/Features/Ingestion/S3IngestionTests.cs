@@ -26,13 +26,13 @@ public sealed class S3IngestionTests(PostgresFixture postgres) : IDisposable
 
         await app.IngestAsync(directoryId);
         await app.IngestAsync(s3Id);
-        var status = (await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<SourcesApi.SourceResponse>($"/api/sources/{s3Id}", TestContext.Current.CancellationToken))!.Status;
+        var status = (await app.GetSourceAsync(s3Id)).Status;
         Assert.True(await CountAsync(app, s3Id) == 2000L, $"{status}\n{await app.ScalarAsync<string>("select string_agg(coalesce(error, state), '; ') from source_objects where source_id = $1", s3Id)}\n{s3.Log}");
         Assert.Equal(2000L, await CountAsync(app, directoryId));
         Assert.Equal(0L, await DifferenceAsync(app, directoryId, s3Id));
         Assert.Equal(0L, await DifferenceAsync(app, s3Id, directoryId));
 
-        var source = (await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<SourcesApi.SourceResponse>($"/api/sources/{s3Id}", TestContext.Current.CancellationToken))!;
+        var source = await app.GetSourceAsync(s3Id);
         Assert.Equal((5L, 2000L, (string?)null), (source.Status.ObjectsIngested, source.Status.RecordsIngested, source.Status.LastError));
 
         // The checkpoint trails the newest day by one: the next run lists from there, and finds nothing new.
@@ -54,7 +54,7 @@ public sealed class S3IngestionTests(PostgresFixture postgres) : IDisposable
         var id = (await created.Content.ReadFromJsonAsync<SourcesApi.SourceResponse>(TestContext.Current.CancellationToken))!.Id;
         await app.IngestAsync(id);
 
-        var source = (await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<SourcesApi.SourceResponse>($"/api/sources/{id}", TestContext.Current.CancellationToken))!;
+        var source = await app.GetSourceAsync(id);
         Assert.Equal(SourceStates.Failed, source.Status.State);
         Assert.Contains("bucket", source.Status.LastError, StringComparison.OrdinalIgnoreCase);
     }
