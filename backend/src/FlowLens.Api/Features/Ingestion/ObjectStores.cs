@@ -52,7 +52,7 @@ public sealed class DirectoryStore(string root) : IObjectStore
     public Task<Stream> OpenAsync(string key, bool seekable, CancellationToken ct)
     {
         var path = Path.GetFullPath(Path.Combine(root, key));
-        if (!path.StartsWith(Path.GetFullPath(root), StringComparison.Ordinal))
+        if (!path.StartsWith(Path.GetFullPath(root).TrimEnd('/') + "/", StringComparison.Ordinal))
         {
             throw new UnauthorizedAccessException($"'{key}' is outside the source's folder");
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon;
@@ -17,12 +18,21 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed partial class S3Store : IObjectStore
 {
+    // AWS clients are thread-safe and meant to be kept: one per distinct settings, for the life of the process,
+    // so credentials (instance role, assumed role) are fetched and refreshed once rather than per object.
+    private static readonly ConcurrentDictionary<S3Settings, AmazonS3Client> Clients = new();
+
     private readonly AmazonS3Client _client;
     private readonly S3Settings _settings;
 
     public S3Store(S3Settings settings)
     {
         _settings = settings;
+        _client = Clients.GetOrAdd(settings, CreateClient);
+    }
+
+    private static AmazonS3Client CreateClient(S3Settings settings)
+    {
         var config = new AmazonS3Config
         {
             ForcePathStyle = settings.ForcePathStyle,
@@ -45,7 +55,7 @@ public sealed partial class S3Store : IObjectStore
             credentials = new AssumeRoleAWSCredentials(credentials, role, "flowlens",
                 new AssumeRoleAWSCredentialsOptions { ExternalId = settings.ExternalId });
         }
-        _client = new AmazonS3Client(credentials, config);
+        return new AmazonS3Client(credentials, config);
     }
 
     public async Task<(IReadOnlyList<StoredObject> Objects, string? Checkpoint)> ListAsync(string? checkpoint, CancellationToken ct)
@@ -145,7 +155,10 @@ public sealed partial class S3Store : IObjectStore
         return file;
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        // The client is shared (see Clients).
+    }
 
     [GeneratedRegex(@"^(.*?(?:/|^)(?:vpcflowlogs/[^/]+|aws-service=vpcflowlogs/aws-region=[^/]+)/)")]
     private static partial Regex RegionPrefixOf();
