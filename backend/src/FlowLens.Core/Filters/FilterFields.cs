@@ -1,0 +1,79 @@
+using FlowLens.Core.FlowLogs;
+
+namespace FlowLens.Core.Filters;
+
+/// <summary>How a filter field's values are read and compared.</summary>
+public enum FilterKind
+{
+    /// <summary>IPv4/IPv6 address or CIDR block; <c>=</c> on a block means "inside it".</summary>
+    Address,
+    /// <summary>A whole number (ports, packets, bytes, version, tcp-flags, traffic-path).</summary>
+    Number,
+    /// <summary>An IANA protocol, by number or name (<c>6</c>, <c>tcp</c>).</summary>
+    Protocol,
+    /// <summary>One of a few words, stored as a small code (action, log-status, type, flow-direction).</summary>
+    Enum,
+    /// <summary>Text ids (interface-id, vpc-id...), stored as ids into flow_strings.</summary>
+    Text,
+}
+
+/// <summary>A field the filter language knows: its AWS name, kind, the columns it reads and example values.</summary>
+public sealed record FilterField(string Name, FilterKind Kind, IReadOnlyList<string> Columns, IReadOnlyList<string> Examples)
+{
+    /// <summary>Words and their stored codes, for <see cref="FilterKind.Enum"/> fields.</summary>
+    public IReadOnlyDictionary<string, int> Codes { get; init; } = new Dictionary<string, int>();
+}
+
+public static class FilterFields
+{
+    private static FilterField Enum(string name, string column, params (string Word, int Code)[] codes) =>
+        new(name, FilterKind.Enum, [column], [.. codes.Select(c => c.Word)])
+        {
+            Codes = codes.ToDictionary(c => c.Word, c => c.Code, StringComparer.OrdinalIgnoreCase),
+        };
+
+    private static FilterField Text(string name, params string[] examples) => new(name, FilterKind.Text, [name.Replace('-', '_')], examples);
+
+    private static FilterField Number(string name, params string[] examples) => new(name, FilterKind.Number, [name.Replace('-', '_')], examples);
+
+    public static readonly IReadOnlyList<FilterField> All =
+    [
+        new("srcaddr", FilterKind.Address, ["srcaddr"], ["10.0.0.5", "10.0.0.0/8", "2001:db8::/32"]),
+        new("dstaddr", FilterKind.Address, ["dstaddr"], ["10.0.0.5", "172.16.0.0/12"]),
+        new("addr", FilterKind.Address, ["srcaddr", "dstaddr"], ["10.0.0.5", "192.168.0.0/16"]),
+        new("pkt-srcaddr", FilterKind.Address, ["pkt_srcaddr"], ["10.0.1.5"]),
+        new("pkt-dstaddr", FilterKind.Address, ["pkt_dstaddr"], ["203.0.113.5"]),
+        Number("srcport", "443", "49152"),
+        Number("dstport", "22", "3389", "443"),
+        new("port", FilterKind.Number, ["srcport", "dstport"], ["22", "443"]),
+        new("protocol", FilterKind.Protocol, ["protocol"], ["tcp", "udp", "icmp", "6"]),
+        Enum("action", "action", ("ACCEPT", (int)FlowAction.Accept), ("REJECT", (int)FlowAction.Reject)),
+        Enum("log-status", "log_status", ("OK", (int)LogStatus.Ok), ("NODATA", (int)LogStatus.NoData), ("SKIPDATA", (int)LogStatus.SkipData)),
+        Number("packets", "1", "100"),
+        Number("bytes", "1000000"),
+        Text("interface-id", "eni-1235b8ca123456789"),
+        Text("account-id", "123456789010"),
+        Text("vpc-id", "vpc-abcdefab012345678"),
+        Text("subnet-id", "subnet-aaaaaaaa012345678"),
+        Text("instance-id", "i-01234567890123456"),
+        Enum("type", "type", ("IPv4", (int)TrafficType.IPv4), ("IPv6", (int)TrafficType.IPv6), ("EFA", (int)TrafficType.EFA)),
+        Number("tcp-flags", "2", "18"),
+        Text("region", "eu-west-1"),
+        Text("az-id", "euw1-az1"),
+        Enum("flow-direction", "flow_direction", ("ingress", (int)FlowDirection.Ingress), ("egress", (int)FlowDirection.Egress)),
+        Number("traffic-path", "1", "8"),
+        Text("pkt-src-aws-service", "AMAZON", "S3"),
+        Text("pkt-dst-aws-service", "S3", "DYNAMODB"),
+        Text("sublocation-type", "outpost", "wavelength", "localzone"),
+        Text("sublocation-id", "op-0123456789abcdef0"),
+        Text("reject-reason", "BPA"),
+        Text("ecs-cluster-arn"), Text("ecs-cluster-name"), Text("ecs-container-instance-arn"), Text("ecs-container-instance-id"),
+        Text("ecs-container-id"), Text("ecs-second-container-id"), Text("ecs-service-name"), Text("ecs-task-definition-arn"),
+        Text("ecs-task-arn"), Text("ecs-task-id"),
+        Number("version", "2", "5"),
+    ];
+
+    private static readonly Dictionary<string, FilterField> ByName = All.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
+
+    public static bool TryFind(string name, out FilterField field) => ByName.TryGetValue(name, out field!);
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+
+namespace FlowLens.Core.Filters;
+
+/// <summary>
+/// Turns a filter's syntax tree into a parameterised SQL condition on the <c>flows</c> table (alias-free column
+/// names, <c>$n</c> parameters); values are never spliced into the text. A comparison with an absent value is
+/// false, so <c>not</c> keeps ordinary two-valued logic (<c>not dstport = 22</c> includes NODATA rows).
+/// </summary>
+public static class FilterSql
+{
+    /// <summary>The condition and its parameter values, numbered from <paramref name="firstParameter"/>.</summary>
+    public static (string Sql, IReadOnlyList<object> Parameters) Build(FilterNode root, int firstParameter = 1)
+    {
+        var parameters = new List<object>();
+        var sql = new StringBuilder();
+        Write(root, sql, parameters, firstParameter);
+        return (sql.ToString(), parameters);
+    }
+
+    private static void Write(FilterNode node, StringBuilder sql, List<object> parameters, int first)
+    {
+        switch (node)
+        {
+            case AndNode and:
+                sql.Append('(');
+                Write(and.Left, sql, parameters, first);
+                sql.Append(" and ");
+                Write(and.Right, sql, parameters, first);
+                sql.Append(')');
+                break;
+            case OrNode or:
+                sql.Append('(');
+                Write(or.Left, sql, parameters, first);
+                sql.Append(" or ");
+                Write(or.Right, sql, parameters, first);
+                sql.Append(')');
+                break;
+            case NotNode not:
+                sql.Append("(not ");
+                Write(not.Operand, sql, parameters, first);
+                sql.Append(')');
+                break;
+            case ComparisonNode comparison:
+                sql.Append(Comparison(comparison, parameters, first));
+                break;
+        }
+    }
+
+    private static string Comparison(ComparisonNode c, List<object> parameters, int first)
+    {
+        string Parameter(object value)
+        {
+            parameters.Add(value);
+            return "$" + (first + parameters.Count - 1).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var negative = c.Operator is FilterOperator.NotEqual or FilterOperator.NotIn;
+        string OnColumn(string column) => c.Field.Kind switch
+        {
+            FilterKind.Address => string.Join(" or ", c.Values.Select(v => $"{column} {(v.IsCidr ? "<<=" : "=")} {Parameter(v.Text!)}::inet")),
+            FilterKind.Text => c.Values.Count == 1
+                ? $"{column} = (select id from flow_strings where value = {Parameter(c.Values[0].Text!)})"
+                : $"{column} in (select id from flow_strings where value = any({Parameter(c.Values.Select(v => v.Text!).ToArray())}))",
+            _ => c.Operator switch
+            {
+                FilterOperator.Less => $"{column} < {Parameter(c.Values[0].Number!.Value)}",
+                FilterOperator.LessOrEqual => $"{column} <= {Parameter(c.Values[0].Number!.Value)}",
+                FilterOperator.Greater => $"{column} > {Parameter(c.Values[0].Number!.Value)}",
+                FilterOperator.GreaterOrEqual => $"{column} >= {Parameter(c.Values[0].Number!.Value)}",
+                _ when c.Values.Count == 1 => $"{column} = {Parameter(c.Values[0].Number!.Value)}",
+                _ => $"{column} = any({Parameter(c.Values.Select(v => v.Number!.Value).ToArray())})",
+            },
+        };
+
+        // addr and port read two columns: the flow matches when either does.
+        var positive = string.Join(" or ", c.Field.Columns.Select(column => $"coalesce({OnColumn(column)}, false)"));
+        return negative ? $"(not ({positive}))" : $"({positive})";
+    }
+}
