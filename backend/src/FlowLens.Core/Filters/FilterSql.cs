@@ -5,8 +5,9 @@ namespace FlowLens.Core.Filters;
 
 /// <summary>
 /// Turns a filter's syntax tree into a parameterised SQL condition on the <c>flows</c> table (alias-free column
-/// names, <c>$n</c> parameters); values are never spliced into the text. A comparison with an absent value is
-/// false, so <c>not</c> keeps ordinary two-valued logic (<c>not dstport = 22</c> includes NODATA rows).
+/// names, <c>$n</c> parameters); values are never spliced into the text. A comparison — <c>!=</c> and
+/// <c>not in</c> too — is false when the field has no value, and <c>not</c> negates a whole comparison, so
+/// <c>dstport != 22</c> leaves NODATA rows out while <c>not dstport = 22</c> takes them in.
 /// </summary>
 public static class FilterSql
 {
@@ -74,8 +75,8 @@ public static class FilterSql
             },
         };
 
-        // addr and port read two columns: the flow matches when either does.
-        var positive = string.Join(" or ", c.Field.Columns.Select(column => $"coalesce({OnColumn(column)}, false)"));
-        return negative ? $"(not ({positive}))" : $"({positive})";
+        // addr and port read two columns: the flow matches when either does (for != and not in: when neither does).
+        var either = string.Join(" or ", c.Field.Columns.Select(column => $"({OnColumn(column)})"));
+        return negative ? $"coalesce(not ({either}), false)" : $"coalesce({either}, false)";
     }
 }

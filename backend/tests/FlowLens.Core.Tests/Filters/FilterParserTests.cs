@@ -5,20 +5,20 @@ namespace FlowLens.Core.Tests.Filters;
 public sealed class FilterParserTests
 {
     [Theory]
-    [InlineData("action = REJECT and dstport = 22", "((coalesce(action = $1, false)) and (coalesce(dstport = $2, false)))", "2|22")]
+    [InlineData("action = REJECT and dstport = 22", "(coalesce((action = $1), false) and coalesce((dstport = $2), false))", "2|22")]
     [InlineData("pkt-dst-aws-service = S3 and traffic-path = 8",
-        "((coalesce(pkt_dst_aws_service = (select id from flow_strings where value = $1), false)) and (coalesce(traffic_path = $2, false)))", "S3|8")]
+        "(coalesce((pkt_dst_aws_service = (select id from flow_strings where value = $1)), false) and coalesce((traffic_path = $2), false))", "S3|8")]
     [InlineData("not (srcaddr = 10.0.0.0/8) and dstport in (22, 3389)",
-        "((not (coalesce(srcaddr <<= $1::inet, false))) and (coalesce(dstport = any($2), false)))", "10.0.0.0/8|22,3389")]
-    [InlineData("protocol = tcp", "(coalesce(protocol = $1, false))", "6")]
-    [InlineData("PROTOCOL = 6", "(coalesce(protocol = $1, false))", "6")]
-    [InlineData("action = reject", "(coalesce(action = $1, false))", "2")]
-    [InlineData("type = IPv6", "(coalesce(type = $1, false))", "2")]
-    [InlineData("addr != 192.168.0.0/16", "(not (coalesce(srcaddr <<= $1::inet, false) or coalesce(dstaddr <<= $2::inet, false)))", "192.168.0.0/16|192.168.0.0/16")]
-    [InlineData("port >= 1024", "(coalesce(srcport >= $1, false) or coalesce(dstport >= $2, false))", "1024|1024")]
-    [InlineData("dstaddr in (10.0.0.0/8, 172.16.0.0/12)", "(coalesce(dstaddr <<= $1::inet or dstaddr <<= $2::inet, false))", "10.0.0.0/8|172.16.0.0/12")]
-    [InlineData("srcaddr = 2001:db8::/32", "(coalesce(srcaddr <<= $1::inet, false))", "2001:db8::/32")]
-    [InlineData("interface-id not in ('eni-1', eni-2)", "(not (coalesce(interface_id in (select id from flow_strings where value = any($1)), false)))", "eni-1,eni-2")]
+        "((not coalesce((srcaddr <<= $1::inet), false)) and coalesce((dstport = any($2)), false))", "10.0.0.0/8|22,3389")]
+    [InlineData("protocol = tcp", "coalesce((protocol = $1), false)", "6")]
+    [InlineData("PROTOCOL = 6", "coalesce((protocol = $1), false)", "6")]
+    [InlineData("action = reject", "coalesce((action = $1), false)", "2")]
+    [InlineData("type = IPv6", "coalesce((type = $1), false)", "2")]
+    [InlineData("addr != 192.168.0.0/16", "coalesce(not ((srcaddr <<= $1::inet) or (dstaddr <<= $2::inet)), false)", "192.168.0.0/16|192.168.0.0/16")]
+    [InlineData("port >= 1024", "coalesce((srcport >= $1) or (dstport >= $2), false)", "1024|1024")]
+    [InlineData("dstaddr in (10.0.0.0/8, 172.16.0.0/12)", "coalesce((dstaddr <<= $1::inet or dstaddr <<= $2::inet), false)", "10.0.0.0/8|172.16.0.0/12")]
+    [InlineData("srcaddr = 2001:db8::/32", "coalesce((srcaddr <<= $1::inet), false)", "2001:db8::/32")]
+    [InlineData("interface-id not in ('eni-1', eni-2)", "coalesce(not ((interface_id in (select id from flow_strings where value = any($1)))), false)", "eni-1,eni-2")]
     [InlineData("a = 1", null, null)]
     public void Filter_BuildsParameterisedSql(string filter, string? sql, string? parameters)
     {
