@@ -87,7 +87,8 @@ public sealed partial class FlowLogFormat
 
     /// <summary>
     /// Whether a line of a text file is a header rather than a record: its first word is a known field name and
-    /// every word is shaped like one (records always hold a number, an id or an upper-case word somewhere).
+    /// every word is shaped like one, starting with a lower-case letter (records always hold a number, a dash or
+    /// an upper-case word somewhere).
     /// </summary>
     internal static bool LooksLikeHeader(ReadOnlySpan<byte> line)
     {
@@ -111,9 +112,13 @@ public sealed partial class FlowLogFormat
                     return false;
                 }
             }
+            if (word[0] is < (byte)'a' or > (byte)'z')
+            {
+                return false;
+            }
             if (first)
             {
-                if (word[0] is < (byte)'a' or > (byte)'z' || !FlowFields.TryFind(System.Text.Encoding.ASCII.GetString(word), out _))
+                if (!FlowFields.TryFind(System.Text.Encoding.ASCII.GetString(word), out _))
                 {
                     return false;
                 }

@@ -109,7 +109,13 @@ public sealed class TextFlowLogReader : IFlowLogReader
             }
             if (FlowLogFormat.LooksLikeHeader(line))
             {
-                SetFormat(line);
+                if (SetFormat(line) is { } headerError)
+                {
+                    // A header that names a field twice: report it, and keep reading with the format we had.
+                    Error = new FlowLogError(_lineNumber, 0, null, $"bad header line: {headerError}", FlowLineParser.TextOf(line));
+                    result = FlowReadResult.LineError;
+                    return true;
+                }
                 continue;
             }
             if (_parser.TryParse(line, _lineNumber, out var error))
@@ -123,17 +129,19 @@ public sealed class TextFlowLogReader : IFlowLogReader
         }
     }
 
-    private void SetFormat(ReadOnlySpan<byte> header)
+    /// <summary>Switches to the format a header line names; the reason when it names none.</summary>
+    private string? SetFormat(ReadOnlySpan<byte> header)
     {
-        if (!FlowLogFormat.TryParse(System.Text.Encoding.ASCII.GetString(header), out var format, out _))
+        if (!FlowLogFormat.TryParse(System.Text.Encoding.ASCII.GetString(header), out var format, out var error))
         {
-            return;
+            return error;
         }
         if (!format.Names.SequenceEqual(_parser.Format.Names))
         {
             _parser = new FlowLineParser(format);
             _warnings.AddRange(format.Warnings.Where(w => !_warnings.Contains(w)));
         }
+        return null;
     }
 
     private enum Fill { Filled, LineTooLong, Unreadable }

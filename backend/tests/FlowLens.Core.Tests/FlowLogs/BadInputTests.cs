@@ -142,6 +142,15 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task HeaderNamingAFieldTwice_IsALineError_AndTheFormatStays()
+    {
+        var outcome = await ReadTextAsync($"{Header}\nversion srcaddr srcaddr\n{Line}\n");
+        Assert.Single(outcome.Records);
+        var error = Assert.Single(outcome.LineErrors);
+        Assert.Equal((2L, "bad header line: the field 'srcaddr' appears twice"), (error.Line, error.Reason));
+    }
+
+    [Fact]
     public async Task HeaderInTheMiddle_ChangesTheFormatForTheLinesAfterIt()
     {
         var outcome = await ReadTextAsync($"{Header}\n{Line}\n\nversion srcaddr dstport log-status\n5 10.9.9.9 22 OK\n");
