@@ -1,5 +1,6 @@
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Demo;
+using FlowLens.Api.Features.Filters;
 using FlowLens.Api.Features.Frontend;
 using FlowLens.Api.Features.Health;
 using FlowLens.Api.Features.Ingestion;
@@ -39,6 +40,7 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapMe();
 app.MapSources();
+app.MapFilter();
 app.MapJobsDashboard();
 app.MapFrontendFallback();
 
