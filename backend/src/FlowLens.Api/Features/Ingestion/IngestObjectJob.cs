@@ -29,8 +29,7 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
         }
         try
         {
-            var outcome = await LoadAsync(source, item, ct);
-            if (outcome.Failure is { } failure)
+            if (await LoadAsync(source, item, ct) is { } failure)
             {
                 // The object itself is unreadable: retrying will not help until someone asks.
                 await MarkAsync(objectId, ObjectStates.Failed, failure, ct);
@@ -51,15 +50,14 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
         await FinishRunIfDoneAsync(db, source.Id, clock, ct);
     }
 
-    private sealed record Outcome(string? Failure);
-
-    private async Task<Outcome> LoadAsync(Source source, SourceObject item, CancellationToken ct)
+    /// <summary>Stores the object's rows and marks it ingested; returns why the object is unreadable, if it is.</summary>
+    private async Task<string?> LoadAsync(Source source, SourceObject item, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         if (!await LockPendingAsync(connection, item.Id, ct))
         {
-            return new Outcome(null); // another worker finished it while we waited
+            return null; // another worker finished it while we waited
         }
         await ReplaceOlderVersionsAsync(connection, item, ct);
 
@@ -80,7 +78,7 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
                 }
                 if (result == FlowReadResult.ObjectError)
                 {
-                    return new Outcome(reader.Error!.Reason); // disposing the COPY and the transaction stores nothing
+                    return reader.Error!.Reason; // disposing the COPY and the transaction stores nothing
                 }
                 if (result == FlowReadResult.LineError)
                 {
@@ -124,7 +122,7 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
         await transaction.CommitAsync(ct);
         logger.LogInformation("Ingested {Key} of source {SourceId}: {Records} records, {Rejected} malformed lines skipped",
             item.Key, source.Id, records, rejected);
-        return new Outcome(null);
+        return null;
     }
 
     /// <summary>Locks the ledger row for this transaction; false when it is no longer pending.</summary>
