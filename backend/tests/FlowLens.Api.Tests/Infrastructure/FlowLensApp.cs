@@ -56,7 +56,7 @@ public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>
     /// <summary>One whole run of a source, as the worker would do it: the sync job, then each object's job.</summary>
     public async Task IngestAsync(long sourceId)
     {
-        await RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, CancellationToken.None));
+        await RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, false, CancellationToken.None));
         List<long> pending;
         await using (var scope = Services.CreateAsyncScope())
         {

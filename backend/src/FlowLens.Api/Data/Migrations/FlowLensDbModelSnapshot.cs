@@ -131,6 +131,10 @@ namespace FlowLens.Api.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("oldest_record_at");
 
+                    b.Property<DateTimeOffset?>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
                     b.Property<long>("Records")
                         .HasColumnType("bigint")
                         .HasColumnName("records");

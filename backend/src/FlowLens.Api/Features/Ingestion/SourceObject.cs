@@ -19,6 +19,8 @@ public sealed class SourceObject
     public string? Error { get; set; }
     public int Attempts { get; set; }
     public DateTimeOffset DiscoveredAt { get; set; }
+    /// <summary>When a job for it was last queued; a scheduled sync queues it again only once this is stale.</summary>
+    public DateTimeOffset? QueuedAt { get; set; }
     public DateTimeOffset? IngestedAt { get; set; }
     /// <summary>The earliest <c>start</c> among the object's records.</summary>
     public DateTimeOffset? OldestRecordAt { get; set; }

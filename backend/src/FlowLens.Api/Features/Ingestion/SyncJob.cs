@@ -9,11 +9,16 @@ namespace FlowLens.Api.Features.Ingestion;
 /// <summary>
 /// One run of a source: lists its store, records new object versions in the ledger, and enqueues one
 /// <see cref="IngestObjectJob"/> per pending object, so that every FlowLens worker can take a share.
+/// A scheduled run queues only objects not queued yet, or queued so long ago that their job was surely lost
+/// (a crashed node); a run asked for through the API queues every pending object.
 /// </summary>
 public sealed class SyncJob(FlowLensDb db, NpgsqlDataSource dataSource, IBackgroundJobClient jobs, TimeProvider clock, ILogger<SyncJob> logger)
 {
+    /// <summary>After this long, a queued object still pending is queued again by a scheduled run.</summary>
+    public static readonly TimeSpan StaleQueue = TimeSpan.FromMinutes(30);
+
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(long sourceId, CancellationToken ct)
+    public async Task RunAsync(long sourceId, bool requeueAll, CancellationToken ct)
     {
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sourceId, ct);
         if (source is null)
@@ -32,8 +37,7 @@ public sealed class SyncJob(FlowLensDb db, NpgsqlDataSource dataSource, IBackgro
             var added = await RecordAsync(sourceId, objects, now, ct);
             await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set.SetProperty(s => s.Checkpoint, checkpoint), ct);
 
-            var pending = await db.SourceObjects.Where(o => o.SourceId == sourceId && o.State == ObjectStates.Pending)
-                .OrderBy(o => o.Id).Select(o => o.Id).ToListAsync(ct);
+            var pending = await MarkQueuedAsync(sourceId, requeueAll, now, ct);
             foreach (var id in pending)
             {
                 jobs.Enqueue<IngestObjectJob>(job => job.RunAsync(id, CancellationToken.None));
@@ -42,6 +46,7 @@ public sealed class SyncJob(FlowLensDb db, NpgsqlDataSource dataSource, IBackgro
                 sourceId, objects.Count, added, pending.Count);
             if (pending.Count == 0)
             {
+                // Nothing queued by this run: done now, unless jobs queued earlier are still going.
                 await IngestObjectJob.FinishRunIfDoneAsync(db, sourceId, clock, ct);
             }
         }
@@ -53,6 +58,28 @@ public sealed class SyncJob(FlowLensDb db, NpgsqlDataSource dataSource, IBackgro
                 .SetProperty(s => s.LastError, e.Message)
                 .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
         }
+    }
+
+    /// <summary>Stamps the pending objects to queue now and returns them, oldest first.</summary>
+    private async Task<List<long>> MarkQueuedAsync(long sourceId, bool requeueAll, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update source_objects set queued_at = $2
+            where source_id = $1 and state = 'pending' and ($4 or queued_at is null or queued_at < $3)
+            returning id
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = (now - StaleQueue).UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = requeueAll });
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        ids.Sort();
+        return ids;
     }
 
     /// <summary>Adds the object versions the ledger does not have yet; returns how many were new.</summary>

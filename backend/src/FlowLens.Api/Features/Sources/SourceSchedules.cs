@@ -14,7 +14,7 @@ public sealed class SourceSchedules(IRecurringJobManager recurring)
     {
         if (source.Enabled)
         {
-            recurring.AddOrUpdate<SyncJob>(JobId(source.Id), job => job.RunAsync(source.Id, CancellationToken.None), source.Schedule);
+            recurring.AddOrUpdate<SyncJob>(JobId(source.Id), job => job.RunAsync(source.Id, false, CancellationToken.None), source.Schedule);
         }
         else
         {

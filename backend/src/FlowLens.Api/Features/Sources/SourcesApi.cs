@@ -124,9 +124,9 @@ public static class SourcesApi
         {
             return NotFoundProblem(id);
         }
-        // Always queued: a sync during a run lists again and queues what is still pending (this also picks up
-        // objects a crashed node left half-done), and ingesting an object twice is a no-op.
-        jobs.Enqueue<SyncJob>(job => job.RunAsync(id, CancellationToken.None));
+        // Always queued: a sync asked for lists again and queues every pending object (this also picks up objects
+        // a crashed node left half-done); ingesting an object twice is a no-op.
+        jobs.Enqueue<SyncJob>(job => job.RunAsync(id, true, CancellationToken.None));
         return TypedResults.Accepted($"/api/sources/{id}", new Accepted(
             source.State == SourceStates.Running ? "A run is going; this sync follows it and picks up what is pending." : "A run was queued.", 0));
     }
@@ -188,7 +188,8 @@ public static class SourcesApi
         }
         var failed = await db.SourceObjects.Where(o => o.SourceId == id && o.State == ObjectStates.Failed).Select(o => o.Id).ToListAsync(ct);
         await db.SourceObjects.Where(o => failed.Contains(o.Id)).ExecuteUpdateAsync(set => set
-            .SetProperty(o => o.State, ObjectStates.Pending).SetProperty(o => o.Attempts, 0).SetProperty(o => o.Error, (string?)null), ct);
+            .SetProperty(o => o.State, ObjectStates.Pending).SetProperty(o => o.Attempts, 0).SetProperty(o => o.Error, (string?)null)
+            .SetProperty(o => o.QueuedAt, clock.GetUtcNow()), ct);
         if (failed.Count > 0)
         {
             await db.Sources.Where(s => s.Id == id).ExecuteUpdateAsync(set => set

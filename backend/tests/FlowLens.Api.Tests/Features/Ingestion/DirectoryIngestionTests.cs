@@ -180,7 +180,7 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         _folder.WriteDay(files: 4, recordsPerFile: 2000);
         await using var app = await postgres.StartAppAsync(_folder.Allow);
         var sourceId = await _folder.CreateSourceAsync(app);
-        await app.RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, CancellationToken.None));
+        await app.RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, false, CancellationToken.None));
         var ids = await ObjectIdsAsync(app, sourceId);
 
         // Every object ingested by three jobs racing each other.
@@ -190,6 +190,28 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         Assert.Equal(8000L, await app.ScalarAsync<long>("select count(*) from flows"));
         Assert.Equal([2000L, 2000L, 2000L, 2000L], await RowsPerObjectAsync(app));
         Assert.Equal(4L, await app.ScalarAsync<long>("select count(*) from source_objects where state = 'ingested'"));
+    }
+
+    [Fact]
+    public async Task ScheduledRuns_QueueEachPendingObjectOnce_WhileARunAskedForQueuesThemAgain()
+    {
+        _folder.WriteDay(files: 3, recordsPerFile: 10);
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var sourceId = await _folder.CreateSourceAsync(app);
+        const string queued = "select count(*) from hangfire.job where invocationdata::text like '%IngestObjectJob%'";
+
+        // No worker runs here, so the objects stay pending between runs, as in a long backlog.
+        await app.RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, false, CancellationToken.None));
+        await app.RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, false, CancellationToken.None));
+        Assert.Equal(3L, await app.ScalarAsync<long>(queued));
+
+        await app.RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, true, CancellationToken.None));
+        Assert.Equal(6L, await app.ScalarAsync<long>(queued));
+
+        // A job queued longer ago than SyncJob.StaleQueue was lost (a crashed node): a scheduled run queues it again.
+        await app.ScalarAsync<int>("update source_objects set queued_at = now() - interval '31 minutes' where id = (select min(id) from source_objects) returning 1");
+        await app.RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, false, CancellationToken.None));
+        Assert.Equal(7L, await app.ScalarAsync<long>(queued));
     }
 
     [Fact]
