@@ -25,8 +25,12 @@ if [ ! -f "$data/pg/PG_VERSION" ]; then
   as_pg "$bin/initdb" -D "$data/pg" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
 fi
 if ! as_pg "$bin/pg_ctl" -D "$data/pg" status >/dev/null 2>&1; then
-  as_pg "$bin/pg_ctl" -D "$data/pg" -l "$data/pg/server.log" -w \
-    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $data/pg" start >/dev/null
+  if ! as_pg "$bin/pg_ctl" -D "$data/pg" -l "$data/pg/server.log" -w \
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $data/pg" start >/dev/null; then
+    tail -n 5 "$data/pg/server.log" >&2
+    echo "PostgreSQL did not start (is port $pg_port taken? set FLOWLENS_DEMO_PG_PORT)." >&2
+    exit 1
+  fi
 fi
 server_pid=
 cleanup() {
