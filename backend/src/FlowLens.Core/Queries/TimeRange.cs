@@ -41,17 +41,13 @@ public readonly partial record struct TimeRange(DateTimeOffset From, DateTimeOff
                 instant = now;
                 return true;
             }
-            if (!long.TryParse(relative.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount > 3650L * 86400)
+            var unitSeconds = relative.Groups[3].Value.ToLowerInvariant() switch { "s" => 1L, "m" => 60L, "h" => 3600L, _ => 86400L };
+            // Ten years at most: further is a typo, and would overflow the calendar.
+            if (!long.TryParse(relative.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount > 3650L * 86400 / unitSeconds)
             {
                 return false;
             }
-            var span = relative.Groups[3].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(amount),
-            };
+            var span = TimeSpan.FromSeconds(amount * unitSeconds);
             instant = relative.Groups[1].Value == "-" ? now - span : now + span;
             return true;
         }
