@@ -34,8 +34,12 @@ if ! as_pg "$bin/pg_ctl" -D "$data/pg" status >/dev/null 2>&1; then
 fi
 server_pid=
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  as_pg "$bin/pg_ctl" -D "$data/pg" -m fast -w stop >/dev/null 2>&1 || true
+  set +e # stop everything, whatever each step answers
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  as_pg "$bin/pg_ctl" -D "$data/pg" -m fast -w stop >/dev/null 2>&1
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
