@@ -3,7 +3,6 @@ using FlowLens.Api.Data;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace FlowLens.Api.Tests.Hosting;
 
@@ -43,19 +42,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
     }
 
-    private static async Task<List<string>> TablesAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "select table_schema || '.' || table_name from information_schema.tables " +
-            "where table_schema not in ('pg_catalog', 'information_schema') order by 1", connection);
-        var tables = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            tables.Add(reader.GetString(0));
-        }
-        return tables;
-    }
+    private static Task<List<string>> TablesAsync(string connectionString) => Sql.ColumnAsync<string>(connectionString,
+        "select table_schema || '.' || table_name from information_schema.tables " +
+        "where table_schema not in ('pg_catalog', 'information_schema') order by 1");
 }
