@@ -114,6 +114,20 @@ public static class FlowFields
     ];
 
     private static readonly Dictionary<string, FlowFieldInfo> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
+    private static readonly Dictionary<string, FlowFieldInfo>.AlternateLookup<ReadOnlySpan<char>> BySpan = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Whether ASCII bytes spell an AWS field name, without allocating (header detection runs on every line).</summary>
+    internal static bool IsName(ReadOnlySpan<byte> ascii)
+    {
+        Span<char> name = stackalloc char[64];
+        if (ascii.Length > name.Length || System.Text.Ascii.ToUtf16(ascii, name, out var length) != System.Buffers.OperationStatus.Done)
+        {
+            return false;
+        }
+        // Parquet's spelling (log_status) is the same field, as in TryFind.
+        name[..length].Replace('_', '-');
+        return BySpan.ContainsKey(name[..length]);
+    }
 
     public static FlowFieldInfo Info(FlowField field) => All[(int)field];
 

@@ -118,7 +118,7 @@ public sealed partial class FlowLogFormat
             }
             if (first)
             {
-                if (!FlowFields.TryFind(System.Text.Encoding.ASCII.GetString(word), out _))
+                if (!FlowFields.IsName(word))
                 {
                     return false;
                 }

@@ -37,6 +37,7 @@ public sealed class FlowLogFormatTests
     [InlineData("version account-id interface-id", true)]
     [InlineData("instance-id interface-id srcaddr", true)]
     [InlineData("version account-id some-new-field", true)]
+    [InlineData("log_status account_id", true)]
     [InlineData("2 123456789010 eni-1235b8ca123456789", false)]
     [InlineData("- eni-1235b8ca123456789 10.0.1.5", false)]
     [InlineData("eni-1 vpc-2 subnet-3", false)]
