@@ -1,10 +1,12 @@
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Demo;
 using FlowLens.Api.Features.Filters;
+using FlowLens.Api.Features.Flows;
 using FlowLens.Api.Features.Frontend;
 using FlowLens.Api.Features.Health;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
+using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Hosting;
 using Serilog;
 
@@ -41,6 +43,8 @@ app.MapHealth();
 app.MapMe();
 app.MapSources();
 app.MapFilter();
+app.MapFlows();
+app.MapStats();
 app.MapJobsDashboard();
 app.MapFrontendFallback();
 

@@ -1,4 +1,5 @@
 using FlowLens.Api.Data;
+using FlowLens.Api.Features.Queries;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -6,7 +7,10 @@ namespace FlowLens.Api.Hosting;
 
 public static class DatabaseSetup
 {
-    /// <summary>One <see cref="NpgsqlDataSource"/> for raw SQL and COPY, and the EF context on top of it.</summary>
+    /// <summary>
+    /// One <see cref="NpgsqlDataSource"/> for raw SQL and COPY, the EF context on top of it, and a pool of its own
+    /// for API queries (with their statement timeout, FlowLens:Queries).
+    /// </summary>
     public static void AddFlowLensDatabase(this WebApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString("FlowLens");
@@ -19,6 +23,8 @@ public static class DatabaseSetup
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "FlowLens" }.Build();
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddDbContext<FlowLensDb>(options => FlowLensDb.Configure(options, dataSource));
+        var queryOptions = builder.Configuration.GetSection("FlowLens:Queries").Get<QueryOptions>() ?? new QueryOptions();
+        builder.Services.AddSingleton(QueryDatabase.Create(connectionString, queryOptions));
     }
 
     /// <summary>Creates or upgrades the schema before the app serves anything.</summary>

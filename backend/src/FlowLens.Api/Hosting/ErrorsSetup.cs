@@ -25,18 +25,18 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     {
         // EF wraps the driver's error; any NpgsqlException in the chain means the database failed, not the request.
         var databaseDown = Causes(exception).Any(e => e is NpgsqlException or TimeoutException);
+        // The statement timeout of API queries (FlowLens:Queries:TimeoutSeconds) cancelled the query.
+        var tooLong = Causes(exception).Any(e => e is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled });
         logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
         context.Response.StatusCode = databaseDown ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+        var (title, detail) = tooLong
+            ? ("The query took too long", "The database cancelled it at the statement timeout; narrow the time range or the filter.")
+            : (databaseDown ? "The database is unavailable" : "An unexpected error occurred", "The error was logged with this response's traceId.");
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails =
-            {
-                Status = context.Response.StatusCode,
-                Title = databaseDown ? "The database is unavailable" : "An unexpected error occurred",
-                Detail = "The error was logged with this response's traceId.",
-            },
+            ProblemDetails = { Status = context.Response.StatusCode, Title = title, Detail = detail },
         });
     }
 

@@ -35,6 +35,9 @@ public interface IFlowLogReader : IAsyncDisposable
     /// <summary>The last record read; the same instance is refilled by each read.</summary>
     FlowRecord Record { get; }
 
+    /// <summary>Where <see cref="Record"/> is in the object: its line (text, 1-based, the header included) or row (Parquet, 1-based).</summary>
+    long Line { get; }
+
     /// <summary>The format of <see cref="Record"/>.</summary>
     FlowLogFormat Format { get; }
 

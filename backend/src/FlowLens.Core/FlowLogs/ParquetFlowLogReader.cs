@@ -29,6 +29,8 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
 
     public FlowRecord Record { get; private set; } = new();
 
+    public long Line => _rowNumber;
+
     public FlowLogFormat Format { get; private set; } = FlowLogFormat.Default;
 
     public FlowLogError? Error { get; private set; }

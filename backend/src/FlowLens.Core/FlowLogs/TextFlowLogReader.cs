@@ -44,6 +44,8 @@ public sealed class TextFlowLogReader : IFlowLogReader
 
     public FlowRecord Record => _parser.Record;
 
+    public long Line => _lineNumber;
+
     public FlowLogFormat Format => _parser.Format;
 
     public FlowLogError? Error { get; private set; }

@@ -79,6 +79,9 @@ public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>
     /// <summary>A single value from SQL on the app's database.</summary>
     public Task<T> ScalarAsync<T>(string sql, params object[] parameters) => Sql.ScalarAsync<T>(ConnectionString, sql, parameters);
 
+    /// <summary>0 when the rollups hold exactly the stored flows (see <see cref="Sql.RollupMismatchesAsync"/>).</summary>
+    public Task<long> RollupMismatchesAsync() => Sql.RollupMismatchesAsync(ConnectionString);
+
     public async Task<SourcesApi.SourceResponse> GetSourceAsync(long id) =>
         (await CreateClient(AdminKey).GetFromJsonAsync<SourcesApi.SourceResponse>($"/api/sources/{id}"))!;
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace FlowLens.Api.Tests.Infrastructure;
 
@@ -73,6 +75,41 @@ public sealed class FlowLensProcess : IAsyncDisposable
         client.DefaultRequestHeaders.Add("X-Api-Key", FlowLensApp.AdminKey);
         return client;
     }
+
+    /// <summary>Creates a directory source, not scheduled (runs only when asked); returns its id.</summary>
+    public async Task<long> CreateDirectorySourceAsync(string path)
+    {
+        var response = await CreateClient().PostAsJsonAsync("/api/sources",
+            new { name = "shared", kind = "directory", enabled = false, directory = new { path } });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>Waits (two minutes at most) for the source's run to end with this many objects ingested.</summary>
+    public async Task WaitUntilIdleAsync(long id, int expectedObjects)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        JsonElement status;
+        do
+        {
+            await Task.Delay(250);
+            status = (await CreateClient().GetFromJsonAsync<JsonElement>($"/api/sources/{id}")).GetProperty("status");
+        }
+        while ((status.GetProperty("objectsIngested").GetInt64() < expectedObjects || status.GetProperty("state").GetString() == "running")
+               && DateTime.UtcNow < deadline);
+        Assert.True(status.GetProperty("objectsIngested").GetInt64() == expectedObjects, $"{status}\n{Log}");
+    }
+
+    /// <summary>The process's resident memory now, and at its peak since start or <see cref="ResetPeakMemory"/>, in bytes.</summary>
+    public (long Now, long Peak) Memory()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        long Kilobytes(string name) => long.Parse(status.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        return (Kilobytes("VmRSS"), Kilobytes("VmHWM"));
+    }
+
+    /// <summary>Starts measuring the peak resident memory afresh (Linux: 5 into /proc/pid/clear_refs).</summary>
+    public void ResetPeakMemory() => File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
 
     /// <summary>kill -9: no shutdown, no cleanup, as a crash or an OOM kill.</summary>
     public async Task KillAsync()

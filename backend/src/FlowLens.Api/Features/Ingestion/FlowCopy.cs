@@ -15,7 +15,7 @@ public sealed class FlowCopy : IAsyncDisposable
         "pkt_dst_aws_service, ecs_cluster_arn, ecs_cluster_name, ecs_container_instance_arn, ecs_container_instance_id, " +
         "ecs_container_id, ecs_second_container_id, ecs_service_name, ecs_task_definition_arn, ecs_task_arn, ecs_task_id, " +
         "reject_reason, version, protocol, action, log_status, tcp_flags, type, flow_direction, traffic_path, " +
-        "srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, extras";
+        "srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, extras, line";
 
     private readonly NpgsqlBinaryImporter _importer;
     private readonly FlowStrings _strings;
@@ -28,7 +28,8 @@ public sealed class FlowCopy : IAsyncDisposable
     public static async Task<FlowCopy> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long objectId, long sourceId, CancellationToken ct) =>
         new(await connection.BeginBinaryImportAsync($"copy flows ({Columns}) from stdin (format binary)", ct), strings, objectId, checked((int)sourceId));
 
-    public void Write(FlowRecord r, FlowLogFormat format)
+    /// <summary>Writes one record; <paramref name="line"/> is where it is in its object.</summary>
+    public void Write(FlowRecord r, FlowLogFormat format, long line)
     {
         var w = _importer;
         w.StartRow();
@@ -82,6 +83,7 @@ public sealed class FlowCopy : IAsyncDisposable
         {
             w.Write(JsonSerializer.Serialize(format.ExtraNames.Zip(r.Extras).ToDictionary(p => p.First, p => p.Second)), NpgsqlDbType.Jsonb);
         }
+        w.Write(checked((int)line), NpgsqlDbType.Integer);
     }
 
     /// <summary>Ends the COPY; the rows become visible when the caller's transaction commits.</summary>

@@ -22,7 +22,10 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Drops the partitions of days before the retention cutoff, and old rows waiting in flows_default.</summary>
+    /// <summary>
+    /// Drops the partitions of days before the retention cutoff, old rows waiting in flows_default, and the rollup
+    /// rows of the same days (so stats never count flows that search can no longer show).
+    /// </summary>
     public async Task DropExpiredAsync(CancellationToken ct)
     {
         var cutoff = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-retention.Value.Days);
@@ -46,9 +49,13 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
             await drop.ExecuteNonQueryAsync(ct);
             logger.LogInformation("Dropped flow partition {Partition}: older than {Days} days", partition, retention.Value.Days);
         }
-        await using var old = dataSource.CreateCommand("delete from flows_default where start < $1");
-        old.Parameters.Add(new NpgsqlParameter { Value = cutoff.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
-        await old.ExecuteNonQueryAsync(ct);
+        foreach (var table in new[] { "flows_default", "flow_rollups_5m", "flow_rollups_top_1h", "flow_rollups_top_1d" })
+        {
+            var column = table == "flows_default" ? "start" : "bucket";
+            await using var old = dataSource.CreateCommand($"delete from {table} where {column} < $1");
+            old.Parameters.Add(new NpgsqlParameter { Value = cutoff.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
+            await old.ExecuteNonQueryAsync(ct);
+        }
     }
 }
 

@@ -11,8 +11,19 @@ namespace FlowLens.Api.Features.Ingestion;
 public sealed class FlowStrings(NpgsqlDataSource dataSource)
 {
     private readonly ConcurrentDictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, string> _values = new();
 
     public int IdOf(string value) => _ids.TryGetValue(value, out var id) ? id : _ids.GetOrAdd(value, Insert);
+
+    /// <summary>The text of an id read from a flow row (ids are never deleted, so it exists).</summary>
+    public string ValueOf(int id) => _values.TryGetValue(id, out var value) ? value : _values.GetOrAdd(id, Select);
+
+    private string Select(int id)
+    {
+        using var command = dataSource.CreateCommand("select value from flow_strings where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return command.ExecuteScalar() as string ?? throw new InvalidOperationException($"flow_strings has no id {id}");
+    }
 
     private int Insert(string value)
     {

@@ -1,6 +1,9 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Sources;
+using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Stats;
+using System.Net;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -59,7 +62,8 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
         {
             return null; // another worker finished it while we waited
         }
-        await ReplaceOlderVersionsAsync(connection, item, ct);
+        var rollups = new RollupAccumulator();
+        await ReplaceOlderVersionsAsync(connection, item, rollups, ct);
 
         using var store = ObjectStores.For(source);
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
@@ -90,7 +94,8 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
                     continue;
                 }
                 var record = reader.Record;
-                copy.Write(record, reader.Format);
+                copy.Write(record, reader.Format, reader.Line);
+                rollups.Add(record);
                 records++;
                 if (record.Start is { } start && (oldest is null || start < oldest))
                 {
@@ -103,6 +108,7 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
             }
             await copy.CompleteAsync(ct);
         }
+        await RollupWriter.WriteAsync(connection, rollups, ct);
 
         await using (var done = new NpgsqlCommand("""
             update source_objects set state = 'ingested', records = $2, rejected_lines = $3, sample_errors = $4::jsonb,
@@ -133,8 +139,11 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
         return await command.ExecuteScalarAsync(ct) as string == ObjectStates.Pending;
     }
 
-    /// <summary>An object rewritten in place (new etag): the old version's rows go, in the same transaction.</summary>
-    private static async Task ReplaceOlderVersionsAsync(NpgsqlConnection connection, SourceObject item, CancellationToken ct)
+    /// <summary>
+    /// An object rewritten in place (new etag): the old version's rows go, in the same transaction, and their sums
+    /// are taken out of the rollups.
+    /// </summary>
+    private static async Task ReplaceOlderVersionsAsync(NpgsqlConnection connection, SourceObject item, RollupAccumulator rollups, CancellationToken ct)
     {
         var older = new List<(long Id, DateTime? Oldest, DateTime? Newest)>();
         await using (var replace = new NpgsqlCommand("""
@@ -155,12 +164,24 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
         foreach (var (id, oldest, newest) in older)
         {
             // The time range as constants lets PostgreSQL visit only the partitions the old rows are in.
-            await using var delete = new NpgsqlCommand(
-                "delete from flows where object_id = $1 and (start is null or start between $2 and $3)", connection);
+            await using var delete = new NpgsqlCommand("""
+                with deleted as (
+                    delete from flows where object_id = $1 and (start is null or start between $2 and $3)
+                    returning start, srcaddr, dstaddr, dstport, interface_id, action, log_status, protocol, packets, bytes)
+                select d.start, d.srcaddr, d.dstaddr, d.dstport, s.value, d.action, d.log_status, d.protocol, d.packets, d.bytes
+                from deleted d left join flow_strings s on s.id = d.interface_id
+                """, connection);
             delete.Parameters.Add(new NpgsqlParameter { Value = id });
             delete.Parameters.Add(new NpgsqlParameter { Value = oldest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
             delete.Parameters.Add(new NpgsqlParameter { Value = newest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            await delete.ExecuteNonQueryAsync(ct);
+            await using var rows = await delete.ExecuteReaderAsync(ct);
+            while (await rows.ReadAsync(ct))
+            {
+                T? Value<T>(int i) where T : struct => rows.IsDBNull(i) ? null : rows.GetFieldValue<T>(i);
+                FlowAddress? Address(int i) => rows.IsDBNull(i) ? null : FlowAddress.FromIPAddress(rows.GetFieldValue<IPAddress>(i));
+                rollups.Add(Value<DateTime>(0), Address(1), Address(2), Value<int>(3), rows.IsDBNull(4) ? null : rows.GetString(4),
+                    Value<short>(5), Value<short>(6), Value<short>(7), Value<long>(8), Value<long>(9), sign: -1);
+            }
         }
     }
 

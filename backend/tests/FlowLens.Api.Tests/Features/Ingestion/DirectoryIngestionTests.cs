@@ -172,6 +172,9 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         await app.IngestAsync(sourceId);
         Assert.Equal(3L, await app.ScalarAsync<long>("select count(*) from flows"));
         Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from source_objects where state = 'replaced'"));
+        // The old version's sums left the rollups with its rows: nothing is left for the two addresses it alone had.
+        Assert.Equal(0L, await app.RollupMismatchesAsync());
+        Assert.Equal(3L, await app.ScalarAsync<long>("select count(*) from flow_rollups_top_1h where field = 1"));
     }
 
     [Fact]
@@ -190,6 +193,8 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         Assert.Equal(8000L, await app.ScalarAsync<long>("select count(*) from flows"));
         Assert.Equal([2000L, 2000L, 2000L, 2000L], await RowsPerObjectAsync(app));
         Assert.Equal(4L, await app.ScalarAsync<long>("select count(*) from source_objects where state = 'ingested'"));
+        Assert.Equal(0L, await app.RollupMismatchesAsync());
+        Assert.Equal(8000L, await app.ScalarAsync<long>("select sum(records)::bigint from flow_rollups_5m"));
     }
 
     [Fact]

@@ -17,14 +17,15 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
         var database = await postgres.CreateDatabaseAsync();
         await using var first = await FlowLensProcess.StartAsync(database, _folder.Root);
         await using var second = await FlowLensProcess.StartAsync(database, _folder.Root);
-        var id = await CreateSourceAsync(first);
+        var id = await first.CreateDirectorySourceAsync(_folder.Root);
 
         var ct = TestContext.Current.CancellationToken;
         await Task.WhenAll(first.CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct), second.CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct));
-        await WaitUntilIdleAsync(first, id, expectedObjects: 12);
+        await first.WaitUntilIdleAsync(id, expectedObjects: 12);
 
         Assert.Equal(60_000L, await Sql.ScalarAsync<long>(database, "select count(*) from flows"));
         Assert.Equal(12L, await Sql.ScalarAsync<long>(database, "select count(distinct object_id) from flows"));
+        Assert.Equal(0L, await Sql.RollupMismatchesAsync(database));
         // Both processes ran object jobs: Hangfire spread the queue over them.
         Assert.Equal(2L, await Sql.ScalarAsync<long>(database, """
             select count(distinct s.data::json->>'ServerId') from hangfire.state s join hangfire.job j on j.id = s.jobid
@@ -42,7 +43,7 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
         long id;
         await using (var doomed = await FlowLensProcess.StartAsync(database, _folder.Root))
         {
-            id = await CreateSourceAsync(doomed);
+            id = await doomed.CreateDirectorySourceAsync(_folder.Root);
             await doomed.CreateClient().PostAsync($"/api/sources/{id}/sync", null, TestContext.Current.CancellationToken);
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%' and state = 'active'") == 0)
@@ -62,31 +63,9 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
 
         await using var restarted = await FlowLensProcess.StartAsync(database, _folder.Root);
         await restarted.CreateClient().PostAsync($"/api/sources/{id}/sync", null, TestContext.Current.CancellationToken);
-        await WaitUntilIdleAsync(restarted, id, expectedObjects: 4);
+        await restarted.WaitUntilIdleAsync(id, expectedObjects: 4);
         Assert.Equal(403_000L, await Sql.ScalarAsync<long>(database, "select count(*) from flows"));
         Assert.Equal(4L, await Sql.ScalarAsync<long>(database, "select count(*) from source_objects where state = 'ingested'"));
-    }
-
-    private async Task<long> CreateSourceAsync(FlowLensProcess node)
-    {
-        var response = await node.CreateClient().PostAsJsonAsync("/api/sources",
-            new { name = "shared", kind = "directory", enabled = false, directory = new { path = _folder.Root } });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-    }
-
-    private static async Task WaitUntilIdleAsync(FlowLensProcess node, long id, int expectedObjects)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        JsonElement status;
-        do
-        {
-            await Task.Delay(250);
-            status = (await node.CreateClient().GetFromJsonAsync<JsonElement>($"/api/sources/{id}")).GetProperty("status");
-        }
-        while ((status.GetProperty("objectsIngested").GetInt64() < expectedObjects || status.GetProperty("state").GetString() == "running")
-               && DateTime.UtcNow < deadline);
-        Assert.True(status.GetProperty("objectsIngested").GetInt64() == expectedObjects, $"{status}\n{node.Log}");
     }
 
     private static async Task WaitForNoCopyAsync(string database)

@@ -1,0 +1,34 @@
+using FlowLens.Core.FlowLogs;
+
+namespace FlowLens.Api.Features.Flows;
+
+/// <summary>
+/// A flow record as the API answers it: every field (null when the record does not have it), words for
+/// <c>action</c>, <c>logStatus</c>, <c>type</c> and <c>flowDirection</c> as AWS writes them, <c>protocol</c> as its
+/// IANA number, times in ISO 8601 UTC. <c>sourceId</c>, <c>objectId</c> and <c>line</c> say where it was read.
+/// </summary>
+public sealed record FlowItem(
+    int? Version, string? AccountId, string? InterfaceId, string? SrcAddr, string? DstAddr, int? SrcPort, int? DstPort,
+    int? Protocol, long? Packets, long? Bytes, DateTimeOffset? Start, DateTimeOffset? End, string? Action, string? LogStatus,
+    string? VpcId, string? SubnetId, string? InstanceId, int? TcpFlags, string? Type, string? PktSrcAddr, string? PktDstAddr,
+    string? Region, string? AzId, string? SublocationType, string? SublocationId, string? PktSrcAwsService,
+    string? PktDstAwsService, string? FlowDirection, int? TrafficPath, string? RejectReason,
+    string? EcsClusterArn, string? EcsClusterName, string? EcsContainerInstanceArn, string? EcsContainerInstanceId,
+    string? EcsContainerId, string? EcsSecondContainerId, string? EcsServiceName, string? EcsTaskDefinitionArn,
+    string? EcsTaskArn, string? EcsTaskId, long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras)
+{
+    public static FlowItem From(StoredFlow flow)
+    {
+        var r = flow.Record;
+        string? Word(FlowField field) => r.Get(field) is null ? null : FlowLogText.Value(r, field);
+        return new FlowItem(
+            r.Version, r.AccountId, r.InterfaceId, r.SrcAddr?.ToString(), r.DstAddr?.ToString(), r.SrcPort, r.DstPort,
+            r.Protocol, r.Packets, r.Bytes, r.Start, r.End, Word(FlowField.Action), Word(FlowField.LogStatus),
+            r.VpcId, r.SubnetId, r.InstanceId, (int?)r.TcpFlags, Word(FlowField.Type), r.PktSrcAddr?.ToString(), r.PktDstAddr?.ToString(),
+            r.Region, r.AzId, r.SublocationType, r.SublocationId, r.PktSrcAwsService,
+            r.PktDstAwsService, Word(FlowField.FlowDirection), r.TrafficPath, r.RejectReason,
+            r.EcsClusterArn, r.EcsClusterName, r.EcsContainerInstanceArn, r.EcsContainerInstanceId,
+            r.EcsContainerId, r.EcsSecondContainerId, r.EcsServiceName, r.EcsTaskDefinitionArn,
+            r.EcsTaskArn, r.EcsTaskId, flow.SourceId, flow.ObjectId, flow.Line, flow.Extras);
+    }
+}

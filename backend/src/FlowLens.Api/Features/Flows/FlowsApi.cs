@@ -1,0 +1,134 @@
+using System.Text;
+using System.Text.Json;
+using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Queries;
+using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Queries;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace FlowLens.Api.Features.Flows;
+
+public static class FlowsApi
+{
+    public const int MaxLimit = 10_000;
+
+    public static void MapFlows(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer)
+            .WithSummary("Flows of a time range matching a filter, newest first; a page of JSON, or the whole result as CSV or NDJSON.")
+            .Produces<FlowPage>(contentType: "application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
+    }
+
+    /// <param name="Items">The flows, newest first (by start, then object and line).</param>
+    /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
+    public sealed record FlowPage(List<FlowItem> Items, string? NextCursor);
+
+    /// <summary>Searches flows.</summary>
+    /// <param name="from">Start of the range, inclusive: ISO 8601 UTC (<c>2024-11-24T00:00:00Z</c>) or relative (<c>now-24h</c>). Default: an hour ago.</param>
+    /// <param name="to">End of the range, exclusive. Default: now.</param>
+    /// <param name="q">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
+    /// <param name="limit">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    /// <param name="format"><c>json</c> (default), <c>csv</c> (AWS field names as header) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
+    internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
+        HttpContext http, QueryDatabase database, FlowStrings strings, TimeProvider clock,
+        string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
+    {
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        format = (format ?? (AcceptsOnly(http, "text/csv") ? "csv" : AcceptsOnly(http, "application/x-ndjson") ? "ndjson" : "json")).ToLowerInvariant();
+        if (format is not ("json" or "csv" or "ndjson"))
+        {
+            return QueryRequest.Invalid("format", "format must be json, csv or ndjson");
+        }
+        FlowCursor? after = null;
+        if (cursor is not null)
+        {
+            if (!FlowCursor.TryDecode(cursor, out var decoded))
+            {
+                return QueryRequest.Invalid("cursor", "cursor is not a nextCursor of this API");
+            }
+            after = decoded;
+        }
+        var (pageSize, limitProblem) = QueryRequest.Limit("limit", limit, 100, MaxLimit);
+        if (limitProblem is not null)
+        {
+            return limitProblem;
+        }
+
+        if (format != "json")
+        {
+            var (exportSql, exportParameters) = FlowSearchSql.Build(query!.Range, query.Filter, after, limit: null);
+            var rows = await database.ReadAsync(exportSql, exportParameters, ct, export: true);
+            http.Response.RegisterForDisposeAsync(rows);
+            http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"flows.{format}\"";
+            await (format == "csv" ? WriteCsvAsync(rows, strings, http.Response.Body, ct) : WriteNdjsonAsync(rows, strings, http.Response.Body, ct));
+            return TypedResults.Empty;
+        }
+
+        // One more than asked tells whether there is a next page.
+        var (sql, parameters) = FlowSearchSql.Build(query!.Range, query.Filter, after, pageSize + 1);
+        var items = new List<StoredFlow>();
+        await using (var reader = await database.ReadAsync(sql, parameters, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(FlowRows.Read(reader, strings));
+            }
+        }
+        var more = items.Count > pageSize;
+        var page = items.Take(pageSize).ToList();
+        var last = page.LastOrDefault();
+        var next = more && last is not null ? new FlowCursor(last.Record.Start!.Value, last.ObjectId, last.Line).Encode() : null;
+        return TypedResults.Ok(new FlowPage(page.Select(FlowItem.From).ToList(), next));
+    }
+
+    private static bool AcceptsOnly(HttpContext http, string mediaType) =>
+        MediaTypeHeaderValue.TryParseList(http.Request.Headers.Accept, out var accepted)
+        && accepted.Count > 0 && accepted.All(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The rows as CSV: a header of AWS field names, values as AWS writes them (times in Unix seconds), empty when absent.</summary>
+    private static async Task WriteCsvAsync(Npgsql.NpgsqlDataReader rows, FlowStrings strings, Stream body, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+        await writer.WriteLineAsync(string.Join(',', FlowFields.All.Select(f => f.Name)));
+        var line = new StringBuilder();
+        while (await rows.ReadAsync(ct))
+        {
+            var record = FlowRows.Read(rows, strings).Record;
+            line.Clear();
+            foreach (var field in FlowFields.All)
+            {
+                if (field.Field != FlowField.Version)
+                {
+                    line.Append(',');
+                }
+                if (record.Get(field.Field) is not null)
+                {
+                    line.Append(Csv(FlowLogText.Value(record, field.Field)));
+                }
+            }
+            await writer.WriteLineAsync(line, ct);
+        }
+    }
+
+    private static async Task WriteNdjsonAsync(Npgsql.NpgsqlDataReader rows, FlowStrings strings, Stream body, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+        while (await rows.ReadAsync(ct))
+        {
+            await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(FlowRows.Read(rows, strings)), JsonSerializerOptions.Web));
+        }
+    }
+
+    private static string Csv(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+}

@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace FlowLens.Api.Features.Queries;
+
+/// <summary>Limits on the queries that API requests run (FlowLens:Queries).</summary>
+public sealed class QueryOptions
+{
+    /// <summary>A search or stats statement running longer is cancelled by PostgreSQL (answer: 503).</summary>
+    public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>The same for exports, which stream for as long as the client reads.</summary>
+    public int ExportTimeoutSeconds { get; set; } = 1800;
+}
+
+/// <summary>
+/// The connections API queries run on: a pool of their own with a statement timeout, so no request can pin the
+/// database, and without JIT compilation (it costs seconds on wide queries over many partitions and saves little).
+/// </summary>
+public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions options) : IDisposable
+{
+    public QueryOptions Options => options;
+
+    public static QueryDatabase Create(string connectionString, QueryOptions options)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = $"{builder.Options} -c statement_timeout={options.TimeoutSeconds * 1000} -c jit=off".Trim();
+        builder.ApplicationName ??= "FlowLens queries";
+        return new QueryDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "FlowLens queries" }.Build(), options);
+    }
+
+    /// <summary>A command with its <c>$n</c> parameters, on a connection from the pool (closed with the reader).</summary>
+    public async Task<NpgsqlDataReader> ReadAsync(string sql, IReadOnlyList<object> parameters, CancellationToken ct, bool export = false)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            if (export)
+            {
+                await using var timeout = new NpgsqlCommand($"set statement_timeout = {options.ExportTimeoutSeconds * 1000}", connection);
+                await timeout.ExecuteNonQueryAsync(ct);
+            }
+            var command = new NpgsqlCommand(sql, connection);
+            foreach (var value in parameters)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+            return await command.ExecuteReaderAsync(System.Data.CommandBehavior.CloseConnection, ct);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public void Dispose() => dataSource.Dispose();
+}

@@ -1,0 +1,34 @@
+using FlowLens.Api.Features.Filters;
+using FlowLens.Core.Filters;
+using FlowLens.Core.Queries;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FlowLens.Api.Features.Queries;
+
+/// <summary>What every query endpoint takes: a time range on the flows' start and a filter.</summary>
+public sealed record FlowQuery(TimeRange Range, FilterNode? Filter);
+
+public static class QueryRequest
+{
+    /// <summary>The query, or the 400 that says which parameter is wrong (with the position, for the filter).</summary>
+    public static (FlowQuery? Query, ValidationProblem? Problem) Parse(string? from, string? to, string? q, TimeProvider clock)
+    {
+        var (range, field, error) = TimeRange.Parse(from, to, clock.GetUtcNow());
+        if (error is not null)
+        {
+            return (null, Invalid(field!, error));
+        }
+        var (filter, filterError) = FilterParser.Parse(q);
+        return filterError is not null ? (null, FilterApi.FilterProblem(filterError)) : (new FlowQuery(range, filter), null);
+    }
+
+    /// <summary>A whole-number parameter between 1 and <paramref name="max"/>, or its default when absent.</summary>
+    public static (int Value, ValidationProblem? Problem) Limit(string name, int? value, int fallback, int max) =>
+        value is null ? (fallback, null)
+        : value < 1 || value > max ? (0, Invalid(name, $"{name} must be between 1 and {max}"))
+        : (value.Value, null);
+
+    public static ValidationProblem Invalid(string parameter, string message) => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { [parameter] = [message] },
+        title: $"The parameter '{parameter}' is not valid");
+}

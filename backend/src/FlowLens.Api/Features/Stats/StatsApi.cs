@@ -1,0 +1,211 @@
+using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Queries;
+using FlowLens.Core.Queries;
+using FlowLens.Core.Stats;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FlowLens.Api.Features.Stats;
+
+public static class StatsApi
+{
+    /// <summary>Names the table that answered: <c>rollup-5m</c>, <c>rollup-1h</c>, <c>rollup-1d</c> or <c>raw</c>.</summary>
+    public const string PathHeader = "X-FlowLens-Path";
+    public const int MaxTopLimit = 1000;
+    public const int MaxGroups = 100;
+    public const int MaxPoints = 5000;
+
+    public static void MapStats(this IEndpointRouteBuilder app)
+    {
+        var stats = app.MapGroup("/api/stats").WithTags("Stats").RequireAuthorization(Policies.Viewer);
+        stats.MapGet("/summary", GetSummary).WithSummary("Totals of the flows of a time range matching a filter.");
+        stats.MapGet("/top", GetTop).WithSummary("The values of a field with the most bytes, packets or flows.");
+        stats.MapGet("/timeseries", GetTimeSeries).WithSummary("A metric over time, in UTC-aligned buckets, optionally one series per value of a field.");
+    }
+
+    /// <param name="Flows">Records with log-status OK (each is one flow in one aggregation interval).</param>
+    /// <param name="Bytes">Bytes of all records.</param>
+    /// <param name="Packets">Packets of all records.</param>
+    /// <param name="AcceptedFlows">Flows with action ACCEPT.</param>
+    /// <param name="RejectedFlows">Flows with action REJECT.</param>
+    /// <param name="NoDataRecords">Records with log-status NODATA (no traffic on the interface in the interval).</param>
+    /// <param name="SkipDataRecords">Records with log-status SKIPDATA (AWS skipped records in the interval).</param>
+    public sealed record Summary(long Flows, long Bytes, long Packets, long AcceptedFlows, long RejectedFlows, long NoDataRecords, long SkipDataRecords);
+
+    /// <param name="Key">The field's value as text: <c>10.0.0.5</c>, <c>443</c>, <c>6</c>, <c>ACCEPT</c>, <c>10.0.0.5 -> 10.0.0.9</c> for pairs.</param>
+    public sealed record TopItem(string Key, long Flows, long Bytes, long Packets, long RejectedFlows);
+
+    public sealed record TopResponse(List<TopItem> Items);
+
+    /// <param name="T">The bucket's start (UTC).</param>
+    public sealed record Point(DateTimeOffset T, long Value);
+
+    /// <param name="Key">The group's value, <c>total</c> without groupBy, <c>other</c> for the groups past the limit, <c>-</c> for records without the field.</param>
+    public sealed record Series(string Key, List<Point> Points);
+
+    public sealed record TimeSeriesResponse(string Interval, List<Series> Series);
+
+    /// <summary>Totals.</summary>
+    /// <param name="from">Start of the range, inclusive: ISO 8601 UTC or relative (<c>now-24h</c>). Default: an hour ago.</param>
+    /// <param name="to">End of the range, exclusive. Default: now.</param>
+    /// <param name="q">A filter (docs/filters.md).</param>
+    /// <param name="rollups">false answers from the raw flows even when the rollups could (to check them).</param>
+    internal static async Task<Results<Ok<Summary>, ValidationProblem>> GetSummary(
+        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, bool? rollups, CancellationToken ct)
+    {
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var statement = StatsSql.Summary(query!.Range, query.Filter, rollups ?? true);
+        await using var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct);
+        await reader.ReadAsync(ct);
+        SetPath(http, statement);
+        return TypedResults.Ok(new Summary(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+            reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6)));
+    }
+
+    /// <summary>Top values.</summary>
+    /// <param name="from">Start of the range, inclusive. Default: an hour ago.</param>
+    /// <param name="to">End of the range, exclusive. Default: now.</param>
+    /// <param name="q">A filter.</param>
+    /// <param name="by">The field: any filter field of one column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...) or <c>pair</c> (srcaddr -> dstaddr).</param>
+    /// <param name="metric"><c>bytes</c> (default), <c>packets</c> or <c>flows</c>; ties are ordered by key.</param>
+    /// <param name="limit">How many values, 1 to 1000 (default 10).</param>
+    /// <param name="rollups">false answers from the raw flows even when the rollups could.</param>
+    internal static async Task<Results<Ok<TopResponse>, ValidationProblem>> GetTop(
+        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
+        string? metric, int? limit, bool? rollups, CancellationToken ct)
+    {
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
+        var (field, fieldProblem) = GroupField("by", by ?? "srcaddr");
+        var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Bytes);
+        if ((problem ?? limitProblem ?? fieldProblem ?? metricProblem) is { } invalid)
+        {
+            return invalid;
+        }
+        var statement = StatsSql.Top(query!.Range, query.Filter, field!, parsedMetric, count, rollups ?? true);
+        var items = new List<TopItem>();
+        await using (var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(new TopItem(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+            }
+        }
+        SetPath(http, statement);
+        return TypedResults.Ok(new TopResponse(items));
+    }
+
+    /// <summary>Time series.</summary>
+    /// <param name="from">Start of the range, inclusive. Default: an hour ago.</param>
+    /// <param name="to">End of the range, exclusive. Default: now.</param>
+    /// <param name="q">A filter.</param>
+    /// <param name="interval"><c>auto</c> (default: 1m up to 2 hours, 5m up to a day, 1h up to 14 days, else 1d), or <c>1m</c>, <c>5m</c>, <c>15m</c>, <c>1h</c>, <c>6h</c>, <c>1d</c>.</param>
+    /// <param name="metric"><c>flows</c> (default), <c>bytes</c> or <c>packets</c>.</param>
+    /// <param name="groupBy">One series per value of this field (as <c>by</c> of /top); none: one series, <c>total</c>.</param>
+    /// <param name="limit">How many groups keep their own series, 1 to 100 (default 10); the rest sum into <c>other</c>.</param>
+    /// <param name="rollups">false answers from the raw flows even when the rollups could.</param>
+    internal static async Task<Results<Ok<TimeSeriesResponse>, ValidationProblem>> GetTimeSeries(
+        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? interval,
+        string? metric, string? groupBy, int? limit, bool? rollups, CancellationToken ct)
+    {
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxGroups);
+        var (field, fieldProblem) = groupBy is null ? (null, null) : GroupField("groupBy", groupBy);
+        var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Flows);
+        if ((problem ?? limitProblem ?? fieldProblem ?? metricProblem) is { } invalid)
+        {
+            return invalid;
+        }
+        var range = query!.Range;
+        var (name, step) = Interval(interval, range);
+        if (step is null)
+        {
+            return QueryRequest.Invalid("interval", "interval must be auto, 1m, 5m, 15m, 1h, 6h or 1d");
+        }
+        var first = Rollups.BucketOf(range.From, step.Value);
+        var buckets = (int)Math.Ceiling((range.To.UtcDateTime - first).Ticks / (double)step.Value.Ticks);
+        if (buckets > MaxPoints)
+        {
+            return QueryRequest.Invalid("interval", $"{name} buckets over this range make {buckets} points; at most {MaxPoints}: choose a larger interval");
+        }
+
+        var statement = StatsSql.TimeSeries(range, query.Filter, step.Value, field, parsedMetric, count, rollups ?? true);
+        var values = new Dictionary<string, Dictionary<DateTime, long>>();
+        await using (var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var key = reader.GetString(1);
+                if (!values.TryGetValue(key, out var points))
+                {
+                    values[key] = points = [];
+                }
+                points[reader.GetDateTime(0)] = reader.GetInt64(2);
+            }
+        }
+        SetPath(http, statement);
+        // Largest group first, ties by key; other and - last. Every bucket of the range, zero when empty.
+        var series = values
+            .OrderBy(s => s.Key is "other" or "-" ? 1 : 0).ThenByDescending(s => s.Value.Values.Sum()).ThenBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => new Series(s.Key, Enumerable.Range(0, buckets)
+                .Select(i => first.AddTicks(step.Value.Ticks * i))
+                .Select(t => new Point(new DateTimeOffset(t), s.Value.GetValueOrDefault(t)))
+                .ToList()))
+            .ToList();
+        if (series.Count == 0 && field is null)
+        {
+            series.Add(new Series("total", Enumerable.Range(0, buckets).Select(i => new Point(new DateTimeOffset(first.AddTicks(step.Value.Ticks * i)), 0)).ToList()));
+        }
+        return TypedResults.Ok(new TimeSeriesResponse(name, series));
+    }
+
+    private static void SetPath(HttpContext http, StatsStatement statement) =>
+        http.Response.Headers[PathHeader] = statement.Path switch
+        {
+            StatsPath.Rollup5m => "rollup-5m",
+            StatsPath.RollupTop1h => "rollup-1h",
+            StatsPath.RollupTop1d => "rollup-1d",
+            _ => "raw",
+        };
+
+    private static (string? Field, ValidationProblem? Problem) GroupField(string parameter, string name) =>
+        StatsSql.IsGroupField(name)
+            ? (name.ToLowerInvariant(), null)
+            : (null, QueryRequest.Invalid(parameter, $"'{name}' is not a field to group by; use one of: {string.Join(", ", StatsSql.GroupFields)}"));
+
+    private static (StatsMetric Metric, ValidationProblem? Problem) Metric(string? text, StatsMetric fallback) => text?.ToLowerInvariant() switch
+    {
+        null => (fallback, null),
+        "bytes" => (StatsMetric.Bytes, null),
+        "packets" => (StatsMetric.Packets, null),
+        "flows" => (StatsMetric.Flows, null),
+        _ => (fallback, QueryRequest.Invalid("metric", "metric must be bytes, packets or flows")),
+    };
+
+    private static (string Name, TimeSpan? Step) Interval(string? text, TimeRange range)
+    {
+        var span = range.To - range.From;
+        var name = (text ?? "auto").ToLowerInvariant() switch
+        {
+            "auto" when span <= TimeSpan.FromHours(2) => "1m",
+            "auto" when span <= TimeSpan.FromDays(1) => "5m",
+            "auto" when span <= TimeSpan.FromDays(14) => "1h",
+            "auto" => "1d",
+            var other => other,
+        };
+        TimeSpan? step = name switch
+        {
+            "1m" => TimeSpan.FromMinutes(1),
+            "5m" => TimeSpan.FromMinutes(5),
+            "15m" => TimeSpan.FromMinutes(15),
+            "1h" => TimeSpan.FromHours(1),
+            "6h" => TimeSpan.FromHours(6),
+            "1d" => TimeSpan.FromDays(1),
+            _ => null,
+        };
+        return (name, step);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using FlowLens.Core.Filters;
+using FlowLens.Core.FlowLogs;
+
+namespace FlowLens.Core.Stats;
+
+/// <summary>The fields the top rollups keep a row per value of (the dashboard's top talkers and ports).</summary>
+public enum TopField : short { SrcAddr = 1, DstAddr = 2, DstPort = 3, InterfaceId = 4 }
+
+/// <summary>
+/// What the pre-aggregated tables hold and which queries they can answer. Totals: 5-minute buckets by action,
+/// log-status and protocol. Tops: 1-hour and 1-day buckets by one <see cref="TopField"/> value and the same three.
+/// </summary>
+public static class Rollups
+{
+    public static readonly TimeSpan TotalsBucket = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan TopHourBucket = TimeSpan.FromHours(1);
+    public static readonly TimeSpan TopDayBucket = TimeSpan.FromDays(1);
+
+    /// <summary>Filter fields whose columns the rollups keep: a filter on only these can be answered from them.</summary>
+    public static readonly IReadOnlySet<string> FilterableFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "action", "log-status", "protocol" };
+
+    public static readonly IReadOnlyDictionary<string, TopField> TopFields = new Dictionary<string, TopField>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["srcaddr"] = TopField.SrcAddr,
+        ["dstaddr"] = TopField.DstAddr,
+        ["dstport"] = TopField.DstPort,
+        ["interface-id"] = TopField.InterfaceId,
+    };
+
+    /// <summary>True when every comparison of the filter is on a field the rollups keep.</summary>
+    public static bool CanFilter(FilterNode? filter) => filter switch
+    {
+        null => true,
+        AndNode and => CanFilter(and.Left) && CanFilter(and.Right),
+        OrNode or => CanFilter(or.Left) && CanFilter(or.Right),
+        NotNode not => CanFilter(not.Operand),
+        ComparisonNode c => FilterableFields.Contains(c.Field.Name),
+        _ => false,
+    };
+
+    /// <summary>The start of the UTC bucket of <paramref name="size"/> holding <paramref name="instant"/>.</summary>
+    public static DateTime BucketOf(DateTimeOffset instant, TimeSpan size)
+    {
+        var ticks = instant.UtcTicks;
+        return new DateTime(ticks - ticks % size.Ticks, DateTimeKind.Utc);
+    }
+
+    /// <summary>The key of records without the field, as AWS writes an absent value.</summary>
+    public const string Absent = "-";
+
+    public static bool IsAligned(DateTimeOffset instant, TimeSpan size) => instant.UtcTicks % size.Ticks == 0;
+}
+
+/// <summary>Sums of a rollup row; negative when an object's rows are taken back out.</summary>
+public struct RollupSums
+{
+    public long Records;
+    public long Bytes;
+    public long Packets;
+}
+
+/// <summary>A row key of the totals rollup.</summary>
+public readonly record struct TotalsKey(DateTime Bucket, short? Action, short? LogStatus, short? Protocol);
+
+/// <summary>
+/// A row key of the top rollups; the value is an address, a number or a text, by field, or <see cref="Rollups.Absent"/>
+/// for records without the field (NODATA rows, formats without it), so that every record is in every field's sums.
+/// </summary>
+public readonly record struct TopKey(DateTime Bucket, TopField Field, FlowAddress? Address, int? Number, string? Text, short? Action, short? LogStatus, short? Protocol)
+{
+    /// <summary>The value as the API shows it: <c>10.0.0.5</c>, <c>443</c>, <c>eni-...</c>, or <c>-</c>.</summary>
+    public string KeyText => Field switch
+    {
+        _ when Address is null && Number is null && Text is null => Rollups.Absent,
+        TopField.SrcAddr or TopField.DstAddr => Address!.Value.ToString(),
+        TopField.DstPort => Number!.Value.ToString(CultureInfo.InvariantCulture),
+        _ => Text!,
+    };
+}
+
+/// <summary>
+/// Sums one object's records into rollup rows, in memory, so that they can be written in the object's own
+/// transaction. Records without a start are not in any time range, so they are not rolled up.
+/// </summary>
+public sealed class RollupAccumulator
+{
+    private readonly Dictionary<TotalsKey, RollupSums> _totals = [];
+    private readonly Dictionary<TopKey, RollupSums> _hours = [];
+
+    public IReadOnlyDictionary<TotalsKey, RollupSums> Totals => _totals;
+
+    public IReadOnlyDictionary<TopKey, RollupSums> Hours => _hours;
+
+    /// <summary>True when records were taken out (added with a negative sign).</summary>
+    public bool HasRemovals { get; private set; }
+
+    /// <summary>The hour rows summed again by day.</summary>
+    public Dictionary<TopKey, RollupSums> Days()
+    {
+        var days = new Dictionary<TopKey, RollupSums>();
+        foreach (var (key, sums) in _hours)
+        {
+            Add(days, key with { Bucket = key.Bucket.Date }, sums.Records, sums.Bytes, sums.Packets);
+        }
+        return days;
+    }
+
+    public void Add(FlowRecord r, int sign = 1) =>
+        Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign);
+
+    public void Add(DateTimeOffset? start, FlowAddress? srcAddr, FlowAddress? dstAddr, int? dstPort, string? interfaceId,
+        int? action, int? logStatus, int? protocol, long? packets, long? bytes, int sign = 1)
+    {
+        if (start is not { } at)
+        {
+            return;
+        }
+        HasRemovals |= sign < 0;
+        long records = sign, b = sign * (bytes ?? 0), p = sign * (packets ?? 0);
+        short? a = (short?)action, s = (short?)logStatus, pr = (short?)protocol;
+        Add(_totals, new TotalsKey(Rollups.BucketOf(at, Rollups.TotalsBucket), a, s, pr), records, b, p);
+
+        var hour = Rollups.BucketOf(at, Rollups.TopHourBucket);
+        Add(_hours, new TopKey(hour, TopField.SrcAddr, srcAddr, null, null, a, s, pr), records, b, p);
+        Add(_hours, new TopKey(hour, TopField.DstAddr, dstAddr, null, null, a, s, pr), records, b, p);
+        Add(_hours, new TopKey(hour, TopField.DstPort, null, dstPort, null, a, s, pr), records, b, p);
+        Add(_hours, new TopKey(hour, TopField.InterfaceId, null, null, interfaceId, a, s, pr), records, b, p);
+    }
+
+    private static void Add<TKey>(Dictionary<TKey, RollupSums> rows, TKey key, long records, long bytes, long packets) where TKey : notnull
+    {
+        ref var sums = ref CollectionsMarshal.GetValueRefOrAddDefault(rows, key, out _);
+        sums.Records += records;
+        sums.Bytes += bytes;
+        sums.Packets += packets;
+    }
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using FlowLens.Core.Filters;
+using FlowLens.Core.Queries;
+
+namespace FlowLens.Core.Stats;
+
+public enum StatsMetric { Bytes, Packets, Flows }
+
+/// <summary>Which table answered: the raw flows, or one of the rollups.</summary>
+public enum StatsPath { Raw, Rollup5m, RollupTop1h, RollupTop1d }
+
+/// <summary>A statement to run: SQL text, its <c>$n</c> parameters, and the table it reads.</summary>
+public sealed record StatsStatement(string Sql, IReadOnlyList<object> Parameters, StatsPath Path);
+
+/// <summary>
+/// Builds the stats queries (summary, top, time series) as parameterised SQL, from the rollups when they hold what
+/// the query needs (the filter's fields, the grouping field, a time range aligned to their buckets), else from the
+/// raw flows of the time range. Each source is first shaped alike — <c>t, action, log_status, protocol, records,
+/// bytes, packets, key</c> — so the aggregates on top are the same SQL whichever table answers.
+/// </summary>
+public static class StatsSql
+{
+    /// <summary>The value of <c>by</c>/<c>groupBy</c> that groups by source and destination address together.</summary>
+    public const string Pair = "pair";
+
+    private static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Fields that stats can group by: every filter field of one column, and <c>pair</c>.</summary>
+    public static bool IsGroupField(string name) =>
+        name.Equals(Pair, StringComparison.OrdinalIgnoreCase) || (FilterFields.TryFind(name, out var f) && f.Columns.Count == 1);
+
+    public static IEnumerable<string> GroupFields => FilterFields.All.Where(f => f.Columns.Count == 1).Select(f => f.Name).Append(Pair);
+
+    public static StatsStatement Summary(TimeRange range, FilterNode? filter, bool useRollups)
+    {
+        var source = Source(range, filter, null, useRollups ? Rollups.TopDayBucket : null);
+        return source with
+        {
+            Sql = $"""
+                select coalesce(sum(records) filter (where log_status = 1), 0)::bigint as flows,
+                    coalesce(sum(bytes), 0)::bigint as bytes,
+                    coalesce(sum(packets), 0)::bigint as packets,
+                    coalesce(sum(records) filter (where log_status = 1 and action = 1), 0)::bigint as accepted_flows,
+                    coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows,
+                    coalesce(sum(records) filter (where log_status = 2), 0)::bigint as no_data_records,
+                    coalesce(sum(records) filter (where log_status = 3), 0)::bigint as skip_data_records
+                from ({source.Sql}) r
+                """,
+        };
+    }
+
+    /// <summary>Top values of <paramref name="by"/>: key, flows, bytes, packets, rejected flows; by the metric, ties by key.</summary>
+    public static StatsStatement Top(TimeRange range, FilterNode? filter, string by, StatsMetric metric, int limit, bool useRollups)
+    {
+        var source = Source(range, filter, by, useRollups ? Rollups.TopDayBucket : null);
+        var parameters = source.Parameters.ToList();
+        parameters.Add((long)limit);
+        return new StatsStatement($"""
+            select key, {Sums}
+            from ({source.Sql}) r
+            where key <> '-'
+            group by key
+            order by {Metric(metric)} desc, key collate "C"
+            limit ${parameters.Count}
+            """, parameters, source.Path);
+    }
+
+    /// <summary>
+    /// Points of a time series: <c>t, key, value</c>, one row per bucket and group that has flows (the caller fills
+    /// the empty buckets). With <paramref name="groupBy"/>, the <paramref name="limit"/> largest groups keep their
+    /// key and the rest sum into <c>other</c>; absent values group as <c>-</c>.
+    /// </summary>
+    public static StatsStatement TimeSeries(TimeRange range, FilterNode? filter, TimeSpan interval, string? groupBy, StatsMetric metric, int limit, bool useRollups)
+    {
+        // Rollup buckets must nest in the interval's: the largest rollup bucket that divides it.
+        var largest = new[] { Rollups.TopDayBucket, Rollups.TopHourBucket, Rollups.TotalsBucket }
+            .Where(b => interval.Ticks % b.Ticks == 0).Cast<TimeSpan?>().FirstOrDefault();
+        var source = Source(range, filter, groupBy, useRollups ? largest : null);
+        var parameters = source.Parameters.ToList();
+        parameters.Add(interval);
+        var intervalParameter = $"${parameters.Count}";
+        parameters.Add(Origin);
+        var originParameter = $"${parameters.Count}";
+        if (groupBy is null)
+        {
+            return new StatsStatement($"""
+                select date_bin({intervalParameter}::interval, t, {originParameter}) as t, 'total' as key, {Metric(metric)} as value
+                from ({source.Sql}) r
+                group by 1
+                """, parameters, source.Path);
+        }
+        parameters.Add((long)limit);
+        return new StatsStatement($"""
+            with r as ({source.Sql}),
+            top as (select key from r where key <> '-' group by key order by {Metric(metric)} desc, key collate "C" limit ${parameters.Count})
+            select date_bin({intervalParameter}::interval, r.t, {originParameter}) as t,
+                case when r.key = '-' or top.key is not null then r.key else 'other' end as key,
+                {Metric(metric, "r.")} as value
+            from r left join top on top.key = r.key
+            group by 1, 2
+            """, parameters, source.Path);
+    }
+
+    private const string Sums = """
+        coalesce(sum(records) filter (where log_status = 1), 0)::bigint as flows,
+            coalesce(sum(bytes), 0)::bigint as bytes,
+            coalesce(sum(packets), 0)::bigint as packets,
+            coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows
+        """;
+
+    private static string Metric(StatsMetric metric, string alias = "") => metric switch
+    {
+        StatsMetric.Bytes => $"coalesce(sum({alias}bytes), 0)::bigint",
+        StatsMetric.Packets => $"coalesce(sum({alias}packets), 0)::bigint",
+        _ => $"coalesce(sum({alias}records) filter (where {alias}log_status = 1), 0)::bigint",
+    };
+
+    /// <summary>
+    /// The rows to aggregate, shaped alike whichever table they come from. <paramref name="largestBucket"/> is the
+    /// coarsest rollup bucket the caller can use (null: raw rows only).
+    /// </summary>
+    private static StatsStatement Source(TimeRange range, FilterNode? filter, string? key, TimeSpan? largestBucket)
+    {
+        var parameters = new List<object> { range.From, range.To };
+        string Condition()
+        {
+            if (filter is null)
+            {
+                return "true";
+            }
+            var (sql, values) = FilterSql.Build(filter, parameters.Count + 1);
+            parameters.AddRange(values);
+            return sql;
+        }
+        bool Fits(TimeSpan bucket) => largestBucket >= bucket && Rollups.CanFilter(filter)
+            && Rollups.IsAligned(range.From, bucket) && Rollups.IsAligned(range.To, bucket);
+
+        if ((key is null || Rollups.FilterableFields.Contains(key)) && Fits(Rollups.TotalsBucket))
+        {
+            return new StatsStatement($"""
+                select bucket as t, action, log_status, protocol, records, bytes, packets, {KeyOf(key)} as key
+                from flow_rollups_5m
+                where bucket >= $1 and bucket < $2 and {Condition()}
+                """, parameters, StatsPath.Rollup5m);
+        }
+        if (key is not null && Rollups.TopFields.TryGetValue(key, out var field) && Fits(Rollups.TopHourBucket))
+        {
+            const string columns = "bucket as t, action, log_status, protocol, records, bytes, packets, key";
+            var fieldCode = ((short)field).ToString(CultureInfo.InvariantCulture);
+            // Whole days from the daily table, the hours at either end from the hourly one.
+            var days = new TimeRange(CeilingDay(range.From), Rollups.BucketOf(range.To, Rollups.TopDayBucket));
+            if (largestBucket < Rollups.TopDayBucket || days.From >= days.To)
+            {
+                return new StatsStatement($"""
+                    select {columns} from flow_rollups_top_1h
+                    where field = {fieldCode} and bucket >= $1 and bucket < $2 and {Condition()}
+                    """, parameters, StatsPath.RollupTop1h);
+            }
+            parameters.Add(days.From);
+            parameters.Add(days.To);
+            var (daysFrom, daysTo) = ($"${parameters.Count - 1}", $"${parameters.Count}");
+            var condition = Condition();
+            return new StatsStatement($"""
+                select {columns} from flow_rollups_top_1d
+                where field = {fieldCode} and bucket >= {daysFrom} and bucket < {daysTo} and {condition}
+                union all
+                select {columns} from flow_rollups_top_1h
+                where field = {fieldCode} and (bucket >= $1 and bucket < {daysFrom} or bucket >= {daysTo} and bucket < $2) and {condition}
+                """, parameters, StatsPath.RollupTop1d);
+        }
+
+        var join = key is not null && FilterFields.TryFind(key, out var text) && text.Kind == FilterKind.Text
+            ? $" left join flow_strings k on k.id = f.{text.Columns[0]}"
+            : "";
+        return new StatsStatement($"""
+            select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, {KeyOf(key)} as key
+            from flows f{join}
+            where f.start >= $1 and f.start < $2 and {Condition()}
+            """, parameters, StatsPath.Raw);
+    }
+
+    /// <summary>
+    /// The SQL text of a grouping field's value, as the API shows it (<c>10.0.0.5</c>, <c>443</c>, <c>ACCEPT</c>), and
+    /// <c>-</c> when the record does not have it.
+    /// </summary>
+    private static string KeyOf(string? name) => name is null ? "null::text" : $"coalesce({ValueOf(name)}, '-')";
+
+    private static string ValueOf(string name)
+    {
+        if (name.Equals(Pair, StringComparison.OrdinalIgnoreCase))
+        {
+            return "host(srcaddr) || ' -> ' || host(dstaddr)";
+        }
+        if (!FilterFields.TryFind(name, out var field) || field.Columns.Count != 1)
+        {
+            throw new ArgumentException($"'{name}' is not a field stats can group by", nameof(name));
+        }
+        var column = field.Columns[0];
+        return field.Kind switch
+        {
+            FilterKind.Address => $"host({column})",
+            FilterKind.Text => "k.value",
+            FilterKind.Enum => $"case {column} {string.Join(' ', field.Codes.Select(c => $"when {c.Value} then '{c.Key}'"))} end",
+            _ => $"{column}::text",
+        };
+    }
+
+    private static DateTimeOffset CeilingDay(DateTimeOffset instant)
+    {
+        var floor = Rollups.BucketOf(instant, Rollups.TopDayBucket);
+        return floor == instant.UtcDateTime ? instant : new DateTimeOffset(floor.AddDays(1));
+    }
+}

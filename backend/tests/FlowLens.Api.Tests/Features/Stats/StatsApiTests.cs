@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Http.Json;
+using FlowLens.Api.Features.Stats;
+using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.FlowLogs;
+using static FlowLens.Api.Tests.Infrastructure.QueryData;
+
+namespace FlowLens.Api.Tests.Features.Stats;
+
+public sealed class StatsApiTests(QueryData data) : IClassFixture<QueryData>
+{
+    private static readonly DateTimeOffset Day1 = FirstDay, Day2 = FirstDay.AddDays(1), End = FirstDay.AddDays(2);
+
+    // Ranges that exercise each way of answering: whole days, hours at both ends, days plus hours, and unaligned.
+    public static TheoryData<int, int, string> Ranges => new()
+    {
+        { 0, 48 * 60, "rollup-1d" },
+        { 13 * 60, 31 * 60, "rollup-1h" },
+        { 13 * 60, 48 * 60, "rollup-1d" },
+        { 13 * 60 + 7, 40 * 60 + 1, "raw" },
+    };
+
+    private static readonly Dictionary<string, Func<FlowRecord, string?>> Keys = new()
+    {
+        ["srcaddr"] = r => r.SrcAddr?.ToString(),
+        ["dstaddr"] = r => r.DstAddr?.ToString(),
+        ["dstport"] = r => r.DstPort?.ToString(),
+        ["interface-id"] = r => r.InterfaceId,
+        ["protocol"] = r => r.Protocol?.ToString(),
+        ["action"] = r => r.Action?.ToString().ToUpperInvariant(),
+        ["pkt-dst-aws-service"] = r => r.PktDstAwsService,
+        ["pair"] = r => r.SrcAddr is null ? null : $"{r.SrcAddr} -> {r.DstAddr}",
+    };
+
+    private static bool IsFlow(FlowRecord r) => r.LogStatus == LogStatus.Ok;
+
+    [Fact]
+    public async Task Summary_OfADay_EqualsTheRecordsSums_FromTheRollupsAndFromTheRawRows()
+    {
+        var expected = ExpectedSummary(data.In(Day1, Day2));
+        Assert.True(expected.RejectedFlows > 0 && expected.NoDataRecords > 0);
+        foreach (var rollups in new[] { "true", "false" })
+        {
+            var response = await data.Client().GetAsync($"/api/stats/summary?{Query(Day1, Day2, ("rollups", rollups))}", TestContext.Current.CancellationToken);
+            Assert.Equal(rollups == "true" ? "rollup-5m" : "raw", response.Headers.GetValues(StatsApi.PathHeader).Single());
+            Assert.Equal(expected, await response.Content.ReadFromJsonAsync<StatsApi.Summary>(TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Theory]
+    [InlineData("action = REJECT", "rollup-5m")]
+    [InlineData("protocol = udp or log-status = NODATA", "rollup-5m")]
+    [InlineData("dstport in (22, 3389)", "raw")]
+    [InlineData("srcaddr = 10.0.0.0/8 and not action = REJECT", "raw")]
+    public async Task Summary_WithAFilter_CountsTheMatchingRecords(string filter, string path)
+    {
+        Func<FlowRecord, bool> matches = filter switch
+        {
+            "action = REJECT" => r => r.Action == FlowAction.Reject,
+            "protocol = udp or log-status = NODATA" => r => r.Protocol == 17 || r.LogStatus == LogStatus.NoData,
+            "dstport in (22, 3389)" => r => r.DstPort is 22 or 3389,
+            _ => r => r.SrcAddr is { IsIPv4: true } a && a.ToString().StartsWith("10.", StringComparison.Ordinal) && r.Action != FlowAction.Reject,
+        };
+        var response = await data.Client().GetAsync($"/api/stats/summary?{Query(Day1, End, ("q", filter))}", TestContext.Current.CancellationToken);
+        Assert.Equal(path, response.Headers.GetValues(StatsApi.PathHeader).Single());
+        Assert.Equal(ExpectedSummary(data.In(Day1, End).Where(matches)), await response.Content.ReadFromJsonAsync<StatsApi.Summary>(TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ranges))]
+    public async Task Top_EqualsTheRecordsTop_ForEveryField_AndRollupAnswersEqualRawOnes(int fromMinute, int toMinute, string path)
+    {
+        var (from, to) = (Day1.AddMinutes(fromMinute), Day1.AddMinutes(toMinute));
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var (by, key) in Keys)
+        {
+            foreach (var metric in new[] { "bytes", "flows" })
+            {
+                foreach (var filter in new[] { "", "action = REJECT" })
+                {
+                    var records = data.In(from, to).Where(r => filter == "" || r.Action == FlowAction.Reject);
+                    var expected = records.Where(r => key(r) is not null).GroupBy(r => key(r)!)
+                        .Select(g => new StatsApi.TopItem(g.Key, g.Count(IsFlow), g.Sum(r => r.Bytes ?? 0), g.Sum(r => r.Packets ?? 0),
+                            g.Count(r => IsFlow(r) && r.Action == FlowAction.Reject)))
+                        .OrderByDescending(i => metric == "bytes" ? i.Bytes : i.Flows).ThenBy(i => i.Key, StringComparer.Ordinal)
+                        .Take(7).ToList();
+                    Assert.True(filter != "" || expected.Count > 0);
+                    foreach (var rollups in new[] { "true", "false" })
+                    {
+                        var query = Query(from, to, ("by", by), ("metric", metric), ("limit", "7"), ("q", filter), ("rollups", rollups));
+                        var response = await data.Client().GetAsync($"/api/stats/top?{query}", ct);
+                        var expectedPath = rollups == "false" || path == "raw" ? "raw"
+                            : by is "srcaddr" or "dstaddr" or "dstport" or "interface-id" ? path
+                            : by is "protocol" or "action" ? "rollup-5m"
+                            : "raw";
+                        Assert.Equal(expectedPath, response.Headers.GetValues(StatsApi.PathHeader).Single());
+                        var top = await response.Content.ReadFromJsonAsync<StatsApi.TopResponse>(ct);
+                        Assert.Equal(expected, top!.Items);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TimeSeries_GroupedByAction_HasEveryHourOfTheRange_WithTheRecordsCounts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var from = Day1.AddHours(20);
+        var to = Day2.AddHours(4);
+        foreach (var rollups in new[] { "true", "false" })
+        {
+            var response = await data.Client().GetAsync($"/api/stats/timeseries?{Query(from, to, ("groupBy", "action"), ("interval", "1h"), ("rollups", rollups))}", ct);
+            Assert.Equal(rollups == "true" ? "rollup-5m" : "raw", response.Headers.GetValues(StatsApi.PathHeader).Single());
+            var body = await response.Content.ReadFromJsonAsync<StatsApi.TimeSeriesResponse>(ct);
+            Assert.Equal("1h", body!.Interval);
+            Assert.Equal(["ACCEPT", "REJECT", "-"], body.Series.Select(s => s.Key));
+            foreach (var series in body.Series)
+            {
+                Assert.Equal(Enumerable.Range(0, 8).Select(h => from.AddHours(h)), series.Points.Select(p => p.T));
+                var action = series.Key == "-" ? (FlowAction?)null : Enum.Parse<FlowAction>(series.Key, ignoreCase: true);
+                Assert.Equal(series.Points.Select(p => (long)data.In(p.T, p.T.AddHours(1)).Count(r => IsFlow(r) && r.Action == action)),
+                    series.Points.Select(p => p.Value));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TimeSeries_KeepsTheLargestGroups_AndSumsTheRestIntoOther()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var (interval, path) in new[] { ("1d", "rollup-1d"), ("1h", "rollup-1h"), ("15m", "raw") })
+        {
+            var response = await data.Client().GetAsync(
+                $"/api/stats/timeseries?{Query(Day1, End, ("groupBy", "dstport"), ("metric", "bytes"), ("limit", "3"), ("interval", interval))}", ct);
+            Assert.Equal(path, response.Headers.GetValues(StatsApi.PathHeader).Single());
+            var body = await response.Content.ReadFromJsonAsync<StatsApi.TimeSeriesResponse>(ct);
+            var byPort = data.In(Day1, End).GroupBy(r => r.DstPort?.ToString() ?? "-").ToDictionary(g => g.Key, g => g.Sum(r => r.Bytes ?? 0));
+            var top = byPort.Where(p => p.Key != "-").OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(3).Select(p => p.Key).ToList();
+            Assert.Equal(top.Append("other").Append("-"), body!.Series.Select(s => s.Key));
+            Assert.Equal(top.Select(p => byPort[p]), body.Series.Take(3).Select(s => s.Points.Sum(p => p.Value)));
+            Assert.Equal(byPort.Values.Sum(), body.Series.Sum(s => s.Points.Sum(p => p.Value)));
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/stats/top?by=nonsense", "by")]
+    [InlineData("/api/stats/top?by=addr", "by")]
+    [InlineData("/api/stats/top?limit=1001", "limit")]
+    [InlineData("/api/stats/top?metric=volume", "metric")]
+    [InlineData("/api/stats/summary?from=yesterday", "from")]
+    [InlineData("/api/stats/summary?q=dstport%20%3D%20http", "q")]
+    [InlineData("/api/stats/timeseries?interval=7m", "interval")]
+    [InlineData("/api/stats/timeseries?from=now-30d&interval=1m", "interval")]
+    public async Task BadParameters_Answer400_NamingTheParameter(string url, string parameter)
+    {
+        var response = await data.Client().GetAsync(url, TestContext.Current.CancellationToken);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _), problem.ToString());
+    }
+
+    private static StatsApi.Summary ExpectedSummary(IEnumerable<FlowRecord> records)
+    {
+        var list = records.ToList();
+        return new StatsApi.Summary(list.Count(IsFlow), list.Sum(r => r.Bytes ?? 0), list.Sum(r => r.Packets ?? 0),
+            list.Count(r => IsFlow(r) && r.Action == FlowAction.Accept), list.Count(r => IsFlow(r) && r.Action == FlowAction.Reject),
+            list.Count(r => r.LogStatus == LogStatus.NoData), list.Count(r => r.LogStatus == LogStatus.SkipData));
+    }
+}
