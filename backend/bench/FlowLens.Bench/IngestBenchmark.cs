@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Net.Http.Json;
-using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Synthetic;
 using Npgsql;
@@ -56,69 +54,8 @@ internal static class IngestBenchmark
 
     private static async Task<(double Seconds, long PeakMemory)> IngestWithFlowLensAsync(string database, string logs)
     {
-        const string key = "bench-admin-key-0123456789";
-        var port = LoopbackPort.Free();
-        var api = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll");
-        var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(api)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-                ["ConnectionStrings__FlowLens"] = database,
-                ["FlowLens__Auth__BootstrapAdminKey"] = key,
-                ["FlowLens__Sources__DirectoryRoots__0"] = logs,
-                ["Serilog__MinimumLevel__Default"] = "Warning",
-            },
-        };
-        using var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            http.DefaultRequestHeaders.Add("X-Api-Key", key);
-            for (var i = 0; ; i++)
-            {
-                try
-                {
-                    if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException) when (i < 120)
-                {
-                }
-                await Task.Delay(500);
-            }
-            var created = await http.PostAsJsonAsync("/api/sources", new { name = "bench", kind = "directory", enabled = false, directory = new { path = logs } });
-            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-            var clock = Stopwatch.StartNew();
-            (await http.PostAsync($"/api/sources/{id}/sync", null)).EnsureSuccessStatusCode();
-            long peak = 0;
-            while (true)
-            {
-                await Task.Delay(200);
-                peak = Math.Max(peak, PeakResidentBytes(process.Id));
-                var status = (await http.GetFromJsonAsync<JsonElement>($"/api/sources/{id}")).GetProperty("status");
-                if (status.GetProperty("state").GetString() != "running" && status.GetProperty("lastRunFinishedAt").ValueKind == JsonValueKind.String)
-                {
-                    var seconds = clock.Elapsed.TotalSeconds;
-                    if (status.GetProperty("objectsFailed").GetInt64() > 0)
-                    {
-                        throw new InvalidOperationException($"objects failed: {status}");
-                    }
-                    return (seconds, peak);
-                }
-            }
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        await using var node = await BenchNode.StartAsync(database, logs);
+        return await node.IngestAsync(logs);
     }
 
     private static async Task<double> CopyWithPsqlAsync(string database, string logs, string work)
@@ -168,17 +105,4 @@ internal static class IngestBenchmark
         FlowLens.Core.FlowLogs.FlowFieldKind.TcpFlags or FlowLens.Core.FlowLogs.FlowFieldKind.TrafficPath => "smallint",
         _ => "text",
     };
-
-    private static long PeakResidentBytes(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
 }

@@ -5,11 +5,12 @@ return args.FirstOrDefault() switch
 {
     "parse" => await ParseBenchmark.RunAsync(),
     "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "stats" => await StatsBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse | ingest [records] [--one-object]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse | ingest [records] [--one-object] | stats [records]");
     return 2;
 }

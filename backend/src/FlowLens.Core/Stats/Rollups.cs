@@ -11,6 +11,7 @@ public enum TopField : short { SrcAddr = 1, DstAddr = 2, DstPort = 3, InterfaceI
 /// <summary>
 /// What the pre-aggregated tables hold and which queries they can answer. Totals: 5-minute buckets by action,
 /// log-status and protocol. Tops: 1-hour and 1-day buckets by one <see cref="TopField"/> value and the same three.
+/// Ingestion writes the 5-minute and hourly rows; the compaction moves hourly sums into the daily rows.
 /// </summary>
 public static class Rollups
 {
@@ -95,17 +96,6 @@ public sealed class RollupAccumulator
 
     /// <summary>True when records were taken out (added with a negative sign).</summary>
     public bool HasRemovals { get; private set; }
-
-    /// <summary>The hour rows summed again by day.</summary>
-    public Dictionary<TopKey, RollupSums> Days()
-    {
-        var days = new Dictionary<TopKey, RollupSums>();
-        foreach (var (key, sums) in _hours)
-        {
-            Add(days, key with { Bucket = key.Bucket.Date }, sums.Records, sums.Bytes, sums.Packets);
-        }
-        return days;
-    }
 
     public void Add(FlowRecord r, int sign = 1) =>
         Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign);

@@ -160,9 +160,13 @@ public static class StatsSql
             parameters.Add(days.To);
             var (daysFrom, daysTo) = ($"${parameters.Count - 1}", $"${parameters.Count}");
             var condition = Condition();
+            // Hourly rows not compacted yet hold sums the daily rows do not have yet.
             return new StatsStatement($"""
                 select {columns} from flow_rollups_top_1d
                 where field = {fieldCode} and bucket >= {daysFrom} and bucket < {daysTo} and {condition}
+                union all
+                select {columns} from flow_rollups_top_1h
+                where field = {fieldCode} and not compacted and bucket >= {daysFrom} and bucket < {daysTo} and {condition}
                 union all
                 select {columns} from flow_rollups_top_1h
                 where field = {fieldCode} and (bucket >= $1 and bucket < {daysFrom} or bucket >= {daysTo} and bucket < $2) and {condition}

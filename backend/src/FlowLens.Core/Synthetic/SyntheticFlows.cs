@@ -12,7 +12,12 @@ public sealed class SyntheticFlows(int seed = 1)
     private static readonly int[] ServicePorts = [443, 443, 443, 80, 5432, 6379, 53, 22, 3306, 8080];
     private static readonly string[] AwsServices = ["AMAZON", "S3", "DYNAMODB", "EC2", "CLOUDFRONT", "ROUTE53"];
 
+    private const int InternetClients = 20_000;
+
     private readonly Random _random = new(seed);
+
+    // A fixed, scattered set of public IPv4 addresses (1.0.0.0 to 126.255.255.255), the same for every seed.
+    private static uint InternetClient(int index) => 0x01000000u + (uint)((index * 2654435761L) % 0x7E000000L);
 
     /// <summary>The all-fields format of version 5 (every field of versions 2 to 5).</summary>
     public static readonly FlowLogFormat V5AllFields = FlowLogFormat.Parse(string.Join(' ',
@@ -56,7 +61,7 @@ public sealed class SyntheticFlows(int seed = 1)
         }
         if (roll < 110)
         {
-            var ipv6 = FlowAddress.TryParse($"2001:db8:{eni:x}::{_random.Next(1, 65535):x}", out var a) ? a : local;
+            var ipv6 = FlowAddress.TryParse($"2001:db8:{eni:x}::{_random.Next(2, 250):x}", out var a) ? a : local;
             FlowAddress.TryParse("2a05:d018::1", out var remote);
             Fill(record, ipv6, remote, 32768 + _random.Next(28000), 443, 6, _random.Next(5, 80), 0);
             record.Type = TrafficType.IPv6;
@@ -66,8 +71,8 @@ public sealed class SyntheticFlows(int seed = 1)
         }
         if (roll < 200)
         {
-            // Internet clients probing SSH and RDP: rejected.
-            var client = FlowAddress.FromIPv4((uint)_random.Next(0x01000000, 0x7F000000));
+            // Internet clients probing SSH and RDP: rejected. Scanners come back, a few far more often than the rest.
+            var client = FlowAddress.FromIPv4(InternetClient(_random.Next(_random.Next(1, InternetClients + 1))));
             Fill(record, client, local, 1024 + _random.Next(64000), _random.Next(2) == 0 ? 22 : 3389, 6, _random.Next(1, 4), 0);
             record.Action = FlowAction.Reject;
             record.FlowDirection = FlowDirection.Ingress;
@@ -77,7 +82,7 @@ public sealed class SyntheticFlows(int seed = 1)
         {
             // Egress to AWS services (S3 through an internet gateway where an endpoint would do).
             var service = AwsServices[_random.Next(AwsServices.Length)];
-            var remote = FlowAddress.FromIPv4(0x34D80000u | (uint)_random.Next(65536));
+            var remote = FlowAddress.FromIPv4(0x34D80000u | (uint)_random.Next(4096));
             Fill(record, local, remote, 32768 + _random.Next(28000), 443, 6, _random.Next(10, 5000), 0);
             record.PktDstAwsService = service;
             record.FlowDirection = FlowDirection.Egress;

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Synthetic;
 
@@ -7,6 +8,7 @@ namespace FlowLens.Api.Tests.Infrastructure;
 /// <summary>
 /// Two days of synthetic flows (the day before yesterday and yesterday), ingested once through a directory
 /// source; the records are also kept in memory, read back from the files, to compute expected answers with LINQ.
+/// The first day's rollup rows are compacted, the second day's are as ingestion appended them.
 /// </summary>
 public sealed class QueryData(PostgresFixture postgres) : IAsyncLifetime
 {
@@ -20,9 +22,17 @@ public sealed class QueryData(PostgresFixture postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var keys = SyntheticFlowLogFiles.WriteDay(_folder.Root, FirstDay, files: 48, recordsPerFile: 300, seed: 11)
-            .Concat(SyntheticFlowLogFiles.WriteDay(_folder.Root, FirstDay.AddDays(1), files: 48, recordsPerFile: 300, seed: 12));
-        foreach (var key in keys)
+        App = await postgres.StartAppAsync(_folder.Allow);
+        var sourceId = await _folder.CreateSourceAsync(App);
+        // The first day's rollup rows merged, the second day's as ingestion appended them: answers must not depend on it.
+        await WriteAndIngestAsync(FirstDay, seed: 11, sourceId);
+        await App.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        await WriteAndIngestAsync(FirstDay.AddDays(1), seed: 12, sourceId);
+    }
+
+    private async Task WriteAndIngestAsync(DateTimeOffset day, int seed, long sourceId)
+    {
+        foreach (var key in SyntheticFlowLogFiles.WriteDay(_folder.Root, day, files: 48, recordsPerFile: 300, seed))
         {
             await using var reader = FlowLogFiles.Open(File.OpenRead(Path.Combine(_folder.Root, key)), key);
             while (await reader.ReadAsync() is var result && result != FlowReadResult.End)
@@ -31,8 +41,7 @@ public sealed class QueryData(PostgresFixture postgres) : IAsyncLifetime
                 Records.Add(reader.Record.Clone());
             }
         }
-        App = await postgres.StartAppAsync(_folder.Allow);
-        await App.IngestAsync(await _folder.CreateSourceAsync(App));
+        await App.IngestAsync(sourceId);
     }
 
     public HttpClient Client() => App.CreateClient(FlowLensApp.AdminKey);

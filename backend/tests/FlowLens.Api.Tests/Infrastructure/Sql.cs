@@ -41,11 +41,14 @@ public static class Sql
             select date_bin('5 minutes', start, '2000-01-01 00:00:00+00') as bucket, action, log_status, protocol,
                 count(*) as records, coalesce(sum(bytes), 0) as bytes, coalesce(sum(packets), 0) as packets
             from flows where start is not null group by 1, 2, 3, 4),
-        rollup_totals as (select bucket, action, log_status, protocol, records, bytes, packets from flow_rollups_5m),
+        rollup_totals as (
+            select bucket, action, log_status, protocol, sum(records), sum(bytes), sum(packets)
+            from flow_rollups_5m group by 1, 2, 3, 4 having sum(records) <> 0),
         raw_sources as (
             select date_bin('1 hour', start, '2000-01-01 00:00:00+00') as bucket, coalesce(host(srcaddr), '-') as key, count(*) as records, coalesce(sum(bytes), 0) as bytes
             from flows where start is not null group by 1, 2),
-        rollup_sources as (select bucket, key, sum(records), sum(bytes) from flow_rollups_top_1h where field = 1 group by 1, 2)
+        rollup_sources as (
+            select bucket, key, sum(records), sum(bytes) from flow_rollups_top_1h where field = 1 group by 1, 2 having sum(records) <> 0)
         select (select count(*) from ((table raw_totals except table rollup_totals) union all (table rollup_totals except table raw_totals)) a)
              + (select count(*) from ((table raw_sources except table rollup_sources) union all (table rollup_sources except table raw_sources)) b)
         """);

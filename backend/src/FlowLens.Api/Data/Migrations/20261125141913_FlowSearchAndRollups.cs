@@ -16,6 +16,8 @@ namespace FlowLens.Api.Data.Migrations
             migrationBuilder.Sql("""
                 alter table flows add column line integer;
 
+                -- Rollup rows are appended by each object's transaction (negative for an object replaced) and merged
+                -- per key by the compaction job; a bucket's figure is always the sum of its rows.
                 create table flow_rollups_5m (
                     bucket timestamptz not null,
                     action smallint,
@@ -24,7 +26,7 @@ namespace FlowLens.Api.Data.Migrations
                     records bigint not null,
                     bytes bigint not null,
                     packets bigint not null,
-                    unique nulls not distinct (bucket, action, log_status, protocol)
+                    compacted boolean not null default false
                 );
 
                 create table flow_rollups_top_1h (
@@ -37,11 +39,17 @@ namespace FlowLens.Api.Data.Migrations
                     records bigint not null,
                     bytes bigint not null,
                     packets bigint not null,
-                    unique nulls not distinct (bucket, field, key, action, log_status, protocol)
+                    compacted boolean not null default false
                 );
 
-                create table flow_rollups_top_1d (like flow_rollups_top_1h);
-                alter table flow_rollups_top_1d add unique nulls not distinct (bucket, field, key, action, log_status, protocol);
+                create table flow_rollups_top_1d (like flow_rollups_top_1h including defaults);
+
+                create index flow_rollups_5m_bucket on flow_rollups_5m (bucket);
+                create index flow_rollups_5m_new on flow_rollups_5m (bucket) where not compacted;
+                create index flow_rollups_top_1h_bucket on flow_rollups_top_1h (field, bucket);
+                create index flow_rollups_top_1h_new on flow_rollups_top_1h (bucket) where not compacted;
+                create index flow_rollups_top_1d_bucket on flow_rollups_top_1d (field, bucket);
+                create index flow_rollups_top_1d_new on flow_rollups_top_1d (bucket) where not compacted;
 
                 comment on column flow_rollups_top_1h.field is '1 srcaddr, 2 dstaddr, 3 dstport, 4 interface-id';
                 """);

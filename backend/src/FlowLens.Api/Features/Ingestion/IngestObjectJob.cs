@@ -14,7 +14,8 @@ namespace FlowLens.Api.Features.Ingestion;
 /// Loads one object: its flow rows and its ledger entry commit in one transaction, after locking the ledger row,
 /// so a re-run, a crash or a second worker never stores an object twice or in part.
 /// </summary>
-public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, TimeProvider clock, ILogger<IngestObjectJob> logger)
+public sealed class IngestObjectJob(
+    FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, TimeProvider clock, ILogger<IngestObjectJob> logger)
 {
     public const int MaxAttempts = 4;
     private const int SampleErrors = 5;
@@ -50,7 +51,10 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
             }
             logger.LogWarning(e, "Object {Key} of source {SourceId} failed after {Attempts} attempts", item.Key, source.Id, MaxAttempts);
         }
-        await FinishRunIfDoneAsync(db, source.Id, clock, ct);
+        if (await FinishRunIfDoneAsync(db, source.Id, clock, ct))
+        {
+            jobs.Enqueue<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        }
     }
 
     /// <summary>Stores the object's rows and marks it ingested; returns why the object is unreadable, if it is.</summary>
@@ -192,15 +196,15 @@ public sealed class IngestObjectJob(FlowLensDb db, NpgsqlDataSource dataSource, 
             .SetProperty(o => o.Error, error)
             .SetProperty(o => o.Attempts, o => o.Attempts + 1), ct);
 
-    /// <summary>A run is finished when none of the source's objects is pending any more.</summary>
-    public static async Task FinishRunIfDoneAsync(FlowLensDb db, long sourceId, TimeProvider clock, CancellationToken ct)
+    /// <summary>A run is finished when none of the source's objects is pending any more; true when this call finished it.</summary>
+    public static async Task<bool> FinishRunIfDoneAsync(FlowLensDb db, long sourceId, TimeProvider clock, CancellationToken ct)
     {
         if (await db.SourceObjects.AnyAsync(o => o.SourceId == sourceId && o.State == ObjectStates.Pending, ct))
         {
-            return;
+            return false;
         }
-        await db.Sources.Where(s => s.Id == sourceId && s.State == SourceStates.Running).ExecuteUpdateAsync(set => set
+        return await db.Sources.Where(s => s.Id == sourceId && s.State == SourceStates.Running).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.State, SourceStates.Idle)
-            .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
+            .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct) > 0;
     }
 }

@@ -14,7 +14,8 @@ public sealed class QueryOptions
 
 /// <summary>
 /// The connections API queries run on: a pool of their own with a statement timeout, so no request can pin the
-/// database, and without JIT compilation (it costs seconds on wide queries over many partitions and saves little).
+/// database; without JIT compilation (it costs seconds on wide queries over many partitions and saves little); and
+/// with enough work memory to group a week of rollup rows in a hash table rather than sort them on disk.
 /// </summary>
 public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions options) : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
     public static QueryDatabase Create(string connectionString, QueryOptions options)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        builder.Options = $"{builder.Options} -c statement_timeout={options.TimeoutSeconds * 1000} -c jit=off".Trim();
+        builder.Options = $"{builder.Options} -c statement_timeout={options.TimeoutSeconds * 1000} -c jit=off -c work_mem=64MB".Trim();
         builder.ApplicationName ??= "FlowLens queries";
         return new QueryDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "FlowLens queries" }.Build(), options);
     }

@@ -1,11 +1,12 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Stats;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlowLens.Api.Features.Sources;
 
-/// <summary>The one place recurring jobs are registered: a sync job per enabled source, and partition upkeep.</summary>
+/// <summary>The one place recurring jobs are registered: a sync job per enabled source, partition upkeep, rollup compaction.</summary>
 public sealed class SourceSchedules(IRecurringJobManager recurring)
 {
     public static string JobId(long sourceId) => $"source-{sourceId}";
@@ -24,10 +25,11 @@ public sealed class SourceSchedules(IRecurringJobManager recurring)
 
     public void Remove(long sourceId) => recurring.RemoveIfExists(JobId(sourceId));
 
-    /// <summary>At start: every source's job in step with the database, and the daily partition job.</summary>
+    /// <summary>At start: every source's job in step with the database, the daily partition job and the rollup compaction.</summary>
     public async Task ApplyAllAsync(FlowLensDb db, CancellationToken ct)
     {
         recurring.AddOrUpdate<PartitionMaintenanceJob>(PartitionMaintenanceJob.Id, job => job.RunAsync(CancellationToken.None), "15 0 * * *");
+        recurring.AddOrUpdate<RollupCompactionJob>(RollupCompactionJob.Id, job => job.RunAsync(CancellationToken.None), RollupCompactionJob.Schedule);
         foreach (var source in await db.Sources.AsNoTracking().ToListAsync(ct))
         {
             Apply(source);

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FlowLens.Api.Tests.Infrastructure;
+
+namespace FlowLens.Bench;
+
+/// <summary>A real FlowLens process (the Release build of FlowLens.Api) with its Hangfire worker, on a given database.</summary>
+internal sealed class BenchNode : IAsyncDisposable
+{
+    private const string Key = "bench-admin-key-0123456789";
+    private readonly Process _process;
+
+    private BenchNode(Process process, HttpClient http) => (_process, Http) = (process, http);
+
+    public HttpClient Http { get; }
+
+    public static async Task<BenchNode> StartAsync(string database, string logs, params (string Name, string Value)[] settings)
+    {
+        var port = LoopbackPort.Free();
+        var api = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll");
+        var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(api)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ConnectionStrings__FlowLens"] = database,
+                ["FlowLens__Auth__BootstrapAdminKey"] = Key,
+                ["FlowLens__Sources__DirectoryRoots__0"] = logs,
+                ["Serilog__MinimumLevel__Default"] = "Warning",
+            },
+        };
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+        var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        var node = new BenchNode(process, http);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
+                {
+                    return node;
+                }
+            }
+            catch (HttpRequestException) when (i < 120)
+            {
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Creates a directory source over <paramref name="logs"/>, syncs it, and waits for the run to end; returns the seconds it took and the peak memory.</summary>
+    public async Task<(double Seconds, long PeakMemory)> IngestAsync(string logs)
+    {
+        var created = await Http.PostAsJsonAsync("/api/sources", new { name = "bench", kind = "directory", enabled = false, directory = new { path = logs } });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var clock = Stopwatch.StartNew();
+        (await Http.PostAsync($"/api/sources/{id}/sync", null)).EnsureSuccessStatusCode();
+        long peak = 0;
+        while (true)
+        {
+            await Task.Delay(200);
+            peak = Math.Max(peak, PeakResidentBytes());
+            var status = (await Http.GetFromJsonAsync<JsonElement>($"/api/sources/{id}")).GetProperty("status");
+            if (status.GetProperty("state").GetString() != "running" && status.GetProperty("lastRunFinishedAt").ValueKind == JsonValueKind.String)
+            {
+                var seconds = clock.Elapsed.TotalSeconds;
+                if (status.GetProperty("objectsFailed").GetInt64() > 0)
+                {
+                    throw new InvalidOperationException($"objects failed: {status}");
+                }
+                return (seconds, peak);
+            }
+        }
+    }
+
+    private long PeakResidentBytes()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
