@@ -28,6 +28,7 @@ public static class OpenApiSetup
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyAuthentication.SchemeName, document)] = [],
             });
+            options.SchemaFilter<ExampleSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "FlowLens.Api.xml");
             if (File.Exists(xml))
             {

@@ -25,4 +25,34 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         var ui = await app.CreateClient(apiKey: null).GetAsync("/swagger/index.html", ct);
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
     }
+
+    [Theory]
+    [InlineData("/api/flows", "from,to,q,limit,cursor,format")]
+    [InlineData("/api/stats/summary", "from,to,q,rollups")]
+    [InlineData("/api/stats/top", "from,to,q,by,metric,limit,rollups")]
+    [InlineData("/api/stats/timeseries", "from,to,q,interval,metric,groupBy,limit,rollups")]
+    public async Task QueryEndpoints_DescribeEveryParameter_WithAnExample_AndTheirResponses(string path, string parameterNames)
+    {
+        await using var app = await postgres.StartAppAsync();
+        var json = await app.CreateClient(apiKey: null).GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken);
+        var document = JsonDocument.Parse(json).RootElement;
+        var get = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+
+        var parameters = get.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal(parameterNames.Split(',').Order(), parameters.Keys.Order());
+        foreach (var (name, parameter) in parameters)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(parameter.GetProperty("description").GetString()), name);
+            Assert.True(name == "cursor" || parameter.TryGetProperty("example", out _), $"{name} has no example");
+        }
+        var responses = get.GetProperty("responses");
+        foreach (var status in new[] { "200", "400", "503" })
+        {
+            Assert.True(responses.TryGetProperty(status, out _), $"{path} does not describe {status}");
+        }
+        // The 200 body's schema carries an example.
+        var schema = responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+        var component = document.GetProperty("components").GetProperty("schemas").GetProperty(schema.Split('/').Last());
+        Assert.True(component.TryGetProperty("example", out _), $"{schema} has no example");
+    }
 }

@@ -29,6 +29,7 @@ namespace FlowLens.Api.Data.Migrations
                     compacted boolean not null default false
                 );
 
+                -- One partition per field, so a top-by-srcaddr query reads only srcaddr rows.
                 create table flow_rollups_top_1h (
                     bucket timestamptz not null,
                     field smallint not null,
@@ -40,15 +41,24 @@ namespace FlowLens.Api.Data.Migrations
                     bytes bigint not null,
                     packets bigint not null,
                     compacted boolean not null default false
-                );
+                ) partition by list (field);
 
-                create table flow_rollups_top_1d (like flow_rollups_top_1h including defaults);
+                create table flow_rollups_top_1d (like flow_rollups_top_1h including defaults) partition by list (field);
+
+                create table flow_rollups_top_1h_srcaddr partition of flow_rollups_top_1h for values in (1);
+                create table flow_rollups_top_1h_dstaddr partition of flow_rollups_top_1h for values in (2);
+                create table flow_rollups_top_1h_dstport partition of flow_rollups_top_1h for values in (3);
+                create table flow_rollups_top_1h_interface_id partition of flow_rollups_top_1h for values in (4);
+                create table flow_rollups_top_1d_srcaddr partition of flow_rollups_top_1d for values in (1);
+                create table flow_rollups_top_1d_dstaddr partition of flow_rollups_top_1d for values in (2);
+                create table flow_rollups_top_1d_dstport partition of flow_rollups_top_1d for values in (3);
+                create table flow_rollups_top_1d_interface_id partition of flow_rollups_top_1d for values in (4);
 
                 create index flow_rollups_5m_bucket on flow_rollups_5m (bucket);
                 create index flow_rollups_5m_new on flow_rollups_5m (bucket) where not compacted;
-                create index flow_rollups_top_1h_bucket on flow_rollups_top_1h (field, bucket);
+                create index flow_rollups_top_1h_bucket on flow_rollups_top_1h (bucket);
                 create index flow_rollups_top_1h_new on flow_rollups_top_1h (bucket) where not compacted;
-                create index flow_rollups_top_1d_bucket on flow_rollups_top_1d (field, bucket);
+                create index flow_rollups_top_1d_bucket on flow_rollups_top_1d (bucket);
                 create index flow_rollups_top_1d_new on flow_rollups_top_1d (bucket) where not compacted;
 
                 comment on column flow_rollups_top_1h.field is '1 srcaddr, 2 dstaddr, 3 dstport, 4 interface-id';

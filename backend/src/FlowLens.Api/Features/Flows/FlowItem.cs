@@ -17,6 +17,17 @@ public sealed record FlowItem(
     string? EcsContainerId, string? EcsSecondContainerId, string? EcsServiceName, string? EcsTaskDefinitionArn,
     string? EcsTaskArn, string? EcsTaskId, long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras)
 {
+    public static FlowItem Example => From(new StoredFlow(new FlowRecord
+    {
+        Version = 5, AccountId = "111122223333", InterfaceId = "eni-1111000000000000a",
+        SrcAddr = FlowAddress.FromIPv4(0xC6336407), DstAddr = FlowAddress.FromIPv4(0x0A000A19), SrcPort = 40211, DstPort = 22,
+        Protocol = 6, Packets = 1, Bytes = 44, Start = new DateTimeOffset(2026, 11, 24, 13, 5, 12, TimeSpan.Zero),
+        End = new DateTimeOffset(2026, 11, 24, 13, 6, 12, TimeSpan.Zero), Action = FlowAction.Reject, LogStatus = FlowLens.Core.FlowLogs.LogStatus.Ok,
+        VpcId = "vpc-1111aaaa000000000", SubnetId = "subnet-11110000000000002", InstanceId = "i-1111000000000000a",
+        TcpFlags = FlowLens.Core.FlowLogs.TcpFlags.Syn, Type = TrafficType.IPv4, PktSrcAddr = FlowAddress.FromIPv4(0xC6336407),
+        PktDstAddr = FlowAddress.FromIPv4(0x0A000A19), Region = "eu-west-1", AzId = "euw1-az2", FlowDirection = FlowLens.Core.FlowLogs.FlowDirection.Ingress,
+    }, SourceId: 1, ObjectId: 42, Line: 1877, Extras: null));
+
     public static FlowItem From(StoredFlow flow)
     {
         var r = flow.Record;

@@ -18,22 +18,24 @@ public static class FlowsApi
     {
         app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer)
             .WithSummary("Flows of a time range matching a filter, newest first; a page of JSON, or the whole result as CSV or NDJSON.")
-            .Produces<FlowPage>(contentType: "application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
-            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
+            .Produces<FlowPage>(StatusCodes.Status200OK, "application/json", "text/csv", "application/x-ndjson")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <param name="Items">The flows, newest first (by start, then object and line).</param>
     /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last page.</param>
-    public sealed record FlowPage(List<FlowItem> Items, string? NextCursor);
+    public sealed record FlowPage(List<FlowItem> Items, string? NextCursor)
+    {
+        public static FlowPage Example => new([FlowItem.Example], new FlowCursor(FlowItem.Example.Start!.Value, 42, 1877).Encode());
+    }
 
     /// <summary>Searches flows.</summary>
-    /// <param name="from">Start of the range, inclusive: ISO 8601 UTC (<c>2024-11-24T00:00:00Z</c>) or relative (<c>now-24h</c>). Default: an hour ago.</param>
-    /// <param name="to">End of the range, exclusive. Default: now.</param>
-    /// <param name="q">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
-    /// <param name="limit">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
+    /// <param name="from" example="now-24h">Start of the range, inclusive: ISO 8601 UTC (<c>2024-11-24T00:00:00Z</c>) or relative (<c>now-24h</c>). Default: an hour ago.</param>
+    /// <param name="to" example="now">End of the range, exclusive. Default: now.</param>
+    /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
+    /// <param name="limit" example="100">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
-    /// <param name="format"><c>json</c> (default), <c>csv</c> (AWS field names as header) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
+    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
     internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
         HttpContext http, QueryDatabase database, FlowStrings strings, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
@@ -98,7 +100,7 @@ public static class FlowsApi
     /// <summary>The rows as CSV: a header of AWS field names, values as AWS writes them (times in Unix seconds), empty when absent.</summary>
     private static async Task WriteCsvAsync(Npgsql.NpgsqlDataReader rows, FlowStrings strings, Stream body, CancellationToken ct)
     {
-        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         await writer.WriteLineAsync(string.Join(',', FlowFields.All.Select(f => f.Name)));
         var line = new StringBuilder();
         while (await rows.ReadAsync(ct))
@@ -122,7 +124,7 @@ public static class FlowsApi
 
     private static async Task WriteNdjsonAsync(Npgsql.NpgsqlDataReader rows, FlowStrings strings, Stream body, CancellationToken ct)
     {
-        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         while (await rows.ReadAsync(ct))
         {
             await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(FlowRows.Read(rows, strings)), JsonSerializerOptions.Web));

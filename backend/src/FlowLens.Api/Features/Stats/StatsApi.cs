@@ -16,7 +16,9 @@ public static class StatsApi
 
     public static void MapStats(this IEndpointRouteBuilder app)
     {
-        var stats = app.MapGroup("/api/stats").WithTags("Stats").RequireAuthorization(Policies.Viewer);
+        // 503 when the database is down or the query ran past FlowLens:Queries:TimeoutSeconds.
+        var stats = app.MapGroup("/api/stats").WithTags("Stats").RequireAuthorization(Policies.Viewer)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         stats.MapGet("/summary", GetSummary).WithSummary("Totals of the flows of a time range matching a filter.");
         stats.MapGet("/top", GetTop).WithSummary("The values of a field with the most bytes, packets or flows.");
         stats.MapGet("/timeseries", GetTimeSeries).WithSummary("A metric over time, in UTC-aligned buckets, optionally one series per value of a field.");
@@ -29,12 +31,18 @@ public static class StatsApi
     /// <param name="RejectedFlows">Flows with action REJECT.</param>
     /// <param name="NoDataRecords">Records with log-status NODATA (no traffic on the interface in the interval).</param>
     /// <param name="SkipDataRecords">Records with log-status SKIPDATA (AWS skipped records in the interval).</param>
-    public sealed record Summary(long Flows, long Bytes, long Packets, long AcceptedFlows, long RejectedFlows, long NoDataRecords, long SkipDataRecords);
+    public sealed record Summary(long Flows, long Bytes, long Packets, long AcceptedFlows, long RejectedFlows, long NoDataRecords, long SkipDataRecords)
+    {
+        public static Summary Example => new(2_861_402, 9_876_543_210, 12_345_678, 2_463_117, 398_285, 14_310, 0);
+    }
 
     /// <param name="Key">The field's value as text: <c>10.0.0.5</c>, <c>443</c>, <c>6</c>, <c>ACCEPT</c>, <c>10.0.0.5 -> 10.0.0.9</c> for pairs.</param>
     public sealed record TopItem(string Key, long Flows, long Bytes, long Packets, long RejectedFlows);
 
-    public sealed record TopResponse(List<TopItem> Items);
+    public sealed record TopResponse(List<TopItem> Items)
+    {
+        public static TopResponse Example => new([new("10.0.7.23", 18_234, 987_654_321, 812_345, 12), new("10.0.3.9", 9_120, 455_000_120, 401_220, 0)]);
+    }
 
     /// <param name="T">The bucket's start (UTC).</param>
     public sealed record Point(DateTimeOffset T, long Value);
@@ -42,13 +50,22 @@ public static class StatsApi
     /// <param name="Key">The group's value, <c>total</c> without groupBy, <c>other</c> for the groups past the limit, <c>-</c> for records without the field.</param>
     public sealed record Series(string Key, List<Point> Points);
 
-    public sealed record TimeSeriesResponse(string Interval, List<Series> Series);
+    public sealed record TimeSeriesResponse(string Interval, List<Series> Series)
+    {
+        private static readonly DateTimeOffset T = new(2026, 11, 24, 13, 0, 0, TimeSpan.Zero);
+
+        public static TimeSeriesResponse Example => new("5m",
+        [
+            new("ACCEPT", [new(T, 10_234), new(T.AddMinutes(5), 10_517)]),
+            new("REJECT", [new(T, 1_402), new(T.AddMinutes(5), 3_980)]),
+        ]);
+    }
 
     /// <summary>Totals.</summary>
-    /// <param name="from">Start of the range, inclusive: ISO 8601 UTC or relative (<c>now-24h</c>). Default: an hour ago.</param>
-    /// <param name="to">End of the range, exclusive. Default: now.</param>
-    /// <param name="q">A filter (docs/filters.md).</param>
-    /// <param name="rollups">false answers from the raw flows even when the rollups could (to check them).</param>
+    /// <param name="from" example="now-24h">Start of the range, inclusive: ISO 8601 UTC or relative (<c>now-24h</c>). Default: an hour ago.</param>
+    /// <param name="to" example="now">End of the range, exclusive. Default: now.</param>
+    /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter (docs/filters.md).</param>
+    /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could (to check them).</param>
     internal static async Task<Results<Ok<Summary>, ValidationProblem>> GetSummary(
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, bool? rollups, CancellationToken ct)
     {
@@ -66,13 +83,13 @@ public static class StatsApi
     }
 
     /// <summary>Top values.</summary>
-    /// <param name="from">Start of the range, inclusive. Default: an hour ago.</param>
-    /// <param name="to">End of the range, exclusive. Default: now.</param>
-    /// <param name="q">A filter.</param>
-    /// <param name="by">The field: any filter field of one column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...) or <c>pair</c> (srcaddr -> dstaddr).</param>
-    /// <param name="metric"><c>bytes</c> (default), <c>packets</c> or <c>flows</c>; ties are ordered by key.</param>
-    /// <param name="limit">How many values, 1 to 1000 (default 10).</param>
-    /// <param name="rollups">false answers from the raw flows even when the rollups could.</param>
+    /// <param name="from" example="now-24h">Start of the range, inclusive. Default: an hour ago.</param>
+    /// <param name="to" example="now">End of the range, exclusive. Default: now.</param>
+    /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter.</param>
+    /// <param name="by" example="srcaddr">The field: any filter field of one column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...) or <c>pair</c> (srcaddr -> dstaddr).</param>
+    /// <param name="metric" example="bytes"><c>bytes</c> (default), <c>packets</c> or <c>flows</c>; ties are ordered by key.</param>
+    /// <param name="limit" example="10">How many values, 1 to 1000 (default 10).</param>
+    /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
     internal static async Task<Results<Ok<TopResponse>, ValidationProblem>> GetTop(
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
         string? metric, int? limit, bool? rollups, CancellationToken ct)
@@ -99,14 +116,14 @@ public static class StatsApi
     }
 
     /// <summary>Time series.</summary>
-    /// <param name="from">Start of the range, inclusive. Default: an hour ago.</param>
-    /// <param name="to">End of the range, exclusive. Default: now.</param>
-    /// <param name="q">A filter.</param>
-    /// <param name="interval"><c>auto</c> (default: 1m up to 2 hours, 5m up to a day, 1h up to 14 days, else 1d), or <c>1m</c>, <c>5m</c>, <c>15m</c>, <c>1h</c>, <c>6h</c>, <c>1d</c>.</param>
-    /// <param name="metric"><c>flows</c> (default), <c>bytes</c> or <c>packets</c>.</param>
-    /// <param name="groupBy">One series per value of this field (as <c>by</c> of /top); none: one series, <c>total</c>.</param>
-    /// <param name="limit">How many groups keep their own series, 1 to 100 (default 10); the rest sum into <c>other</c>.</param>
-    /// <param name="rollups">false answers from the raw flows even when the rollups could.</param>
+    /// <param name="from" example="now-24h">Start of the range, inclusive. Default: an hour ago.</param>
+    /// <param name="to" example="now">End of the range, exclusive. Default: now.</param>
+    /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter.</param>
+    /// <param name="interval" example="auto"><c>auto</c> (default: 1m up to 2 hours, 5m up to a day, 1h up to 14 days, else 1d), or <c>1m</c>, <c>5m</c>, <c>15m</c>, <c>1h</c>, <c>6h</c>, <c>1d</c>.</param>
+    /// <param name="metric" example="bytes"><c>flows</c> (default), <c>bytes</c> or <c>packets</c>.</param>
+    /// <param name="groupBy" example="action">One series per value of this field (as <c>by</c> of /top); none: one series, <c>total</c>.</param>
+    /// <param name="limit" example="10">How many groups keep their own series, 1 to 100 (default 10); the rest sum into <c>other</c>.</param>
+    /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
     internal static async Task<Results<Ok<TimeSeriesResponse>, ValidationProblem>> GetTimeSeries(
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? interval,
         string? metric, string? groupBy, int? limit, bool? rollups, CancellationToken ct)

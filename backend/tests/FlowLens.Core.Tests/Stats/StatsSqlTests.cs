@@ -1,0 +1,106 @@
+using FlowLens.Core.Filters;
+using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Queries;
+using FlowLens.Core.Stats;
+
+namespace FlowLens.Core.Tests.Stats;
+
+public sealed class StatsSqlTests
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+
+    private static FilterNode? Filter(string text) => FilterParser.Parse(text).Root;
+
+    public static TheoryData<string, string, int, int, StatsPath> TopCases => new()
+    {
+        // by, filter, from (minutes after Day), to (minutes after Day), expected path
+        { "srcaddr", "", 0, 3 * 1440, StatsPath.RollupTop1d },
+        { "srcaddr", "action = REJECT and not protocol = udp", 0, 3 * 1440, StatsPath.RollupTop1d },
+        { "dstaddr", "", 60, 1380, StatsPath.RollupTop1h },
+        { "dstport", "", 60, 2 * 1440 + 60, StatsPath.RollupTop1d },
+        { "srcaddr", "", 65, 1440, StatsPath.Raw },             // not on an hour
+        { "srcaddr", "dstport = 22", 0, 1440, StatsPath.Raw },  // dstport is not in the rollup's columns
+        { "pair", "", 0, 1440, StatsPath.Raw },
+        { "vpc-id", "", 0, 1440, StatsPath.Raw },
+        { "action", "", 5, 1440, StatsPath.Rollup5m },
+        { "protocol", "log-status = OK", 0, 10, StatsPath.Rollup5m },
+        { "protocol", "", 0, 7, StatsPath.Raw },
+    };
+
+    [Theory]
+    [MemberData(nameof(TopCases))]
+    public void Top_IsAnsweredFromTheRollupThatHoldsWhatItNeeds(string by, string filter, int from, int to, StatsPath path)
+    {
+        var range = new TimeRange(Day.AddMinutes(from), Day.AddMinutes(to));
+        Assert.Equal(path, StatsSql.Top(range, Filter(filter), by, StatsMetric.Bytes, 10, useRollups: true).Path);
+        Assert.Equal(StatsPath.Raw, StatsSql.Top(range, Filter(filter), by, StatsMetric.Bytes, 10, useRollups: false).Path);
+    }
+
+    [Theory]
+    [InlineData(5, null, StatsPath.Rollup5m)]
+    [InlineData(60, "action", StatsPath.Rollup5m)]
+    [InlineData(1, null, StatsPath.Raw)]
+    [InlineData(15, "srcaddr", StatsPath.Raw)]
+    [InlineData(60, "srcaddr", StatsPath.RollupTop1h)]
+    [InlineData(1440, "srcaddr", StatsPath.RollupTop1d)]
+    public void TimeSeries_UsesARollupOnlyWhenItsBucketsNestInTheInterval(int intervalMinutes, string? groupBy, StatsPath path)
+    {
+        var statement = StatsSql.TimeSeries(new TimeRange(Day, Day.AddDays(2)), null, TimeSpan.FromMinutes(intervalMinutes), groupBy, StatsMetric.Flows, 5, useRollups: true);
+        Assert.Equal(path, statement.Path);
+    }
+
+    [Fact]
+    public void Values_AreParameters_NeverPartOfTheSqlText()
+    {
+        var filter = Filter("interface-id = 'eni-x; drop table flows; --' or srcaddr in (10.9.9.0/24, 2001:db8::7)");
+        foreach (var statement in new[]
+        {
+            StatsSql.Summary(new TimeRange(Day, Day.AddDays(1)), filter, true),
+            StatsSql.Top(new TimeRange(Day, Day.AddDays(1)), filter, "interface-id", StatsMetric.Flows, 3, true),
+            StatsSql.TimeSeries(new TimeRange(Day, Day.AddDays(1)), filter, TimeSpan.FromHours(1), "srcaddr", StatsMetric.Bytes, 3, true),
+        })
+        {
+            Assert.DoesNotContain("drop table", statement.Sql);
+            Assert.DoesNotContain("10.9.9.0", statement.Sql);
+            Assert.Contains("eni-x; drop table flows; --", statement.Parameters);
+            Assert.Contains("10.9.9.0/24", statement.Parameters);
+        }
+    }
+
+    [Fact]
+    public void FlowCursor_RoundTrips_AndRefusesAnythingElse()
+    {
+        var cursor = new FlowCursor(Day.AddSeconds(17), 42, 1877);
+        Assert.True(FlowCursor.TryDecode(cursor.Encode(), out var decoded));
+        Assert.Equal(cursor, decoded);
+        foreach (var bad in new[] { "", "not-a-cursor", "MTIz", cursor.Encode() + "!!" })
+        {
+            Assert.False(FlowCursor.TryDecode(bad, out _));
+        }
+    }
+
+    [Fact]
+    public void Accumulator_SumsByBucketAndKey_KeepsAbsentValuesAsDash_AndTakesRecordsBackOut()
+    {
+        var rollups = new RollupAccumulator();
+        FlowAddress.TryParse("10.0.0.5", out var a);
+        var at = Day.AddMinutes(62).AddSeconds(3);
+        rollups.Add(at, a, a, 443, "eni-1", 1, 1, 6, packets: 10, bytes: 1000);
+        rollups.Add(at.AddMinutes(2), a, null, null, "eni-1", 1, 1, 6, packets: 5, bytes: 500);
+        rollups.Add(at, null, null, null, "eni-1", null, 2, null, packets: null, bytes: null);
+
+        var fiveMinutes = rollups.Totals[new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)];
+        Assert.Equal((2L, 1500L, 15L), (fiveMinutes.Records, fiveMinutes.Bytes, fiveMinutes.Packets));
+        var hours = rollups.Hours.ToDictionary(p => (p.Key.Field, p.Key.KeyText, p.Key.LogStatus), p => p.Value.Records);
+        Assert.Equal(2L, hours[(TopField.SrcAddr, "10.0.0.5", 1)]);
+        Assert.Equal(1L, hours[(TopField.DstAddr, "-", 1)]);
+        Assert.Equal(1L, hours[(TopField.DstPort, "443", 1)]);
+        Assert.Equal(1L, hours[(TopField.SrcAddr, "-", 2)]);
+        Assert.Equal(3L, rollups.Hours.Where(p => p.Key.Field == TopField.InterfaceId).Sum(p => p.Value.Records));
+        Assert.All(rollups.Hours.Keys, k => Assert.Equal(Day.AddHours(1).UtcDateTime, k.Bucket));
+
+        rollups.Add(at, a, a, 443, "eni-1", 1, 1, 6, packets: 10, bytes: 1000, sign: -1);
+        Assert.True(rollups.HasRemovals);
+        Assert.Equal(0L, rollups.Hours.Single(p => p.Key is { Field: TopField.DstPort, Number: 443 }).Value.Records);
+    }
+}
