@@ -17,4 +17,11 @@ public static class ProblemAssert
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
         return problem;
     }
+
+    /// <summary>Asserts a 400 ProblemDetails whose <c>errors</c> name <paramref name="parameter"/>.</summary>
+    public static async Task IsBadParameterAsync(HttpResponseMessage response, string parameter)
+    {
+        var problem = await IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _), problem.ToString());
+    }
 }

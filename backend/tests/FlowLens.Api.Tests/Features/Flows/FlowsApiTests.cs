@@ -125,8 +125,6 @@ public sealed class FlowsApiTests(QueryData data) : IClassFixture<QueryData>
     [InlineData("q=srcaddr%20%3D%2010.0.0.0%2F33", "q")]
     public async Task BadParameters_Answer400_NamingTheParameter(string query, string parameter)
     {
-        var response = await data.Client().GetAsync($"/api/flows?{query}", TestContext.Current.CancellationToken);
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _), problem.ToString());
+        await ProblemAssert.IsBadParameterAsync(await data.Client().GetAsync($"/api/flows?{query}", TestContext.Current.CancellationToken), parameter);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Tests.Infrastructure;
@@ -154,9 +153,7 @@ public sealed class StatsApiTests(QueryData data) : IClassFixture<QueryData>
     [InlineData("/api/stats/timeseries?from=now-30d&interval=1m", "interval")]
     public async Task BadParameters_Answer400_NamingTheParameter(string url, string parameter)
     {
-        var response = await data.Client().GetAsync(url, TestContext.Current.CancellationToken);
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _), problem.ToString());
+        await ProblemAssert.IsBadParameterAsync(await data.Client().GetAsync(url, TestContext.Current.CancellationToken), parameter);
     }
 
     private static StatsApi.Summary ExpectedSummary(IEnumerable<FlowRecord> records)
