@@ -39,6 +39,7 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : DbContext
             source.Property(s => s.State).HasMaxLength(16);
             source.Property(s => s.S3).HasColumnType("jsonb").HasConversion(Json<S3Settings?>());
             source.Property(s => s.Directory).HasColumnType("jsonb").HasConversion(Json<DirectorySettings?>());
+            source.Property(s => s.CloudWatch).HasColumnType("jsonb").HasConversion(Json<CloudWatchSettings?>());
         });
         model.Entity<SourceObject>(o =>
         {

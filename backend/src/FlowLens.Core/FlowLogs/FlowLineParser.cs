@@ -2,8 +2,11 @@ using System.Text;
 
 namespace FlowLens.Core.FlowLogs;
 
-/// <summary>Parses one record line (ASCII bytes, fields separated by spaces) into a <see cref="FlowRecord"/>.</summary>
-internal sealed class FlowLineParser(FlowLogFormat format)
+/// <summary>
+/// Parses one record line (ASCII bytes, fields separated by spaces) into a <see cref="FlowRecord"/>: the lines of a
+/// file (<see cref="TextFlowLogReader"/>) or the message of one CloudWatch Logs event.
+/// </summary>
+public sealed class FlowLineParser(FlowLogFormat format)
 {
     private readonly FlowFieldInfo?[] _columns = [.. format.Columns];
     private readonly StringPool _strings = new();

@@ -17,8 +17,10 @@ namespace FlowLens.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class CloudWatchLogsServer : IAsyncDisposable
 {
-    public const string AccessKey = "AKIDFLOWLENSTEST";
-    public const string SecretKey = "flowlens-test-secret-key/0123456789abcdef";
+    // The same keys as the S3 emulator's: FlowLens takes them from the environment (the SDK's default chain), which
+    // is one per test process.
+    public const string AccessKey = S3Server.Key;
+    public const string SecretKey = S3Server.Key;
     public const string Region = "eu-west-1";
 
     private readonly WebApplication _app;
@@ -48,6 +50,8 @@ public sealed class CloudWatchLogsServer : IAsyncDisposable
 
     public static async Task<CloudWatchLogsServer> StartAsync()
     {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", SecretKey);
         var port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");

@@ -12,8 +12,11 @@ namespace FlowLens.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class S3Server : IAsyncDisposable
 {
-    // s3rver's fixed credentials; FlowLens takes credentials from the SDK's default chain (here: the environment).
-    private const string Key = "S3RVER";
+    /// <summary>
+    /// s3rver's fixed access key and secret. FlowLens takes credentials from the SDK's default chain (here: the
+    /// environment, one per test process), so every AWS emulator in the tests uses these.
+    /// </summary>
+    public const string Key = "S3RVER";
 
     private readonly Process _process;
     private readonly string _directory;

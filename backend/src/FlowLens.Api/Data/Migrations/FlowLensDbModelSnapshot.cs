@@ -188,6 +188,10 @@ namespace FlowLens.Api.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("checkpoint");
 
+                    b.Property<string>("CloudWatch")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("cloud_watch");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

@@ -28,12 +28,15 @@ public sealed class FlowCopy : IAsyncDisposable
     public static async Task<FlowCopy> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long objectId, long sourceId, CancellationToken ct) =>
         new(await connection.BeginBinaryImportAsync($"copy flows ({Columns}) from stdin (format binary)", ct), strings, objectId, checked((int)sourceId));
 
-    /// <summary>Writes one record; <paramref name="line"/> is where it is in its object.</summary>
-    public void Write(FlowRecord r, FlowLogFormat format, long line)
+    /// <summary>
+    /// Writes one record; <paramref name="line"/> is where it is in its object, <paramref name="objectId"/> the
+    /// ledger row it belongs to when not the COPY's own (a CloudWatch batch spans several streams).
+    /// </summary>
+    public void Write(FlowRecord r, FlowLogFormat format, long line, long? objectId = null)
     {
         var w = _importer;
         w.StartRow();
-        w.Write(_objectId, NpgsqlDbType.Bigint);
+        w.Write(objectId ?? _objectId, NpgsqlDbType.Bigint);
         Number(r.Packets, NpgsqlDbType.Bigint);
         Number(r.Bytes, NpgsqlDbType.Bigint);
         Time(r.Start);

@@ -12,6 +12,7 @@ public static class IngestionSetup
         builder.Services.AddSingleton<FlowStrings>();
         builder.Services.AddSingleton<FlowPartitions>();
         builder.Services.AddSingleton<SourceSchedules>();
+        builder.Services.AddScoped<CloudWatch.CloudWatchIngestion>();
     }
 
     /// <summary>At start: the flow partitions of the retention window, and every source's schedule.</summary>

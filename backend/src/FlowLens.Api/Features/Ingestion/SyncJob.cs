@@ -1,4 +1,5 @@
 using FlowLens.Api.Data;
+using FlowLens.Api.Features.Ingestion.CloudWatch;
 using FlowLens.Api.Features.Sources;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,8 @@ namespace FlowLens.Api.Features.Ingestion;
 /// A scheduled run queues only objects not queued yet, or queued so long ago that their job was surely lost
 /// (a crashed node); a run asked for through the API queues every pending object.
 /// </summary>
-public sealed class SyncJob(FlowLensDb db, NpgsqlDataSource dataSource, IBackgroundJobClient jobs, TimeProvider clock, ILogger<SyncJob> logger)
+public sealed class SyncJob(
+    FlowLensDb db, NpgsqlDataSource dataSource, IBackgroundJobClient jobs, CloudWatchIngestion cloudWatch, TimeProvider clock, ILogger<SyncJob> logger)
 {
     /// <summary>After this long, a queued object still pending is queued again by a scheduled run.</summary>
     public static readonly TimeSpan StaleQueue = TimeSpan.FromMinutes(30);
@@ -32,6 +34,18 @@ public sealed class SyncJob(FlowLensDb db, NpgsqlDataSource dataSource, IBackgro
             .SetProperty(s => s.LastError, (string?)null), ct);
         try
         {
+            if (source.Kind == SourceKinds.CloudWatch)
+            {
+                // A log group is read in this job itself: one paging sequence per run keeps within the service's rate.
+                if (await cloudWatch.RunAsync(source, ct) > 0)
+                {
+                    jobs.Enqueue<Stats.RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+                }
+                await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set
+                    .SetProperty(s => s.State, SourceStates.Idle)
+                    .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
+                return;
+            }
             using var store = ObjectStores.For(source);
             var (objects, checkpoint) = await store.ListAsync(source.Checkpoint, ct);
             var added = await RecordAsync(sourceId, objects, now, ct);

@@ -12,6 +12,7 @@ public sealed class Source
     public string Schedule { get; set; } = SourceKinds.DefaultSchedule;
     public S3Settings? S3 { get; set; }
     public DirectorySettings? Directory { get; set; }
+    public CloudWatchSettings? CloudWatch { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -20,7 +21,7 @@ public sealed class Source
     public DateTimeOffset? LastRunStartedAt { get; set; }
     public DateTimeOffset? LastRunFinishedAt { get; set; }
     public string? LastError { get; set; }
-    /// <summary>Where discovery resumes (for S3: the last key listed).</summary>
+    /// <summary>Where discovery resumes (S3: the day to list from; CloudWatch: the newest event time read, in Unix ms).</summary>
     public string? Checkpoint { get; set; }
 }
 
@@ -43,6 +44,23 @@ public sealed record S3Settings
 public sealed record DirectorySettings
 {
     public string Path { get; init; } = "";
+}
+
+/// <summary>A CloudWatch Logs log group that VPC flow logs are published to (one stream per ENI, no header line).</summary>
+public sealed record CloudWatchSettings
+{
+    public string LogGroupName { get; init; } = "";
+    public string? Region { get; init; }
+    /// <summary>The flow log's format string (<c>${version} ${account-id} ...</c>); null for the v2 default.</summary>
+    public string? LogFormat { get; init; }
+    /// <summary>Where the first sync starts reading (default: a day before the source was created).</summary>
+    public DateTimeOffset? StartTime { get; init; }
+    /// <summary>How far behind its checkpoint each sync reads again, for events that arrive late.</summary>
+    public int LookbackMinutes { get; init; } = 20;
+    public string? RoleArn { get; init; }
+    public string? ExternalId { get; init; }
+    /// <summary>Another endpoint (LocalStack, a test server).</summary>
+    public string? ServiceUrl { get; init; }
 }
 
 public static class SourceKinds

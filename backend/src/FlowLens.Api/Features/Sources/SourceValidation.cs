@@ -5,12 +5,14 @@ namespace FlowLens.Api.Features.Sources;
 
 /// <summary>What a client sends to create or replace a source.</summary>
 /// <param name="Name">A unique name, e.g. <c>prod-vpc</c>.</param>
-/// <param name="Kind"><c>s3</c> or <c>directory</c> (<c>cloudwatch</c> comes later).</param>
+/// <param name="Kind"><c>s3</c>, <c>directory</c> or <c>cloudwatch</c>.</param>
 /// <param name="Enabled">Whether the schedule runs (default true).</param>
 /// <param name="Schedule">Cron expression, UTC (default every 5 minutes).</param>
 /// <param name="S3">Settings of an <c>s3</c> source.</param>
 /// <param name="Directory">Settings of a <c>directory</c> source.</param>
-public sealed record SourceRequest(string? Name, string? Kind, bool? Enabled, string? Schedule, S3Settings? S3, DirectorySettings? Directory);
+/// <param name="CloudWatch">Settings of a <c>cloudwatch</c> source.</param>
+public sealed record SourceRequest(
+    string? Name, string? Kind, bool? Enabled, string? Schedule, S3Settings? S3, DirectorySettings? Directory, CloudWatchSettings? CloudWatch = null);
 
 public static class SourceValidation
 {
@@ -37,10 +39,10 @@ public static class SourceValidation
                 ValidateDirectory(request.Directory, options, Add);
                 break;
             case SourceKinds.CloudWatch:
-                Add("kind", "CloudWatch Logs sources are not supported yet; use s3 or directory.");
+                ValidateCloudWatch(request.CloudWatch, Add);
                 break;
             default:
-                Add("kind", "The kind must be s3 or directory.");
+                Add("kind", "The kind must be s3, directory or cloudwatch.");
                 break;
         }
         return errors;
@@ -68,6 +70,39 @@ public static class SourceValidation
         if (s3.RoleArn is { } role && !role.StartsWith("arn:aws", StringComparison.Ordinal))
         {
             add("s3.roleArn", "The role must be an IAM role ARN (arn:aws:iam::123456789012:role/name).");
+        }
+    }
+
+    private static void ValidateCloudWatch(CloudWatchSettings? cloudWatch, Action<string, string> add)
+    {
+        if (cloudWatch is null)
+        {
+            add("cloudWatch", "A cloudwatch source needs its cloudWatch settings.");
+            return;
+        }
+        if (cloudWatch.LogGroupName is not { Length: >= 1 and <= 512 })
+        {
+            add("cloudWatch.logGroupName", "A log group name of 1 to 512 characters is required (e.g. /vpc/flow-logs).");
+        }
+        if (string.IsNullOrWhiteSpace(cloudWatch.Region))
+        {
+            add("cloudWatch.region", "The log group's region is required (e.g. eu-west-1).");
+        }
+        if (cloudWatch.LogFormat is { } format && !FlowLens.Core.FlowLogs.FlowLogFormat.TryParse(format, out _, out var formatError))
+        {
+            add("cloudWatch.logFormat", $"Not a flow log format: {formatError}");
+        }
+        if (cloudWatch.LookbackMinutes is < 0 or > 1440)
+        {
+            add("cloudWatch.lookbackMinutes", "The look-back must be 0 to 1440 minutes.");
+        }
+        if (cloudWatch.ServiceUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            add("cloudWatch.serviceUrl", "The service URL must be an absolute http or https URL.");
+        }
+        if (cloudWatch.RoleArn is { } role && !role.StartsWith("arn:aws", StringComparison.Ordinal))
+        {
+            add("cloudWatch.roleArn", "The role must be an IAM role ARN (arn:aws:iam::123456789012:role/name).");
         }
     }
 

@@ -31,7 +31,7 @@ public static class SourcesApi
 
     public sealed record SourceResponse(
         long Id, string Name, string Kind, bool Enabled, string Schedule, S3Settings? S3, DirectorySettings? Directory,
-        DateTimeOffset CreatedAt, SourceStatus Status);
+        CloudWatchSettings? CloudWatch, DateTimeOffset CreatedAt, SourceStatus Status);
 
     public sealed record ObjectResponse(
         long Id, string Key, string ETag, long Size, string State, long Records, long RejectedLines, string? Error,
@@ -210,6 +210,7 @@ public static class SourcesApi
         source.Schedule = request.Schedule ?? SourceKinds.DefaultSchedule;
         source.S3 = request.Kind == SourceKinds.S3 ? request.S3 : null;
         source.Directory = request.Kind == SourceKinds.Directory ? request.Directory : null;
+        source.CloudWatch = request.Kind == SourceKinds.CloudWatch ? request.CloudWatch : null;
     }
 
     private static async Task<List<SourceResponse>> ResponsesAsync(FlowLensDb db, IQueryable<Source> sources, CancellationToken ct)
@@ -230,7 +231,7 @@ public static class SourcesApi
         return [.. list.Select(s =>
         {
             var t = totals.GetValueOrDefault(s.Id);
-            return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s.S3, s.Directory, s.CreatedAt,
+            return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s.S3, s.Directory, s.CloudWatch, s.CreatedAt,
                 new SourceStatus(s.State, s.LastRunStartedAt, s.LastRunFinishedAt, s.LastError,
                     t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest));
         })];

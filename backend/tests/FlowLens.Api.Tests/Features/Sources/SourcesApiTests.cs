@@ -47,7 +47,11 @@ public sealed class SourcesApiTests(PostgresFixture postgres) : IDisposable
     {
         { """{"kind": "s3", "s3": {"bucket": "b-1", "region": "eu-west-1"}}""", "name" },
         { """{"name": "x", "kind": "ftp"}""", "kind" },
-        { """{"name": "x", "kind": "cloudwatch"}""", "kind" },
+        { """{"name": "x", "kind": "cloudwatch"}""", "cloudWatch" },
+        { """{"name": "x", "kind": "cloudwatch", "cloudWatch": {"region": "eu-west-1"}}""", "cloudWatch.logGroupName" },
+        { """{"name": "x", "kind": "cloudwatch", "cloudWatch": {"logGroupName": "/vpc/flow-logs"}}""", "cloudWatch.region" },
+        { """{"name": "x", "kind": "cloudwatch", "cloudWatch": {"logGroupName": "/vpc/flow-logs", "region": "eu-west-1", "logFormat": "${version} ${srcaddr} ${version}"}}""", "cloudWatch.logFormat" },
+        { """{"name": "x", "kind": "cloudwatch", "cloudWatch": {"logGroupName": "/vpc/flow-logs", "region": "eu-west-1", "lookbackMinutes": -5}}""", "cloudWatch.lookbackMinutes" },
         { """{"name": "x", "kind": "s3"}""", "s3" },
         { """{"name": "x", "kind": "s3", "s3": {"bucket": "", "region": "eu-west-1"}}""", "s3.bucket" },
         { """{"name": "x", "kind": "s3", "s3": {"bucket": "bucket"}}""", "s3.region" },
