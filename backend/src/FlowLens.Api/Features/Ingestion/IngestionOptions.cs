@@ -9,6 +9,13 @@ public sealed class SourcesOptions
 
     /// <summary>Folders under which a <c>directory</c> source may read; none means no directory sources.</summary>
     public List<string> DirectoryRoots { get; set; } = [];
+
+    /// <summary>
+    /// CloudWatch Logs requests this process sends per second to one endpoint (region) at most, all sources
+    /// together: the service's quotas are per account and region, and one source must not starve the others.
+    /// </summary>
+    [Range(0.1, 1000)]
+    public double CloudWatchRequestsPerSecond { get; set; } = 5;
 }
 
 /// <summary>How long flow rows are kept (<c>FlowLens:Retention</c>).</summary>

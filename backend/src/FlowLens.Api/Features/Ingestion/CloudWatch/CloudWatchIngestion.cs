@@ -7,6 +7,7 @@ using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Ingestion.CloudWatch;
@@ -18,7 +19,8 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 /// stored (read again by the look-back) are recognised by their event id. Runs of one source take turns (an
 /// advisory lock), so two workers never read the same events at once.
 /// </summary>
-public sealed class CloudWatchIngestion(NpgsqlDataSource dataSource, FlowStrings strings, TimeProvider clock, ILogger<CloudWatchIngestion> logger)
+public sealed class CloudWatchIngestion(
+    NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, TimeProvider clock, ILogger<CloudWatchIngestion> logger)
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
@@ -32,7 +34,7 @@ public sealed class CloudWatchIngestion(NpgsqlDataSource dataSource, FlowStrings
     {
         var settings = source.CloudWatch ?? throw new InvalidOperationException($"source {source.Id} has no cloudWatch settings");
         var format = settings.LogFormat is null ? FlowLogFormat.Default : FlowLogFormat.Parse(settings.LogFormat);
-        var client = Clients.GetOrAdd(settings, CreateClient);
+        var client = Clients.GetOrAdd(settings, s => CreateClient(s, options.Value.CloudWatchRequestsPerSecond));
 
         await using var turn = await dataSource.OpenConnectionAsync(ct);
         await using (var wait = new NpgsqlCommand("select pg_advisory_lock(hashtext('flowlens-cloudwatch'), $1)", turn))
@@ -240,7 +242,7 @@ public sealed class CloudWatchIngestion(NpgsqlDataSource dataSource, FlowStrings
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
-    private static CloudWatchLogsClient CreateClient(CloudWatchSettings settings)
+    private static CloudWatchLogsClient CreateClient(CloudWatchSettings settings, double requestsPerSecond)
     {
         var credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials();
         if (settings.RoleArn is { Length: > 0 } role)
@@ -248,6 +250,6 @@ public sealed class CloudWatchIngestion(NpgsqlDataSource dataSource, FlowStrings
             credentials = new AssumeRoleAWSCredentials(credentials, role, "flowlens",
                 new AssumeRoleAWSCredentialsOptions { ExternalId = settings.ExternalId });
         }
-        return new CloudWatchLogsClient(Http, credentials, settings.Region!, settings.ServiceUrl is { } url ? new Uri(url) : null);
+        return new CloudWatchLogsClient(Http, credentials, settings.Region!, settings.ServiceUrl is { } url ? new Uri(url) : null, requestsPerSecond: requestsPerSecond);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -13,8 +14,12 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 /// AWSSDK.Core. Throttling and server errors are retried with exponential backoff and full jitter; every other
 /// service error is a <see cref="CloudWatchLogsException"/>. The official SDK would replace this one class.
 /// </summary>
-public sealed class CloudWatchLogsClient(HttpClient http, AWSCredentials credentials, string region, Uri? serviceUrl = null, CloudWatchRetry? retry = null)
+public sealed class CloudWatchLogsClient(
+    HttpClient http, AWSCredentials credentials, string region, Uri? serviceUrl = null, CloudWatchRetry? retry = null, double requestsPerSecond = 5)
 {
+    // One pace per endpoint for the whole process: quotas are per account and region, not per source.
+    private static readonly ConcurrentDictionary<Uri, Pace> Paces = new();
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -24,6 +29,7 @@ public sealed class CloudWatchLogsClient(HttpClient http, AWSCredentials credent
 
     private readonly Uri _endpoint = serviceUrl ?? new Uri($"https://logs.{region}.amazonaws.com/");
     private readonly CloudWatchRetry _retry = retry ?? new CloudWatchRetry();
+    private readonly Pace _pace = Paces.GetOrAdd(serviceUrl ?? new Uri($"https://logs.{region}.amazonaws.com/"), _ => new Pace());
 
     public Task<DescribeLogGroupsResponse> DescribeLogGroupsAsync(DescribeLogGroupsRequest request, CancellationToken ct) =>
         CallAsync<DescribeLogGroupsRequest, DescribeLogGroupsResponse>("DescribeLogGroups", request, ct);
@@ -102,6 +108,7 @@ public sealed class CloudWatchLogsClient(HttpClient http, AWSCredentials credent
         var body = JsonSerializer.SerializeToUtf8Bytes(request, Json);
         for (var attempt = 1; ; attempt++)
         {
+            await _pace.WaitAsync(TimeSpan.FromSeconds(1 / requestsPerSecond), ct);
             using var message = await SignedAsync(operation, body, ct);
             using var response = await http.SendAsync(message, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
@@ -139,6 +146,32 @@ public sealed class CloudWatchLogsClient(HttpClient http, AWSCredentials credent
         }
         message.Headers.TryAddWithoutValidation("Authorization", authorization);
         return message;
+    }
+}
+
+/// <summary>Spaces the requests to one endpoint: each waits until the interval after the one before it has passed.</summary>
+internal sealed class Pace
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DateTime _next = DateTime.MinValue;
+
+    public async Task WaitAsync(TimeSpan interval, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var now = DateTime.UtcNow;
+            if (_next > now)
+            {
+                await Task.Delay(_next - now, ct);
+                now = _next;
+            }
+            _next = now + interval;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 }
 

@@ -4,6 +4,7 @@ using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Synthetic;
+using Microsoft.AspNetCore.Hosting;
 
 namespace FlowLens.Api.Tests.Features.Ingestion.CloudWatch;
 
@@ -35,6 +36,9 @@ public sealed class CloudWatchIngestionTests(PostgresFixture postgres) : IAsyncL
             cloudWatch = new { logGroupName = group, region = CloudWatchLogsServer.Region, serviceUrl = _server.Url, lookbackMinutes = 20, startTime = Now.AddHours(-3), logFormat },
         })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SourcesApi.SourceResponse>())!.Id;
 
+    // Quick requests to the test server; the default keeps to CloudWatch's quota.
+    private Task<FlowLensApp> StartAppAsync() => postgres.StartAppAsync(b => b.UseSetting("FlowLens:Sources:CloudWatchRequestsPerSecond", "500"));
+
     private static Task SyncAsync(FlowLensApp app, long id) => app.RunJobAsync<SyncJob>(job => job.RunAsync(id, true, CancellationToken.None));
 
     private static Task<List<string>> StoredAsync(FlowLensApp app) => Sql.ColumnAsync<string>(app.ConnectionString,
@@ -49,7 +53,7 @@ public sealed class CloudWatchIngestionTests(PostgresFixture postgres) : IAsyncL
         Publish("eni-0a1b2c3d4e5f60001-all", 40, Now.AddMinutes(-50));
         Publish("eni-0a1b2c3d4e5f60002-all", 25, Now.AddMinutes(-40));
         Publish("eni-0a1b2c3d4e5f60003-all", 30, Now.AddMinutes(-30));
-        await using var app = await postgres.StartAppAsync();
+        await using var app = await StartAppAsync();
         var id = await CreateSourceAsync(app);
 
         await SyncAsync(app, id);
@@ -75,7 +79,7 @@ public sealed class CloudWatchIngestionTests(PostgresFixture postgres) : IAsyncL
     public async Task LateEvents_WithinTheLookBack_AreStoredOnce_OnTheNextSync()
     {
         Publish("eni-late-all", 30, Now.AddMinutes(-30));
-        await using var app = await postgres.StartAppAsync();
+        await using var app = await StartAppAsync();
         var id = await CreateSourceAsync(app);
         await SyncAsync(app, id);
         Assert.Equal(30L, await app.ScalarAsync<long>("select count(*) from flows"));
@@ -98,7 +102,7 @@ public sealed class CloudWatchIngestionTests(PostgresFixture postgres) : IAsyncL
     {
         Publish("eni-race-1-all", 60, Now.AddMinutes(-45));
         Publish("eni-race-2-all", 60, Now.AddMinutes(-44));
-        await using var app = await postgres.StartAppAsync();
+        await using var app = await StartAppAsync();
         var id = await CreateSourceAsync(app);
 
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => SyncAsync(app, id), TestContext.Current.CancellationToken)));
@@ -116,7 +120,7 @@ public sealed class CloudWatchIngestionTests(PostgresFixture postgres) : IAsyncL
     {
         Publish("eni-bad-all", 5, Now.AddMinutes(-20));
         _server.Add(Group, "eni-bad-all", [(Now.AddMinutes(-19), "2 123456789010 eni-bad 10.0.0.1 10.0.0.2 notaport 80 6 1 40 1 2 ACCEPT OK")]);
-        await using var app = await postgres.StartAppAsync();
+        await using var app = await StartAppAsync();
         var id = await CreateSourceAsync(app);
         await SyncAsync(app, id);
 
@@ -138,7 +142,7 @@ public sealed class CloudWatchIngestionTests(PostgresFixture postgres) : IAsyncL
         var format = FlowLogFormat.Parse("${version} ${vpc-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${pkt-dst-aws-service}");
         var records = Enumerable.Range(0, 20).Select(i => _flows.Next(Now.AddMinutes(-15).AddSeconds(i))).ToList();
         _server.Add(Group, "eni-custom-all", records.Select(r => (r.Start!.Value, FlowLogText.Line(r, format))));
-        await using var app = await postgres.StartAppAsync();
+        await using var app = await StartAppAsync();
         await SyncAsync(app, await CreateSourceAsync(app, logFormat: format.ToString()));
 
         Assert.Equal(records.Select(r => r.VpcId).Order(StringComparer.Ordinal), (await Sql.ColumnAsync<string>(app.ConnectionString,

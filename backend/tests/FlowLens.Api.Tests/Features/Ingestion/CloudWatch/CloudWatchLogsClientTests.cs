@@ -17,9 +17,9 @@ public sealed class CloudWatchLogsClientTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _server = await CloudWatchLogsServer.StartAsync();
 
-    private CloudWatchLogsClient Client(AWSCredentials? credentials = null) =>
+    private CloudWatchLogsClient Client(AWSCredentials? credentials = null, double requestsPerSecond = 1000) =>
         new(_http, credentials ?? new BasicAWSCredentials(CloudWatchLogsServer.AccessKey, CloudWatchLogsServer.SecretKey),
-            CloudWatchLogsServer.Region, new Uri(_server.Url), FastRetry);
+            CloudWatchLogsServer.Region, new Uri(_server.Url), FastRetry, requestsPerSecond);
 
     private void AddEvents(string stream, int count, int offsetMinutes = 0) =>
         _server.Add(Group, stream, Enumerable.Range(0, count).Select(i => (Start.AddMinutes(offsetMinutes).AddSeconds(i), $"{stream} event {i}")));
@@ -64,6 +64,18 @@ public sealed class CloudWatchLogsClientTests : IAsyncLifetime
         var window = await Client().AllEventsAsync(new FilterLogEventsRequest(Group, ["eni-bbbb-all"],
             StartTime: Start.AddMinutes(3).AddSeconds(2).ToUnixTimeMilliseconds(), EndTime: Start.AddMinutes(3).AddSeconds(4).ToUnixTimeMilliseconds()), ct).ToListAsync(ct);
         Assert.Equal(["eni-bbbb-all event 2", "eni-bbbb-all event 3", "eni-bbbb-all event 4"], window.Select(e => e.Message));
+    }
+
+    [Fact]
+    public async Task Requests_ToOneEndpoint_KeepToTheRequestRate()
+    {
+        _server.ThrottleEvery = 0;
+        AddEvents("eni-paced-all", 9); // an empty first page, then three pages of three: four requests
+        var ct = TestContext.Current.CancellationToken;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Client(requestsPerSecond: 10).AllEventsAsync(new FilterLogEventsRequest(Group), ct).ToListAsync(ct);
+        Assert.Equal(4, _server.Requests);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(290), $"four requests at 10/s took {clock.Elapsed.TotalMilliseconds} ms");
     }
 
     [Fact]
