@@ -63,14 +63,7 @@ public static class SourceValidation
         {
             add("s3.region", "The bucket's region is required (e.g. eu-west-1).");
         }
-        if (s3.ServiceUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-        {
-            add("s3.serviceUrl", "The service URL must be an absolute http or https URL.");
-        }
-        if (s3.RoleArn is { } role && !role.StartsWith("arn:aws", StringComparison.Ordinal))
-        {
-            add("s3.roleArn", "The role must be an IAM role ARN (arn:aws:iam::123456789012:role/name).");
-        }
+        ValidateAws("s3", s3.ServiceUrl, s3.RoleArn, add);
     }
 
     private static void ValidateCloudWatch(CloudWatchSettings? cloudWatch, Action<string, string> add)
@@ -96,13 +89,19 @@ public static class SourceValidation
         {
             add("cloudWatch.lookbackMinutes", "The look-back must be 0 to 1440 minutes.");
         }
-        if (cloudWatch.ServiceUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        ValidateAws("cloudWatch", cloudWatch.ServiceUrl, cloudWatch.RoleArn, add);
+    }
+
+    /// <summary>The settings every AWS source has: another endpoint, and a role to assume.</summary>
+    private static void ValidateAws(string prefix, string? serviceUrl, string? roleArn, Action<string, string> add)
+    {
+        if (serviceUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
         {
-            add("cloudWatch.serviceUrl", "The service URL must be an absolute http or https URL.");
+            add($"{prefix}.serviceUrl", "The service URL must be an absolute http or https URL.");
         }
-        if (cloudWatch.RoleArn is { } role && !role.StartsWith("arn:aws", StringComparison.Ordinal))
+        if (roleArn is { } role && !role.StartsWith("arn:aws", StringComparison.Ordinal))
         {
-            add("cloudWatch.roleArn", "The role must be an IAM role ARN (arn:aws:iam::123456789012:role/name).");
+            add($"{prefix}.roleArn", "The role must be an IAM role ARN (arn:aws:iam::123456789012:role/name).");
         }
     }
 
