@@ -1,3 +1,4 @@
+using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Demo;
 using FlowLens.Api.Features.Filters;
@@ -41,6 +42,8 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapMe();
+app.MapKeys();
+app.MapAudit();
 app.MapSources();
 app.MapFilter();
 app.MapFlows();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
@@ -15,6 +16,7 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : DbContext
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Source> Sources => Set<Source>();
     public DbSet<SourceObject> SourceObjects => Set<SourceObject>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
@@ -29,6 +31,14 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : DbContext
             key.Property(k => k.Role).HasMaxLength(16);
             key.HasIndex(k => k.Hash).IsUnique();
             key.ToTable(t => t.HasCheckConstraint("ck_api_keys_role", "role in ('viewer', 'admin')"));
+        });
+        model.Entity<AuditEvent>(audit =>
+        {
+            audit.Property(e => e.Actor).HasMaxLength(300);
+            audit.Property(e => e.Action).HasMaxLength(50);
+            audit.Property(e => e.Target).HasMaxLength(300);
+            audit.Property(e => e.RemoteAddress).HasMaxLength(64);
+            audit.HasIndex(e => new { e.Action, e.Id });
         });
         model.Entity<Source>(source =>
         {

@@ -13,6 +13,8 @@ public static class FrontendFiles
     {
         app.MapFallback("/api/{**path}", () => TypedResults.Problem(
                 statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "No API endpoint has this path."))
+            // Without a key, an unknown path answers 401 like a known one: the API's shape is not shown to strangers.
+            .RequireAuthorization(Auth.Policies.Viewer)
             .ExcludeFromDescription();
         app.MapFallbackToFile("index.html").AllowAnonymous();
     }

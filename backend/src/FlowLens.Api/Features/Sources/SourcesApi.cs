@@ -1,4 +1,5 @@
 using FlowLens.Api.Data;
+using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using Hangfire;
@@ -50,7 +51,7 @@ public static class SourcesApi
             : NotFoundProblem(id);
 
     internal static async Task<Results<Created<SourceResponse>, ValidationProblem, ProblemHttpResult>> CreateSource(
-        SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, TimeProvider clock, CancellationToken ct)
+        SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = SourceValidation.Validate(request, options.Value);
         if (errors.Count > 0)
@@ -67,12 +68,13 @@ public static class SourcesApi
         db.Sources.Add(source);
         await db.SaveChangesAsync(ct);
         schedules.Apply(source);
+        await audit.RecordAsync(AuditActions.SourceCreated, Target(source), source.Kind, ct);
         var response = (await ResponsesAsync(db, db.Sources.Where(s => s.Id == source.Id), ct)).Single();
         return TypedResults.Created($"/api/sources/{source.Id}", response);
     }
 
     internal static async Task<Results<Ok<SourceResponse>, ValidationProblem, ProblemHttpResult>> UpdateSource(
-        long id, SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, TimeProvider clock, CancellationToken ct)
+        long id, SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = SourceValidation.Validate(request, options.Value);
         if (errors.Count > 0)
@@ -88,22 +90,24 @@ public static class SourcesApi
         {
             return NameTaken(request.Name!);
         }
-        var where = (source.Kind, source.S3, source.Directory);
+        var where = (source.Kind, source.S3, source.Directory, source.CloudWatch);
         Assign(source, request);
-        if (where != (source.Kind, source.S3, source.Directory))
+        if (where != (source.Kind, source.S3, source.Directory, source.CloudWatch))
         {
             source.Checkpoint = null; // a new place to read from: list it from the start
         }
         source.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
         schedules.Apply(source);
+        await audit.RecordAsync(AuditActions.SourceUpdated, Target(source), source.Kind, ct);
         return TypedResults.Ok((await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), ct)).Single());
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(
-        long id, FlowLensDb db, NpgsqlDataSource dataSource, SourceSchedules schedules, CancellationToken ct)
+        long id, FlowLensDb db, NpgsqlDataSource dataSource, SourceSchedules schedules, AuditLog audit, CancellationToken ct)
     {
-        if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
+        var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (source is null)
         {
             return NotFoundProblem(id);
         }
@@ -113,17 +117,19 @@ public static class SourcesApi
         batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from flows where source_id = $1") { Parameters = { new() { Value = id } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from sources where id = $1") { Parameters = { new() { Value = id } } });
         await batch.ExecuteNonQueryAsync(ct);
+        await audit.RecordAsync(AuditActions.SourceDeleted, Target(source), source.Kind, ct);
         return TypedResults.NoContent();
     }
 
     internal static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> SyncSource(
-        long id, FlowLensDb db, IBackgroundJobClient jobs, CancellationToken ct)
+        long id, FlowLensDb db, IBackgroundJobClient jobs, AuditLog audit, CancellationToken ct)
     {
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
         {
             return NotFoundProblem(id);
         }
+        await audit.RecordAsync(AuditActions.SourceSync, Target(source), null, ct);
         // Always queued: a sync asked for lists again and queues every pending object (this also picks up objects
         // a crashed node left half-done); ingesting an object twice is a no-op.
         jobs.Enqueue<SyncJob>(job => job.RunAsync(id, true, CancellationToken.None));
@@ -180,9 +186,10 @@ public static class SourcesApi
     }
 
     internal static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> RetryFailed(
-        long id, FlowLensDb db, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
+        long id, FlowLensDb db, IBackgroundJobClient jobs, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
-        if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
+        var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (source is null)
         {
             return NotFoundProblem(id);
         }
@@ -199,8 +206,11 @@ public static class SourcesApi
         {
             jobs.Enqueue<IngestObjectJob>(job => job.RunAsync(objectId, CancellationToken.None));
         }
+        await audit.RecordAsync(AuditActions.SourceRetry, Target(source), $"{failed.Count} objects", ct);
         return TypedResults.Accepted($"/api/sources/{id}/objects?state=pending", new Accepted($"{failed.Count} failed objects queued again.", failed.Count));
     }
+
+    private static string Target(Source source) => $"source:{source.Name} (#{source.Id})";
 
     private static void Assign(Source source, SourceRequest request)
     {

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using FlowLens.Api.Data;
+using FlowLens.Api.Features.Auth;
+
+namespace FlowLens.Api.Features.Audit;
+
+/// <summary>A security-relevant action: who did what to what, when and from where. Never holds a secret.</summary>
+public sealed class AuditEvent
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    /// <summary>The key or person that acted, as <c>key:name (prefix…)</c>.</summary>
+    public required string Actor { get; set; }
+    /// <summary><c>key.created</c>, <c>key.revoked</c>, <c>source.created</c>, <c>source.updated</c>, <c>source.deleted</c>, <c>source.sync</c>, <c>source.retry</c>.</summary>
+    public required string Action { get; set; }
+    public required string Target { get; set; }
+    public string? Detail { get; set; }
+    public string? RemoteAddress { get; set; }
+}
+
+public static class AuditActions
+{
+    public const string KeyCreated = "key.created";
+    public const string KeyRevoked = "key.revoked";
+    public const string SourceCreated = "source.created";
+    public const string SourceUpdated = "source.updated";
+    public const string SourceDeleted = "source.deleted";
+    public const string SourceSync = "source.sync";
+    public const string SourceRetry = "source.retry";
+}
+
+/// <summary>Records audit events in the database, in the request's own unit of work.</summary>
+public sealed class AuditLog(FlowLensDb db, IHttpContextAccessor http, TimeProvider clock)
+{
+    public async Task RecordAsync(string action, string target, string? detail, CancellationToken ct)
+    {
+        var context = http.HttpContext;
+        db.AuditEvents.Add(new AuditEvent
+        {
+            At = clock.GetUtcNow(),
+            Actor = ActorOf(context?.User),
+            Action = action,
+            Target = target,
+            Detail = detail,
+            RemoteAddress = context?.Connection.RemoteIpAddress?.ToString(),
+        });
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string ActorOf(ClaimsPrincipal? user) =>
+        user?.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } keyId
+            ? $"key:{user.Identity?.Name} (#{keyId})"
+            : user?.Identity?.Name ?? "anonymous";
+}
