@@ -30,6 +30,7 @@ internal sealed class BenchNode : IAsyncDisposable
                 ["FlowLens__Auth__BootstrapAdminKey"] = Key,
                 ["FlowLens__Sources__DirectoryRoots__0"] = logs,
                 ["Serilog__MinimumLevel__Default"] = "Warning",
+                ["FlowLens__Security__RequestsPerMinute"] = "1000000",
             },
         };
         foreach (var (name, value) in settings)

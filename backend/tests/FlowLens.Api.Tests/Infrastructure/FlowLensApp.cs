@@ -25,6 +25,8 @@ public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>
         builder.UseSetting("FlowLens:Auth:BootstrapAdminKey", AdminKey);
         builder.UseSetting("FlowLens:Jobs:Worker", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // Tests call fast; the limit itself is tested with a low value of its own.
+        builder.UseSetting("FlowLens:Security:RequestsPerMinute", "100000");
         configure?.Invoke(builder);
     }
 

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using FlowLens.Api.Features.Auth;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace FlowLens.Api.Hosting;
+
+/// <summary>Request limits and cross-origin access (<c>FlowLens:Security</c>).</summary>
+public sealed class SecurityOptions
+{
+    public const string Section = "FlowLens:Security";
+
+    /// <summary>Requests per minute for one API key (or, without a valid key, one client address).</summary>
+    public int RequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Origins allowed to call the API from a browser (CORS); none: no cross-origin calls.</summary>
+    public List<string> CorsOrigins { get; set; } = [];
+}
+
+public static class SecuritySetup
+{
+    // The SPA loads only its own files; the API answers JSON. Nothing may frame FlowLens.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>Rate limiting per key or address (429 with Retry-After), and CORS only for configured origins.</summary>
+    public static void AddFlowLensSecurity(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.RequestsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+            limiter.OnRejected = async (rejected, ct) =>
+            {
+                var http = rejected.HttpContext;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"At most {options.RequestsPerMinute} requests a minute per API key; retry after the Retry-After seconds.",
+                    },
+                });
+            };
+        });
+        if (options.CorsOrigins.Count > 0)
+        {
+            builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+                .WithOrigins([.. options.CorsOrigins]).WithHeaders(ApiKeyAuthentication.HeaderName, "Content-Type", "Accept").AllowAnyMethod()));
+        }
+    }
+
+    /// <summary>Security headers on every response; CORS when configured.</summary>
+    public static void UseFlowLensSecurityHeaders(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            // Swagger UI and the Hangfire dashboard bring their own inline scripts: only framing is forbidden there.
+            var path = context.Request.Path;
+            headers.ContentSecurityPolicy = path.StartsWithSegments("/swagger") || path.StartsWithSegments("/hangfire")
+                ? "frame-ancestors 'none'"
+                : ContentSecurityPolicy;
+            return next(context);
+        });
+        if (app.Services.GetService<Microsoft.AspNetCore.Cors.Infrastructure.ICorsService>() is not null)
+        {
+            app.UseCors();
+        }
+    }
+
+    /// <summary>The key's id after authentication; otherwise the client address (failed keys count there).</summary>
+    private static string PartitionOf(HttpContext context) =>
+        context.User.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } key
+            ? "key:" + key
+            : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using FlowLens.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+
+namespace FlowLens.Api.Tests.Hosting;
+
+public sealed class SecurityTests(PostgresFixture postgres)
+{
+    [Theory]
+    [InlineData("/api/health")]
+    [InlineData("/api/me")]
+    [InlineData("/")]
+    public async Task Responses_CarrySecurityHeaders(string path)
+    {
+        await using var app = await postgres.StartAppAsync();
+        var response = await app.CreateClient(apiKey: null).GetAsync(path, TestContext.Current.CancellationToken);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("default-src 'self'", csp);
+    }
+
+    [Fact]
+    public async Task CrossOriginCalls_AreRefused_UnlessTheOriginIsConfigured()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        HttpRequestMessage Preflight() => new(HttpMethod.Options, "/api/me")
+        {
+            Headers = { { "Origin", "https://notebook.example" }, { "Access-Control-Request-Method", "GET" }, { "Access-Control-Request-Headers", "x-api-key" } },
+        };
+        await using (var closed = await postgres.StartAppAsync())
+        {
+            var response = await closed.CreateClient(apiKey: null).SendAsync(Preflight(), ct);
+            Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+        await using var open = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Security:CorsOrigins:0", "https://notebook.example"));
+        var allowed = await open.CreateClient(apiKey: null).SendAsync(Preflight(), ct);
+        Assert.Equal("https://notebook.example", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
+    public async Task TooManyRequests_Get429_WithRetryAfter_PerKey()
+    {
+        await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Security:RequestsPerMinute", "3"));
+        var ct = TestContext.Current.CancellationToken;
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/me", ct)).StatusCode);
+        }
+        var refused = await admin.GetAsync("/api/me", ct);
+        await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.TooManyRequests);
+        Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) is > 0 and <= 60);
+
+        // Another key has its own allowance.
+        var other = app.CreateClient(await app.CreateApiKeyAsync("viewer"));
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/me", ct)).StatusCode);
+    }
+}
