@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 
@@ -56,5 +59,33 @@ public sealed class SecurityTests(PostgresFixture postgres)
         // Another key has its own allowance.
         var other = app.CreateClient(await app.CreateApiKeyAsync("viewer"));
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/me", ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Secrets_NeverReachTheLogs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new FlowLogFolder();
+        var database = await postgres.CreateDatabaseAsync();
+        await using var node = await FlowLensProcess.StartAsync(database, folder.Root, logLevel: "Debug");
+        using var admin = node.CreateClient();
+        var created = await (await admin.PostAsJsonAsync("/api/keys", new { name = "notebook", role = "viewer" }, ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
+        var secret = created.GetProperty("secret").GetString()!;
+        using var tool = new HttpClient { BaseAddress = new Uri(node.Url) };
+        tool.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        await tool.GetAsync("/api/flows?q=action%20%3D%20REJECT", ct);
+        using var stranger = new HttpClient { BaseAddress = new Uri(node.Url) };
+        const string wrong = "fl_not-a-real-key-but-secret-all-the-same";
+        stranger.DefaultRequestHeaders.Add("X-Api-Key", wrong);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("/api/me", ct)).StatusCode);
+        await Task.Delay(500, ct); // let the last log lines through
+
+        var log = node.FullLog;
+        Assert.Contains("/api/flows", log); // requests are logged...
+        foreach (var value in new[] { FlowLensApp.AdminKey, secret, wrong })
+        {
+            Assert.DoesNotContain(value, log); // ...their keys are not
+        }
+        Assert.DoesNotContain(secret[ApiKey.PrefixLength..], log);
     }
 }

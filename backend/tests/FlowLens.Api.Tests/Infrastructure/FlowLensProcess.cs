@@ -20,7 +20,10 @@ public sealed class FlowLensProcess : IAsyncDisposable
 
     public string Log => string.Join('\n', _log.TakeLast(30));
 
-    public static async Task<FlowLensProcess> StartAsync(string connectionString, string directoryRoot, int workers = 1)
+    /// <summary>Everything the process wrote to standard output and error so far.</summary>
+    public string FullLog => string.Join('\n', _log);
+
+    public static async Task<FlowLensProcess> StartAsync(string connectionString, string directoryRoot, int workers = 1, string logLevel = "Warning")
     {
         var port = LoopbackPort.Free();
         var workDir = Directory.CreateTempSubdirectory("flowlens-node").FullName;
@@ -36,7 +39,7 @@ public sealed class FlowLensProcess : IAsyncDisposable
                 ["FlowLens__Auth__BootstrapAdminKey"] = FlowLensApp.AdminKey,
                 ["FlowLens__Sources__DirectoryRoots__0"] = directoryRoot,
                 ["FlowLens__Jobs__WorkerCount"] = workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Serilog__MinimumLevel__Default"] = "Warning",
+                ["Serilog__MinimumLevel__Default"] = logLevel,
             },
         };
         var process = Process.Start(start)!;
