@@ -49,6 +49,12 @@ if [ ! -s "$data/admin-key" ]; then
   (umask 077; echo "fl_$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')" > "$data/admin-key")
 fi
 admin_key=$(cat "$data/admin-key")
+# --- The first admin person's password (the demo's sign-in), made once too.
+if [ ! -s "$data/admin-password" ]; then
+  (umask 077; head -c 15 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' > "$data/admin-password")
+fi
+admin_email=admin@flowlens.local
+admin_password=$(cat "$data/admin-password")
 
 # --- Build: the frontend into the API's wwwroot, then the API.
 echo "Building the frontend..."
@@ -70,6 +76,8 @@ fi
 export ASPNETCORE_URLS=$url
 export ConnectionStrings__FlowLens="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=flowlens"
 export FlowLens__Auth__BootstrapAdminKey=$admin_key
+export FlowLens__Auth__BootstrapAdmin__Email=$admin_email
+export FlowLens__Auth__BootstrapAdmin__Password=$admin_password
 export FlowLens__Sources__DirectoryRoots__0=$data/flowlogs
 dotnet run -c Release --no-build --no-launch-profile > "$data/flowlens.log" 2>&1 &
 server_pid=$!
@@ -82,6 +90,7 @@ node "$root/deploy/local/demo-source.mjs" "$url" "$admin_key" "$data/flowlogs"
 cat <<MSG
 
   FlowLens is running at $url
+  Sign in as $admin_email with password $admin_password
   Admin API key: $admin_key
   API docs: $url/swagger   Jobs: $url/hangfire
   Logs: $data/flowlens.log   Data: $data

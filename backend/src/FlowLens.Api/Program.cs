@@ -31,6 +31,7 @@ var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
 await app.EnsureBootstrapKeyAsync();
+await app.EnsureBootstrapAdminAsync();
 await app.StartIngestionAsync();
 
 app.UseSerilogRequestLogging();
@@ -41,10 +42,13 @@ app.UseFrontendFiles();
 app.UseFlowLensOpenApi();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseFlowLensAntiforgery();
 app.UseAuthorization();
 
 app.MapHealth();
 app.MapMe();
+app.MapSignIn();
+app.MapUsers();
 app.MapKeys();
 app.MapAudit();
 app.MapSources();

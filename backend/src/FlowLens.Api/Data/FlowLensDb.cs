@@ -3,6 +3,7 @@ using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Design;
@@ -11,7 +12,7 @@ using Npgsql;
 namespace FlowLens.Api.Data;
 
 /// <summary>The FlowLens schema. Flow rows are written with COPY and read with SQL; EF models the rest.</summary>
-public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : DbContext(options)
+public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : IdentityUserContext<FlowLensUser, long>(options)
 {
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Source> Sources => Set<Source>();
@@ -24,6 +25,16 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : DbContext
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        base.OnModelCreating(model);
+        model.Entity<FlowLensUser>(user =>
+        {
+            user.ToTable("users");
+            user.Property(u => u.Role).HasMaxLength(16);
+            user.ToTable(t => t.HasCheckConstraint("ck_users_role", "role in ('viewer', 'admin')"));
+        });
+        model.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<long>>().ToTable("user_claims");
+        model.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<long>>().ToTable("user_logins");
+        model.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>().ToTable("user_tokens");
         model.Entity<ApiKey>(key =>
         {
             key.Property(k => k.Name).HasMaxLength(200);

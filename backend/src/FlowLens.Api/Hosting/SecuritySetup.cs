@@ -14,6 +14,9 @@ public sealed class SecurityOptions
     /// <summary>Requests per minute for one API key (or, without a valid key, one client address).</summary>
     public int RequestsPerMinute { get; set; } = 600;
 
+    /// <summary>Sign-in attempts per minute from one client address.</summary>
+    public int SignInsPerMinute { get; set; } = 10;
+
     /// <summary>Origins allowed to call the API from a browser (CORS); none: no cross-origin calls.</summary>
     public List<string> CorsOrigins { get; set; } = [];
 }
@@ -38,6 +41,10 @@ public static class SecuritySetup
                     Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                 }));
+            // Guessing passwords: ten sign-ins a minute per client address (lockout stops it per account).
+            limiter.AddPolicy(SignInApi.SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             limiter.OnRejected = async (rejected, ct) =>
             {
                 var http = rejected.HttpContext;
@@ -51,7 +58,7 @@ public static class SecuritySetup
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = $"At most {options.RequestsPerMinute} requests a minute per API key; retry after the Retry-After seconds.",
+                        Detail = "Too many requests from this key, person or address; retry after the Retry-After seconds.",
                     },
                 });
             };
@@ -85,9 +92,9 @@ public static class SecuritySetup
         }
     }
 
-    /// <summary>The key's id after authentication; otherwise the client address (failed keys count there).</summary>
+    /// <summary>The key's id or the person's after authentication; otherwise the client address (failed keys count there).</summary>
     private static string PartitionOf(HttpContext context) =>
-        context.User.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } key
-            ? "key:" + key
-            : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        context.User.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } key ? "key:" + key
+        : context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user
+        : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 }

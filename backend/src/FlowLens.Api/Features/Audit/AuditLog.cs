@@ -9,9 +9,9 @@ public sealed class AuditEvent
 {
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
-    /// <summary>The key or person that acted, as <c>key:name (prefix…)</c>.</summary>
+    /// <summary>The key or person that acted: <c>key:name (#id)</c> or <c>user:email</c>.</summary>
     public required string Actor { get; set; }
-    /// <summary><c>key.created</c>, <c>key.revoked</c>, <c>source.created</c>, <c>source.updated</c>, <c>source.deleted</c>, <c>source.sync</c>, <c>source.retry</c>.</summary>
+    /// <summary>One of <see cref="AuditActions"/>.</summary>
     public required string Action { get; set; }
     public required string Target { get; set; }
     public string? Detail { get; set; }
@@ -27,18 +27,25 @@ public static class AuditActions
     public const string SourceDeleted = "source.deleted";
     public const string SourceSync = "source.sync";
     public const string SourceRetry = "source.retry";
+    public const string SignIn = "sign-in";
+    public const string SignInFailed = "sign-in.failed";
+    public const string PasswordChanged = "password.changed";
+    public const string UserCreated = "user.created";
+    public const string UserUpdated = "user.updated";
+    public const string UserDeleted = "user.deleted";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>
 public sealed class AuditLog(FlowLensDb db, IHttpContextAccessor http, TimeProvider clock)
 {
-    public async Task RecordAsync(string action, string target, string? detail, CancellationToken ct)
+    /// <param name="actor">Who acted, when the request is not signed in yet (a sign-in).</param>
+    public async Task RecordAsync(string action, string target, string? detail, CancellationToken ct, string? actor = null)
     {
         var context = http.HttpContext;
         db.AuditEvents.Add(new AuditEvent
         {
             At = clock.GetUtcNow(),
-            Actor = ActorOf(context?.User),
+            Actor = actor ?? ActorOf(context?.User),
             Action = action,
             Target = target,
             Detail = detail,
@@ -50,5 +57,5 @@ public sealed class AuditLog(FlowLensDb db, IHttpContextAccessor http, TimeProvi
     private static string ActorOf(ClaimsPrincipal? user) =>
         user?.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } keyId
             ? $"key:{user.Identity?.Name} (#{keyId})"
-            : user?.Identity?.Name ?? "anonymous";
+            : user?.Identity?.IsAuthenticated == true ? $"user:{user.Identity.Name}" : "anonymous";
 }

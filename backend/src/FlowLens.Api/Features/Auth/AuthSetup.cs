@@ -1,5 +1,6 @@
 using FlowLens.Api.Data;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -12,11 +13,76 @@ public sealed class AuthOptions
 
     /// <summary>An admin API key kept in step with this value at start, so a fresh install and automation can get in.</summary>
     public string? BootstrapAdminKey { get; set; }
+
+    /// <summary>The first admin person, created at start when there is no user yet.</summary>
+    public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
+}
+
+public sealed class BootstrapAdminOptions
+{
+    public string? Email { get; set; }
+    public string? Password { get; set; }
 }
 
 public static class AuthSetup
 {
     internal const string BootstrapKeyName = "bootstrap";
+    public const string CredentialsScheme = "FlowLens";
+    public const string CsrfHeader = "X-CSRF-TOKEN";
+
+    private static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
+
+    /// <summary>
+    /// A request signed in by cookie that changes something must carry the antiforgery token
+    /// (<c>GET /api/auth/csrf</c>) in <c>X-CSRF-TOKEN</c>; API keys are not sent by browsers on their own, so they need none.
+    /// </summary>
+    public static void UseFlowLensAntiforgery(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            var byCookie = context.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == IdentityConstants.ApplicationScheme);
+            if (byCookie && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+                && !HttpMethods.IsOptions(context.Request.Method) && !HttpMethods.IsTrace(context.Request.Method)
+                && !await context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().IsRequestValidAsync(context))
+            {
+                await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Missing or invalid CSRF token",
+                    $"Requests signed in by cookie that change something need the token of GET /api/auth/csrf in the {CsrfHeader} header.");
+                return;
+            }
+            await next(context);
+        });
+    }
+
+    /// <summary>Creates the first admin person from FlowLens:Auth:BootstrapAdmin when there is no user yet.</summary>
+    public static async Task EnsureBootstrapAdminAsync(this WebApplication app)
+    {
+        var admin = app.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.BootstrapAdmin;
+        if (string.IsNullOrEmpty(admin?.Email) || string.IsNullOrEmpty(admin.Password))
+        {
+            return;
+        }
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<FlowLensUser>>();
+        if (await users.Users.AnyAsync())
+        {
+            return;
+        }
+        var user = new FlowLensUser { UserName = admin.Email, Email = admin.Email, Role = Roles.Admin, CreatedAt = TimeProvider.System.GetUtcNow() };
+        var result = await users.CreateAsync(user, admin.Password);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("FlowLens:Auth:BootstrapAdmin could not be created: " + string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+        app.Logger.LogInformation("Created the first admin, {Email}", admin.Email);
+    }
 
     public static void AddFlowLensAuth(this WebApplicationBuilder builder)
     {
@@ -27,8 +93,46 @@ public static class AuthSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Audit.AuditLog>();
-        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        // People sign in with a cookie, tools send X-Api-Key: one scheme picks the other by the header.
+        builder.Services.AddAuthentication(CredentialsScheme)
+            .AddPolicyScheme(CredentialsScheme, "API key or sign-in cookie", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthentication.HeaderName) ? ApiKeyAuthentication.SchemeName : IdentityConstants.ApplicationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddCookie(IdentityConstants.ApplicationScheme, cookie =>
+            {
+                cookie.Cookie.Name = "flowlens";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+                cookie.SlidingExpiration = true;
+                // An API never redirects to a login page: it answers 401/403 ProblemDetails.
+                cookie.Events.OnRedirectToLogin = context => WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
+                    "Unauthorized", $"Sign in, or send a valid API key in the {ApiKeyAuthentication.HeaderName} header.");
+                cookie.Events.OnRedirectToAccessDenied = context => WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden,
+                    "Forbidden", "Your role does not allow this request.");
+            });
+        builder.Services.AddIdentityCore<FlowLensUser>(identity =>
+            {
+                identity.User.RequireUniqueEmail = true;
+                identity.Password.RequiredLength = 12;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireDigit = false; // length, not composition (NIST SP 800-63B)
+                identity.Lockout.MaxFailedAccessAttempts = 5;
+                identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                identity.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<FlowLensDb>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<FlowLensClaimsFactory>();
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.HeaderName = CsrfHeader;
+            options.Cookie.Name = "flowlens-csrf";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
 
         var viewer = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(Roles.Viewer, Roles.Admin).Build();
         builder.Services.AddAuthorizationBuilder()

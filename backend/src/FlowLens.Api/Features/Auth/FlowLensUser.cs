@@ -1,0 +1,25 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace FlowLens.Api.Features.Auth;
+
+/// <summary>A person who signs in to the dashboard (ASP.NET Core Identity: hashed password, lockout).</summary>
+public sealed class FlowLensUser : IdentityUser<long>
+{
+    /// <summary><c>viewer</c> or <c>admin</c>, as for API keys.</summary>
+    public string Role { get; set; } = Roles.Viewer;
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Puts the user's FlowLens role into the sign-in cookie, so the same policies serve people and keys.</summary>
+public sealed class FlowLensClaimsFactory(UserManager<FlowLensUser> users, IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<FlowLensUser>(users, options)
+{
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(FlowLensUser user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new Claim(ClaimTypes.Role, user.Role));
+        return identity;
+    }
+}

@@ -1,0 +1,113 @@
+using FlowLens.Api.Features.Audit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlowLens.Api.Features.Auth;
+
+/// <summary>People who may sign in: admins add, change and remove them.</summary>
+public static class UsersApi
+{
+    public static void MapUsers(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin);
+        users.MapGet("/", ListUsers).WithSummary("Every person who may sign in.");
+        users.MapPost("/", CreateUser).WithSummary("Adds a person with a first password.");
+        users.MapPut("/{id:long}", UpdateUser).WithSummary("Changes a person's role, or sets a new password.");
+        users.MapDelete("/{id:long}", DeleteUser).WithSummary("Removes a person (not the last admin).");
+    }
+
+    /// <param name="Email">The sign-in name.</param>
+    /// <param name="Role"><c>viewer</c> (default) or <c>admin</c>.</param>
+    /// <param name="Password">At least 12 characters.</param>
+    public sealed record UserRequest(string? Email, string? Role, string? Password);
+
+    public sealed record UserResponse(long Id, string Email, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LockedOutUntil);
+
+    internal static async Task<Ok<List<UserResponse>>> ListUsers(UserManager<FlowLensUser> users, CancellationToken ct) =>
+        TypedResults.Ok(await users.Users.AsNoTracking().OrderBy(u => u.Id)
+            .Select(u => new UserResponse(u.Id, u.Email!, u.Role, u.CreatedAt, u.LockoutEnd > DateTimeOffset.UtcNow ? u.LockoutEnd : null))
+            .ToListAsync(ct));
+
+    internal static async Task<Results<Created<UserResponse>, ValidationProblem>> CreateUser(
+        UserRequest request, UserManager<FlowLensUser> users, AuditLog audit, TimeProvider clock, CancellationToken ct)
+    {
+        var role = request.Role ?? Roles.Viewer;
+        if (!Roles.IsValid(role))
+        {
+            return Invalid("role", "The role must be viewer or admin.");
+        }
+        if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@'))
+        {
+            return Invalid("email", "An email address is required.");
+        }
+        var user = new FlowLensUser { UserName = request.Email, Email = request.Email, Role = role, CreatedAt = clock.GetUtcNow() };
+        var result = await users.CreateAsync(user, request.Password ?? "");
+        if (!result.Succeeded)
+        {
+            return Invalid(result.Errors.Any(e => e.Code.Contains("Password", StringComparison.Ordinal)) ? "password" : "email",
+                string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+        await audit.RecordAsync(AuditActions.UserCreated, $"user:{user.Email}", $"role {role}", ct);
+        return TypedResults.Created($"/api/users/{user.Id}", new UserResponse(user.Id, user.Email, user.Role, user.CreatedAt, null));
+    }
+
+    internal static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> UpdateUser(
+        long id, UserRequest request, UserManager<FlowLensUser> users, AuditLog audit, CancellationToken ct)
+    {
+        if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
+        {
+            return NotFound(id);
+        }
+        if (request.Role is { } role)
+        {
+            if (!Roles.IsValid(role))
+            {
+                return Invalid("role", "The role must be viewer or admin.");
+            }
+            if (user.Role == Roles.Admin && role != Roles.Admin && await IsLastAdminAsync(users, user, ct))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The last admin", detail: "Make another admin first.");
+            }
+            user.Role = role;
+        }
+        if (request.Password is { } password)
+        {
+            await users.RemovePasswordAsync(user);
+            var set = await users.AddPasswordAsync(user, password);
+            if (!set.Succeeded)
+            {
+                return Invalid("password", string.Join(" ", set.Errors.Select(e => e.Description)));
+            }
+        }
+        // A new security stamp ends the person's sessions: a role or password change takes effect at once.
+        await users.UpdateSecurityStampAsync(user);
+        await users.UpdateAsync(user);
+        await audit.RecordAsync(AuditActions.UserUpdated, $"user:{user.Email}", $"role {user.Role}{(request.Password is null ? "" : ", password set")}", ct);
+        return TypedResults.Ok(new UserResponse(user.Id, user.Email!, user.Role, user.CreatedAt, user.LockoutEnd > DateTimeOffset.UtcNow ? user.LockoutEnd : null));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(long id, UserManager<FlowLensUser> users, AuditLog audit, CancellationToken ct)
+    {
+        if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
+        {
+            return NotFound(id);
+        }
+        if (user.Role == Roles.Admin && await IsLastAdminAsync(users, user, ct))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The last admin", detail: "Make another admin first.");
+        }
+        await users.DeleteAsync(user);
+        await audit.RecordAsync(AuditActions.UserDeleted, $"user:{user.Email}", null, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static Task<bool> IsLastAdminAsync(UserManager<FlowLensUser> users, FlowLensUser user, CancellationToken ct) =>
+        users.Users.AllAsync(u => u.Id == user.Id || u.Role != Roles.Admin, ct);
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static ProblemHttpResult NotFound(long id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no user {id}.");
+}
