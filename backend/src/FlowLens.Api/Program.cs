@@ -48,6 +48,7 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapMe();
 app.MapSignIn();
+app.MapOidcSignIn();
 app.MapUsers();
 app.MapKeys();
 app.MapAudit();

@@ -62,13 +62,21 @@ public sealed class SecurityTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Secrets_NeverReachTheLogs()
+    public async Task KeysAndPasswords_NeverReachTheLogs()
     {
         var ct = TestContext.Current.CancellationToken;
         using var folder = new FlowLogFolder();
         var database = await postgres.CreateDatabaseAsync();
-        await using var node = await FlowLensProcess.StartAsync(database, folder.Root, logLevel: "Debug");
+        const string password = "the admin's own long password";
+        await using var node = await FlowLensProcess.StartAsync(database, folder.Root, logLevel: "Debug", environment: new Dictionary<string, string>
+        {
+            ["FlowLens__Auth__BootstrapAdmin__Email"] = "admin@example.org",
+            ["FlowLens__Auth__BootstrapAdmin__Password"] = password,
+        });
         using var admin = node.CreateClient();
+        using var person = new HttpClient { BaseAddress = new Uri(node.Url) };
+        Assert.Equal(HttpStatusCode.OK, (await person.PostAsJsonAsync("/api/auth/sign-in", new { email = "admin@example.org", password }, ct)).StatusCode);
+        await person.PostAsJsonAsync("/api/auth/sign-in", new { email = "admin@example.org", password = password + " but wrong" }, ct);
         var created = await (await admin.PostAsJsonAsync("/api/keys", new { name = "notebook", role = "viewer" }, ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
         var secret = created.GetProperty("secret").GetString()!;
         using var tool = new HttpClient { BaseAddress = new Uri(node.Url) };
@@ -82,7 +90,7 @@ public sealed class SecurityTests(PostgresFixture postgres)
 
         var log = node.FullLog;
         Assert.Contains("/api/flows", log); // requests are logged...
-        foreach (var value in new[] { FlowLensApp.AdminKey, secret, wrong })
+        foreach (var value in new[] { FlowLensApp.AdminKey, secret, wrong, password })
         {
             Assert.DoesNotContain(value, log); // ...their keys are not
         }

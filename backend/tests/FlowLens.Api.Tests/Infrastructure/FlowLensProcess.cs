@@ -23,7 +23,8 @@ public sealed class FlowLensProcess : IAsyncDisposable
     /// <summary>Everything the process wrote to standard output and error so far.</summary>
     public string FullLog => string.Join('\n', _log);
 
-    public static async Task<FlowLensProcess> StartAsync(string connectionString, string directoryRoot, int workers = 1, string logLevel = "Warning")
+    public static async Task<FlowLensProcess> StartAsync(string connectionString, string directoryRoot, int workers = 1, string logLevel = "Warning",
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = LoopbackPort.Free();
         var workDir = Directory.CreateTempSubdirectory("flowlens-node").FullName;
@@ -42,6 +43,10 @@ public sealed class FlowLensProcess : IAsyncDisposable
                 ["Serilog__MinimumLevel__Default"] = logLevel,
             },
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         var node = new FlowLensProcess(process, workDir, $"http://127.0.0.1:{port}");
         process.OutputDataReceived += (_, e) => node._log.Enqueue(e.Data ?? "");

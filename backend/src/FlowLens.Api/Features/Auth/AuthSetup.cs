@@ -16,6 +16,9 @@ public sealed class AuthOptions
 
     /// <summary>The first admin person, created at start when there is no user yet.</summary>
     public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
+
+    /// <summary>Single sign-on; off unless its authority is set.</summary>
+    public OidcOptions Oidc { get; set; } = new();
 }
 
 public sealed class BootstrapAdminOptions
@@ -94,7 +97,9 @@ public static class AuthSetup
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Audit.AuditLog>();
         // People sign in with a cookie, tools send X-Api-Key: one scheme picks the other by the header.
-        builder.Services.AddAuthentication(CredentialsScheme)
+        var authentication = builder.Services.AddAuthentication(CredentialsScheme);
+        authentication.AddOidc(builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.Oidc);
+        authentication
             .AddPolicyScheme(CredentialsScheme, "API key or sign-in cookie", options => options.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthentication.HeaderName) ? ApiKeyAuthentication.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)

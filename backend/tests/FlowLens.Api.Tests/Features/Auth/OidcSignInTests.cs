@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using FlowLens.Api.Features.Audit;
+using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace FlowLens.Api.Tests.Features.Auth;
+
+/// <summary>Single sign-on against a test OpenID Connect provider: the authorization code flow with PKCE, end to end.</summary>
+public sealed class OidcSignInTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private TestIdentityProvider _provider = null!;
+
+    public async ValueTask InitializeAsync() => _provider = await TestIdentityProvider.StartAsync();
+
+    private Task<FlowLensApp> StartAsync() => postgres.StartAppAsync(b =>
+    {
+        b.UseSetting("FlowLens:Auth:Oidc:Authority", _provider.Issuer);
+        b.UseSetting("FlowLens:Auth:Oidc:ClientId", TestIdentityProvider.ClientId);
+        b.UseSetting("FlowLens:Auth:Oidc:ClientSecret", TestIdentityProvider.ClientSecret);
+        b.UseSetting("FlowLens:Auth:Oidc:RequireHttpsMetadata", "false");
+        b.UseSetting("FlowLens:Auth:Oidc:RoleClaim", "groups");
+        b.UseSetting("FlowLens:Auth:Oidc:AdminValues:0", "secops-admins");
+        b.UseSetting("FlowLens:Auth:Oidc:ViewerValues:0", "secops");
+        b.UseSetting("FlowLens:Auth:Oidc:DisplayName", "Okta");
+    });
+
+    /// <summary>The browser's part: FlowLens sends it to the provider, the provider back to FlowLens's callback.</summary>
+    private async Task<(HttpClient Browser, HttpResponseMessage Callback)> SignInAsync(FlowLensApp app, Dictionary<string, object> person)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _provider.NextUser = person;
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var toProvider = await browser.GetAsync("/api/auth/oidc?returnUrl=/explorer", ct);
+        Assert.Equal(HttpStatusCode.Redirect, toProvider.StatusCode);
+        Assert.StartsWith(_provider.Issuer + "/authorize", toProvider.Headers.Location!.ToString());
+        using var outside = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var back = await outside.GetAsync(toProvider.Headers.Location, ct);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        var callback = await browser.GetAsync(back.Headers.Location!.PathAndQuery, ct);
+        return (browser, callback);
+    }
+
+    [Fact]
+    public async Task APersonInTheAdminGroup_SignsInThroughTheProvider_AsAnAdmin()
+    {
+        await using var app = await StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal(new OidcSignIn.Providers(true, "Okta"), await app.CreateClient(apiKey: null).GetFromJsonAsync<OidcSignIn.Providers>("/api/auth/providers", ct));
+
+        var (browser, callback) = await SignInAsync(app, new() { ["sub"] = "00u1", ["email"] = "lead@example.org", ["groups"] = new[] { "everyone", "secops-admins" } });
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal("/explorer", callback.Headers.Location!.ToString());
+        Assert.Equal(new MeApi.Me("lead@example.org", "admin"), await browser.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
+        var events = (await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<AuditApi.AuditPage>("/api/audit", ct))!.Items;
+        Assert.Contains(events, e => e.Action == AuditActions.SignIn && e.Actor == "user:lead@example.org");
+    }
+
+    [Fact]
+    public async Task APersonWithoutAFlowLensGroup_IsRefused_AndAViewerGroupGivesViewer()
+    {
+        await using var app = await StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var (stranger, refused) = await SignInAsync(app, new() { ["sub"] = "00u2", ["email"] = "intern@example.org", ["groups"] = new[] { "everyone" } });
+        Assert.Equal("/?signin=failed", refused.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("/api/me", ct)).StatusCode);
+
+        var (analyst, _) = await SignInAsync(app, new() { ["sub"] = "00u3", ["email"] = "analyst@example.org", ["groups"] = new[] { "secops" } });
+        Assert.Equal("viewer", (await analyst.GetFromJsonAsync<MeApi.Me>("/api/me", ct))!.Role);
+    }
+
+    public async ValueTask DisposeAsync() => await _provider.DisposeAsync();
+}
