@@ -1,0 +1,64 @@
+using System.Net;
+using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Tests.Infrastructure;
+
+namespace FlowLens.Api.Tests.Features.Auth;
+
+/// <summary>Each endpoint group against no credentials, a viewer and an admin.</summary>
+public sealed class RoleMatrixTests(PostgresFixture postgres)
+{
+    public static TheoryData<string, string, bool> Endpoints => new()
+    {
+        // method, path, admin only
+        { "GET", "/api/me", false },
+        { "GET", "/api/flows", false },
+        { "GET", "/api/stats/summary", false },
+        { "GET", "/api/stats/top", false },
+        { "GET", "/api/stats/timeseries", false },
+        { "GET", "/api/filter/fields", false },
+        { "GET", "/api/sources", false },
+        { "GET", "/api/sources/1/objects", false },
+        { "POST", "/api/sources", true },
+        { "PUT", "/api/sources/1", true },
+        { "DELETE", "/api/sources/1", true },
+        { "POST", "/api/sources/1/sync", true },
+        { "POST", "/api/sources/1/objects/retry", true },
+        { "GET", "/api/keys", true },
+        { "POST", "/api/keys", true },
+        { "DELETE", "/api/keys/1", true },
+        { "GET", "/api/users", true },
+        { "POST", "/api/users", true },
+        { "GET", "/api/audit", true },
+        { "GET", "/hangfire", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task NoCredentialsGet401_AViewerGets403OnAdminEndpoints_AndAnAdminGetsThrough(string method, string path, bool adminOnly)
+    {
+        await using var app = await postgres.StartAppAsync();
+        var ct = TestContext.Current.CancellationToken;
+        HttpRequestMessage Request() => new(new HttpMethod(method), path)
+        {
+            Content = method is "POST" or "PUT" ? new StringContent("{}", System.Text.Encoding.UTF8, "application/json") : null,
+        };
+
+        var anonymous = await app.CreateClient(apiKey: null).SendAsync(Request(), ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        var viewer = await app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer)).SendAsync(Request(), ct);
+        if (adminOnly)
+        {
+            await ProblemAssert.IsProblemAsync(viewer, HttpStatusCode.Forbidden);
+        }
+        else
+        {
+            Assert.NotEqual(HttpStatusCode.Forbidden, viewer.StatusCode);
+            Assert.NotEqual(HttpStatusCode.Unauthorized, viewer.StatusCode);
+        }
+
+        var admin = await app.CreateClient(FlowLensApp.AdminKey).SendAsync(Request(), ct);
+        Assert.NotEqual(HttpStatusCode.Forbidden, admin.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, admin.StatusCode);
+    }
+}
