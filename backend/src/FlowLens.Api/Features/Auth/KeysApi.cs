@@ -1,5 +1,6 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
+using FlowLens.Api.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -73,7 +74,7 @@ public static class KeysApi
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, ct);
         if (key is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no API key {id}.");
+            return Problems.NotFound("API key", id);
         }
         if (key.RevokedAt is null)
         {

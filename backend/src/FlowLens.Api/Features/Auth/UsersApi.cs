@@ -1,4 +1,5 @@
 using FlowLens.Api.Features.Audit;
+using FlowLens.Api.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -35,17 +36,17 @@ public static class UsersApi
         var role = request.Role ?? Roles.Viewer;
         if (!Roles.IsValid(role))
         {
-            return Invalid("role", "The role must be viewer or admin.");
+            return Problems.Invalid("role", "The role must be viewer or admin.");
         }
         if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@'))
         {
-            return Invalid("email", "An email address is required.");
+            return Problems.Invalid("email", "An email address is required.");
         }
         var user = new FlowLensUser { UserName = request.Email, Email = request.Email, Role = role, CreatedAt = clock.GetUtcNow() };
         var result = await users.CreateAsync(user, request.Password ?? "");
         if (!result.Succeeded)
         {
-            return Invalid(result.Errors.Any(e => e.Code.Contains("Password", StringComparison.Ordinal)) ? "password" : "email",
+            return Problems.Invalid(result.Errors.Any(e => e.Code.Contains("Password", StringComparison.Ordinal)) ? "password" : "email",
                 string.Join(" ", result.Errors.Select(e => e.Description)));
         }
         await audit.RecordAsync(AuditActions.UserCreated, $"user:{user.Email}", $"role {role}", ct);
@@ -57,13 +58,13 @@ public static class UsersApi
     {
         if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
         {
-            return NotFound(id);
+            return Problems.NotFound("user", id);
         }
         if (request.Role is { } role)
         {
             if (!Roles.IsValid(role))
             {
-                return Invalid("role", "The role must be viewer or admin.");
+                return Problems.Invalid("role", "The role must be viewer or admin.");
             }
             if (user.Role == Roles.Admin && role != Roles.Admin && await IsLastAdminAsync(users, user, ct))
             {
@@ -77,7 +78,7 @@ public static class UsersApi
             var set = await users.AddPasswordAsync(user, password);
             if (!set.Succeeded)
             {
-                return Invalid("password", string.Join(" ", set.Errors.Select(e => e.Description)));
+                return Problems.Invalid("password", string.Join(" ", set.Errors.Select(e => e.Description)));
             }
         }
         // A new security stamp ends the person's sessions: a role or password change takes effect at once.
@@ -91,7 +92,7 @@ public static class UsersApi
     {
         if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
         {
-            return NotFound(id);
+            return Problems.NotFound("user", id);
         }
         if (user.Role == Roles.Admin && await IsLastAdminAsync(users, user, ct))
         {
@@ -105,9 +106,4 @@ public static class UsersApi
     private static Task<bool> IsLastAdminAsync(UserManager<FlowLensUser> users, FlowLensUser user, CancellationToken ct) =>
         users.Users.AllAsync(u => u.Id == user.Id || u.Role != Roles.Admin, ct);
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
-
-    private static ProblemHttpResult NotFound(long id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no user {id}.");
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Hosting;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Queries;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -48,14 +49,14 @@ public static class FlowsApi
         format = (format ?? (AcceptsOnly(http, "text/csv") ? "csv" : AcceptsOnly(http, "application/x-ndjson") ? "ndjson" : "json")).ToLowerInvariant();
         if (format is not ("json" or "csv" or "ndjson"))
         {
-            return QueryRequest.Invalid("format", "format must be json, csv or ndjson");
+            return Problems.Invalid("format", "format must be json, csv or ndjson");
         }
         FlowCursor? after = null;
         if (cursor is not null)
         {
             if (!FlowCursor.TryDecode(cursor, out var decoded))
             {
-                return QueryRequest.Invalid("cursor", "cursor is not a nextCursor of this API");
+                return Problems.Invalid("cursor", "cursor is not a nextCursor of this API");
             }
             after = decoded;
         }

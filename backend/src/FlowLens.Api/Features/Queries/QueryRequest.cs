@@ -1,4 +1,5 @@
 using FlowLens.Api.Features.Filters;
+using FlowLens.Api.Hosting;
 using FlowLens.Core.Filters;
 using FlowLens.Core.Queries;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,7 @@ public static class QueryRequest
         var (range, field, error) = TimeRange.Parse(from, to, clock.GetUtcNow());
         if (error is not null)
         {
-            return (null, Invalid(field!, error));
+            return (null, Problems.Invalid(field!, error));
         }
         var (filter, filterError) = FilterParser.Parse(q);
         return filterError is not null ? (null, FilterApi.FilterProblem(filterError)) : (new FlowQuery(range, filter), null);
@@ -25,10 +26,7 @@ public static class QueryRequest
     /// <summary>A whole-number parameter between 1 and <paramref name="max"/>, or its default when absent.</summary>
     public static (int Value, ValidationProblem? Problem) Limit(string name, int? value, int fallback, int max) =>
         value is null ? (fallback, null)
-        : value < 1 || value > max ? (0, Invalid(name, $"{name} must be between 1 and {max}"))
+        : value < 1 || value > max ? (0, Problems.Invalid(name, $"{name} must be between 1 and {max}"))
         : (value.Value, null);
 
-    public static ValidationProblem Invalid(string parameter, string message) => TypedResults.ValidationProblem(
-        new Dictionary<string, string[]> { [parameter] = [message] },
-        title: $"The parameter '{parameter}' is not valid");
 }

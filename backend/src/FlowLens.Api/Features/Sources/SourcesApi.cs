@@ -2,6 +2,7 @@ using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Hosting;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -48,7 +49,7 @@ public static class SourcesApi
     internal static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(long id, FlowLensDb db, CancellationToken ct) =>
         (await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), ct)).SingleOrDefault() is { } source
             ? TypedResults.Ok(source)
-            : NotFoundProblem(id);
+            : Problems.NotFound("source", id);
 
     internal static async Task<Results<Created<SourceResponse>, ValidationProblem, ProblemHttpResult>> CreateSource(
         SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, AuditLog audit, TimeProvider clock, CancellationToken ct)
@@ -84,7 +85,7 @@ public static class SourcesApi
         var source = await db.Sources.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
         {
-            return NotFoundProblem(id);
+            return Problems.NotFound("source", id);
         }
         if (await db.Sources.AnyAsync(s => s.Name == request.Name && s.Id != id, ct))
         {
@@ -109,7 +110,7 @@ public static class SourcesApi
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
         {
-            return NotFoundProblem(id);
+            return Problems.NotFound("source", id);
         }
         schedules.Remove(id);
         // One batch runs as one transaction: the source's flows go with it (its ledger by cascade).
@@ -127,7 +128,7 @@ public static class SourcesApi
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
         {
-            return NotFoundProblem(id);
+            return Problems.NotFound("source", id);
         }
         await audit.RecordAsync(AuditActions.SourceSync, Target(source), null, ct);
         // Always queued: a sync asked for lists again and queues every pending object (this also picks up objects
@@ -167,7 +168,7 @@ public static class SourcesApi
         }
         if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
         {
-            return NotFoundProblem(id);
+            return Problems.NotFound("source", id);
         }
         var query = db.SourceObjects.AsNoTracking().Where(o => o.SourceId == id);
         if (state is not null)
@@ -191,7 +192,7 @@ public static class SourcesApi
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
         {
-            return NotFoundProblem(id);
+            return Problems.NotFound("source", id);
         }
         var failed = await db.SourceObjects.Where(o => o.SourceId == id && o.State == ObjectStates.Failed).Select(o => o.Id).ToListAsync(ct);
         await db.SourceObjects.Where(o => failed.Contains(o.Id)).ExecuteUpdateAsync(set => set
@@ -246,9 +247,6 @@ public static class SourcesApi
                     t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest));
         })];
     }
-
-    private static ProblemHttpResult NotFoundProblem(long id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no source {id}.");
 
     private static ProblemHttpResult NameTaken(string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"A source named '{name}' exists already.");

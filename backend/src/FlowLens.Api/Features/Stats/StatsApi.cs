@@ -1,5 +1,6 @@
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Hosting;
 using FlowLens.Core.Queries;
 using FlowLens.Core.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -140,13 +141,13 @@ public static class StatsApi
         var (name, step) = Interval(interval, range);
         if (step is null)
         {
-            return QueryRequest.Invalid("interval", "interval must be auto, 1m, 5m, 15m, 1h, 6h or 1d");
+            return Problems.Invalid("interval", "interval must be auto, 1m, 5m, 15m, 1h, 6h or 1d");
         }
         var first = Rollups.BucketOf(range.From, step.Value);
         var buckets = (int)Math.Ceiling((range.To.UtcDateTime - first).Ticks / (double)step.Value.Ticks);
         if (buckets > MaxPoints)
         {
-            return QueryRequest.Invalid("interval", $"{name} buckets over this range make {buckets} points; at most {MaxPoints}: choose a larger interval");
+            return Problems.Invalid("interval", $"{name} buckets over this range make {buckets} points; at most {MaxPoints}: choose a larger interval");
         }
 
         var statement = StatsSql.TimeSeries(range, query.Filter, step.Value, field, parsedMetric, count, rollups ?? true);
@@ -191,7 +192,7 @@ public static class StatsApi
     private static (string? Field, ValidationProblem? Problem) GroupField(string parameter, string name) =>
         StatsSql.IsGroupField(name)
             ? (name.ToLowerInvariant(), null)
-            : (null, QueryRequest.Invalid(parameter, $"'{name}' is not a field to group by; use one of: {string.Join(", ", StatsSql.GroupFields)}"));
+            : (null, Problems.Invalid(parameter, $"'{name}' is not a field to group by; use one of: {string.Join(", ", StatsSql.GroupFields)}"));
 
     private static (StatsMetric Metric, ValidationProblem? Problem) Metric(string? text, StatsMetric fallback) => text?.ToLowerInvariant() switch
     {
@@ -199,7 +200,7 @@ public static class StatsApi
         "bytes" => (StatsMetric.Bytes, null),
         "packets" => (StatsMetric.Packets, null),
         "flows" => (StatsMetric.Flows, null),
-        _ => (fallback, QueryRequest.Invalid("metric", "metric must be bytes, packets or flows")),
+        _ => (fallback, Problems.Invalid("metric", "metric must be bytes, packets or flows")),
     };
 
     private static (string Name, TimeSpan? Step) Interval(string? text, TimeRange range)
