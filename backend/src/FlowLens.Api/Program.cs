@@ -5,6 +5,7 @@ using FlowLens.Api.Features.Filters;
 using FlowLens.Api.Features.Flows;
 using FlowLens.Api.Features.Frontend;
 using FlowLens.Api.Features.Health;
+using FlowLens.Api.Features.Metrics;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
@@ -26,6 +27,7 @@ builder.AddFlowLensSecurity();
 builder.AddFlowLensOpenApi();
 builder.AddFlowLensJobs();
 builder.AddFlowLensIngestion();
+builder.AddFlowLensMetrics();
 
 var app = builder.Build();
 
@@ -44,6 +46,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseFlowLensAntiforgery();
 app.UseAuthorization();
+app.UseFlowLensMetrics();
 
 app.MapHealth();
 app.MapMe();
@@ -57,6 +60,7 @@ app.MapFilter();
 app.MapFlows();
 app.MapStats();
 app.MapJobsDashboard();
+app.MapFlowLensMetrics();
 app.MapFrontendFallback();
 
 app.Run();

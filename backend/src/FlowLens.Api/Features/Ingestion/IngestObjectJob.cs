@@ -1,4 +1,5 @@
 using FlowLens.Api.Data;
+using FlowLens.Api.Features.Metrics;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
@@ -15,7 +16,8 @@ namespace FlowLens.Api.Features.Ingestion;
 /// so a re-run, a crash or a second worker never stores an object twice or in part.
 /// </summary>
 public sealed class IngestObjectJob(
-    FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, TimeProvider clock, ILogger<IngestObjectJob> logger)
+    FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, FlowLensMetrics metrics, TimeProvider clock,
+    ILogger<IngestObjectJob> logger)
 {
     public const int MaxAttempts = 4;
     private const int SampleErrors = 5;
@@ -23,7 +25,9 @@ public sealed class IngestObjectJob(
     // Transient failures (network, throttling, a database restart) are retried by Hangfire with its backoff;
     // the last attempt marks the object failed so the run can finish.
     [AutomaticRetry(Attempts = MaxAttempts - 1, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public async Task RunAsync(long objectId, CancellationToken ct)
+    public Task RunAsync(long objectId, CancellationToken ct) => metrics.TimeAsync("ingest-object", () => IngestAsync(objectId, ct));
+
+    private async Task IngestAsync(long objectId, CancellationToken ct)
     {
         var item = await db.SourceObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId, ct);
         var source = item is null ? null : await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == item.SourceId, ct);
@@ -37,6 +41,7 @@ public sealed class IngestObjectJob(
             {
                 // The object itself is unreadable: retrying will not help until someone asks.
                 await MarkAsync(objectId, ObjectStates.Failed, failure, ct);
+                metrics.Failed(source.Id);
                 logger.LogWarning("Object {Key} of source {SourceId} failed: {Reason}", item.Key, source.Id, failure);
             }
         }
@@ -49,6 +54,7 @@ public sealed class IngestObjectJob(
             {
                 throw; // Hangfire retries later, with its backoff
             }
+            metrics.Failed(source.Id);
             logger.LogWarning(e, "Object {Key} of source {SourceId} failed after {Attempts} attempts", item.Key, source.Id, MaxAttempts);
         }
         if (await FinishRunIfDoneAsync(db, source.Id, clock, ct))
@@ -130,6 +136,8 @@ public sealed class IngestObjectJob(
             await done.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
+        metrics.Stored(source.Id, records, rejected);
+        metrics.Ingested(source.Id);
         logger.LogInformation("Ingested {Key} of source {SourceId}: {Records} records, {Rejected} malformed lines skipped",
             item.Key, source.Id, records, rejected);
         return null;

@@ -14,13 +14,16 @@ namespace FlowLens.Api.Features.Ingestion;
 /// (a crashed node); a run asked for through the API queues every pending object.
 /// </summary>
 public sealed class SyncJob(
-    FlowLensDb db, NpgsqlDataSource dataSource, IBackgroundJobClient jobs, CloudWatchIngestion cloudWatch, TimeProvider clock, ILogger<SyncJob> logger)
+    FlowLensDb db, NpgsqlDataSource dataSource, IBackgroundJobClient jobs, CloudWatchIngestion cloudWatch, Metrics.FlowLensMetrics metrics,
+    TimeProvider clock, ILogger<SyncJob> logger)
 {
     /// <summary>After this long, a queued object still pending is queued again by a scheduled run.</summary>
     public static readonly TimeSpan StaleQueue = TimeSpan.FromMinutes(30);
 
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(long sourceId, bool requeueAll, CancellationToken ct)
+    public Task RunAsync(long sourceId, bool requeueAll, CancellationToken ct) => metrics.TimeAsync("sync", () => SyncAsync(sourceId, requeueAll, ct));
+
+    private async Task SyncAsync(long sourceId, bool requeueAll, CancellationToken ct)
     {
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sourceId, ct);
         if (source is null)

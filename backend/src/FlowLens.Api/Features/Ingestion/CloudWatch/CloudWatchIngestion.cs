@@ -20,7 +20,8 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 /// advisory lock), so two workers never read the same events at once.
 /// </summary>
 public sealed class CloudWatchIngestion(
-    NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, TimeProvider clock, ILogger<CloudWatchIngestion> logger)
+    NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, Metrics.FlowLensMetrics metrics, TimeProvider clock,
+    ILogger<CloudWatchIngestion> logger)
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
@@ -107,6 +108,7 @@ public sealed class CloudWatchIngestion(
             }
         }
         var fresh = batch.Where(e => seen.Add(e.EventId)).ToList();
+        long rejected = 0;
         var newest = batch.Max(e => e.Timestamp);
         if (fresh.Count > 0)
         {
@@ -122,6 +124,7 @@ public sealed class CloudWatchIngestion(
                     if (!parser.TryParse(Encoding.UTF8.GetBytes(e.Message.TrimEnd('\n', '\r')), stream.Line, out var error))
                     {
                         stream.Rejected++;
+                        rejected++;
                         if (stream.Samples.Count < SampleErrors && error is not null)
                         {
                             stream.Samples.Add(new BadLine(error.Line, error.Column, error.Field, error.Reason, error.Text));
@@ -159,6 +162,7 @@ public sealed class CloudWatchIngestion(
             await forget.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
+        metrics.Stored(source.Id, fresh.Count - rejected, rejected);
         return fresh.Count;
     }
 
