@@ -10,7 +10,11 @@ public static class HealthApi
         app.MapGet("/api/health", GetHealth)
             .AllowAnonymous()
             .WithTags("Health")
-            .WithSummary("200 when FlowLens and its database are up, 503 when the database is not reachable.");
+            .WithSummary("Readiness: 200 when FlowLens and its database are up, 503 when the database is not reachable.");
+        app.MapGet("/api/health/live", () => TypedResults.Ok(new Health("alive", "not checked")))
+            .AllowAnonymous()
+            .WithTags("Health")
+            .WithSummary("Liveness: 200 while the process answers, whatever the database (restart only when this fails).");
     }
 
     /// <summary>The state of FlowLens and of what it depends on.</summary>

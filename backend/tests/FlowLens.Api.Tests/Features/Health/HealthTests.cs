@@ -16,7 +16,7 @@ public sealed class HealthTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Health_Answers503_AndOtherCallsAProblemWithoutStackTrace_WhenDatabaseStops()
+    public async Task Readiness_Answers503_LivenessStays200_AndOtherCallsAProblemWithoutStackTrace_WhenDatabaseStops()
     {
         // A cluster of its own: this test stops it.
         await using var server = await PostgresServer.StartAsync();
@@ -29,6 +29,8 @@ public sealed class HealthTests(PostgresFixture postgres)
 
         var health = await ProblemAssert.IsProblemAsync(await anonymous.GetAsync("/api/health", ct), HttpStatusCode.ServiceUnavailable);
         Assert.Equal("down", health.GetProperty("database").GetString());
+        // Not ready, but alive: an orchestrator should stop routing to it, not restart it.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/health/live", ct)).StatusCode);
 
         var me = await app.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct);
         var problem = await ProblemAssert.IsProblemAsync(me, HttpStatusCode.ServiceUnavailable);
