@@ -23,7 +23,7 @@ public static class DatabaseSetup
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "FlowLens" }.Build();
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddDbContext<FlowLensDb>(options => FlowLensDb.Configure(options, dataSource));
-        var queryOptions = builder.Configuration.GetSection("FlowLens:Queries").Get<QueryOptions>() ?? new QueryOptions();
+        var queryOptions = builder.Configuration.GetSection(QueryOptions.Section).Get<QueryOptions>() ?? new QueryOptions();
         builder.Services.AddSingleton(QueryDatabase.Create(connectionString, queryOptions));
     }
 

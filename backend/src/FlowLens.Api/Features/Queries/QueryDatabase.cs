@@ -5,6 +5,8 @@ namespace FlowLens.Api.Features.Queries;
 /// <summary>Limits on the queries that API requests run (FlowLens:Queries).</summary>
 public sealed class QueryOptions
 {
+    public const string Section = "FlowLens:Queries";
+
     /// <summary>A search or stats statement running longer is cancelled by PostgreSQL (answer: 503).</summary>
     public int TimeoutSeconds { get; set; } = 30;
 
