@@ -27,16 +27,33 @@ public static class DatabaseSetup
         builder.Services.AddSingleton(QueryDatabase.Create(connectionString, queryOptions));
     }
 
-    /// <summary>Creates or upgrades the schema before the app serves anything.</summary>
+    /// <summary>
+    /// Creates or upgrades the schema before the app serves anything. Nodes that start together take turns (a
+    /// PostgreSQL advisory lock): the first migrates, the others then find nothing to do.
+    /// </summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
-        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
-        if (pending.Count > 0)
+        await using var turn = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using (var wait = new NpgsqlCommand("select pg_advisory_lock(hashtext('flowlens-migrations'))", turn))
         {
-            app.Logger.LogInformation("Applying {Count} database migrations: {Migrations}", pending.Count, pending);
+            wait.CommandTimeout = 0;
+            await wait.ExecuteNonQueryAsync();
         }
-        await db.Database.MigrateAsync();
+        try
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
+            var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+            if (pending.Count > 0)
+            {
+                app.Logger.LogInformation("Applying {Count} database migrations: {Migrations}", pending.Count, pending);
+            }
+            await db.Database.MigrateAsync();
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtext('flowlens-migrations'))", turn);
+            await release.ExecuteNonQueryAsync();
+        }
     }
 }

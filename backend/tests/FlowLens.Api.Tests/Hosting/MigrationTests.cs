@@ -1,6 +1,7 @@
 using System.Net;
 using FlowLens.Api.Data;
 using FlowLens.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,6 +33,34 @@ public sealed class MigrationTests(PostgresFixture postgres)
             await AssertFullyMigratedAsync(second);
         }
         Assert.Equal(afterFirst, await TablesAsync(database));
+    }
+
+    [Fact]
+    public async Task NodesStartingTogether_OnAnEmptyDatabase_MigrateItOnce()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var nodes = Enumerable.Range(0, 3).Select(_ => new FlowLensApp(database, b =>
+        {
+            b.UseSetting("FlowLens:Auth:BootstrapAdmin:Email", "admin@example.org");
+            b.UseSetting("FlowLens:Auth:BootstrapAdmin:Password", "the first admin's password");
+        })).ToList();
+        try
+        {
+            // EF Core takes a database lock around migrations: the others wait, then find nothing to do.
+            var answers = await Task.WhenAll(nodes.Select(n => Task.Run(() => n.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct), ct)));
+            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+            await AssertFullyMigratedAsync(nodes[0]);
+            Assert.Equal(1L, await nodes[0].ScalarAsync<long>("select count(*) from api_keys where name = 'bootstrap' and revoked_at is null"));
+            Assert.Equal(1L, await nodes[0].ScalarAsync<long>("select count(*) from users"));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
     }
 
     private static async Task AssertFullyMigratedAsync(FlowLensApp app)

@@ -79,7 +79,20 @@ public static class AuthSetup
             return;
         }
         var user = new FlowLensUser { UserName = admin.Email, Email = admin.Email, Role = Roles.Admin, CreatedAt = TimeProvider.System.GetUtcNow() };
-        var result = await users.CreateAsync(user, admin.Password);
+        IdentityResult result;
+        try
+        {
+            result = await users.CreateAsync(user, admin.Password);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            app.Logger.LogInformation("Another FlowLens node created the first admin at the same time");
+            return;
+        }
+        if (result.Errors.Any(e => e.Code is "DuplicateUserName" or "DuplicateEmail"))
+        {
+            return; // another node was first
+        }
         if (!result.Succeeded)
         {
             throw new InvalidOperationException("FlowLens:Auth:BootstrapAdmin could not be created: " + string.Join(" ", result.Errors.Select(e => e.Description)));

@@ -11,15 +11,28 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
 {
     private const int DaysAhead = 2;
 
-    /// <summary>Creates the partitions of every day from the retention cutoff to two days ahead.</summary>
+    /// <summary>
+    /// Creates the partitions of every day from the retention cutoff to two days ahead. Nodes doing it at once take
+    /// turns for the whole batch (the function's own lock is taken per day, inside one statement, whose catalog view
+    /// may predate another node's new partitions).
+    /// </summary>
     public async Task EnsureAsync(CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        await using var command = dataSource.CreateCommand(
-            "select flowlens_ensure_partition(d::date) from generate_series($1::date, $2::date, interval '1 day') d");
-        command.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days) });
-        command.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(DaysAhead) });
-        await command.ExecuteNonQueryAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var turn = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('flowlens_partitions'))", connection, transaction))
+        {
+            await turn.ExecuteNonQueryAsync(ct);
+        }
+        await using (var command = new NpgsqlCommand(
+            "select flowlens_ensure_partition(d::date) from generate_series($1::date, $2::date, interval '1 day') d", connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days) });
+            command.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(DaysAhead) });
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>
