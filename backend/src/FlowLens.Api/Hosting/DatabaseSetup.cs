@@ -21,10 +21,11 @@ public static class DatabaseSetup
         }
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "FlowLens" }.Build();
-        builder.Services.AddSingleton(dataSource);
+        // Registered by factory, so the container disposes them (and closes their pooled connections) with the app.
+        builder.Services.AddSingleton(_ => dataSource);
         builder.Services.AddDbContext<FlowLensDb>(options => FlowLensDb.Configure(options, dataSource));
         var queryOptions = builder.Configuration.GetSection(QueryOptions.Section).Get<QueryOptions>() ?? new QueryOptions();
-        builder.Services.AddSingleton(QueryDatabase.Create(connectionString, queryOptions));
+        builder.Services.AddSingleton(_ => QueryDatabase.Create(connectionString, queryOptions));
     }
 
     /// <summary>

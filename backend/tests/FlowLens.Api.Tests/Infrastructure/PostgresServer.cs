@@ -54,7 +54,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private Task StartClusterAsync(int port)
     {
         // Durability is worth nothing in a throwaway cluster; skipping fsync makes tests faster.
-        var options = $"-p {port} -c listen_addresses=127.0.0.1 -k {_directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        var options = $"-p {port} -c listen_addresses=127.0.0.1 -k {_directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500";
         return RunAsync(Path.Combine(_bin, "pg_ctl"),
             ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-o", options, "-w", "-t", "60", "start"], IsRoot);
     }
