@@ -1,6 +1,8 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Queries;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace FlowLens.Api.Hosting;
@@ -34,6 +36,22 @@ public static class DatabaseSetup
     /// </summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
+        // A fresh server has no FlowLens database yet: make it (the lock below lives in it).
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var creator = scope.ServiceProvider.GetRequiredService<FlowLensDb>().GetService<IRelationalDatabaseCreator>();
+            if (!await creator.ExistsAsync())
+            {
+                try
+                {
+                    await creator.CreateAsync();
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+                {
+                    // another node made it at the same moment
+                }
+            }
+        }
         await using var turn = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         await using (var wait = new NpgsqlCommand("select pg_advisory_lock(hashtext('flowlens-migrations'))", turn))
         {

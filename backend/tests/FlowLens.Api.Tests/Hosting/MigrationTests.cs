@@ -36,6 +36,16 @@ public sealed class MigrationTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Start_CreatesTheDatabase_WhenTheServerHasNone()
+    {
+        var existing = new Npgsql.NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync());
+        existing.Database = "flowlens_fresh_" + Guid.NewGuid().ToString("N")[..8];
+        await using var app = new FlowLensApp(existing.ConnectionString);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+        await AssertFullyMigratedAsync(app);
+    }
+
+    [Fact]
     public async Task NodesStartingTogether_OnAnEmptyDatabase_MigrateItOnce()
     {
         var database = await postgres.CreateDatabaseAsync();
