@@ -13,4 +13,15 @@ public static class Problems
     public static ValidationProblem Invalid(string field, string message) => TypedResults.ValidationProblem(
         new Dictionary<string, string[]> { [field] = [message] },
         title: $"'{field}' is not valid");
+
+    /// <summary>Sets the status and writes a ProblemDetails body, for middleware and handlers outside an endpoint.</summary>
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
 }

@@ -49,18 +49,9 @@ public static class SecuritySetup
             {
                 var http = rejected.HttpContext;
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = "Too many requests from this key, person or address; retry after the Retry-After seconds.",
-                    },
-                });
+                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    "Too many requests from this key, person or address; retry after the Retry-After seconds.");
             };
         });
         if (options.CorsOrigins.Count > 0)

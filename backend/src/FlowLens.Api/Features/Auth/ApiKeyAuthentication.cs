@@ -13,8 +13,7 @@ public sealed class ApiKeyAuthentication(
     ILoggerFactory logger,
     UrlEncoder encoder,
     FlowLensDb db,
-    TimeProvider clock,
-    IProblemDetailsService problems)
+    TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -64,20 +63,10 @@ public sealed class ApiKeyAuthentication(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+        await Hosting.Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized",
             result.Failure?.Message ?? $"Send a valid API key in the {HeaderName} header.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This API key's role does not allow this request.");
-
-    private async Task WriteProblemAsync(int status, string title, string detail)
-    {
-        Response.StatusCode = status;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
-    }
+        Hosting.Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "This API key's role does not allow this request.");
 }

@@ -33,16 +33,6 @@ public static class AuthSetup
     public const string CredentialsScheme = "FlowLens";
     public const string CsrfHeader = "X-CSRF-TOKEN";
 
-    private static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        }).AsTask();
-    }
-
     /// <summary>
     /// A request signed in by cookie that changes something must carry the antiforgery token
     /// (<c>GET /api/auth/csrf</c>) in <c>X-CSRF-TOKEN</c>; API keys are not sent by browsers on their own, so they need none.
@@ -56,7 +46,7 @@ public static class AuthSetup
                 && !HttpMethods.IsOptions(context.Request.Method) && !HttpMethods.IsTrace(context.Request.Method)
                 && !await context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().IsRequestValidAsync(context))
             {
-                await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Missing or invalid CSRF token",
+                await Hosting.Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Missing or invalid CSRF token",
                     $"Requests signed in by cookie that change something need the token of GET /api/auth/csrf in the {CsrfHeader} header.");
                 return;
             }
@@ -125,9 +115,9 @@ public static class AuthSetup
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
                 cookie.SlidingExpiration = true;
                 // An API never redirects to a login page: it answers 401/403 ProblemDetails.
-                cookie.Events.OnRedirectToLogin = context => WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
+                cookie.Events.OnRedirectToLogin = context => Hosting.Problems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
                     "Unauthorized", $"Sign in, or send a valid API key in the {ApiKeyAuthentication.HeaderName} header.");
-                cookie.Events.OnRedirectToAccessDenied = context => WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden,
+                cookie.Events.OnRedirectToAccessDenied = context => Hosting.Problems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden,
                     "Forbidden", "Your role does not allow this request.");
             });
         builder.Services.AddIdentityCore<FlowLensUser>(identity =>
