@@ -6,6 +6,9 @@ namespace FlowLens.Core.Stats;
 
 public enum StatsMetric { Bytes, Packets, Flows }
 
+/// <summary>What ranks the sources of a scan report: how many distinct destination ports, or destination addresses, they hit.</summary>
+public enum ScanBy { Ports, Hosts }
+
 /// <summary>Which table answered: the raw flows, or one of the rollups.</summary>
 public enum StatsPath { Raw, Rollup5m, RollupTop1h, RollupTop1d }
 
@@ -13,7 +16,7 @@ public enum StatsPath { Raw, Rollup5m, RollupTop1h, RollupTop1d }
 public sealed record StatsStatement(string Sql, IReadOnlyList<object> Parameters, StatsPath Path);
 
 /// <summary>
-/// Builds the stats queries (summary, top, time series) as parameterised SQL, from the rollups when they hold what
+/// Builds the stats queries (summary, top, time series, scans) as parameterised SQL, from the rollups when they hold what
 /// the query needs (the filter's fields, the grouping field, a time range aligned to their buckets), else from the
 /// raw flows of the time range. Each source is first shaped alike — <c>t, action, log_status, protocol, records,
 /// bytes, packets, key</c> — so the aggregates on top are the same SQL whichever table answers.
@@ -99,6 +102,42 @@ public static class StatsSql
             from r left join top on top.key = r.key
             group by 1, 2
             """, parameters, source.Path);
+    }
+
+    /// <summary>
+    /// The sources that hit the most distinct destination ports (or hosts): per <c>srcaddr</c>, the distinct
+    /// <c>dstport</c>s and <c>dstaddr</c>s, flows, bytes, packets, rejected flows, first start and last end
+    /// (or start, for records without an end); ranked by <paramref name="by"/>'s count, then flows, then address.
+    /// Only records with log-status OK and a source address count. Always from the raw flows: distinct counts
+    /// cannot be added up from the rollups' sums.
+    /// </summary>
+    public static StatsStatement Scans(TimeRange range, FilterNode? filter, ScanBy by, int limit)
+    {
+        var parameters = new List<object> { range.From, range.To };
+        var condition = "true";
+        if (filter is not null)
+        {
+            (condition, var values) = FilterSql.Build(filter, parameters.Count + 1);
+            parameters.AddRange(values);
+        }
+        parameters.Add((long)limit);
+        var rank = by == ScanBy.Hosts ? "hosts" : "ports";
+        return new StatsStatement($"""
+            select host(f.srcaddr) as srcaddr,
+                count(distinct f.dstport)::bigint as ports,
+                count(distinct f.dstaddr)::bigint as hosts,
+                count(*)::bigint as flows,
+                coalesce(sum(f.bytes), 0)::bigint as bytes,
+                coalesce(sum(f.packets), 0)::bigint as packets,
+                count(*) filter (where f.action = 2)::bigint as rejected_flows,
+                min(f.start) as first_seen,
+                max(coalesce(f."end", f.start)) as last_seen
+            from flows f
+            where f.start >= $1 and f.start < $2 and f.log_status = 1 and f.srcaddr is not null and {condition}
+            group by 1
+            order by {rank} desc, flows desc, host(f.srcaddr) collate "C"
+            limit ${parameters.Count}
+            """, parameters, StatsPath.Raw);
     }
 
     private const string Sums = """

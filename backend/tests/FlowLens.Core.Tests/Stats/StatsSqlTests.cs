@@ -49,6 +49,17 @@ public sealed class StatsSqlTests
         Assert.Equal(path, statement.Path);
     }
 
+    [Theory]
+    [InlineData(ScanBy.Ports, "order by ports desc")]
+    [InlineData(ScanBy.Hosts, "order by hosts desc")]
+    public void Scans_ReadTheRawFlows_EvenOverWholeDays_RankedByTheChosenCount(ScanBy by, string order)
+    {
+        var statement = StatsSql.Scans(new TimeRange(Day, Day.AddDays(2)), Filter("action = REJECT"), by, 20);
+        Assert.Equal(StatsPath.Raw, statement.Path);
+        Assert.Contains(order, statement.Sql);
+        Assert.Equal(20L, statement.Parameters[^1]);
+    }
+
     [Fact]
     public void Values_AreParameters_NeverPartOfTheSqlText()
     {
@@ -58,6 +69,7 @@ public sealed class StatsSqlTests
             StatsSql.Summary(new TimeRange(Day, Day.AddDays(1)), filter, true),
             StatsSql.Top(new TimeRange(Day, Day.AddDays(1)), filter, "interface-id", StatsMetric.Flows, 3, true),
             StatsSql.TimeSeries(new TimeRange(Day, Day.AddDays(1)), filter, TimeSpan.FromHours(1), "srcaddr", StatsMetric.Bytes, 3, true),
+            StatsSql.Scans(new TimeRange(Day, Day.AddDays(1)), filter, ScanBy.Hosts, 3),
         })
         {
             Assert.DoesNotContain("drop table", statement.Sql);
