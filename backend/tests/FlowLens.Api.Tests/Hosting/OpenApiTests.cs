@@ -31,6 +31,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
     [InlineData("/api/stats/summary", "from,to,q,rollups")]
     [InlineData("/api/stats/top", "from,to,q,by,metric,limit,rollups")]
     [InlineData("/api/stats/timeseries", "from,to,q,interval,metric,groupBy,limit,rollups")]
+    [InlineData("/api/stats/scans", "from,to,q,by,limit")]
     public async Task QueryEndpoints_DescribeEveryParameter_WithAnExample_AndTheirResponses(string path, string parameterNames)
     {
         await using var app = await postgres.StartAppAsync();

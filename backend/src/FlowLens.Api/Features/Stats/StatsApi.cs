@@ -2,6 +2,7 @@ using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Queries;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.Queries;
+using System.Text.Json.Serialization;
 using FlowLens.Core.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -22,6 +23,7 @@ public static class StatsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         stats.MapGet("/summary", GetSummary).WithSummary("Totals of the flows of a time range matching a filter.");
         stats.MapGet("/top", GetTop).WithSummary("The values of a field with the most bytes, packets or flows.");
+        stats.MapGet("/scans", GetScans).WithSummary("The sources that hit the most distinct destination ports or hosts (likely scans).");
         stats.MapGet("/timeseries", GetTimeSeries).WithSummary("A metric over time, in UTC-aligned buckets, optionally one series per value of a field.");
     }
 
@@ -43,6 +45,30 @@ public static class StatsApi
     public sealed record TopResponse(List<TopItem> Items)
     {
         public static TopResponse Example => new([new("10.0.7.23", 18_234, 987_654_321, 812_345, 12), new("10.0.3.9", 9_120, 455_000_120, 401_220, 0)]);
+    }
+
+    /// <param name="SrcAddr">The source address.</param>
+    /// <param name="Ports">Distinct destination ports it sent to (any protocol; records without a port do not count).</param>
+    /// <param name="Hosts">Distinct destination addresses it sent to.</param>
+    /// <param name="Flows">Its records with log-status OK.</param>
+    /// <param name="Bytes">Bytes of those records.</param>
+    /// <param name="Packets">Packets of those records.</param>
+    /// <param name="RejectedFlows">Those with action REJECT.</param>
+    /// <param name="FirstSeen">The earliest start of its records in the range (UTC).</param>
+    /// <param name="LastSeen">The latest end of its records in the range (UTC; a record without an end counts its start).</param>
+    public sealed record ScanItem(
+        [property: JsonPropertyName("srcaddr")] string SrcAddr, long Ports, long Hosts, long Flows, long Bytes, long Packets,
+        long RejectedFlows, DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
+
+    public sealed record ScansResponse(List<ScanItem> Items)
+    {
+        private static readonly DateTimeOffset T = new(2026, 11, 24, 0, 0, 12, TimeSpan.Zero);
+
+        public static ScansResponse Example => new(
+        [
+            new("198.51.100.7", 1024, 212, 3_310, 145_640, 3_310, 3_310, T, T.AddHours(23).AddMinutes(59)),
+            new("203.0.113.45", 2, 187, 402, 30_150, 603, 402, T.AddHours(2), T.AddHours(9)),
+        ]);
     }
 
     /// <param name="T">The bucket's start (UTC).</param>
@@ -114,6 +140,42 @@ public static class StatsApi
         }
         SetPath(http, statement);
         return TypedResults.Ok(new TopResponse(items));
+    }
+
+    /// <summary>Likely scans.</summary>
+    /// <param name="from" example="now-24h">Start of the range, inclusive. Default: an hour ago.</param>
+    /// <param name="to" example="now">End of the range, exclusive. Default: now.</param>
+    /// <param name="q" example="action = REJECT">A filter.</param>
+    /// <param name="by" example="ports"><c>ports</c> (default): rank sources by distinct destination ports; <c>hosts</c>: by distinct destination addresses. Ties by flows, then address.</param>
+    /// <param name="limit" example="20">How many sources, 1 to 1000 (default 20).</param>
+    internal static async Task<Results<Ok<ScansResponse>, ValidationProblem>> GetScans(
+        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
+        int? limit, CancellationToken ct)
+    {
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (count, limitProblem) = QueryRequest.Limit("limit", limit, 20, MaxTopLimit);
+        var (scanBy, byProblem) = by?.ToLowerInvariant() switch
+        {
+            null or "ports" => (ScanBy.Ports, (ValidationProblem?)null),
+            "hosts" => (ScanBy.Hosts, null),
+            _ => (ScanBy.Ports, Problems.Invalid("by", "by must be ports or hosts")),
+        };
+        if ((problem ?? limitProblem ?? byProblem) is { } invalid)
+        {
+            return invalid;
+        }
+        var statement = StatsSql.Scans(query!.Range, query.Filter, scanBy, count);
+        var items = new List<ScanItem>();
+        await using (var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(new ScanItem(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
+                    reader.GetInt64(5), reader.GetInt64(6), new DateTimeOffset(reader.GetDateTime(7)), new DateTimeOffset(reader.GetDateTime(8))));
+            }
+        }
+        SetPath(http, statement);
+        return TypedResults.Ok(new ScansResponse(items));
     }
 
     /// <summary>Time series.</summary>

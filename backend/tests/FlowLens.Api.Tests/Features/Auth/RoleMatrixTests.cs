@@ -15,6 +15,7 @@ public sealed class RoleMatrixTests(PostgresFixture postgres)
         { "GET", "/api/stats/summary", false },
         { "GET", "/api/stats/top", false },
         { "GET", "/api/stats/timeseries", false },
+        { "GET", "/api/stats/scans", false },
         { "GET", "/api/filter/fields", false },
         { "GET", "/api/sources", false },
         { "GET", "/api/sources/1/objects", false },
