@@ -26,6 +26,12 @@ public static class StatsSql
     /// <summary>The value of <c>by</c>/<c>groupBy</c> that groups by source and destination address together.</summary>
     public const string Pair = "pair";
 
+    /// <summary>Between the values of a key of several fields: <c>pair</c>'s <c>10.0.0.5 -> 10.0.0.9</c>, and a list's.</summary>
+    public const string KeySeparator = " -> ";
+
+    /// <summary>The most fields one key of <see cref="Top(TimeRange, FilterNode?, IReadOnlyList{string}, StatsMetric, int, bool)"/> can join.</summary>
+    public const int MaxGroupFields = 3;
+
     private static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Fields that stats can group by: every filter field of one column, and <c>pair</c>.</summary>
@@ -34,9 +40,49 @@ public static class StatsSql
 
     public static IEnumerable<string> GroupFields => FilterFields.All.Where(f => f.Columns.Count == 1).Select(f => f.Name).Append(Pair);
 
+    /// <summary>
+    /// Reads <c>by</c> of top: one field <see cref="IsGroupField"/> accepts, or a comma-separated list of 2 to
+    /// <see cref="MaxGroupFields"/> of them, each of one column (not <c>pair</c>: list <c>srcaddr,dstaddr</c>),
+    /// none twice. The fields come back in lower case, in their order; <paramref name="error"/> says what is wrong.
+    /// </summary>
+    public static bool TryParseGroupBy(string text, out IReadOnlyList<string> fields, out string? error)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries);
+        error = GroupByError(names);
+        fields = error is null ? [.. names.Select(n => n.ToLowerInvariant())] : [];
+        return error is null;
+    }
+
+    private static string? GroupByError(IReadOnlyList<string> names)
+    {
+        if (names.Count == 1)
+        {
+            return IsGroupField(names[0]) ? null : $"'{names[0]}' is not a field to group by; use one of: {string.Join(", ", GroupFields)}";
+        }
+        if (names.Count == 0 || names.Count > MaxGroupFields)
+        {
+            return $"list at most {MaxGroupFields} fields, not {names.Count}";
+        }
+        if (names.Any(n => n.Length == 0))
+        {
+            return "a field of the list is empty: list 2 or 3 fields separated by commas, like srcaddr,dstport,dstaddr";
+        }
+        if (names.FirstOrDefault(n => n.Equals(Pair, StringComparison.OrdinalIgnoreCase)) is { } pair)
+        {
+            return $"'{pair}' cannot be in a list; list srcaddr,dstaddr instead";
+        }
+        if (names.FirstOrDefault(n => !IsGroupField(n)) is { } unknown)
+        {
+            return $"'{unknown}' is not a field to group by; use one of: {string.Join(", ", GroupFields.Where(f => f != Pair))}";
+        }
+        return names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } repeated
+            ? $"'{repeated.Key}' is listed twice"
+            : null;
+    }
+
     public static StatsStatement Summary(TimeRange range, FilterNode? filter, bool useRollups)
     {
-        var source = Source(range, filter, null, useRollups ? Rollups.TopDayBucket : null);
+        var source = Source(range, filter, [], useRollups ? Rollups.TopDayBucket : null);
         return source with
         {
             Sql = $"""
@@ -53,8 +99,20 @@ public static class StatsSql
     }
 
     /// <summary>Top values of <paramref name="by"/>: key, flows, bytes, packets, rejected flows; by the metric, ties by key.</summary>
-    public static StatsStatement Top(TimeRange range, FilterNode? filter, string by, StatsMetric metric, int limit, bool useRollups)
+    public static StatsStatement Top(TimeRange range, FilterNode? filter, string by, StatsMetric metric, int limit, bool useRollups) =>
+        Top(range, filter, [by], metric, limit, useRollups);
+
+    /// <summary>
+    /// Top values of one field, or of 2 or 3 fields together (<see cref="TryParseGroupBy"/>): their values joined by
+    /// <see cref="KeySeparator"/>, <c>-</c> for each the record does not have; records with none of them are left
+    /// out, as for one field. A list is answered from the raw flows: the top rollups keep one field per row.
+    /// </summary>
+    public static StatsStatement Top(TimeRange range, FilterNode? filter, IReadOnlyList<string> by, StatsMetric metric, int limit, bool useRollups)
     {
+        if (GroupByError(by) is { } error)
+        {
+            throw new ArgumentException(error, nameof(by));
+        }
         var source = Source(range, filter, by, useRollups ? Rollups.TopDayBucket : null);
         var parameters = source.Parameters.ToList();
         parameters.Add((long)limit);
@@ -78,7 +136,7 @@ public static class StatsSql
         // Rollup buckets must nest in the interval's: the largest rollup bucket that divides it.
         var largest = new[] { Rollups.TopDayBucket, Rollups.TopHourBucket, Rollups.TotalsBucket }
             .Where(b => interval.Ticks % b.Ticks == 0).Cast<TimeSpan?>().FirstOrDefault();
-        var source = Source(range, filter, groupBy, useRollups ? largest : null);
+        var source = Source(range, filter, groupBy is null ? [] : [groupBy], useRollups ? largest : null);
         var parameters = source.Parameters.ToList();
         parameters.Add(interval);
         var intervalParameter = $"${parameters.Count}";
@@ -155,11 +213,13 @@ public static class StatsSql
     };
 
     /// <summary>
-    /// The rows to aggregate, shaped alike whichever table they come from. <paramref name="largestBucket"/> is the
-    /// coarsest rollup bucket the caller can use (null: raw rows only).
+    /// The rows to aggregate, shaped alike whichever table they come from, keyed by <paramref name="keys"/> (none, one
+    /// field, or a list, which only the raw flows hold). <paramref name="largestBucket"/> is the coarsest rollup bucket
+    /// the caller can use (null: raw rows only).
     /// </summary>
-    private static StatsStatement Source(TimeRange range, FilterNode? filter, string? key, TimeSpan? largestBucket)
+    private static StatsStatement Source(TimeRange range, FilterNode? filter, IReadOnlyList<string> keys, TimeSpan? largestBucket)
     {
+        var key = keys.Count == 1 ? keys[0] : null;
         var parameters = new List<object> { range.From, range.To };
         string Condition()
         {
@@ -174,7 +234,7 @@ public static class StatsSql
         bool Fits(TimeSpan bucket) => largestBucket >= bucket && Rollups.CanFilter(filter)
             && Rollups.IsAligned(range.From, bucket) && Rollups.IsAligned(range.To, bucket);
 
-        if ((key is null || Rollups.FilterableFields.Contains(key)) && Fits(Rollups.TotalsBucket))
+        if ((keys.Count == 0 || key is not null && Rollups.FilterableFields.Contains(key)) && Fits(Rollups.TotalsBucket))
         {
             return new StatsStatement($"""
                 select bucket as t, action, log_status, protocol, records, bytes, packets, {KeyOf(key)} as key
@@ -212,12 +272,13 @@ public static class StatsSql
                 """, parameters, StatsPath.RollupTop1d);
         }
 
-        var join = key is not null && FilterFields.TryFind(key, out var text) && text.Kind == FilterKind.Text
-            ? $" left join flow_strings k on k.id = f.{text.Columns[0]}"
-            : "";
+        // Each text field's value from flow_strings, under its own alias (k, or k1, k2... in a list).
+        var joins = string.Concat(keys.Select((name, i) => FilterFields.TryFind(name, out var text) && text.Kind == FilterKind.Text
+            ? $" left join flow_strings {TextAlias(keys, i)} on {TextAlias(keys, i)}.id = f.{text.Columns[0]}"
+            : ""));
         return new StatsStatement($"""
-            select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, {KeyOf(key)} as key
-            from flows f{join}
+            select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, {KeyOf(keys)} as key
+            from flows f{joins}
             where f.start >= $1 and f.start < $2 and {Condition()}
             """, parameters, StatsPath.Raw);
     }
@@ -228,11 +289,28 @@ public static class StatsSql
     /// </summary>
     private static string KeyOf(string? name) => name is null ? "null::text" : $"coalesce({ValueOf(name)}, '-')";
 
-    private static string ValueOf(string name)
+    /// <summary>
+    /// <see cref="KeyOf(string?)"/> of a list: each value or <c>-</c>, joined by <see cref="KeySeparator"/>
+    /// (<c>10.0.0.5 -> - -> 10.0.0.9</c>), and <c>-</c> alone when the record has none of them.
+    /// </summary>
+    private static string KeyOf(IReadOnlyList<string> names)
+    {
+        if (names.Count <= 1)
+        {
+            return KeyOf(names.Count == 0 ? null : names[0]);
+        }
+        var values = names.Select((name, i) => ValueOf(name, TextAlias(names, i))).ToList();
+        return $"case when num_nonnulls({string.Join(", ", values)}) = 0 then '-' else "
+            + string.Join($" || '{KeySeparator}' || ", values.Select(v => $"coalesce({v}, '-')")) + " end";
+    }
+
+    private static string TextAlias(IReadOnlyList<string> names, int index) => names.Count == 1 ? "k" : $"k{index + 1}";
+
+    private static string ValueOf(string name, string textAlias = "k")
     {
         if (name.Equals(Pair, StringComparison.OrdinalIgnoreCase))
         {
-            return "host(srcaddr) || ' -> ' || host(dstaddr)";
+            return $"host(srcaddr) || '{KeySeparator}' || host(dstaddr)";
         }
         if (!FilterFields.TryFind(name, out var field) || field.Columns.Count != 1)
         {
@@ -242,7 +320,7 @@ public static class StatsSql
         return field.Kind switch
         {
             FilterKind.Address => $"host({column})",
-            FilterKind.Text => "k.value",
+            FilterKind.Text => $"{textAlias}.value",
             FilterKind.Enum => $"case {column} {string.Join(' ', field.Codes.Select(c => $"when {c.Value} then '{c.Key}'"))} end",
             _ => $"{column}::text",
         };

@@ -37,6 +37,50 @@ public sealed class StatsSqlTests
     }
 
     [Theory]
+    [InlineData("srcaddr,dstport,dstaddr")]
+    [InlineData("action,protocol")]            // each in the 5-minute rollup, but not together
+    [InlineData("interface-id,srcaddr")]       // each in the top rollups, one field per row
+    public void Top_OfAList_ReadsTheRawFlows_EvenOverWholeDays(string by)
+    {
+        Assert.True(StatsSql.TryParseGroupBy(by, out var fields, out _));
+        foreach (var useRollups in new[] { true, false })
+        {
+            var statement = StatsSql.Top(new TimeRange(Day, Day.AddDays(3)), Filter("action = REJECT"), fields, StatsMetric.Bytes, 10, useRollups);
+            Assert.Equal(StatsPath.Raw, statement.Path);
+            Assert.Contains($"'{StatsSql.KeySeparator}'", statement.Sql);
+        }
+    }
+
+    [Theory]
+    [InlineData("srcaddr", "srcaddr")]
+    [InlineData("pair", "pair")]
+    [InlineData("SrcAddr,DstPort", "srcaddr|dstport")]
+    [InlineData("srcaddr, dstport ,dstaddr", "srcaddr|dstport|dstaddr")]
+    [InlineData("interface-id,action,pkt-dst-aws-service", "interface-id|action|pkt-dst-aws-service")]
+    public void TryParseGroupBy_TakesOneFieldOrAListOfTwoOrThree(string text, string fields)
+    {
+        Assert.True(StatsSql.TryParseGroupBy(text, out var parsed, out var error), error);
+        Assert.Equal(fields.Split('|'), parsed);
+    }
+
+    [Theory]
+    [InlineData("", "is not a field")]
+    [InlineData("nonsense", "is not a field")]
+    [InlineData("addr,dstport", "'addr' is not a field")]              // two columns
+    [InlineData("srcaddr,dstport,dstaddr,protocol", "at most")]
+    [InlineData("srcaddr,pair", "cannot be in a list")]
+    [InlineData("srcaddr,,dstaddr", "empty")]
+    [InlineData("srcaddr,dstport,", "empty")]
+    [InlineData("srcaddr,dstport,SRCADDR", "listed twice")]
+    public void TryParseGroupBy_RefusesBadLists_SayingWhy(string text, string why)
+    {
+        Assert.False(StatsSql.TryParseGroupBy(text, out var parsed, out var error));
+        Assert.Empty(parsed);
+        Assert.Contains(why, error);
+        Assert.Throws<ArgumentException>(() => StatsSql.Top(new TimeRange(Day, Day.AddDays(1)), null, text.Split(','), StatsMetric.Bytes, 10, true));
+    }
+
+    [Theory]
     [InlineData(5, null, StatsPath.Rollup5m)]
     [InlineData(60, "action", StatsPath.Rollup5m)]
     [InlineData(1, null, StatsPath.Raw)]
@@ -68,6 +112,7 @@ public sealed class StatsSqlTests
         {
             StatsSql.Summary(new TimeRange(Day, Day.AddDays(1)), filter, true),
             StatsSql.Top(new TimeRange(Day, Day.AddDays(1)), filter, "interface-id", StatsMetric.Flows, 3, true),
+            StatsSql.Top(new TimeRange(Day, Day.AddDays(1)), filter, ["interface-id", "dstport", "srcaddr"], StatsMetric.Bytes, 3, true),
             StatsSql.TimeSeries(new TimeRange(Day, Day.AddDays(1)), filter, TimeSpan.FromHours(1), "srcaddr", StatsMetric.Bytes, 3, true),
             StatsSql.Scans(new TimeRange(Day, Day.AddDays(1)), filter, ScanBy.Hosts, 3),
         })
