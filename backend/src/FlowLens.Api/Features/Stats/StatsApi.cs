@@ -22,7 +22,7 @@ public static class StatsApi
         var stats = app.MapGroup("/api/stats").WithTags("Stats").RequireAuthorization(Policies.Viewer)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         stats.MapGet("/summary", GetSummary).WithSummary("Totals of the flows of a time range matching a filter.");
-        stats.MapGet("/top", GetTop).WithSummary("The values of a field with the most bytes, packets or flows.");
+        stats.MapGet("/top", GetTop).WithSummary("The values of a field (or of 2 or 3 fields together) with the most bytes, packets or flows.");
         stats.MapGet("/scans", GetScans).WithSummary("The sources that hit the most distinct destination ports or hosts (likely scans).");
         stats.MapGet("/timeseries", GetTimeSeries).WithSummary("A metric over time, in UTC-aligned buckets, optionally one series per value of a field.");
     }
@@ -39,7 +39,7 @@ public static class StatsApi
         public static Summary Example => new(2_861_402, 9_876_543_210, 12_345_678, 2_463_117, 398_285, 14_310, 0);
     }
 
-    /// <param name="Key">The field's value as text: <c>10.0.0.5</c>, <c>443</c>, <c>6</c>, <c>ACCEPT</c>, <c>10.0.0.5 -> 10.0.0.9</c> for pairs.</param>
+    /// <param name="Key">The field's value as text: <c>10.0.0.5</c>, <c>443</c>, <c>6</c>, <c>ACCEPT</c>, <c>10.0.0.5 -> 10.0.0.9</c> for pairs; for a list of fields, their values in its order joined by <c> -> </c>, <c>-</c> for each the record does not have (<c>10.0.0.5 -> 443 -> 10.0.0.9</c>).</param>
     public sealed record TopItem(string Key, long Flows, long Bytes, long Packets, long RejectedFlows);
 
     public sealed record TopResponse(List<TopItem> Items)
@@ -113,7 +113,7 @@ public static class StatsApi
     /// <param name="from" example="now-24h">Start of the range, inclusive. Default: an hour ago.</param>
     /// <param name="to" example="now">End of the range, exclusive. Default: now.</param>
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter.</param>
-    /// <param name="by" example="srcaddr">The field: any filter field of one column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...) or <c>pair</c> (srcaddr -> dstaddr).</param>
+    /// <param name="by" example="srcaddr">The field: any filter field of one column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...) or <c>pair</c> (srcaddr -> dstaddr). Or 2 or 3 such fields separated by commas, none twice and not <c>pair</c> (<c>srcaddr,dstport,dstaddr</c>): one item per combination of their values, records with none of them left out; always answered from the raw flows.</param>
     /// <param name="metric" example="bytes"><c>bytes</c> (default), <c>packets</c> or <c>flows</c>; ties are ordered by key.</param>
     /// <param name="limit" example="10">How many values, 1 to 1000 (default 10).</param>
     /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
@@ -123,13 +123,13 @@ public static class StatsApi
     {
         var (query, problem) = QueryRequest.Parse(from, to, q, clock);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
-        var (field, fieldProblem) = GroupField("by", by ?? "srcaddr");
+        var fieldProblem = StatsSql.TryParseGroupBy(by ?? "srcaddr", out var fields, out var error) ? null : Problems.Invalid("by", error!);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Bytes);
         if ((problem ?? limitProblem ?? fieldProblem ?? metricProblem) is { } invalid)
         {
             return invalid;
         }
-        var statement = StatsSql.Top(query!.Range, query.Filter, field!, parsedMetric, count, rollups ?? true);
+        var statement = StatsSql.Top(query!.Range, query.Filter, fields, parsedMetric, count, rollups ?? true);
         var items = new List<TopItem>();
         await using (var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct))
         {

@@ -101,6 +101,60 @@ public sealed class StatsApiTests(QueryData data) : IClassFixture<QueryData>
         }
     }
 
+    [Theory]
+    [InlineData("srcaddr,dstport,dstaddr")]
+    [InlineData("instance-id,dstport")]
+    public async Task Top_OfAList_EqualsTheRecordsTop_KeyedByTheValuesJoined_FromTheRawFlows(string by)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fields = by.Split(',').Select(f => f == "instance-id" ? r => r.InstanceId : Keys[f]).ToList();
+        // Each value, or - when the record does not have it; records with none of them are left out, as for one field.
+        string? KeyOf(FlowRecord r) => fields.All(f => f(r) is null) ? null : string.Join(" -> ", fields.Select(f => f(r) ?? "-"));
+        foreach (var (fromMinute, toMinute) in new[] { (0, 48 * 60), (13 * 60, 31 * 60), (13 * 60 + 7, 40 * 60 + 1) })
+        {
+            var (from, to) = (Day1.AddMinutes(fromMinute), Day1.AddMinutes(toMinute));
+            foreach (var metric in new[] { "bytes", "flows" })
+            {
+                foreach (var filter in new[] { "", "action = REJECT" })
+                {
+                    var records = data.In(from, to).Where(r => filter == "" || r.Action == FlowAction.Reject);
+                    var expected = records.Where(r => KeyOf(r) is not null).GroupBy(r => KeyOf(r)!)
+                        .Select(g => new StatsApi.TopItem(g.Key, g.Count(IsFlow), g.Sum(r => r.Bytes ?? 0), g.Sum(r => r.Packets ?? 0),
+                            g.Count(r => IsFlow(r) && r.Action == FlowAction.Reject)))
+                        .OrderByDescending(i => metric == "bytes" ? i.Bytes : i.Flows).ThenBy(i => i.Key, StringComparer.Ordinal)
+                        .Take(25).ToList();
+                    Assert.Equal(25, expected.Count);
+                    Assert.All(expected, i => Assert.Equal(fields.Count, i.Key.Split(" -> ").Length));
+                    if (by == "instance-id,dstport" && filter == "")
+                    {
+                        Assert.Contains(expected, i => i.Key.StartsWith("- -> ", StringComparison.Ordinal)); // interfaces without an instance
+                    }
+                    foreach (var rollups in new[] { "true", "false" })
+                    {
+                        var query = Query(from, to, ("by", by), ("metric", metric), ("limit", "25"), ("q", filter), ("rollups", rollups));
+                        var response = await data.Client().GetAsync($"/api/stats/top?{query}", ct);
+                        Assert.Equal("raw", response.Headers.GetValues(StatsApi.PathHeader).Single());
+                        var top = await response.Content.ReadFromJsonAsync<StatsApi.TopResponse>(ct);
+                        Assert.Equal(expected, top!.Items);
+                    }
+                }
+            }
+        }
+
+        // NODATA records have an interface (and its instance) but no addresses or ports: without an instance they
+        // make no item, with one they count under "<instance> -> -".
+        var noDataKeys = data.In(Day1, End).Where(r => r.LogStatus == LogStatus.NoData).Select(KeyOf).ToList();
+        Assert.Contains(noDataKeys, k => k is null);
+        var noData = await data.Client().GetFromJsonAsync<StatsApi.TopResponse>(
+            $"/api/stats/top?{Query(Day1, End, ("by", by), ("q", "log-status = NODATA"), ("limit", "1000"))}", ct);
+        Assert.Equal(noDataKeys.OfType<string>().Distinct().Order(StringComparer.Ordinal), noData!.Items.Select(i => i.Key));
+        if (by == "instance-id,dstport")
+        {
+            Assert.NotEmpty(noData.Items);
+            Assert.All(noData.Items, i => Assert.EndsWith(" -> -", i.Key, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public async Task TimeSeries_GroupedByAction_HasEveryHourOfTheRange_WithTheRecordsCounts()
     {
@@ -201,6 +255,13 @@ public sealed class StatsApiTests(QueryData data) : IClassFixture<QueryData>
     [InlineData("/api/stats/scans?q=srcaddr%20%3D", "q")]
     [InlineData("/api/stats/top?by=nonsense", "by")]
     [InlineData("/api/stats/top?by=addr", "by")]
+    [InlineData("/api/stats/top?by=srcaddr,dstport,srcaddr", "by")]
+    [InlineData("/api/stats/top?by=srcaddr,dstport,dstaddr,protocol", "by")]
+    [InlineData("/api/stats/top?by=srcaddr,nonsense", "by")]
+    [InlineData("/api/stats/top?by=addr,dstport", "by")]
+    [InlineData("/api/stats/top?by=srcaddr,pair", "by")]
+    [InlineData("/api/stats/top?by=srcaddr,,dstaddr", "by")]
+    [InlineData("/api/stats/top?by=srcaddr,dstport,", "by")]
     [InlineData("/api/stats/top?limit=1001", "limit")]
     [InlineData("/api/stats/top?metric=volume", "metric")]
     [InlineData("/api/stats/summary?from=yesterday", "from")]
