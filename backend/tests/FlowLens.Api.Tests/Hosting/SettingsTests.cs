@@ -5,7 +5,8 @@ namespace FlowLens.Api.Tests.Hosting;
 
 /// <summary>
 /// The settings that the deployment files and the README name are settings FlowLens has: a renamed option cannot
-/// leave docker-compose.yml, the local scripts or the documentation quietly pointing at nothing.
+/// leave docker-compose.yml, the local scripts or the documentation quietly pointing at nothing. The same goes for the
+/// Helm chart's values, the Terraform's flow log format and the source bodies the deployment files send.
 /// </summary>
 public sealed partial class SettingsTests
 {
@@ -38,7 +39,17 @@ public sealed partial class SettingsTests
         }
     }
 
-    public static TheoryData<string> Files => new() { "docker-compose.yml", "deploy/local/run.sh", "README.md", "deploy/Dockerfile" };
+    public static TheoryData<string> Files => new()
+    {
+        "docker-compose.yml", "deploy/local/run.sh", "README.md", "deploy/Dockerfile", "docs/deployment.md",
+        "deploy/helm/flowlens/values.yaml", "deploy/helm/flowlens/README.md", "deploy/helm/flowlens/templates/_helpers.tpl",
+        "deploy/helm/flowlens/templates/secret.yaml", "deploy/helm/flowlens/templates/NOTES.txt",
+        "deploy/terraform/README.md", "deploy/terraform/outputs.tf",
+    };
+
+    /// <summary>Files that must give FlowLens its connection string.</summary>
+    private static readonly string[] ConnectionStringFiles =
+        ["docker-compose.yml", "README.md", "deploy/helm/flowlens/templates/secret.yaml", "deploy/helm/flowlens/README.md"];
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -50,7 +61,7 @@ public sealed partial class SettingsTests
             .Distinct().ToList();
         var known = KnownKeys();
         Assert.DoesNotContain(named, k => !known.Contains(k));
-        if (file is "docker-compose.yml" or "README.md")
+        if (ConnectionStringFiles.Contains(file))
         {
             Assert.Contains("ConnectionStrings:FlowLens", named);
         }
@@ -65,6 +76,81 @@ public sealed partial class SettingsTests
             .Where(k => !readme.Contains(k, StringComparison.Ordinal) && !readme.Contains($"`:{k.Split(':')[^1]}`", StringComparison.Ordinal))
             .ToList();
         Assert.Empty(undocumented);
+    }
+
+    private const string Chart = "deploy/helm/flowlens";
+
+    [Fact]
+    public void EveryValueTheChartTemplatesUse_IsInValuesYaml()
+    {
+        var defined = ValuesPaths();
+        var used = Directory.GetFiles(Path.Combine(Root, Chart, "templates"))
+            .SelectMany(f => ValuesReference().Matches(File.ReadAllText(f)).Select(m => $"{Path.GetFileName(f)}: {m.Groups[1].Value[1..]}"))
+            .Distinct().ToList();
+        Assert.NotEmpty(used);
+        Assert.DoesNotContain(used, u => !defined.Contains(u.Split(": ")[1]));
+    }
+
+    [Fact]
+    public void TheChartReadme_DocumentsEveryValue()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, Chart, "README.md"));
+        var defined = ValuesPaths();
+        // A leaf counts as documented when it or a map above it is named in backquotes (`web.resources` covers its limits).
+        var leaves = defined.Where(p => !defined.Any(q => q.StartsWith(p + ".", StringComparison.Ordinal)));
+        var undocumented = leaves.Where(leaf => !Ancestors(leaf).Any(a => readme.Contains($"`{a}`", StringComparison.Ordinal))).ToList();
+        Assert.Empty(undocumented);
+
+        static IEnumerable<string> Ancestors(string path)
+        {
+            for (var end = path.Length; end > 0; end = path.LastIndexOf('.', end - 1))
+            {
+                yield return path[..end];
+            }
+        }
+    }
+
+    /// <summary>The key paths of the chart's values.yaml (<c>web.resources.limits.memory</c>), found by indentation.</summary>
+    private static HashSet<string> ValuesPaths()
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new List<(int Indent, string Key)>();
+        foreach (var line in File.ReadLines(Path.Combine(Root, Chart, "values.yaml")))
+        {
+            var match = YamlKey().Match(line);
+            if (!match.Success)
+            {
+                continue; // blank lines, comments, list items
+            }
+            var indent = match.Groups[1].Length;
+            stack.RemoveAll(s => s.Indent >= indent);
+            stack.Add((indent, match.Groups[2].Value));
+            paths.Add(string.Join('.', stack.Select(s => s.Key)));
+        }
+        return paths;
+    }
+
+    [Fact]
+    public void TheTerraformLogFormat_HasEveryFieldFlowLensReads()
+    {
+        var variables = File.ReadAllText(Path.Combine(Root, "deploy/terraform/variables.tf"));
+        var block = variables[variables.IndexOf("variable \"log_format\"", StringComparison.Ordinal)..];
+        var fields = TerraformField().Matches(block[..block.IndexOf("\n}", StringComparison.Ordinal)]).Select(m => m.Groups[1].Value);
+        Assert.Equal(FlowLens.Core.FlowLogs.FlowFields.All.Select(f => f.Name), fields);
+    }
+
+    [Theory]
+    [InlineData("deploy/compose/demo-source.mjs")]
+    [InlineData("deploy/terraform/outputs.tf")]
+    public void TheSourceBodiesADeployFileMakes_NameOnlyS3Settings(string file)
+    {
+        var text = StringLiteral().Replace(File.ReadAllText(Path.Combine(Root, file)), "");
+        var body = S3Object().Match(text);
+        Assert.True(body.Success, $"{file} has no s3 object");
+        var keys = ObjectKey().Matches(body.Groups[1].Value).Select(m => m.Groups[1].Value).ToList();
+        var properties = typeof(FlowLens.Api.Features.Sources.S3Settings).GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).ToList();
+        Assert.Contains("bucket", keys);
+        Assert.DoesNotContain(keys, k => !properties.Contains(k));
     }
 
     private static string FindRoot()
@@ -84,4 +170,23 @@ public sealed partial class SettingsTests
 
     [GeneratedRegex(@"(:\d+)+$")]
     private static partial Regex ListIndex();
+
+    [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
+    private static partial Regex ValuesReference();
+
+    [GeneratedRegex(@"^( *)([A-Za-z0-9_.-]+):(?:\s|$)")]
+    private static partial Regex YamlKey();
+
+    [GeneratedRegex(@"\$\$\{([a-z0-9-]+)\}")]
+    private static partial Regex TerraformField();
+
+    [GeneratedRegex(@"'[^'\n]*'|""[^""\n]*""")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"\bs3\s*[:=]\s*\{([^{}]*)\}")]
+    private static partial Regex S3Object();
+
+    // A key starts the object, a line or an entry (after '{', a newline or ','); a value follows ':' or '=' instead.
+    [GeneratedRegex(@"(?:^|[{,\n])\s*([A-Za-z]\w*)\s*(?=[:=,}\n])")]
+    private static partial Regex ObjectKey();
 }
