@@ -1,15 +1,11 @@
-import { HealthBadge } from '@/features/health/components/health-badge';
+import { RouterProvider } from 'react-router';
 import { AppProvider } from './provider';
-import { HomeRoute } from './routes/home';
+import { router } from './router';
 
 export function App() {
   return (
     <AppProvider>
-      <header>
-        <h1>FlowLens</h1>
-        <HealthBadge />
-      </header>
-      <HomeRoute />
+      <RouterProvider router={router} />
     </AppProvider>
   );
 }

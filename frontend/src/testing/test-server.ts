@@ -19,14 +19,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, typ
   res.end(JSON.stringify(body));
 }
 
-/** Answers like FlowLens's API-key check: admin for `goodKey`, a 401 ProblemDetails otherwise. */
-export const fakeMeHandler =
-  (goodKey: string): Handler =>
-  (req, res) => {
-    if (req.method === 'OPTIONS') return sendJson(res, 204, null);
-    if (req.url === '/api/me' && req.headers['x-api-key'] === goodKey) {
-      return sendJson(res, 200, { name: 'bootstrap', role: 'admin' });
-    }
-    if (req.url === '/api/health') return sendJson(res, 200, { status: 'healthy', database: 'up' });
-    sendJson(res, 401, { title: 'Unauthorized', status: 401, detail: 'The API key is not valid.', traceId: '00-1' }, 'application/problem+json');
-  };
+/** The body a request sent, as text. */
+export const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => resolve(body));
+  });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The backend's response shapes, with its names exactly.
+// The backend's response shapes, with its names exactly. Every answer is checked against these.
 
 export const MeSchema = z.object({
   name: z.string(),
@@ -8,18 +8,155 @@ export const MeSchema = z.object({
 });
 export type Me = z.infer<typeof MeSchema>;
 
+export const ProvidersSchema = z.object({ local: z.boolean(), oidc: z.string().nullable() });
+export type Providers = z.infer<typeof ProvidersSchema>;
+
+export const CsrfTokenSchema = z.object({ token: z.string(), headerName: z.string() });
+
 export const HealthSchema = z.object({
   status: z.string(),
   database: z.string(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 
-// RFC 7807: every 4xx/5xx from the API.
+// RFC 7807: every 4xx/5xx from the API; validation problems add errors per field, filter problems a position.
 export const ProblemSchema = z.object({
   type: z.string().optional(),
   title: z.string(),
   status: z.number(),
   detail: z.string().optional(),
   traceId: z.string().optional(),
+  errors: z.record(z.string(), z.array(z.string())).optional(),
+  position: z.number().optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
+
+export const SummarySchema = z.object({
+  flows: z.number(),
+  bytes: z.number(),
+  packets: z.number(),
+  acceptedFlows: z.number(),
+  rejectedFlows: z.number(),
+  noDataRecords: z.number(),
+  skipDataRecords: z.number(),
+});
+export type Summary = z.infer<typeof SummarySchema>;
+
+export const TopItemSchema = z.object({
+  key: z.string(),
+  flows: z.number(),
+  bytes: z.number(),
+  packets: z.number(),
+  rejectedFlows: z.number(),
+});
+export type TopItem = z.infer<typeof TopItemSchema>;
+export const TopResponseSchema = z.object({ items: z.array(TopItemSchema) });
+
+export const TimeSeriesSchema = z.object({
+  interval: z.string(),
+  series: z.array(
+    z.object({
+      key: z.string(),
+      points: z.array(z.object({ t: z.string(), value: z.number() })),
+    }),
+  ),
+});
+export type TimeSeries = z.infer<typeof TimeSeriesSchema>;
+
+const n = z.number().nullable();
+const s = z.string().nullable();
+export const FlowItemSchema = z.object({
+  version: n, accountId: s, interfaceId: s, srcAddr: s, dstAddr: s, srcPort: n, dstPort: n, protocol: n,
+  packets: n, bytes: n, start: s, end: s, action: s, logStatus: s, vpcId: s, subnetId: s, instanceId: s,
+  tcpFlags: n, type: s, pktSrcAddr: s, pktDstAddr: s, region: s, azId: s, sublocationType: s, sublocationId: s,
+  pktSrcAwsService: s, pktDstAwsService: s, flowDirection: s, trafficPath: n, rejectReason: s,
+  ecsClusterArn: s, ecsClusterName: s, ecsContainerInstanceArn: s, ecsContainerInstanceId: s, ecsContainerId: s,
+  ecsSecondContainerId: s, ecsServiceName: s, ecsTaskDefinitionArn: s, ecsTaskArn: s, ecsTaskId: s,
+  sourceId: z.number(), objectId: z.number(), line: z.number(),
+  extras: z.record(z.string(), z.string().nullable()).nullable(),
+});
+export type FlowItem = z.infer<typeof FlowItemSchema>;
+export const FlowPageSchema = z.object({ items: z.array(FlowItemSchema), nextCursor: z.string().nullable() });
+export type FlowPage = z.infer<typeof FlowPageSchema>;
+
+export const FieldInfoSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  operators: z.array(z.string()),
+  examples: z.array(z.string()),
+});
+export type FieldInfo = z.infer<typeof FieldInfoSchema>;
+
+export const SourceStatusSchema = z.object({
+  state: z.string(),
+  lastRunStartedAt: s,
+  lastRunFinishedAt: s,
+  lastError: s,
+  objectsIngested: z.number(),
+  objectsFailed: z.number(),
+  recordsIngested: z.number(),
+  recordsRejected: z.number(),
+  newestRecordAt: s,
+});
+
+export const S3SettingsSchema = z.object({
+  bucket: z.string(),
+  prefix: z.string(),
+  region: s.optional(),
+  roleArn: s.optional(),
+  externalId: s.optional(),
+  serviceUrl: s.optional(),
+  forcePathStyle: z.boolean().optional(),
+});
+export const DirectorySettingsSchema = z.object({ path: z.string() });
+export const CloudWatchSettingsSchema = z.object({
+  logGroupName: z.string(),
+  region: s.optional(),
+  logFormat: s.optional(),
+  startTime: s.optional(),
+  lookbackMinutes: z.number().optional(),
+  roleArn: s.optional(),
+  externalId: s.optional(),
+  serviceUrl: s.optional(),
+});
+
+export const SourceSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  kind: z.enum(['s3', 'directory', 'cloudwatch']),
+  enabled: z.boolean(),
+  schedule: z.string(),
+  s3: S3SettingsSchema.nullable(),
+  directory: DirectorySettingsSchema.nullable(),
+  cloudWatch: CloudWatchSettingsSchema.nullable(),
+  createdAt: z.string(),
+  status: SourceStatusSchema,
+});
+export type Source = z.infer<typeof SourceSchema>;
+export type SourceKind = Source['kind'];
+
+export const ObjectPageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.number(),
+      key: z.string(),
+      eTag: z.string(),
+      size: z.number(),
+      state: z.string(),
+      records: z.number(),
+      rejectedLines: z.number(),
+      error: s,
+      attempts: z.number(),
+      discoveredAt: z.string(),
+      ingestedAt: s,
+      sampleErrors: z.array(
+        z.object({ line: z.number(), column: z.number(), field: s, reason: z.string(), text: z.string() }),
+      ),
+    }),
+  ),
+  nextCursor: s,
+});
+export type ObjectPage = z.infer<typeof ObjectPageSchema>;
+export type LedgerObject = ObjectPage['items'][number];
+
+export const AcceptedSchema = z.object({ message: z.string(), objects: z.number() });

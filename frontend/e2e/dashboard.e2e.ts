@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, screenshot } from './browser';
+
+const stack = inject('stack');
+
+/** The API itself, with the admin key: what the screens must agree with. */
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(stack.url + path, { headers: { 'X-Api-Key': stack.adminKey } });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+describe('the dashboard in Chromium', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, colorScheme: 'light' });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('sends a stranger to sign in, refuses a wrong password, then lets the admin in', async () => {
+    await page.goto(`${stack.url}/explorer?from=now-6h`);
+    await page.waitForURL(/\/sign-in\?returnUrl=/);
+    await screenshot(page, '01-sign-in');
+
+    await page.getByLabel('Email').fill(stack.email);
+    await page.locator('input[type="password"]').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Sign-in failed: The email or password is wrong.');
+
+    await page.locator('input[type="password"]').fill(stack.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Back where the stranger was going, with the range it asked for.
+    await page.waitForURL(/\/explorer\?from=now-6h$/);
+    await page.getByRole('button', { name: `Signed in as ${stack.email}` }).waitFor();
+  });
+
+  it('shows on the overview the figures the API gives for the same range', async () => {
+    const summary = page.waitForRequest((r) => r.url().includes('/api/stats/summary'));
+    await page.goto(`${stack.url}/?from=now-24h`);
+    const asked = new URL((await summary).url());
+    const from = asked.searchParams.get('from')!;
+    const to = asked.searchParams.get('to')!;
+    // A relative range is asked for in whole hours, so the API answers from its rollups.
+    expect(new Date(to).getUTCMinutes()).toBe(0);
+    expect(Date.parse(to) - Date.parse(from)).toBe(24 * 3600_000);
+
+    const expected = await api<{ flows: number; bytes: number; packets: number; acceptedFlows: number; rejectedFlows: number }>(
+      `/api/stats/summary?from=${from}&to=${to}`,
+    );
+    expect(expected.flows).toBeGreaterThan(0);
+    const card = (label: string) => page.getByRole('region', { name: 'Summary' }).getByLabel(label, { exact: true });
+    await expect.poll(() => card('Flows').getAttribute('data-value')).toBe(String(expected.flows));
+    expect(await card('Bytes').getAttribute('data-value')).toBe(String(expected.bytes));
+    expect(await card('Packets').getAttribute('data-value')).toBe(String(expected.packets));
+    expect(Number(await card('Rejected').getAttribute('data-value'))).toBeCloseTo(
+      expected.rejectedFlows / (expected.acceptedFlows + expected.rejectedFlows),
+      10,
+    );
+
+    const top = await api<{ items: { key: string }[] }>(`/api/stats/top?from=${from}&to=${to}&by=srcaddr&limit=10`);
+    const shown = page.getByRole('table', { name: 'Top srcaddr' }).locator('tbody tr');
+    await expect.poll(() => shown.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(top.items.map((i) => i.key));
+
+    await page.getByLabel('Freshness of demo').waitFor();
+    expect(await page.getByLabel('Freshness of demo').textContent()).toMatch(/newest record (just now|\d+ min ago)/);
+    await page.locator('[aria-label="Traffic over time by action"] svg').waitFor();
+    await screenshot(page, '02-overview');
+  });
+
+  it('drills down from a rejected bar of the traffic chart to its flows', async () => {
+    const rejectedBars = page.locator('[aria-label="Traffic over time by action"] svg path[fill="#e03131"]');
+    await expect.poll(() => rejectedBars.count()).toBeGreaterThan(3);
+    // The tallest rejected bar: a bucket with rejected flows for sure.
+    const heights = await rejectedBars.evaluateAll((bars) => bars.map((b) => (b as SVGGraphicsElement).getBBox().height));
+    await rejectedBars.nth(heights.indexOf(Math.max(...heights))).click({ force: true });
+
+    await page.waitForURL(/\/explorer\?/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('q')).toBe('action = REJECT');
+    const from = Date.parse(url.searchParams.get('from')!);
+    const to = Date.parse(url.searchParams.get('to')!);
+    expect(to - from).toBe(300_000); // 24 hours are drawn in 5-minute buckets
+
+    const rows = page.getByRole('table', { name: 'Flows' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    const actions = await page.getByRole('table', { name: 'Flows' }).locator('tbody tr td:nth-child(10)').allTextContents();
+    expect(new Set(actions)).toEqual(new Set(['REJECT']));
+    const starts = await page.getByRole('table', { name: 'Flows' }).locator('tbody tr td:nth-child(1)').allTextContents();
+    for (const start of starts) {
+      const t = Date.parse(start.replace(' UTC', 'Z').replace(' ', 'T'));
+      expect(t).toBeGreaterThanOrEqual(from);
+      expect(t).toBeLessThan(to);
+    }
+  });
+
+  it('completes the filter, points at a mistake, and filters the table', async () => {
+    await page.goto(`${stack.url}/explorer?from=now-24h`);
+    const filter = page.getByLabel('Filter', { exact: true });
+    await filter.click();
+    await filter.pressSequentially('dstp');
+    await page.getByRole('option', { name: /dstport/ }).waitFor();
+    await filter.press('ArrowDown');
+    await filter.press('Enter');
+    await expect.poll(() => filter.inputValue()).toBe('dstport ');
+    await filter.pressSequentially('= 22 and protocl = tcp');
+
+    const alert = page.getByRole('alert', { name: 'Filter error' });
+    await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toContain("unknown field 'protocl'");
+    // The caret sits under the first letter of the unknown field.
+    const marked = (await alert.locator('pre, code').last().textContent())!.split('\n');
+    expect(marked[1]!.indexOf('^')).toBe(marked[0]!.indexOf('protocl'));
+    await screenshot(page, '03-explorer-filter-error');
+
+    await filter.fill('dstport = 22 and protocol = tcp');
+    await expect.poll(() => alert.count()).toBe(0);
+    await filter.press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('q') === 'dstport = 22 and protocol = tcp');
+    const table = page.getByRole('table', { name: 'Flows' });
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(0);
+    const column = (n: number) => table.locator(`tbody tr td:nth-child(${n})`).allTextContents();
+    await expect.poll(async () => [...new Set(await column(6))]).toEqual(['22']);
+    expect([...new Set(await column(7))]).toEqual(['TCP (6)']);
+
+    await table.locator('tbody tr').first().click();
+    const drawer = page.getByRole('dialog', { name: 'Flow record' });
+    await drawer.getByText('log-status').waitFor();
+    await screenshot(page, '04-explorer-drawer');
+    await page.keyboard.press('Escape');
+  });
+
+  it('scrolls through every page of a query', async () => {
+    await page.goto(`${stack.url}/explorer?from=now-6h&q=${encodeURIComponent('dstport = 22 and action = REJECT')}`);
+    const summary = page.waitForResponse((r) => r.url().includes('/api/flows'));
+    const first = new URL((await summary).url());
+    const { flows } = await api<{ flows: number }>(
+      `/api/stats/summary?from=${first.searchParams.get('from')}&to=${first.searchParams.get('to')}&q=${encodeURIComponent('dstport = 22 and action = REJECT')}`,
+    );
+    expect(flows).toBeGreaterThan(600); // pages of 200
+    const status = page.getByText(/flows shown/);
+    const rows = page.getByRole('table', { name: 'Flows' }).locator('tbody tr');
+    for (let pages = 1; !(await status.textContent())!.includes('all of them'); pages++) {
+      expect(pages).toBeLessThan(50);
+      const shown = await rows.count();
+      await rows.last().scrollIntoViewIfNeeded();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(shown);
+    }
+    expect(await status.textContent()).toBe(`${flows.toLocaleString('en')} flows shown, all of them`);
+  });
+
+  it('exports the current query as CSV', async () => {
+    const q = 'dstport = 22 and action = REJECT';
+    await page.goto(`${stack.url}/explorer?from=now-24h&q=${encodeURIComponent(q)}`);
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export CSV' }).click();
+    const file = await (await download).path();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const header = lines[0]!.split(',');
+    expect(header).toContain('srcaddr');
+    expect(header).toContain('log-status');
+    const action = header.indexOf('action');
+    const dstport = header.indexOf('dstport');
+    expect(lines.length).toBeGreaterThan(100);
+    for (const line of lines.slice(1)) {
+      const cells = line.split(',');
+      expect([cells[dstport], cells[action]]).toEqual(['22', 'REJECT']);
+    }
+    expect(new URL(page.url()).searchParams.get('q')).toBe(q);
+  });
+
+  it('groups by a field, draws the sankey, and adds a clicked value to the filter', async () => {
+    await page.goto(`${stack.url}/explorer?from=now-24h&by=dstport`);
+    const top = page.getByRole('table', { name: 'Top dstport' });
+    await top.locator('tbody tr').first().waitFor();
+    const key = await top.locator('tbody tr').first().getAttribute('data-key');
+    await page.locator('[aria-label^="Sankey"] svg').waitFor();
+    await screenshot(page, '05-explorer');
+    await top.locator('tbody tr').first().getByRole('button').click();
+    await page.waitForURL((u) => u.searchParams.get('q') === `dstport = ${key}`);
+  });
+
+  it('shows rejections with likely scans, each a click from its flows', async () => {
+    await page.goto(`${stack.url}/rejections?from=now-24h`);
+    const scans = page.getByRole('table', { name: 'Likely scans' });
+    await scans.locator('tbody tr').first().waitFor();
+    const scanner = (await scans.locator('tbody tr').first().getAttribute('data-key'))!;
+    await page.getByRole('table', { name: 'Top dstport' }).locator('tbody tr').first().waitFor();
+    await screenshot(page, '06-rejections');
+    await scans.locator('tbody tr').first().getByRole('button').click();
+    await page.waitForURL((u) => u.pathname === '/explorer' && u.searchParams.get('q') === `action = REJECT and srcaddr = ${scanner}`);
+  });
+
+  it('shows traffic paths, AWS services and S3 through an internet gateway', async () => {
+    await page.goto(`${stack.url}/traffic-paths?from=now-24h`);
+    const paths = page.getByRole('table', { name: 'Top traffic-path' });
+    await paths.locator('tbody tr').first().waitFor();
+    expect(await paths.textContent()).toContain('Internet gateway (8)');
+    await page.getByRole('table', { name: 'Top pkt-dst-aws-service' }).getByText('S3').first().waitFor();
+    await screenshot(page, '07-traffic-paths');
+  });
+
+  it('adds a source with validation, syncs it and shows its ledger', async () => {
+    await page.goto(`${stack.url}/sources`);
+    await page.locator('tr[data-source="demo"]').waitFor();
+    await screenshot(page, '08-sources');
+
+    await page.getByRole('button', { name: 'Add source' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a source' });
+    await dialog.getByText('Directory', { exact: true }).click();
+    const name = `account 444455556666 (${Date.now()})`;
+    await dialog.getByLabel('Name').fill(name);
+    await dialog.getByRole('button', { name: 'Add source' }).click();
+    await dialog.getByText('The folder is required.').waitFor();
+    // The API's own check: a folder outside FlowLens:Sources:DirectoryRoots.
+    await dialog.getByLabel('Folder').fill('/etc');
+    await dialog.getByRole('button', { name: 'Add source' }).click();
+    await dialog.getByText('The folder must lie under one of FlowLens:Sources:DirectoryRoots.').waitFor();
+    await screenshot(page, '09-source-form-error');
+
+    await dialog.getByLabel('Folder').fill(`${stack.flowlogs}/AWSLogs/444455556666`);
+    await dialog.getByRole('button', { name: 'Add source' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.locator(`tr[data-source="${name}"]`);
+    await row.getByRole('button', { name: 'Sync now' }).click();
+    await row.getByRole('link', { name }).click();
+
+    await page.waitForURL(/\/sources\/\d+$/);
+    const id = Number(new URL(page.url()).pathname.split('/').at(-1));
+    await expect
+      .poll(async () => (await api<{ status: { objectsIngested: number; state: string } }>(`/api/sources/${id}`)).status, { timeout: 90_000, interval: 1000 })
+      .toMatchObject({ state: 'idle', objectsIngested: expect.any(Number) });
+    const status = (await api<{ status: { objectsIngested: number; recordsIngested: number } }>(`/api/sources/${id}`)).status;
+    expect(status.objectsIngested).toBeGreaterThan(0);
+    await expect.poll(() => page.getByLabel('Records', { exact: true }).textContent(), { timeout: 15_000 }).not.toBe('0');
+    await page.getByRole('table', { name: 'Object ledger' }).locator('tbody tr').first().waitFor();
+    expect(await page.getByRole('table', { name: 'Object ledger' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    await screenshot(page, '10-source-ledger');
+  });
+
+  it('reads well in the dark theme too', async () => {
+    await page.goto(`${stack.url}/?from=now-24h`);
+    await page.getByRole('button', { name: 'Use the dark theme' }).click();
+    await page.getByRole('button', { name: 'Use the light theme' }).waitFor();
+    await page.locator('[aria-label="Traffic over time by action"] svg').waitFor();
+    await screenshot(page, '11-overview-dark');
+  });
+});

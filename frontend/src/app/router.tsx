@@ -1,0 +1,28 @@
+import { createBrowserRouter } from 'react-router';
+import { ExplorerRoute } from './routes/explorer';
+import { Layout } from './routes/layout';
+import { NotFoundRoute } from './routes/not-found';
+import { OverviewRoute } from './routes/overview';
+import { RejectionsRoute } from './routes/rejections';
+import { SignInRoute } from './routes/sign-in';
+import { SourceRoute } from './routes/source';
+import { SourcesRoute } from './routes/sources';
+import { TrafficPathsRoute } from './routes/traffic-paths';
+
+export const routes = [
+  { path: '/sign-in', element: <SignInRoute /> },
+  {
+    element: <Layout />,
+    children: [
+      { index: true, element: <OverviewRoute /> },
+      { path: 'rejections', element: <RejectionsRoute /> },
+      { path: 'explorer', element: <ExplorerRoute /> },
+      { path: 'traffic-paths', element: <TrafficPathsRoute /> },
+      { path: 'sources', element: <SourcesRoute /> },
+      { path: 'sources/:id', element: <SourceRoute /> },
+      { path: '*', element: <NotFoundRoute /> },
+    ],
+  },
+];
+
+export const router = createBrowserRouter(routes);

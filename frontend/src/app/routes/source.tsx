@@ -1,0 +1,72 @@
+import { Anchor, Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { Panel } from '@/components/ui/panel';
+import { QueryState } from '@/components/ui/states';
+import { useSource, useSyncSource } from '@/features/sources/api/sources';
+import { ObjectLedger } from '@/features/sources/components/object-ledger';
+import { StateBadge } from '@/features/sources/components/source-state';
+import { formatAgo, formatCount, formatTime } from '@/lib/format';
+import { useSignedIn } from './layout';
+
+/** One source: its status and its ledger of objects, failed ones with their reasons. */
+export function SourceRoute() {
+  const id = Number(useParams().id);
+  const me = useSignedIn();
+  const source = useSource(id);
+  const sync = useSyncSource();
+  return (
+    <Stack>
+      <Anchor component={Link} to="/sources" size="sm">
+        ← Sources
+      </Anchor>
+      <QueryState query={source}>
+        {(s) => (
+          <Stack>
+            <Group justify="space-between">
+              <Group>
+                <Title order={2}>{s.name}</Title>
+                <StateBadge state={s.status.state} />
+              </Group>
+              {me.role === 'admin' && (
+                <Button onClick={() => sync.mutate(s.id)} loading={sync.isPending}>
+                  Sync now
+                </Button>
+              )}
+            </Group>
+            {s.status.lastError && (
+              <Text c="red" size="sm" role="alert">
+                Last run: {s.status.lastError}
+              </Text>
+            )}
+            <SimpleGrid cols={{ base: 2, md: 5 }}>
+              <Fact label="Records" value={formatCount(s.status.recordsIngested)} />
+              <Fact label="Rejected lines" value={formatCount(s.status.recordsRejected)} />
+              <Fact label="Objects ingested" value={formatCount(s.status.objectsIngested)} />
+              <Fact label="Objects failed" value={formatCount(s.status.objectsFailed)} />
+              <Fact label="Newest record" value={formatAgo(s.status.newestRecordAt)} title={formatTime(s.status.newestRecordAt)} />
+            </SimpleGrid>
+            <Text size="sm" c="dimmed">
+              {s.kind} · schedule <code>{s.schedule}</code> (UTC) · last run finished {formatAgo(s.status.lastRunFinishedAt)}
+            </Text>
+            <Panel title="Object ledger">
+              <ObjectLedger sourceId={s.id} isAdmin={me.role === 'admin'} />
+            </Panel>
+          </Stack>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
+
+function Fact({ label, value, title }: { label: string; value: string; title?: string }) {
+  return (
+    <div title={title}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+        {label}
+      </Text>
+      <Text fw={600} aria-label={label}>
+        {value}
+      </Text>
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import { Avatar, Menu, UnstyledButton } from '@mantine/core';
+import type { Me } from '@/types/api';
+import { useSignOut } from '../api/sign-in';
+
+/** Who is signed in, their role, and sign-out. */
+export function UserMenu({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const signOut = useSignOut();
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <UnstyledButton aria-label={`Signed in as ${me.name}`}>
+          <Avatar radius="xl" size="sm" color="blue">
+            {me.name.slice(0, 1).toUpperCase()}
+          </Avatar>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          {me.name} · {me.role}
+        </Menu.Label>
+        <Menu.Item onClick={() => signOut.mutate(undefined, { onSettled: onSignedOut })}>Sign out</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

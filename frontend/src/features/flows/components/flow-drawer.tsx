@@ -1,0 +1,37 @@
+import { Drawer, Table } from '@mantine/core';
+import { flowFields, showValue } from '@/lib/flow-fields';
+import type { FlowItem } from '@/types/api';
+
+/** Every field of one flow record, with where it was read. */
+export function FlowDrawer({ flow, onClose }: { flow: FlowItem | null; onClose: () => void }) {
+  return (
+    <Drawer opened={flow !== null} onClose={onClose} position="right" size="md" title="Flow record">
+      {flow && (
+        <Table fz="sm" aria-label="Flow record fields">
+          <Table.Tbody>
+            {flowFields
+              .filter((f) => flow[f.key] !== null)
+              .map((f) => (
+                <Table.Tr key={f.name}>
+                  <Table.Th ff="monospace">{f.name}</Table.Th>
+                  <Table.Td ff="monospace">{showValue(f, flow)}</Table.Td>
+                </Table.Tr>
+              ))}
+            {Object.entries(flow.extras ?? {}).map(([name, value]) => (
+              <Table.Tr key={`extra-${name}`}>
+                <Table.Th ff="monospace">{name}</Table.Th>
+                <Table.Td ff="monospace">{value ?? '-'}</Table.Td>
+              </Table.Tr>
+            ))}
+            <Table.Tr>
+              <Table.Th>read from</Table.Th>
+              <Table.Td>
+                source {flow.sourceId}, object {flow.objectId}, line {flow.line}
+              </Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+      )}
+    </Drawer>
+  );
+}

@@ -1,0 +1,63 @@
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resetCsrfToken, setApiBaseUrl } from '@/lib/api-client';
+import { renderWithProviders } from '@/testing/render';
+import { readBody, sendJson, startTestServer } from '@/testing/test-server';
+import { SourceForm } from './source-form';
+
+describe('SourceForm', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const posted: unknown[] = [];
+  beforeAll(async () => {
+    // Answers like FlowLens: an s3 source needs a region; a good one is created.
+    server = await startTestServer(async (req, res) => {
+      if (req.url === '/api/auth/csrf') return sendJson(res, 200, { token: 't', headerName: 'X-CSRF-TOKEN' });
+      const body = JSON.parse(await readBody(req)) as { s3: { region: string | null } };
+      posted.push(body);
+      if (!body.s3.region) {
+        return sendJson(res, 400, { title: 'One or more validation errors occurred.', status: 400, errors: { 's3.region': ["The bucket's region is required (e.g. eu-west-1)."] } });
+      }
+      sendJson(res, 201, { id: 7, createdAt: '2026-11-25T00:00:00Z', status: { state: 'idle', lastRunStartedAt: null, lastRunFinishedAt: null, lastError: null, objectsIngested: 0, objectsFailed: 0, recordsIngested: 0, recordsRejected: 0, newestRecordAt: null }, ...body });
+    });
+    setApiBaseUrl(server.url);
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    posted.length = 0;
+    resetCsrfToken();
+  });
+  afterEach(cleanup);
+
+  const field = (label: string) => screen.getByLabelText(label, { exact: false, selector: 'input' });
+
+  it('asks for the required settings before calling the API', async () => {
+    renderWithProviders(<SourceForm source={null} onSaved={() => {}} onCancel={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Add source' }));
+    expect(await screen.findByText('A name is required.')).toBeTruthy();
+    expect(screen.getByText('The bucket is required.')).toBeTruthy();
+    expect(posted).toEqual([]);
+  });
+
+  it("shows the API's error by its field, then saves the corrected source", async () => {
+    const onSaved = vi.fn();
+    renderWithProviders(<SourceForm source={null} onSaved={onSaved} onCancel={() => {}} />);
+    fireEvent.change(field('Name'), { target: { value: 'prod flow logs' } });
+    fireEvent.change(field('Bucket'), { target: { value: 'acme-flow-logs' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add source' }));
+    expect(await screen.findByText("The bucket's region is required (e.g. eu-west-1).")).toBeTruthy();
+    expect(field('Region').getAttribute('aria-invalid')).toBe('true');
+
+    fireEvent.change(field('Region'), { target: { value: 'eu-west-1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add source' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(posted.at(-1)).toEqual({
+      name: 'prod flow logs',
+      kind: 's3',
+      enabled: true,
+      schedule: '*/5 * * * *',
+      s3: { bucket: 'acme-flow-logs', prefix: 'AWSLogs/', forcePathStyle: false, region: 'eu-west-1', roleArn: null, externalId: null, serviceUrl: null },
+      cloudWatch: null,
+      directory: null,
+    });
+  });
+});

@@ -1,0 +1,167 @@
+import { Alert, Button, Checkbox, Group, NumberInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '@/lib/api-client';
+import type { Source, SourceKind } from '@/types/api';
+import { useSaveSource, type SourceRequest } from '../api/sources';
+
+type Form = {
+  name: string; kind: SourceKind; enabled: boolean; schedule: string;
+  bucket: string; prefix: string; region: string; roleArn: string; externalId: string; serviceUrl: string; forcePathStyle: boolean;
+  logGroupName: string; logFormat: string; lookbackMinutes: number; path: string;
+};
+
+const fromSource = (s: Source | null): Form => ({
+  name: s?.name ?? '',
+  kind: s?.kind ?? 's3',
+  enabled: s?.enabled ?? true,
+  schedule: s?.schedule ?? '*/5 * * * *',
+  bucket: s?.s3?.bucket ?? '',
+  prefix: s?.s3?.prefix ?? 'AWSLogs/',
+  region: s?.s3?.region ?? s?.cloudWatch?.region ?? '',
+  roleArn: s?.s3?.roleArn ?? s?.cloudWatch?.roleArn ?? '',
+  externalId: s?.s3?.externalId ?? s?.cloudWatch?.externalId ?? '',
+  serviceUrl: s?.s3?.serviceUrl ?? s?.cloudWatch?.serviceUrl ?? '',
+  forcePathStyle: s?.s3?.forcePathStyle ?? false,
+  logGroupName: s?.cloudWatch?.logGroupName ?? '',
+  logFormat: s?.cloudWatch?.logFormat ?? '',
+  lookbackMinutes: s?.cloudWatch?.lookbackMinutes ?? 20,
+  path: s?.directory?.path ?? '',
+});
+
+const orNull = (text: string) => (text.trim() === '' ? null : text.trim());
+
+function toRequest(f: Form): SourceRequest {
+  const aws = { region: orNull(f.region), roleArn: orNull(f.roleArn), externalId: orNull(f.externalId), serviceUrl: orNull(f.serviceUrl) };
+  return {
+    name: f.name.trim(),
+    kind: f.kind,
+    enabled: f.enabled,
+    schedule: f.schedule.trim(),
+    s3: f.kind === 's3' ? { bucket: f.bucket.trim(), prefix: f.prefix, forcePathStyle: f.forcePathStyle, ...aws } : null,
+    cloudWatch:
+      f.kind === 'cloudwatch'
+        ? { logGroupName: f.logGroupName.trim(), logFormat: orNull(f.logFormat), lookbackMinutes: f.lookbackMinutes, ...aws }
+        : null,
+    directory: f.kind === 'directory' ? { path: f.path.trim() } : null,
+  };
+}
+
+/** The checks the browser can make before asking the API, which checks everything again. */
+function localErrors(f: Form): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!f.name.trim()) errors.name = 'A name is required.';
+  if (f.kind === 's3' && !f.bucket.trim()) errors['s3.bucket'] = 'The bucket is required.';
+  if (f.kind === 'cloudwatch' && !f.logGroupName.trim()) errors['cloudwatch.loggroupname'] = 'The log group is required.';
+  if (f.kind === 'directory' && !f.path.trim()) errors['directory.path'] = 'The folder is required.';
+  return errors;
+}
+
+/** Adds or edits a source: S3, CloudWatch Logs or a directory, with the API's validation shown by each field. */
+export function SourceForm({ source, onSaved, onCancel }: { source: Source | null; onSaved: () => void; onCancel: () => void }) {
+  const [form, setForm] = useState(() => fromSource(source));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const save = useSaveSource();
+  const set = <K extends keyof Form>(key: K) => (value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const text = (key: keyof Form) => ({
+    value: form[key] as string,
+    onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value as never),
+  });
+  const error = (...keys: string[]) => keys.map((k) => errors[k.toLowerCase()]).find(Boolean);
+  const prefix = form.kind === 'cloudwatch' ? 'cloudwatch' : 's3';
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const local = localErrors(form);
+    setErrors(local);
+    if (Object.keys(local).length > 0) return;
+    save.mutate(
+      { id: source?.id ?? null, request: toRequest(form) },
+      {
+        onSuccess: onSaved,
+        onError: (e) => {
+          const fields = e instanceof ApiError ? e.problem.errors : undefined;
+          if (fields) setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.toLowerCase(), v.join(' ')])));
+        },
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="sm">
+        <TextInput label="Name" required {...text('name')} error={error('name')} />
+        <SegmentedControl
+          aria-label="Kind"
+          value={form.kind}
+          onChange={(v) => set('kind')(v as SourceKind)}
+          data={[
+            { value: 's3', label: 'S3' },
+            { value: 'cloudwatch', label: 'CloudWatch Logs' },
+            { value: 'directory', label: 'Directory' },
+          ]}
+        />
+        {form.kind === 's3' && (
+          <>
+            <TextInput label="Bucket" required {...text('bucket')} error={error('s3.bucket', 's3')} />
+            <TextInput label="Prefix" description="Where AWSLogs/{account}/vpcflowlogs/... starts" {...text('prefix')} error={error('s3.prefix')} />
+          </>
+        )}
+        {form.kind === 'cloudwatch' && (
+          <>
+            <TextInput label="Log group" required placeholder="/vpc/flow-logs" {...text('logGroupName')} error={error('cloudWatch.logGroupName', 'cloudWatch')} />
+            <TextInput
+              label="Log format"
+              description="The flow log's format string; empty for the default (version 2) format"
+              placeholder="${version} ${account-id} ${interface-id} ..."
+              {...text('logFormat')}
+              error={error('cloudWatch.logFormat')}
+            />
+            <NumberInput
+              label="Look-back (minutes)"
+              description="How far before the checkpoint each run reads again, for late events"
+              min={0}
+              max={1440}
+              value={form.lookbackMinutes}
+              onChange={(v) => set('lookbackMinutes')(Number(v))}
+              error={error('cloudWatch.lookbackMinutes')}
+            />
+          </>
+        )}
+        {form.kind === 'directory' && (
+          <TextInput label="Folder" required description="An absolute path under FlowLens:Sources:DirectoryRoots" {...text('path')} error={error('directory.path', 'directory')} />
+        )}
+        {form.kind !== 'directory' && (
+          <>
+            <TextInput label="Region" placeholder="eu-west-1" {...text('region')} error={error(`${prefix}.region`)} />
+            <TextInput label="Role ARN" description="Assumed to read (optional)" {...text('roleArn')} error={error(`${prefix}.roleArn`)} />
+            <TextInput label="External ID" {...text('externalId')} error={error(`${prefix}.externalId`)} />
+            <TextInput label="Endpoint URL" description="Only for S3-compatible stores or LocalStack" {...text('serviceUrl')} error={error(`${prefix}.serviceUrl`)} />
+            {form.kind === 's3' && (
+              <Checkbox label="Path-style addressing" checked={form.forcePathStyle} onChange={(e) => set('forcePathStyle')(e.currentTarget.checked)} />
+            )}
+          </>
+        )}
+        <TextInput label="Schedule" description="Cron, UTC (five fields)" {...text('schedule')} error={error('schedule')} />
+        <Checkbox label="Enabled" checked={form.enabled} onChange={(e) => set('enabled')(e.currentTarget.checked)} />
+        {save.isError && !(save.error instanceof ApiError && save.error.problem.errors) && (
+          <Alert color="red" role="alert" variant="light">
+            {save.error.message}
+          </Alert>
+        )}
+        {Object.keys(errors).length > 0 && (
+          <Text size="sm" c="red" role="alert">
+            Some settings need fixing.
+          </Text>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending}>
+            {source ? 'Save' : 'Add source'}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,64 @@
+import { Box, Table, Text, UnstyledButton } from '@mantine/core';
+import { QueryState } from '@/components/ui/states';
+import { formatBytes, formatCount } from '@/lib/format';
+import { showKey } from '@/lib/flow-fields';
+import { useTop, type Metric } from '../api/get-top';
+import type { StatsQuery } from '../api/stats-query';
+
+interface TopListProps {
+  params: StatsQuery;
+  /** The field to rank, by its AWS name. */
+  by: string;
+  metric?: Metric;
+  limit?: number;
+  /** A click on a row: its value (never the no-value key `-`). */
+  onSelect?: (key: string) => void;
+}
+
+/** The values of a field with the most bytes (or flows), with a bar for each one's share. */
+export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: TopListProps) {
+  const query = useTop({ ...params, by, metric, limit });
+  const show = metric === 'bytes' ? formatBytes : formatCount;
+  return (
+    <QueryState query={query} isEmpty={(d) => d.items.length === 0}>
+      {(data) => {
+        const max = Math.max(1, ...data.items.map((i) => i[metric]));
+        return (
+          <Table highlightOnHover verticalSpacing={4} fz="sm" aria-label={`Top ${by}`}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{by}</Table.Th>
+                <Table.Th ta="right">{metric}</Table.Th>
+                <Table.Th ta="right">flows</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.items.map((item) => (
+                <Table.Tr key={item.key} data-key={item.key}>
+                  <Table.Td style={{ position: 'relative' }}>
+                    <Box
+                      aria-hidden
+                      style={{ position: 'absolute', inset: '2px auto 2px 0', width: `${(item[metric] / max) * 100}%`, opacity: 0.15, pointerEvents: 'none' }}
+                      bg="blue"
+                    />
+                    {onSelect && item.key !== '-' ? (
+                      <UnstyledButton fz="sm" ff="monospace" onClick={() => onSelect(item.key)} title={`Add ${by} = ${item.key} to the filter`}>
+                        {showKey(by, item.key)}
+                      </UnstyledButton>
+                    ) : (
+                      <Text fz="sm" ff="monospace">
+                        {showKey(by, item.key)}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td ta="right">{show(item[metric])}</Table.Td>
+                  <Table.Td ta="right">{formatCount(item.flows)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        );
+      }}
+    </QueryState>
+  );
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { addCondition } from './view-state';
+
+describe('addCondition', () => {
+  it('starts a filter, or adds to it with and', () => {
+    expect(addCondition('', 'srcaddr', '10.0.0.5')).toBe('srcaddr = 10.0.0.5');
+    expect(addCondition('action = REJECT', 'dstport', '22')).toBe('action = REJECT and dstport = 22');
+  });
+
+  it('keeps an or together and quotes values with spaces', () => {
+    expect(addCondition('dstport = 22 or dstport = 3389', 'action', 'REJECT')).toBe(
+      '(dstport = 22 or dstport = 3389) and action = REJECT',
+    );
+    expect(addCondition('', 'reject-reason', 'BPA block')).toBe("reject-reason = 'BPA block'");
+    expect(addCondition('', 'dstaddr', '2001:db8::1')).toBe('dstaddr = 2001:db8::1');
+  });
+});
