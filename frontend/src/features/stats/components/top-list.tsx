@@ -19,6 +19,9 @@ interface TopListProps {
 export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: TopListProps) {
   const query = useTop({ ...params, by, metric, limit });
   const show = metric === 'bytes' ? formatBytes : formatCount;
+  // The second figure: flows beside bytes or packets, bytes beside flows.
+  const other = metric === 'flows' ? 'bytes' : 'flows';
+  const showOther = other === 'bytes' ? formatBytes : formatCount;
   return (
     <QueryState query={query} isEmpty={(d) => d.items.length === 0}>
       {(data) => {
@@ -29,7 +32,7 @@ export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: 
               <Table.Tr>
                 <Table.Th>{by}</Table.Th>
                 <Table.Th ta="right">{metric}</Table.Th>
-                <Table.Th ta="right">flows</Table.Th>
+                <Table.Th ta="right">{other}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -52,7 +55,7 @@ export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: 
                     )}
                   </Table.Td>
                   <Table.Td ta="right">{show(item[metric])}</Table.Td>
-                  <Table.Td ta="right">{formatCount(item.flows)}</Table.Td>
+                  <Table.Td ta="right">{showOther(item[other])}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
