@@ -32,6 +32,7 @@ builder.AddFlowLensMetrics();
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
+await app.EnsureDataProtectionKeyAsync();
 await app.EnsureBootstrapKeyAsync();
 await app.EnsureBootstrapAdminAsync();
 await app.StartIngestionAsync();

@@ -3,6 +3,7 @@ using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -12,12 +13,16 @@ using Npgsql;
 namespace FlowLens.Api.Data;
 
 /// <summary>The FlowLens schema. Flow rows are written with COPY and read with SQL; EF models the rest.</summary>
-public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options) : IdentityUserContext<FlowLensUser, long>(options)
+public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options)
+    : IdentityUserContext<FlowLensUser, long>(options), IDataProtectionKeyContext
 {
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Source> Sources => Set<Source>();
     public DbSet<SourceObject> SourceObjects => Set<SourceObject>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    /// <summary>The ASP.NET Core Data Protection key ring (sign-in cookies, CSRF tokens, OIDC state), one for every node.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))

@@ -52,13 +52,7 @@ public static class DatabaseSetup
                 }
             }
         }
-        await using var turn = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
-        await using (var wait = new NpgsqlCommand("select pg_advisory_lock(hashtext('flowlens-migrations'))", turn))
-        {
-            wait.CommandTimeout = 0;
-            await wait.ExecuteNonQueryAsync();
-        }
-        try
+        await app.InTurnAsync("flowlens-migrations", async () =>
         {
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
@@ -68,10 +62,30 @@ public static class DatabaseSetup
                 app.Logger.LogInformation("Applying {Count} database migrations: {Migrations}", pending.Count, pending);
             }
             await db.Database.MigrateAsync();
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while holding the PostgreSQL advisory lock named <paramref name="name"/>, so nodes
+    /// that start together do it one after the other. The lock is the session's: a node that dies lets go of it.
+    /// </summary>
+    public static async Task InTurnAsync(this WebApplication app, string name, Func<Task> work)
+    {
+        await using var turn = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using (var wait = new NpgsqlCommand("select pg_advisory_lock(hashtext($1))", turn))
+        {
+            wait.Parameters.Add(new NpgsqlParameter { Value = name });
+            wait.CommandTimeout = 0;
+            await wait.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            await work();
         }
         finally
         {
-            await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtext('flowlens-migrations'))", turn);
+            await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtext($1))", turn);
+            release.Parameters.Add(new NpgsqlParameter { Value = name });
             await release.ExecuteNonQueryAsync();
         }
     }

@@ -94,9 +94,6 @@ public sealed class RollupAccumulator
 
     public IReadOnlyDictionary<TopKey, RollupSums> Hours => _hours;
 
-    /// <summary>True when records were taken out (added with a negative sign).</summary>
-    public bool HasRemovals { get; private set; }
-
     public void Add(FlowRecord r, int sign = 1) =>
         Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign);
 
@@ -107,7 +104,6 @@ public sealed class RollupAccumulator
         {
             return;
         }
-        HasRemovals |= sign < 0;
         long records = sign, b = sign * (bytes ?? 0), p = sign * (packets ?? 0);
         short? a = (short?)action, s = (short?)logStatus, pr = (short?)protocol;
         Add(_totals, new TotalsKey(Rollups.BucketOf(at, Rollups.TotalsBucket), a, s, pr), records, b, p);

@@ -95,5 +95,9 @@ public sealed class SecurityTests(PostgresFixture postgres)
             Assert.DoesNotContain(value, log); // ...their keys are not
         }
         Assert.DoesNotContain(secret[ApiKey.PrefixLength..], log);
+        // Nor does the Data Protection key that signs the cookies.
+        var keyRing = System.Xml.Linq.XElement.Parse(await Sql.ScalarAsync<string>(database, "select xml from data_protection_keys"));
+        var masterKey = keyRing.Descendants("masterKey").Single().Element("value")!.Value;
+        Assert.DoesNotContain(masterKey, log);
     }
 }

@@ -157,7 +157,8 @@ public sealed class StatsSqlTests
         Assert.All(rollups.Hours.Keys, k => Assert.Equal(Day.AddHours(1).UtcDateTime, k.Bucket));
 
         rollups.Add(at, a, a, 443, "eni-1", 1, 1, 6, packets: 10, bytes: 1000, sign: -1);
-        Assert.True(rollups.HasRemovals);
+        var afterRemoval = rollups.Totals[new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)];
+        Assert.Equal((1L, 500L, 5L), (afterRemoval.Records, afterRemoval.Bytes, afterRemoval.Packets));
         Assert.Equal(0L, rollups.Hours.Single(p => p.Key is { Field: TopField.DstPort, Number: 443 }).Value.Records);
     }
 }

@@ -21,8 +21,6 @@ public sealed class QueryOptions
 /// </summary>
 public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions options) : IDisposable
 {
-    public QueryOptions Options => options;
-
     public static QueryDatabase Create(string connectionString, QueryOptions options)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
