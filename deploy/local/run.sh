@@ -86,7 +86,8 @@ for _ in $(seq 1 120); do
   kill -0 "$server_pid" 2>/dev/null || { echo "FlowLens did not start; see $data/flowlens.log" >&2; tail -n 20 "$data/flowlens.log" >&2; exit 1; }
   sleep 1
 done
-node "$root/deploy/local/demo-source.mjs" "$url" "$admin_key" "$data/flowlogs"
+FLOWLENS_ADMIN_KEY=$admin_key node "$root/deploy/local/demo-source.mjs" "$url" \
+  "{\"name\": \"demo\", \"kind\": \"directory\", \"directory\": {\"path\": \"$data/flowlogs\"}}"
 cat <<MSG
 
   FlowLens is running at $url

@@ -139,8 +139,19 @@ public sealed partial class SettingsTests
         Assert.Equal(FlowLens.Core.FlowLogs.FlowFields.All.Select(f => f.Name), fields);
     }
 
+    [Fact]
+    public void TheComposeDemoSource_IsOneTheApiAccepts()
+    {
+        var compose = File.ReadAllText(Path.Combine(Root, "docker-compose.yml"));
+        var json = ComposeSourceJson().Match(compose);
+        Assert.True(json.Success, "docker-compose.yml has no source JSON for demo-source.mjs");
+        var request = System.Text.Json.JsonSerializer.Deserialize<FlowLens.Api.Features.Sources.SourceRequest>(
+            json.Groups[1].Value, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow })!;
+        Assert.Equal("s3", request.Kind);
+        Assert.Empty(FlowLens.Api.Features.Sources.SourceValidation.Validate(request, new FlowLens.Api.Features.Ingestion.SourcesOptions()));
+    }
+
     [Theory]
-    [InlineData("deploy/compose/demo-source.mjs")]
     [InlineData("deploy/terraform/outputs.tf")]
     public void TheSourceBodiesADeployFileMakes_NameOnlyS3Settings(string file)
     {
@@ -167,6 +178,9 @@ public sealed partial class SettingsTests
 
     [GeneratedRegex(@"\b(?:FlowLens|ConnectionStrings)(?:__|:)[A-Za-z0-9_:]+[A-Za-z0-9]")]
     private static partial Regex Setting();
+
+    [GeneratedRegex(@"- '(\{""name"".*\})'")]
+    private static partial Regex ComposeSourceJson();
 
     [GeneratedRegex(@"(:\d+)+$")]
     private static partial Regex ListIndex();
