@@ -77,6 +77,23 @@ describe('the dashboard in Chromium', () => {
     await screenshot(page, '02-overview');
   });
 
+  it('takes an absolute range in UTC and asks the API for exactly it', async () => {
+    const to = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
+    const from = new Date(to.getTime() - 3 * 3600_000);
+    const local = (d: Date) => d.toISOString().slice(0, 16);
+    await page.getByRole('button', { name: 'Absolute…' }).click();
+    await page.getByLabel('From', { exact: true }).fill(local(from));
+    await page.getByLabel('To', { exact: true }).fill(local(to));
+    const summary = page.waitForRequest((r) => r.url().includes('/api/stats/summary'));
+    await page.getByRole('button', { name: 'Apply range' }).click();
+    const asked = new URL((await summary).url());
+    expect([asked.searchParams.get('from'), asked.searchParams.get('to')]).toEqual([from.toISOString(), to.toISOString()]);
+    expect(new URL(page.url()).searchParams.get('from')).toBe(from.toISOString());
+    expect(await page.getByLabel('Time range').inputValue()).toBe(`${local(from).replace('T', ' ')} → ${local(to).replace('T', ' ')} UTC`);
+    await page.goto(`${stack.url}/?from=now-24h`);
+    await page.locator('[aria-label="Traffic over time by action"] svg').waitFor();
+  });
+
   it('drills down from a rejected bar of the traffic chart to its flows', async () => {
     const rejectedBars = page.locator('[aria-label="Traffic over time by action"] svg path[fill="#e03131"]');
     await expect.poll(() => rejectedBars.count()).toBeGreaterThan(3);
