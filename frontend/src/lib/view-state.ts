@@ -5,15 +5,6 @@ import { defaultFrom, defaultTo, resolveRange } from './time-range';
 /** The parameters every view shares: they travel with the links between views. */
 export const sharedParams = ['from', 'to', 'q'] as const;
 
-/** Adds `field = value` to a filter with `and`, quoting values the filter language would not read bare. */
-export function addCondition(filter: string, field: string, value: string): string {
-  const bare = /^[^\s(),=!<>']+$/.test(value);
-  const condition = `${field} = ${bare ? value : `'${value}'`}`;
-  const current = filter.trim();
-  if (!current) return condition;
-  return /\bor\b/i.test(current) ? `(${current}) and ${condition}` : `${current} and ${condition}`;
-}
-
 /**
  * A view's state, kept in the URL so a link reproduces what was seen: the time range (`from`, `to`), the
  * filter (`q`) and whatever else the view keeps (grouping, columns).

@@ -1,3 +1,5 @@
+import { configure } from '@testing-library/react';
+
 // What Mantine needs from a browser that jsdom lacks.
 class ResizeObserverStub {
   observe() {}
@@ -20,3 +22,6 @@ if (typeof window !== 'undefined') {
   window.ResizeObserver ??= ResizeObserverStub;
   Element.prototype.scrollIntoView ??= () => {};
 }
+
+// A loaded machine (CI runs the suites side by side) answers slower than Testing Library's 1 s default.
+configure({ asyncUtilTimeout: 5000 });

@@ -4,8 +4,9 @@ import { Link } from 'react-router';
 import { Panel } from '@/components/ui/panel';
 import { QueryState } from '@/components/ui/states';
 import { summaryQuery } from '@/features/stats/api/get-summary';
-import { andFilter, type StatsQuery } from '@/features/stats/api/stats-query';
+import type { StatsQuery } from '@/features/stats/api/stats-query';
 import { TopList } from '@/features/stats/components/top-list';
+import { andFilter } from '@/lib/filter-text';
 import { formatBytes, formatPercent } from '@/lib/format';
 import { useDrillDown } from './drill-down';
 

@@ -11,10 +11,3 @@ export const rangeParams = ({ range, q }: StatsQuery) => ({
   to: range.to.toISOString(),
   q,
 });
-
-/** Joins two filters with `and`, keeping each whole. */
-export function andFilter(q: string, extra: string): string {
-  if (!q.trim()) return extra;
-  if (!extra.trim()) return q;
-  return `(${q}) and (${extra})`;
-}
