@@ -89,7 +89,7 @@ describe('the dashboard in Chromium', () => {
     const asked = new URL((await summary).url());
     expect([asked.searchParams.get('from'), asked.searchParams.get('to')]).toEqual([from.toISOString(), to.toISOString()]);
     expect(new URL(page.url()).searchParams.get('from')).toBe(from.toISOString());
-    expect(await page.getByLabel('Time range').inputValue()).toBe(`${local(from).replace('T', ' ')} → ${local(to).replace('T', ' ')} UTC`);
+    expect(await page.getByRole('combobox', { name: 'Time range' }).inputValue()).toBe(`${local(from).replace('T', ' ')} → ${local(to).replace('T', ' ')} UTC`);
     await page.goto(`${stack.url}/?from=now-24h`);
     await page.locator('[aria-label="Traffic over time by action"] svg').waitFor();
   });
