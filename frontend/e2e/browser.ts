@@ -17,7 +17,8 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-export async function screenshot(page: Page, name: string) {
+/** The whole page; `fullPage: false` for what is in view (an open drawer or dialog covers only the view). */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}) {
   mkdirSync(outputDir, { recursive: true });
-  await page.screenshot({ path: join(outputDir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(outputDir, `${name}.png`), fullPage });
 }

@@ -1,4 +1,5 @@
-import { Box, Center, Loader, ScrollArea, Table, Text } from '@mantine/core';
+import { Box, Center, Group, Loader, Table, Text } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorState } from '@/components/ui/states';
 import { fieldByName, showValue, type FlowField } from '@/lib/flow-fields';
@@ -6,24 +7,25 @@ import type { FlowItem } from '@/types/api';
 import { useFlows, type FlowsQuery } from '../api/get-flows';
 import { FlowDrawer } from './flow-drawer';
 
-/** Flows matching the query with the chosen columns; scrolling to the end loads the next page. */
+/**
+ * Flows matching the query with the chosen columns. Only the rows in view are in the page (a query may have
+ * millions); nearing the end of what is loaded fetches the next page through the API's cursor.
+ */
 export function FlowTable({ params, columns }: { params: FlowsQuery; columns: string[] }) {
   const flows = useFlows(params);
   const [selected, setSelected] = useState<FlowItem | null>(null);
-  const end = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = flows;
   const columnList = columns.join(',');
   const shown = useMemo(() => columnList.split(',').map((name) => fieldByName.get(name)).filter((f) => f !== undefined), [columnList]);
+  const items = useMemo(() => flows.data?.pages.flatMap((p) => p.items) ?? [], [flows.data]);
+  const rows = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => 29, overscan: 20 });
+  const visible = rows.getVirtualItems();
+  const lastVisible = visible.at(-1)?.index ?? 0;
 
   useEffect(() => {
-    const element = end.current;
-    if (!element || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries[0]?.isIntersecting && hasNextPage && !isFetchingNextPage) void fetchNextPage();
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+    if (lastVisible >= items.length - 40 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [lastVisible, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   if (flows.isPending) {
     return (
@@ -33,7 +35,6 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
     );
   }
   if (flows.isError) return <ErrorState error={flows.error} />;
-  const items = flows.data.pages.flatMap((p) => p.items);
   if (items.length === 0) {
     return (
       <Center mih={120}>
@@ -44,10 +45,12 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
     );
   }
 
+  const before = visible[0]?.start ?? 0;
+  const after = rows.getTotalSize() - (visible.at(-1)?.end ?? 0);
   return (
     <>
-      <ScrollArea h={560} type="auto">
-        <Table stickyHeader highlightOnHover fz="xs" ff="monospace" aria-label="Flows" style={{ whiteSpace: 'nowrap' }}>
+      <Box ref={scroller} h={560} style={{ overflow: 'auto' }} tabIndex={-1}>
+        <Table stickyHeader highlightOnHover fz="xs" ff="monospace" aria-label="Flows" aria-rowcount={items.length + 1} style={{ whiteSpace: 'nowrap' }}>
           <Table.Thead>
             <Table.Tr>
               {shown.map((f) => (
@@ -56,27 +59,30 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {items.map((item) => (
-              <FlowRow key={`${item.objectId}:${item.line}`} item={item} fields={shown} onSelect={setSelected} />
+            {before > 0 && <tr aria-hidden style={{ height: before }} />}
+            {visible.map((row) => (
+              <FlowRow key={row.key} item={items[row.index]!} index={row.index} fields={shown} onSelect={setSelected} />
             ))}
+            {after > 0 && <tr aria-hidden style={{ height: after }} />}
           </Table.Tbody>
         </Table>
-        <Box ref={end} h={24}>
-          {isFetchingNextPage && <Loader size="xs" aria-label="Loading more" />}
-        </Box>
-      </ScrollArea>
-      <Text size="xs" c="dimmed" mt={4} aria-live="polite">
-        {items.length.toLocaleString('en')} flows shown{hasNextPage ? ', scroll for more' : ', all of them'}
-      </Text>
+      </Box>
+      <Group gap="xs" mt={4}>
+        <Text size="xs" c="dimmed" aria-live="polite">
+          {items.length.toLocaleString('en')} flows loaded{hasNextPage ? ', scroll for more' : ', all of them'}
+        </Text>
+        {isFetchingNextPage && <Loader size="xs" aria-label="Loading more" />}
+      </Group>
       <FlowDrawer flow={selected} onClose={() => setSelected(null)} />
     </>
   );
 }
 
 // Rows already shown do not render again when the next page arrives.
-const FlowRow = memo(function FlowRow({ item, fields, onSelect }: { item: FlowItem; fields: FlowField[]; onSelect: (item: FlowItem) => void }) {
+const FlowRow = memo(function FlowRow({ item, index, fields, onSelect }: { item: FlowItem; index: number; fields: FlowField[]; onSelect: (item: FlowItem) => void }) {
   return (
     <Table.Tr
+      aria-rowindex={index + 2}
       tabIndex={0}
       style={{ cursor: 'pointer' }}
       c={item.action === 'REJECT' ? 'red' : undefined}
