@@ -93,10 +93,10 @@ public sealed class FlowLensProcess : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
-    /// <summary>Waits (two minutes at most) for the source's run to end with this many objects ingested.</summary>
+    /// <summary>Waits (five minutes at most: a loaded CI machine is slow) for the source's run to end with this many objects ingested.</summary>
     public async Task WaitUntilIdleAsync(long id, int expectedObjects)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
+        var deadline = DateTime.UtcNow.AddSeconds(300);
         JsonElement status;
         do
         {
