@@ -31,8 +31,8 @@ public static class DatabaseSetup
     }
 
     /// <summary>
-    /// Creates or upgrades the schema before the app serves anything. Nodes that start together take turns (a
-    /// PostgreSQL advisory lock): the first migrates, the others then find nothing to do.
+    /// Creates or upgrades the schema, FlowLens's tables and Hangfire's, before the app serves anything. Nodes that
+    /// start together take turns (a PostgreSQL advisory lock): the first migrates, the others then find nothing to do.
     /// </summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
@@ -62,6 +62,7 @@ public static class DatabaseSetup
                 app.Logger.LogInformation("Applying {Count} database migrations: {Migrations}", pending.Count, pending);
             }
             await db.Database.MigrateAsync();
+            await app.InstallJobsSchemaAsync();
         });
     }
 

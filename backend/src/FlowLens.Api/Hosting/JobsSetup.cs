@@ -3,6 +3,7 @@ using FlowLens.Api.Features.Auth;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Npgsql;
 
 namespace FlowLens.Api.Hosting;
 
@@ -21,6 +22,9 @@ public sealed class JobsOptions
 
 public static class JobsSetup
 {
+    /// <summary>Hangfire's tables live in this schema of the FlowLens database.</summary>
+    public const string SchemaName = "hangfire";
+
     /// <summary>Hangfire on PostgreSQL, in its own <c>hangfire</c> schema of the FlowLens database.</summary>
     public static void AddFlowLensJobs(this WebApplicationBuilder builder)
     {
@@ -32,8 +36,9 @@ public static class JobsSetup
         // each keep their own database.
         var storageOptions = new PostgreSqlStorageOptions
         {
-            SchemaName = "hangfire",
-            PrepareSchemaIfNecessary = true,
+            SchemaName = SchemaName,
+            // Installed at start in the migrations' turn (InstallJobsSchemaAsync), not by each storage as it is made.
+            PrepareSchemaIfNecessary = false,
             // LISTEN/NOTIFY wakes a worker as soon as a job is queued, instead of the next poll.
             EnableLongPolling = true,
             QueuePollInterval = TimeSpan.FromSeconds(5),
@@ -54,6 +59,20 @@ public static class JobsSetup
                 server.Activator = new ScopedJobActivator(services.GetRequiredService<IServiceScopeFactory>());
             });
         }
+    }
+
+    /// <summary>
+    /// Creates or upgrades Hangfire's tables. Called at start in the migrations' turn (DatabaseSetup), one node at a
+    /// time: Hangfire's installer takes no lock of its own, and nodes running it at once trip over each other's
+    /// scripts (a serialization failure, or "invalid input syntax for type json" from the one that makes text columns
+    /// jsonb). On tables of the current version it only reads the version.
+    /// </summary>
+    public static async Task InstallJobsSchemaAsync(this WebApplication app)
+    {
+        // Made first, so that the installer logs through the app's logging like the rest of Hangfire.
+        app.Services.GetRequiredService<IGlobalConfiguration>();
+        await using var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        PostgreSqlObjectsInstaller.Install(connection, SchemaName);
     }
 
     /// <summary>The Hangfire dashboard at /hangfire, for admins only.</summary>

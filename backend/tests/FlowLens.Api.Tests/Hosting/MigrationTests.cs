@@ -1,9 +1,11 @@
 using System.Net;
+using System.Text.Json;
 using FlowLens.Api.Data;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace FlowLens.Api.Tests.Hosting;
 
@@ -72,6 +74,83 @@ public sealed class MigrationTests(PostgresFixture postgres)
             }
         }
     }
+
+    [Fact]
+    public async Task ProcessesStartingTogether_OnAnEmptyDatabase_SetUpHangfireWithoutAnError_AndRunJobs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new FlowLogFolder();
+        folder.WriteDay(files: 2, recordsPerFile: 100, seed: 8);
+        var database = await postgres.CreateDatabaseAsync();
+
+        // Left alone, the nodes reach Hangfire's tables at the same moment only now and then. Hangfire's installer
+        // first reads its version table, hangfire.schema: make it (empty, as its first script would) and hold it, so
+        // that every node gets there before any of them can go on.
+        await using var holder = new NpgsqlConnection(database);
+        await holder.OpenAsync(ct);
+        await using (var make = new NpgsqlCommand("create schema hangfire; create table hangfire.schema (version int not null primary key)", holder))
+        {
+            await make.ExecuteNonQueryAsync(ct);
+        }
+        await using var hold = await holder.BeginTransactionAsync(ct);
+        await using (var lockTable = new NpgsqlCommand("lock table hangfire.schema in access exclusive mode", holder, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync(ct);
+        }
+
+        // Real processes: each sets up Hangfire's storage (hosts in one process share Hangfire's global state).
+        var starting = Enumerable.Range(0, 3).Select(_ => FlowLensProcess.StartAsync(database, folder.Root)).ToList();
+        var nodes = new List<FlowLensProcess>();
+        try
+        {
+            // Waiting on a lock: at the table, or (one at a time) at FlowLens's turn before it.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            long waiting;
+            while ((waiting = await Sql.ScalarAsync<long>(database,
+                       "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")) < starting.Count
+                   && DateTime.UtcNow < deadline && !starting.Any(t => t.IsCompleted))
+            {
+                await Task.Delay(100, ct);
+            }
+            await hold.RollbackAsync(ct);
+            try
+            {
+                await Task.WhenAll(starting);
+            }
+            finally
+            {
+                nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+            }
+            Assert.Equal(starting.Count, waiting);
+
+            // Jobs run: a sync asked of one node is done by the workers.
+            var id = await nodes[0].CreateDirectorySourceAsync(folder.Root);
+            (await nodes[1].CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct)).EnsureSuccessStatusCode();
+            await nodes[2].WaitUntilIdleAsync(id, expectedObjects: 2);
+            Assert.Equal(200L, await Sql.ScalarAsync<long>(database, "select count(*) from flows"));
+
+            // No node tripped over another setting up Hangfire's tables.
+            var errors = nodes.SelectMany(n => HangfireErrors(n.FullLog)).ToList();
+            Assert.True(errors.Count == 0, "Hangfire logged errors:\n" + string.Join('\n', errors));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The lines of a process's (JSON) log that Hangfire wrote at level Error or Fatal, or with an exception.</summary>
+    private static IEnumerable<string> HangfireErrors(string log) => log.Split('\n')
+        .Where(line => line.StartsWith('{'))
+        .Where(line =>
+        {
+            var entry = JsonDocument.Parse(line).RootElement;
+            return entry.TryGetProperty("SourceContext", out var source) && source.GetString()!.StartsWith("Hangfire", StringComparison.Ordinal)
+                   && (entry.TryGetProperty("@x", out _) || (entry.TryGetProperty("@l", out var level) && level.GetString() is "Error" or "Fatal"));
+        });
 
     private static async Task AssertFullyMigratedAsync(FlowLensApp app)
     {
