@@ -5,7 +5,6 @@ using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace FlowLens.Api.Tests.Hosting;
 
@@ -86,17 +85,8 @@ public sealed class MigrationTests(PostgresFixture postgres)
         // Left alone, the nodes reach Hangfire's tables at the same moment only now and then. Hangfire's installer
         // first reads its version table, hangfire.schema: make it (empty, as its first script would) and hold it, so
         // that every node gets there before any of them can go on.
-        await using var holder = new NpgsqlConnection(database);
-        await holder.OpenAsync(ct);
-        await using (var make = new NpgsqlCommand("create schema hangfire; create table hangfire.schema (version int not null primary key)", holder))
-        {
-            await make.ExecuteNonQueryAsync(ct);
-        }
-        await using var hold = await holder.BeginTransactionAsync(ct);
-        await using (var lockTable = new NpgsqlCommand("lock table hangfire.schema in access exclusive mode", holder, hold))
-        {
-            await lockTable.ExecuteNonQueryAsync(ct);
-        }
+        await Sql.ScalarAsync<int>(database, "create schema hangfire; create table hangfire.schema (version int not null primary key); select 1");
+        await using var hold = await TableHold.StartAsync(database, "hangfire.schema", ct);
 
         // Real processes: each sets up Hangfire's storage (hosts in one process share Hangfire's global state).
         var starting = Enumerable.Range(0, 3).Select(_ => FlowLensProcess.StartAsync(database, folder.Root)).ToList();
@@ -104,15 +94,8 @@ public sealed class MigrationTests(PostgresFixture postgres)
         try
         {
             // Waiting on a lock: at the table, or (one at a time) at FlowLens's turn before it.
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            long waiting;
-            while ((waiting = await Sql.ScalarAsync<long>(database,
-                       "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")) < starting.Count
-                   && DateTime.UtcNow < deadline && !starting.Any(t => t.IsCompleted))
-            {
-                await Task.Delay(100, ct);
-            }
-            await hold.RollbackAsync(ct);
+            var waiting = await hold.WaitForWaitersAsync(starting.Count, () => starting.Any(t => t.IsCompleted), ct);
+            await hold.ReleaseAsync();
             try
             {
                 await Task.WhenAll(starting);

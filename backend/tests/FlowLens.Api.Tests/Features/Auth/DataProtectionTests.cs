@@ -98,27 +98,13 @@ public sealed class DataProtectionTests(PostgresFixture postgres)
         Assert.Equal(1, await Sql.ScalarAsync<int>(database, "with gone as (delete from data_protection_keys returning 1) select count(*)::int from gone"));
 
         // Hold the key table, so that every node gets to the key ring before any of them can read it.
-        await using var holder = new Npgsql.NpgsqlConnection(database);
-        await holder.OpenAsync(ct);
-        var hold = await holder.BeginTransactionAsync(ct);
-        await using (var lockTable = new Npgsql.NpgsqlCommand("lock table data_protection_keys in access exclusive mode", holder, hold))
-        {
-            await lockTable.ExecuteNonQueryAsync(ct);
-        }
+        await using var hold = await TableHold.StartAsync(database, "data_protection_keys", ct);
         var nodes = Enumerable.Range(0, 3).Select(_ => new FlowLensApp(database)).ToList();
         try
         {
             var started = nodes.Select(n => Task.Run(() => n.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct), ct)).ToList();
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            long waiting;
-            while ((waiting = await Sql.ScalarAsync<long>(database,
-                       "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")) < nodes.Count
-                   && DateTime.UtcNow < deadline && !started.Any(t => t.IsCompleted))
-            {
-                await Task.Delay(100, ct);
-            }
-            Assert.Equal(nodes.Count, waiting);
-            await hold.RollbackAsync(ct);
+            Assert.Equal(nodes.Count, await hold.WaitForWaitersAsync(nodes.Count, () => started.Any(t => t.IsCompleted), ct));
+            await hold.ReleaseAsync();
 
             Assert.All(await Task.WhenAll(started), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
             Assert.Equal(1L, await Sql.ScalarAsync<long>(database, "select count(*) from data_protection_keys"));
