@@ -1,9 +1,16 @@
 import { Alert, Center, Loader, Text } from '@mantine/core';
-import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 
+/** What this needs of a query: a TanStack query or infinite query result. */
+interface QueryLike<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: Error | null;
+  data: T | undefined;
+}
+
 interface QueryStateProps<T> {
-  query: UseQueryResult<T>;
+  query: QueryLike<T>;
   /** True when the answer has nothing to show. */
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
@@ -20,8 +27,9 @@ export function QueryState<T>({ query, isEmpty, empty, minHeight = 80, children 
       </Center>
     );
   }
-  if (query.isError) return <ErrorState error={query.error} />;
-  if (isEmpty?.(query.data)) {
+  if (query.isError) return <ErrorState error={query.error!} />;
+  const data = query.data as T;
+  if (isEmpty?.(data)) {
     return (
       <Center mih={minHeight}>
         <Text c="dimmed" size="sm">
@@ -30,7 +38,7 @@ export function QueryState<T>({ query, isEmpty, empty, minHeight = 80, children 
       </Center>
     );
   }
-  return <>{children(query.data)}</>;
+  return <>{children(data)}</>;
 }
 
 export function ErrorState({ error }: { error: Error }) {

@@ -1,7 +1,7 @@
-import { Box, Center, Group, Loader, Table, Text } from '@mantine/core';
+import { Box, Group, Loader, Table, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { ErrorState } from '@/components/ui/states';
+import { QueryState } from '@/components/ui/states';
 import { fieldByName, showValue, type FlowField } from '@/lib/flow-fields';
 import type { FlowItem } from '@/types/api';
 import { useFlows, type FlowsQuery } from '../api/get-flows';
@@ -27,54 +27,40 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
     if (lastVisible >= items.length - 40 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [lastVisible, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  if (flows.isPending) {
-    return (
-      <Center mih={200}>
-        <Loader size="sm" aria-label="Loading" />
-      </Center>
-    );
-  }
-  if (flows.isError) return <ErrorState error={flows.error} />;
-  if (items.length === 0) {
-    return (
-      <Center mih={120}>
-        <Text c="dimmed" size="sm">
-          No flows in this time range for this filter.
-        </Text>
-      </Center>
-    );
-  }
-
   const before = visible[0]?.start ?? 0;
   const after = rows.getTotalSize() - (visible.at(-1)?.end ?? 0);
   return (
-    <>
-      <Box ref={scroller} h={560} style={{ overflow: 'auto' }} tabIndex={-1}>
-        <Table stickyHeader highlightOnHover fz="xs" ff="monospace" aria-label="Flows" aria-rowcount={items.length + 1} style={{ whiteSpace: 'nowrap' }}>
-          <Table.Thead>
-            <Table.Tr>
-              {shown.map((f) => (
-                <Table.Th key={f.name}>{f.name}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {before > 0 && <tr aria-hidden style={{ height: before }} />}
-            {visible.map((row) => (
-              <FlowRow key={row.key} item={items[row.index]!} index={row.index} fields={shown} onSelect={setSelected} />
-            ))}
-            {after > 0 && <tr aria-hidden style={{ height: after }} />}
-          </Table.Tbody>
-        </Table>
-      </Box>
-      <Group gap="xs" mt={4}>
-        <Text size="xs" c="dimmed" aria-live="polite">
-          {items.length.toLocaleString('en')} flows loaded{hasNextPage ? ', scroll for more' : ', all of them'}
-        </Text>
-        {isFetchingNextPage && <Loader size="xs" aria-label="Loading more" />}
-      </Group>
-      <FlowDrawer flow={selected} onClose={() => setSelected(null)} />
-    </>
+    <QueryState query={flows} minHeight={200} isEmpty={() => items.length === 0} empty="No flows in this time range for this filter.">
+      {() => (
+        <>
+          <Box ref={scroller} h={560} style={{ overflow: 'auto' }} tabIndex={-1}>
+            <Table stickyHeader highlightOnHover fz="xs" ff="monospace" aria-label="Flows" aria-rowcount={items.length + 1} style={{ whiteSpace: 'nowrap' }}>
+              <Table.Thead>
+                <Table.Tr>
+                  {shown.map((f) => (
+                    <Table.Th key={f.name}>{f.name}</Table.Th>
+                  ))}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {before > 0 && <tr aria-hidden style={{ height: before }} />}
+                {visible.map((row) => (
+                  <FlowRow key={row.key} item={items[row.index]!} index={row.index} fields={shown} onSelect={setSelected} />
+                ))}
+                {after > 0 && <tr aria-hidden style={{ height: after }} />}
+              </Table.Tbody>
+            </Table>
+          </Box>
+          <Group gap="xs" mt={4}>
+            <Text size="xs" c="dimmed" aria-live="polite">
+              {items.length.toLocaleString('en')} flows loaded{hasNextPage ? ', scroll for more' : ', all of them'}
+            </Text>
+            {isFetchingNextPage && <Loader size="xs" aria-label="Loading more" />}
+          </Group>
+          <FlowDrawer flow={selected} onClose={() => setSelected(null)} />
+        </>
+      )}
+    </QueryState>
   );
 }
 
