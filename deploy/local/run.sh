@@ -79,7 +79,8 @@ export FlowLens__Auth__BootstrapAdminKey=$admin_key
 export FlowLens__Auth__BootstrapAdmin__Email=$admin_email
 export FlowLens__Auth__BootstrapAdmin__Password=$admin_password
 export FlowLens__Sources__DirectoryRoots__0=$data/flowlogs
-dotnet run -c Release --no-build --no-launch-profile > "$data/flowlens.log" 2>&1 &
+# The built app itself, not `dotnet run`: its pid is the server's, so stopping it on exit stops FlowLens.
+dotnet bin/Release/net10.0/FlowLens.Api.dll > "$data/flowlens.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
   node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url/api/health" && break
