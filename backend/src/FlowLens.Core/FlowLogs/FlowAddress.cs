@@ -28,14 +28,20 @@ public readonly record struct FlowAddress
     public IPAddress ToIPAddress()
     {
         Span<byte> bytes = stackalloc byte[16];
+        WriteBytes(bytes);
+        return new IPAddress(bytes[..(IsIPv4 ? 4 : 16)]);
+    }
+
+    /// <summary>Writes the address in network order: 4 bytes for IPv4, 16 for IPv6.</summary>
+    public void WriteBytes(Span<byte> destination)
+    {
         if (IsIPv4)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)_low);
-            return new IPAddress(bytes[..4]);
+            BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)_low);
+            return;
         }
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, _high);
-        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], _low);
-        return new IPAddress(bytes);
+        BinaryPrimitives.WriteUInt64BigEndian(destination, _high);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _low);
     }
 
     public override string ToString() => IsIPv4

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FlowLens.Core.FlowLogs;
+using FlowLens.Api.Data;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace FlowLens.Api.Features.Ingestion;
 
@@ -17,35 +17,37 @@ public sealed class FlowCopy : IAsyncDisposable
         "reject_reason, version, protocol, action, log_status, tcp_flags, type, flow_direction, traffic_path, " +
         "srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, extras, line";
 
-    private readonly NpgsqlBinaryImporter _importer;
+    private const short ColumnCount = 44;
+
+    private readonly BinaryCopyWriter _writer;
     private readonly FlowStrings _strings;
     private readonly long _objectId;
     private readonly int _sourceId;
 
-    private FlowCopy(NpgsqlBinaryImporter importer, FlowStrings strings, long objectId, int sourceId) =>
-        (_importer, _strings, _objectId, _sourceId) = (importer, strings, objectId, sourceId);
+    private FlowCopy(BinaryCopyWriter writer, FlowStrings strings, long objectId, int sourceId) =>
+        (_writer, _strings, _objectId, _sourceId) = (writer, strings, objectId, sourceId);
 
     public static async Task<FlowCopy> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long objectId, long sourceId, CancellationToken ct) =>
-        new(await connection.BeginBinaryImportAsync($"copy flows ({Columns}) from stdin (format binary)", ct), strings, objectId, checked((int)sourceId));
+        new(await BinaryCopyWriter.BeginAsync(connection, "flows", Columns, ct), strings, objectId, checked((int)sourceId));
 
     /// <summary>
     /// Writes one record; <paramref name="line"/> is where it is in its object, <paramref name="objectId"/> the
     /// ledger row it belongs to when not the COPY's own (a CloudWatch batch spans several streams).
     /// </summary>
-    public void Write(FlowRecord r, FlowLogFormat format, long line, long? objectId = null)
+    public async ValueTask WriteAsync(FlowRecord r, FlowLogFormat format, long line, long? objectId, CancellationToken ct)
     {
-        var w = _importer;
-        w.StartRow();
-        w.Write(objectId ?? _objectId, NpgsqlDbType.Bigint);
-        Number(r.Packets, NpgsqlDbType.Bigint);
-        Number(r.Bytes, NpgsqlDbType.Bigint);
+        var w = _writer;
+        await w.StartRowAsync(ColumnCount, ct);
+        w.Int64(objectId ?? _objectId);
+        Number(r.Packets);
+        Number(r.Bytes);
         Time(r.Start);
         Time(r.End);
-        w.Write(_sourceId, NpgsqlDbType.Integer);
+        w.Int32(_sourceId);
         Text(r.AccountId);
         Text(r.InterfaceId);
-        Number(r.SrcPort, NpgsqlDbType.Integer);
-        Number(r.DstPort, NpgsqlDbType.Integer);
+        Number(r.SrcPort);
+        Number(r.DstPort);
         Text(r.VpcId);
         Text(r.SubnetId);
         Text(r.InstanceId);
@@ -80,30 +82,42 @@ public sealed class FlowCopy : IAsyncDisposable
         Address(r.PktDstAddr);
         if (r.Extras.Length == 0)
         {
-            w.WriteNull();
+            w.Null();
         }
         else
         {
-            w.Write(JsonSerializer.Serialize(format.ExtraNames.Zip(r.Extras).ToDictionary(p => p.First, p => p.Second)), NpgsqlDbType.Jsonb);
+            w.Jsonb(JsonSerializer.Serialize(format.ExtraNames.Zip(r.Extras).ToDictionary(p => p.First, p => p.Second)));
         }
-        w.Write(checked((int)line), NpgsqlDbType.Integer);
+        w.Int32(checked((int)line));
     }
 
     /// <summary>Ends the COPY; the rows become visible when the caller's transaction commits.</summary>
-    public async Task<ulong> CompleteAsync(CancellationToken ct) => await _importer.CompleteAsync(ct);
+    public Task CompleteAsync(CancellationToken ct) => _writer.CompleteAsync(ct);
 
     // Disposing without CompleteAsync cancels the COPY: none of its rows are stored.
-    public ValueTask DisposeAsync() => _importer.DisposeAsync();
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
-    private void Number<T>(T? value, NpgsqlDbType type) where T : struct
+    private void Number(long? value)
     {
         if (value is { } v)
         {
-            _importer.Write(v, type);
+            _writer.Int64(v);
         }
         else
         {
-            _importer.WriteNull();
+            _writer.Null();
+        }
+    }
+
+    private void Number(int? value)
+    {
+        if (value is { } v)
+        {
+            _writer.Int32(v);
+        }
+        else
+        {
+            _writer.Null();
         }
     }
 
@@ -111,11 +125,11 @@ public sealed class FlowCopy : IAsyncDisposable
     {
         if (value is { } v)
         {
-            _importer.Write((short)v, NpgsqlDbType.Smallint);
+            _writer.Int16((short)v);
         }
         else
         {
-            _importer.WriteNull();
+            _writer.Null();
         }
     }
 
@@ -123,11 +137,11 @@ public sealed class FlowCopy : IAsyncDisposable
     {
         if (value is { } v)
         {
-            _importer.Write(v.UtcDateTime, NpgsqlDbType.TimestampTz);
+            _writer.Timestamp(v);
         }
         else
         {
-            _importer.WriteNull();
+            _writer.Null();
         }
     }
 
@@ -135,11 +149,11 @@ public sealed class FlowCopy : IAsyncDisposable
     {
         if (value is null)
         {
-            _importer.WriteNull();
+            _writer.Null();
         }
         else
         {
-            _importer.Write(_strings.IdOf(value), NpgsqlDbType.Integer);
+            _writer.Int32(_strings.IdOf(value));
         }
     }
 
@@ -147,11 +161,11 @@ public sealed class FlowCopy : IAsyncDisposable
     {
         if (value is { } v)
         {
-            _importer.Write(v.ToIPAddress(), NpgsqlDbType.Inet);
+            _writer.Inet(v);
         }
         else
         {
-            _importer.WriteNull();
+            _writer.Null();
         }
     }
 }

@@ -104,7 +104,7 @@ public sealed class IngestObjectJob(
                     continue;
                 }
                 var record = reader.Record;
-                copy.Write(record, reader.Format, reader.Line);
+                await copy.WriteAsync(record, reader.Format, reader.Line, null, ct);
                 rollups.Add(record);
                 records++;
                 if (record.Start is { } start && (oldest is null || start < oldest))

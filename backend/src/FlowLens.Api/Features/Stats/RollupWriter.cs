@@ -1,6 +1,6 @@
+using FlowLens.Api.Data;
 using FlowLens.Core.Stats;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace FlowLens.Api.Features.Stats;
 
@@ -13,45 +13,43 @@ public static class RollupWriter
 {
     public static async Task WriteAsync(NpgsqlConnection connection, RollupAccumulator rollups, CancellationToken ct)
     {
-        await using (var totals = await connection.BeginBinaryImportAsync(
-            "copy flow_rollups_5m (bucket, action, log_status, protocol, records, bytes, packets) from stdin (format binary)", ct))
+        await using (var totals = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_5m", "bucket, action, log_status, protocol, records, bytes, packets", ct))
         {
             foreach (var (key, sums) in rollups.Totals)
             {
-                await totals.StartRowAsync(ct);
-                await totals.WriteAsync(key.Bucket, NpgsqlDbType.TimestampTz, ct);
-                await WriteRestAsync(totals, key.Action, key.LogStatus, key.Protocol, sums, ct);
+                await totals.StartRowAsync(7, ct);
+                totals.Timestamp(key.Bucket);
+                WriteRest(totals, key.Action, key.LogStatus, key.Protocol, sums);
             }
             await totals.CompleteAsync(ct);
         }
-        await using var top = await connection.BeginBinaryImportAsync(
-            "copy flow_rollups_top_1h (bucket, field, key, action, log_status, protocol, records, bytes, packets) from stdin (format binary)", ct);
+        await using var top = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_top_1h", "bucket, field, key, action, log_status, protocol, records, bytes, packets", ct);
         foreach (var (key, sums) in rollups.Hours)
         {
-            await top.StartRowAsync(ct);
-            await top.WriteAsync(key.Bucket, NpgsqlDbType.TimestampTz, ct);
-            await top.WriteAsync((short)key.Field, NpgsqlDbType.Smallint, ct);
-            await top.WriteAsync(key.KeyText, NpgsqlDbType.Text, ct);
-            await WriteRestAsync(top, key.Action, key.LogStatus, key.Protocol, sums, ct);
+            await top.StartRowAsync(9, ct);
+            top.Timestamp(key.Bucket);
+            top.Int16((short)key.Field);
+            top.Text(key.KeyText);
+            WriteRest(top, key.Action, key.LogStatus, key.Protocol, sums);
         }
         await top.CompleteAsync(ct);
     }
 
-    private static async Task WriteRestAsync(NpgsqlBinaryImporter row, short? action, short? logStatus, short? protocol, RollupSums sums, CancellationToken ct)
+    private static void WriteRest(BinaryCopyWriter row, short? action, short? logStatus, short? protocol, RollupSums sums)
     {
-        foreach (var value in new[] { action, logStatus, protocol })
+        foreach (var value in (ReadOnlySpan<short?>)[action, logStatus, protocol])
         {
             if (value is { } v)
             {
-                await row.WriteAsync(v, NpgsqlDbType.Smallint, ct);
+                row.Int16(v);
             }
             else
             {
-                await row.WriteNullAsync(ct);
+                row.Null();
             }
         }
-        await row.WriteAsync(sums.Records, NpgsqlDbType.Bigint, ct);
-        await row.WriteAsync(sums.Bytes, NpgsqlDbType.Bigint, ct);
-        await row.WriteAsync(sums.Packets, NpgsqlDbType.Bigint, ct);
+        row.Int64(sums.Records);
+        row.Int64(sums.Bytes);
+        row.Int64(sums.Packets);
     }
 }

@@ -67,6 +67,18 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
     }
 
     [Fact]
+    public async Task FieldsOfALaterVersion_AreStoredAsJson_WithTheirNames()
+    {
+        var start = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
+        _folder.WriteGzip("a/v9.log.gz", "version srcaddr start future-field another-field\n" +
+                                         $"9 10.0.0.1 {start} \"quoted\"é -\n");
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        await app.IngestAsync(await _folder.CreateSourceAsync(app));
+
+        Assert.Equal("{\"future-field\": \"\\\"quoted\\\"é\", \"another-field\": null}", await app.ScalarAsync<string>("select extras::text from flows"));
+    }
+
+    [Fact]
     public async Task ParquetObject_IsIngestedLikeText()
     {
         var start = DateTimeOffset.UtcNow.AddHours(-5).ToUnixTimeSeconds();

@@ -131,7 +131,7 @@ public sealed class CloudWatchIngestion(
                         }
                         continue;
                     }
-                    copy.Write(parser.Record, format, stream.Line, stream.Id);
+                    await copy.WriteAsync(parser.Record, format, stream.Line, stream.Id, ct);
                     rollups.Add(parser.Record);
                     stream.Records++;
                     stream.Oldest = Min(stream.Oldest, parser.Record.Start);
