@@ -39,9 +39,13 @@ public static class JobsSetup
             SchemaName = SchemaName,
             // Installed at start in the migrations' turn (InstallJobsSchemaAsync), not by each storage as it is made.
             PrepareSchemaIfNecessary = false,
-            // LISTEN/NOTIFY wakes a worker as soon as a job is queued, instead of the next poll.
-            EnableLongPolling = true,
-            QueuePollInterval = TimeSpan.FromSeconds(5),
+            // Workers poll every second. Not LISTEN/NOTIFY (EnableLongPolling): when its listener fails, the job the
+            // worker has just fetched is dropped, marked fetched yet never run, until the invisibility timeout.
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+            // A fetched job that no worker runs (its worker died, or lost it) is run again after 5 minutes; a job
+            // running longer keeps its claim fresh, so a second worker does not start it too.
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            UseSlidingInvisibilityTimeout = true,
         };
         builder.Services.AddSingleton<JobStorage>(_ =>
             new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString!, storageOptions), storageOptions));

@@ -68,6 +68,28 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(4L, await Sql.ScalarAsync<long>(database, "select count(*) from source_objects where state = 'ingested'"));
     }
 
+    [Fact]
+    public async Task AJobFetchedByAWorkerThatNeverRanIt_IsRunByAnotherAfterTheInvisibilityTimeout()
+    {
+        _folder.WriteDay(files: 2, recordsPerFile: 1000, seed: 9);
+        var database = await postgres.CreateDatabaseAsync();
+        var ct = TestContext.Current.CancellationToken;
+        long id;
+        // A web node alone queues the sync; nobody runs it.
+        await using (var web = await FlowLensProcess.StartAsync(database, _folder.Root, environment: new Dictionary<string, string> { ["FlowLens__Jobs__Worker"] = "false" }))
+        {
+            id = await web.CreateDirectorySourceAsync(_folder.Root);
+            (await web.CreateClient().PostAsync($"/api/sources/{id}/sync", null, ct)).EnsureSuccessStatusCode();
+        }
+        // As a worker leaves it when it dies, or loses the job it fetched: claimed six minutes ago, never run.
+        Assert.True(await Sql.ScalarAsync<long>(database,
+            "with claimed as (update hangfire.jobqueue set fetchedat = (now() at time zone 'utc') - interval '6 minutes' returning 1) select count(*) from claimed") >= 1);
+
+        await using var worker = await FlowLensProcess.StartAsync(database, _folder.Root);
+        await worker.WaitUntilIdleAsync(id, expectedObjects: 2);
+        Assert.Equal(2000L, await Sql.ScalarAsync<long>(database, "select count(*) from flows"));
+    }
+
     private static async Task WaitForNoCopyAsync(string database)
     {
         for (var i = 0; i < 100 && await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%'") > 0; i++)
