@@ -92,6 +92,17 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
         _length += 4 + size;
     }
 
+    // The same, or null when the value is absent.
+    public void Int16(short? value) { if (Present(value)) Int16(value!.Value); }
+
+    public void Int32(int? value) { if (Present(value)) Int32(value!.Value); }
+
+    public void Int64(long? value) { if (Present(value)) Int64(value!.Value); }
+
+    public void Timestamp(DateTimeOffset? value) { if (Present(value)) Timestamp(value!.Value); }
+
+    public void Inet(FlowAddress? value) { if (Present(value)) Inet(value!.Value); }
+
     public void Text(string value) => Utf8(value, version: null);
 
     /// <summary>A <c>jsonb</c> value: format version 1, then the JSON text.</summary>
@@ -136,6 +147,17 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
         }
+    }
+
+    /// <summary>False, having written null, when the value is absent.</summary>
+    private bool Present<T>(T? value) where T : struct
+    {
+        if (value is null)
+        {
+            Null();
+            return false;
+        }
+        return true;
     }
 
     private async ValueTask FlushAsync(CancellationToken ct)

@@ -39,15 +39,15 @@ public sealed class FlowCopy : IAsyncDisposable
         var w = _writer;
         await w.StartRowAsync(ColumnCount, ct);
         w.Int64(objectId ?? _objectId);
-        Number(r.Packets);
-        Number(r.Bytes);
-        Time(r.Start);
-        Time(r.End);
+        w.Int64(r.Packets);
+        w.Int64(r.Bytes);
+        w.Timestamp(r.Start);
+        w.Timestamp(r.End);
         w.Int32(_sourceId);
         Text(r.AccountId);
         Text(r.InterfaceId);
-        Number(r.SrcPort);
-        Number(r.DstPort);
+        w.Int32(r.SrcPort);
+        w.Int32(r.DstPort);
         Text(r.VpcId);
         Text(r.SubnetId);
         Text(r.InstanceId);
@@ -68,18 +68,18 @@ public sealed class FlowCopy : IAsyncDisposable
         Text(r.EcsTaskArn);
         Text(r.EcsTaskId);
         Text(r.RejectReason);
-        Small(r.Version);
-        Small(r.Protocol);
-        Small((int?)r.Action);
-        Small((int?)r.LogStatus);
-        Small((int?)r.TcpFlags);
-        Small((int?)r.Type);
-        Small((int?)r.FlowDirection);
-        Small(r.TrafficPath);
-        Address(r.SrcAddr);
-        Address(r.DstAddr);
-        Address(r.PktSrcAddr);
-        Address(r.PktDstAddr);
+        w.Int16((short?)r.Version);
+        w.Int16((short?)r.Protocol);
+        w.Int16((short?)r.Action);
+        w.Int16((short?)r.LogStatus);
+        w.Int16((short?)r.TcpFlags);
+        w.Int16((short?)r.Type);
+        w.Int16((short?)r.FlowDirection);
+        w.Int16(r.TrafficPath);
+        w.Inet(r.SrcAddr);
+        w.Inet(r.DstAddr);
+        w.Inet(r.PktSrcAddr);
+        w.Inet(r.PktDstAddr);
         if (r.Extras.Length == 0)
         {
             w.Null();
@@ -97,75 +97,6 @@ public sealed class FlowCopy : IAsyncDisposable
     // Disposing without CompleteAsync cancels the COPY: none of its rows are stored.
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
-    private void Number(long? value)
-    {
-        if (value is { } v)
-        {
-            _writer.Int64(v);
-        }
-        else
-        {
-            _writer.Null();
-        }
-    }
-
-    private void Number(int? value)
-    {
-        if (value is { } v)
-        {
-            _writer.Int32(v);
-        }
-        else
-        {
-            _writer.Null();
-        }
-    }
-
-    private void Small(int? value)
-    {
-        if (value is { } v)
-        {
-            _writer.Int16((short)v);
-        }
-        else
-        {
-            _writer.Null();
-        }
-    }
-
-    private void Time(DateTimeOffset? value)
-    {
-        if (value is { } v)
-        {
-            _writer.Timestamp(v);
-        }
-        else
-        {
-            _writer.Null();
-        }
-    }
-
-    private void Text(string? value)
-    {
-        if (value is null)
-        {
-            _writer.Null();
-        }
-        else
-        {
-            _writer.Int32(_strings.IdOf(value));
-        }
-    }
-
-    private void Address(FlowAddress? value)
-    {
-        if (value is { } v)
-        {
-            _writer.Inet(v);
-        }
-        else
-        {
-            _writer.Null();
-        }
-    }
+    // Text values are stored as their flow_strings id.
+    private void Text(string? value) => _writer.Int32(value is null ? null : _strings.IdOf(value));
 }

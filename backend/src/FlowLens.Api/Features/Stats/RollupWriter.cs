@@ -37,17 +37,9 @@ public static class RollupWriter
 
     private static void WriteRest(BinaryCopyWriter row, short? action, short? logStatus, short? protocol, RollupSums sums)
     {
-        foreach (var value in (ReadOnlySpan<short?>)[action, logStatus, protocol])
-        {
-            if (value is { } v)
-            {
-                row.Int16(v);
-            }
-            else
-            {
-                row.Null();
-            }
-        }
+        row.Int16(action);
+        row.Int16(logStatus);
+        row.Int16(protocol);
         row.Int64(sums.Records);
         row.Int64(sums.Bytes);
         row.Int64(sums.Packets);
