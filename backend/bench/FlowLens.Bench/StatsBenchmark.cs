@@ -121,7 +121,8 @@ internal static class StatsBenchmark
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percent / 100.0 * sorted.Count) - 1)];
     }
 
-    private static async Task WaitForCompactionAsync(string database)
+    /// <summary>Waits until the rollup compaction has merged every appended rollup row.</summary>
+    internal static async Task WaitForCompactionAsync(string database)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
