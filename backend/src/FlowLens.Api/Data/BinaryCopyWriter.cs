@@ -22,36 +22,41 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
     private static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
     private readonly NpgsqlRawCopyStream _stream;
+    private readonly short _fields;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(FlushAt * 2);
     private int _length;
     private bool _completed;
 
-    private BinaryCopyWriter(NpgsqlRawCopyStream stream) => _stream = stream;
+    private BinaryCopyWriter(NpgsqlRawCopyStream stream, short fields) => (_stream, _fields) = (stream, fields);
 
-    /// <summary>Starts <c>copy {table} ({columns}) from stdin (format binary)</c> on the connection (and its transaction).</summary>
+    /// <summary>
+    /// Starts <c>copy {table} ({columns}) from stdin (format binary)</c> on the connection (and its transaction); every
+    /// row then holds one value per column of the comma-separated <paramref name="columns"/>, in their order.
+    /// </summary>
     public static async Task<BinaryCopyWriter> BeginAsync(NpgsqlConnection connection, string table, string columns, CancellationToken ct)
     {
-        var writer = new BinaryCopyWriter(await connection.BeginRawBinaryCopyAsync($"copy {table} ({columns}) from stdin (format binary)", ct));
+        var fields = checked((short)(columns.Count(c => c == ',') + 1));
+        var writer = new BinaryCopyWriter(await connection.BeginRawBinaryCopyAsync($"copy {table} ({columns}) from stdin (format binary)", ct), fields);
         Header.CopyTo(writer.Space(Header.Length));
         writer._length += Header.Length;
         return writer;
     }
 
-    /// <summary>Starts a row of <paramref name="fields"/> values, sending the buffer first when it is full enough.</summary>
-    public ValueTask StartRowAsync(short fields, CancellationToken ct)
+    /// <summary>Starts a row (its values follow, one per column), sending the buffer first when it is full enough.</summary>
+    public ValueTask StartRowAsync(CancellationToken ct)
     {
         if (_length >= FlushAt)
         {
-            return FlushThenStartAsync(fields, ct);
+            return FlushThenStartAsync(ct);
         }
-        Int16Value(fields);
+        Int16Value(_fields);
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask FlushThenStartAsync(short fields, CancellationToken ct)
+    private async ValueTask FlushThenStartAsync(CancellationToken ct)
     {
         await FlushAsync(ct);
-        Int16Value(fields);
+        Int16Value(_fields);
     }
 
     public void Null() => Int32Value(-1);

@@ -17,8 +17,6 @@ public sealed class FlowCopy : IAsyncDisposable
         "reject_reason, version, protocol, action, log_status, tcp_flags, type, flow_direction, traffic_path, " +
         "srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, extras, line";
 
-    private const short ColumnCount = 44;
-
     private readonly BinaryCopyWriter _writer;
     private readonly FlowStrings _strings;
     private readonly long _objectId;
@@ -37,7 +35,7 @@ public sealed class FlowCopy : IAsyncDisposable
     public async ValueTask WriteAsync(FlowRecord r, FlowLogFormat format, long line, long? objectId, CancellationToken ct)
     {
         var w = _writer;
-        await w.StartRowAsync(ColumnCount, ct);
+        await w.StartRowAsync(ct);
         w.Int64(objectId ?? _objectId);
         w.Int64(r.Packets);
         w.Int64(r.Bytes);

@@ -17,7 +17,7 @@ public static class RollupWriter
         {
             foreach (var (key, sums) in rollups.Totals)
             {
-                await totals.StartRowAsync(7, ct);
+                await totals.StartRowAsync(ct);
                 totals.Timestamp(key.Bucket);
                 WriteRest(totals, key.Action, key.LogStatus, key.Protocol, sums);
             }
@@ -26,7 +26,7 @@ public static class RollupWriter
         await using var top = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_top_1h", "bucket, field, key, action, log_status, protocol, records, bytes, packets", ct);
         foreach (var (key, sums) in rollups.Hours)
         {
-            await top.StartRowAsync(9, ct);
+            await top.StartRowAsync(ct);
             top.Timestamp(key.Bucket);
             top.Int16((short)key.Field);
             top.Text(key.KeyText);
