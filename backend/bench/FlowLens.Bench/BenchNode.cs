@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
+using Npgsql;
 
 namespace FlowLens.Bench;
 
@@ -81,6 +82,21 @@ internal sealed class BenchNode : IAsyncDisposable
                 }
                 return (seconds, peak);
             }
+        }
+    }
+
+    /// <summary>Waits until the rollup compaction has merged every appended rollup row.</summary>
+    public static async Task WaitForCompactionAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var pending = new NpgsqlCommand("""
+            select (select count(*) from flow_rollups_5m where not compacted) + (select count(*) from flow_rollups_top_1h where not compacted)
+                 + (select count(*) from flow_rollups_top_1d where not compacted)
+            """, connection);
+        while ((long)(await pending.ExecuteScalarAsync())! > 0)
+        {
+            await Task.Delay(500);
         }
     }
 

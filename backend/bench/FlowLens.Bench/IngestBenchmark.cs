@@ -65,7 +65,7 @@ internal static class IngestBenchmark
         await using var node = await BenchNode.StartAsync(database, work);
         var (warmUpSeconds, _) = await node.IngestAsync(warmUp);
         // The warm-up's end queues the rollup compaction: let it finish, or the timed run shares the cores with it.
-        await StatsBenchmark.WaitForCompactionAsync(database);
+        await BenchNode.WaitForCompactionAsync(database);
         Console.WriteLine($"warm-up: {WarmUpObjects * RecordsPerObject:N0} records in {warmUpSeconds:F1} s, its rollups compacted");
         return await node.IngestAsync(logs);
     }

@@ -40,7 +40,7 @@ internal static class StatsBenchmark
             Console.WriteLine($"ingested {total:N0} records in {seconds:F0} s = {total / seconds:N0} records/s");
             // The run's end queues the rollup compaction: the dashboard's figures come from its merged rows.
             clock.Restart();
-            await WaitForCompactionAsync(database);
+            await BenchNode.WaitForCompactionAsync(database);
             Console.WriteLine($"rollups compacted {clock.Elapsed.TotalSeconds:F0} s after the run's end");
             await AnalyzeAsync(database);
 
@@ -119,21 +119,6 @@ internal static class StatsBenchmark
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percent / 100.0 * sorted.Count) - 1)];
-    }
-
-    /// <summary>Waits until the rollup compaction has merged every appended rollup row.</summary>
-    internal static async Task WaitForCompactionAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var pending = new NpgsqlCommand("""
-            select (select count(*) from flow_rollups_5m where not compacted) + (select count(*) from flow_rollups_top_1h where not compacted)
-                 + (select count(*) from flow_rollups_top_1d where not compacted)
-            """, connection);
-        while ((long)(await pending.ExecuteScalarAsync())! > 0)
-        {
-            await Task.Delay(500);
-        }
     }
 
     /// <summary>Fresh planner statistics, as autovacuum would have them some minutes after a load.</summary>
