@@ -11,13 +11,21 @@ public enum TopField : short { SrcAddr = 1, DstAddr = 2, DstPort = 3, InterfaceI
 /// <summary>
 /// What the pre-aggregated tables hold and which queries they can answer. Totals: 5-minute buckets by action,
 /// log-status and protocol. Tops: 1-hour and 1-day buckets by one <see cref="TopField"/> value and the same three.
-/// Ingestion writes the 5-minute and hourly rows; the compaction moves hourly sums into the daily rows.
+/// Key sums: one row per <see cref="TopField"/> value and block of <see cref="KeySpans"/>, with the rejected
+/// records' sums beside all records' sums, so that a top over days sums a few rows per value.
+/// Ingestion writes the 5-minute and hourly rows; the compaction moves hourly sums into the daily rows and the key sums.
 /// </summary>
 public static class Rollups
 {
     public static readonly TimeSpan TotalsBucket = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan TopHourBucket = TimeSpan.FromHours(1);
     public static readonly TimeSpan TopDayBucket = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The key sums' block sizes, in hours: each a multiple of the one before, aligned like every bucket on
+    /// 2000-01-01 UTC, so any range on whole hours is a few blocks (<see cref="KeyBlocks"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<int> KeySpans = [1, 2, 4, 8, 24, 48, 96, 192];
 
     /// <summary>Filter fields whose columns the rollups keep: a filter on only these can be answered from them.</summary>
     public static readonly IReadOnlySet<string> FilterableFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "action", "log-status", "protocol" };
@@ -41,6 +49,42 @@ public static class Rollups
         _ => false,
     };
 
+    /// <summary>
+    /// What the key sums can answer a top under: no filter (every record) or exactly <c>action = REJECT</c> (the
+    /// rejected records, whose sums they keep too); null for any other filter.
+    /// </summary>
+    public static KeySums? KeySumsFor(FilterNode? filter) => filter switch
+    {
+        null => KeySums.All,
+        ComparisonNode { Operator: FilterOperator.Equal or FilterOperator.In, Values: [{ Number: (int)FlowAction.Reject }] } c
+            when c.Field.Name == "action" => KeySums.Rejected,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The fewest blocks of <see cref="KeySpans"/> that tile a range on whole hours, from its start: at each point the
+    /// largest block aligned there that ends within the range. Empty when the range is not on whole hours.
+    /// </summary>
+    public static IReadOnlyList<(int Hours, DateTime Bucket)> KeyBlocks(DateTimeOffset from, DateTimeOffset to)
+    {
+        var blocks = new List<(int, DateTime)>();
+        if (!IsAligned(from, TopHourBucket) || !IsAligned(to, TopHourBucket))
+        {
+            return blocks;
+        }
+        var hours = (from.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks;
+        var end = (to.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks;
+        while (hours < end)
+        {
+            var span = KeySpans.Last(s => hours % s == 0 && hours + s <= end);
+            blocks.Add((span, Origin.AddHours(hours)));
+            hours += span;
+        }
+        return blocks;
+    }
+
+    private static readonly DateTime Origin = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     /// <summary>The start of the UTC bucket of <paramref name="size"/> holding <paramref name="instant"/>.</summary>
     public static DateTime BucketOf(DateTimeOffset instant, TimeSpan size)
     {
@@ -53,6 +97,9 @@ public static class Rollups
 
     public static bool IsAligned(DateTimeOffset instant, TimeSpan size) => instant.UtcTicks % size.Ticks == 0;
 }
+
+/// <summary>Which of the key sums' columns answer a top: every record's, or only the rejected records'.</summary>
+public enum KeySums { All, Rejected }
 
 /// <summary>Sums of a rollup row; negative when an object's rows are taken back out.</summary>
 public struct RollupSums

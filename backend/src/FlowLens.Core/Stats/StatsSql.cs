@@ -10,7 +10,7 @@ public enum StatsMetric { Bytes, Packets, Flows }
 public enum ScanBy { Ports, Hosts }
 
 /// <summary>Which table answered: the raw flows, or one of the rollups.</summary>
-public enum StatsPath { Raw, Rollup5m, RollupTop1h, RollupTop1d }
+public enum StatsPath { Raw, Rollup5m, RollupTop1h, RollupTop1d, RollupTopKeys }
 
 /// <summary>A statement to run: SQL text, its <c>$n</c> parameters, and the table it reads.</summary>
 public sealed record StatsStatement(string Sql, IReadOnlyList<object> Parameters, StatsPath Path);
@@ -113,6 +113,11 @@ public static class StatsSql
         {
             throw new ArgumentException(error, nameof(by));
         }
+        if (useRollups && by.Count == 1 && Rollups.TopFields.TryGetValue(by[0], out var field) && Rollups.KeySumsFor(filter) is { } sums
+            && Rollups.KeyBlocks(range.From, range.To) is { Count: > 0 } blocks)
+        {
+            return TopFromKeySums(range, field, sums, blocks, metric, limit);
+        }
         var source = Source(range, filter, by, useRollups ? Rollups.TopDayBucket : null);
         var parameters = source.Parameters.ToList();
         parameters.Add((long)limit);
@@ -124,6 +129,65 @@ public static class StatsSql
             order by {Metric(metric)} desc, key collate "C"
             limit ${parameters.Count}
             """, parameters, source.Path);
+    }
+
+    /// <summary>
+    /// The sums of the key sums' columns, from rows of the top rollups (<c>records, bytes, packets</c> by <c>action</c>
+    /// and <c>log_status</c>): what the compaction stores per value and block, and what a top adds from the hourly
+    /// rows it has not reached yet.
+    /// </summary>
+    public const string KeySumsOfTopRows = """
+        coalesce(sum(records), 0)::bigint as records,
+            coalesce(sum(records) filter (where log_status = 1), 0)::bigint as flows,
+            coalesce(sum(bytes), 0)::bigint as bytes,
+            coalesce(sum(packets), 0)::bigint as packets,
+            coalesce(sum(records) filter (where action = 2), 0)::bigint as rejected_records,
+            coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows,
+            coalesce(sum(bytes) filter (where action = 2), 0)::bigint as rejected_bytes,
+            coalesce(sum(packets) filter (where action = 2), 0)::bigint as rejected_packets
+        """;
+
+    /// <summary>
+    /// A top from the key sums: each value's rows of the range's blocks, summed by key id, named, plus the hourly
+    /// rows of the range the compaction has not reached yet (by name: their values may have no id yet).
+    /// </summary>
+    private static StatsStatement TopFromKeySums(TimeRange range, TopField field, KeySums sums, IReadOnlyList<(int Hours, DateTime Bucket)> blocks,
+        StatsMetric metric, int limit)
+    {
+        var prefix = sums == KeySums.Rejected ? "rejected_" : "";
+        var columns = $"{prefix}records as records, {prefix}flows as flows, {prefix}bytes as bytes, {prefix}packets as packets, rejected_flows";
+        var fieldCode = ((short)field).ToString(CultureInfo.InvariantCulture);
+        var order = metric switch { StatsMetric.Bytes => "bytes", StatsMetric.Packets => "packets", _ => "flows" };
+        var parameters = new List<object>
+        {
+            range.From, range.To, blocks.Select(b => (short)b.Hours).ToArray(), blocks.Select(b => b.Bucket).ToArray(), (long)limit,
+        };
+        return new StatsStatement($"""
+            with summed as (
+                select s.key_id, sum(s.records) as records, sum(s.flows) as flows, sum(s.bytes) as bytes, sum(s.packets) as packets,
+                    sum(s.rejected_records) as rejected_records, sum(s.rejected_flows) as rejected_flows,
+                    sum(s.rejected_bytes) as rejected_bytes, sum(s.rejected_packets) as rejected_packets
+                from flow_rollups_top_keys s
+                join unnest($3::smallint[], $4::timestamptz[]) b(span, bucket) on s.span = b.span and s.bucket = b.bucket
+                where s.field = {fieldCode}
+                group by s.key_id),
+            fresh as (
+                select key, {KeySumsOfTopRows}
+                from flow_rollups_top_1h
+                where field = {fieldCode} and not compacted and bucket >= $1 and bucket < $2 and key <> '-'
+                group by key),
+            keyed as (
+                select k.key, {columns} from summed s join flow_rollup_keys k on k.id = s.key_id
+                union all
+                select key, {columns} from fresh)
+            select key, sum(flows)::bigint as flows, sum(bytes)::bigint as bytes, sum(packets)::bigint as packets,
+                sum(rejected_flows)::bigint as rejected_flows
+            from keyed
+            group by key
+            having sum(records) > 0
+            order by {order} desc, key collate "C"
+            limit $5
+            """, parameters, StatsPath.RollupTopKeys);
     }
 
     /// <summary>

@@ -14,10 +14,14 @@ public sealed class StatsSqlTests
     public static TheoryData<string, string, int, int, StatsPath> TopCases => new()
     {
         // by, filter, from (minutes after Day), to (minutes after Day), expected path
-        { "srcaddr", "", 0, 3 * 1440, StatsPath.RollupTop1d },
+        { "srcaddr", "", 0, 3 * 1440, StatsPath.RollupTopKeys },
+        { "srcaddr", "action = REJECT", 60, 3 * 1440, StatsPath.RollupTopKeys },
+        { "interface-id", "ACTION in (reject)", 0, 60, StatsPath.RollupTopKeys },
         { "srcaddr", "action = REJECT and not protocol = udp", 0, 3 * 1440, StatsPath.RollupTop1d },
-        { "dstaddr", "", 60, 1380, StatsPath.RollupTop1h },
-        { "dstport", "", 60, 2 * 1440 + 60, StatsPath.RollupTop1d },
+        { "srcaddr", "action = ACCEPT", 0, 3 * 1440, StatsPath.RollupTop1d },
+        { "dstaddr", "protocol = tcp", 60, 1380, StatsPath.RollupTop1h },
+        { "dstaddr", "", 60, 1380, StatsPath.RollupTopKeys },
+        { "dstport", "action in (ACCEPT, REJECT)", 60, 2 * 1440 + 60, StatsPath.RollupTop1d },
         { "srcaddr", "", 65, 1440, StatsPath.Raw },             // not on an hour
         { "srcaddr", "dstport = 22", 0, 1440, StatsPath.Raw },  // dstport is not in the rollup's columns
         { "pair", "", 0, 1440, StatsPath.Raw },
@@ -35,6 +39,53 @@ public sealed class StatsSqlTests
         Assert.Equal(path, StatsSql.Top(range, Filter(filter), by, StatsMetric.Bytes, 10, useRollups: true).Path);
         Assert.Equal(StatsPath.Raw, StatsSql.Top(range, Filter(filter), by, StatsMetric.Bytes, 10, useRollups: false).Path);
     }
+
+    [Theory]
+    // from, to (hours after 2000-01-01), the blocks (hours of each), in order
+    [InlineData(0, 1, "1")]
+    [InlineData(0, 24, "24")]
+    [InlineData(0, 200, "192 8")]
+    [InlineData(12, 48, "4 8 24")]
+    [InlineData(1, 7, "1 2 2 1")]
+    [InlineData(20, 20, "")]
+    public void KeyBlocks_TileTheRange_WithTheLargestAlignedBlockAtEachPoint(int from, int to, string spans)
+    {
+        var origin = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var blocks = Rollups.KeyBlocks(origin.AddHours(from), origin.AddHours(to));
+        Assert.Equal(spans, string.Join(' ', blocks.Select(b => b.Hours)));
+        var at = origin.AddHours(from).UtcDateTime;
+        foreach (var (hours, bucket) in blocks)
+        {
+            Assert.Equal(at, bucket);
+            Assert.Equal(0, (bucket - origin.UtcDateTime).Ticks % TimeSpan.FromHours(hours).Ticks);
+            at = bucket.AddHours(hours);
+        }
+        Assert.Equal(origin.AddHours(to).UtcDateTime, at);
+    }
+
+    [Fact]
+    public void KeyBlocks_OfAWeekEndingAtNoon_AreAFewLargeOnes()
+    {
+        // The dashboard's 7 days on the benchmark's date: 12 hours, 6 days, 12 hours, from at most 8 blocks.
+        var to = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        var blocks = Rollups.KeyBlocks(to.AddDays(-7), to);
+        Assert.InRange(blocks.Count, 4, 8);
+        Assert.Equal(TimeSpan.FromDays(7), TimeSpan.FromHours(blocks.Sum(b => b.Hours)));
+        Assert.Empty(Rollups.KeyBlocks(to.AddMinutes(-30), to));
+    }
+
+    [Theory]
+    [InlineData("", KeySums.All)]
+    [InlineData("action = REJECT", KeySums.Rejected)]
+    [InlineData("Action = reject", KeySums.Rejected)]
+    [InlineData("action in (REJECT)", KeySums.Rejected)]
+    [InlineData("action = ACCEPT", null)]
+    [InlineData("action != REJECT", null)]
+    [InlineData("action in (ACCEPT, REJECT)", null)]
+    [InlineData("action = REJECT and protocol = tcp", null)]
+    [InlineData("not action = REJECT", null)]
+    public void KeySumsFor_AcceptsNoFilterOrExactlyTheRejectedRecords(string filter, KeySums? sums) =>
+        Assert.Equal(sums, Rollups.KeySumsFor(Filter(filter)));
 
     [Theory]
     [InlineData("srcaddr,dstport,dstaddr")]

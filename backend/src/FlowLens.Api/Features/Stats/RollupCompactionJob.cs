@@ -1,3 +1,5 @@
+using System.Data;
+using FlowLens.Core.Stats;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Stats;
@@ -5,8 +7,8 @@ namespace FlowLens.Api.Features.Stats;
 /// <summary>
 /// Merges the rollup rows that ingestion appended: every bucket with new rows is rewritten as one row per key, in
 /// one statement per table, so the sums never change, only the number of rows that hold them; new hourly sums are
-/// also added to the daily table then. Rows committed while it runs are not in its snapshot and stay for the next
-/// run. Runs after each ingestion run and every ten minutes.
+/// also added to the daily table and to the key sums then. Rows committed while it runs are not in its snapshot and
+/// stay for the next run. Runs after each ingestion run and every ten minutes.
 /// </summary>
 public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<RollupCompactionJob> logger)
 {
@@ -15,42 +17,72 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
 
     private const string TopKey = "bucket, field, key, action, log_status, protocol";
 
+    private const string KeySums = "records, flows, bytes, packets, rejected_records, rejected_flows, rejected_bytes, rejected_packets";
+
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 600)]
     public async Task RunAsync(CancellationToken ct)
     {
-        // The hourly rows ingestion appended are merged, and their sums added to their day's rows, in one statement:
-        // a row is appended once, merged once, so it reaches the daily table once.
-        await ExecuteAsync($"""
-            with merged as (
-                delete from flow_rollups_top_1h where bucket in (select distinct bucket from flow_rollups_top_1h where not compacted)
-                returning *),
-            hours as (
-                insert into flow_rollups_top_1h ({TopKey}, records, bytes, packets, compacted)
-                select {TopKey}, sum(records), sum(bytes), sum(packets), true
-                from merged group by {TopKey}
-                having sum(records) <> 0 or sum(bytes) <> 0 or sum(packets) <> 0)
-            insert into flow_rollups_top_1d ({TopKey}, records, bytes, packets)
-            select date_bin('1 day', bucket, '2000-01-01 00:00:00+00'), field, key, action, log_status, protocol, sum(records), sum(bytes), sum(packets)
-            from merged where not compacted group by 1, 2, 3, 4, 5, 6
-            """, ct);
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            // One snapshot for both statements: every value of the hourly rows the second merges got an id in the first.
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            await ExecuteAsync(connection, """
+                insert into flow_rollup_keys (field, key)
+                select distinct field, key from flow_rollups_top_1h where not compacted and key <> '-'
+                on conflict do nothing
+                """, ct);
+            // The hourly rows ingestion appended are merged, and their sums added to their day's rows and to the key
+            // sums of every block that holds their hour, in one statement: a row is appended once, merged once, so it
+            // reaches the daily table and each block once.
+            await ExecuteAsync(connection, $"""
+                with merged as (
+                    delete from flow_rollups_top_1h where bucket in (select distinct bucket from flow_rollups_top_1h where not compacted)
+                    returning *),
+                hours as (
+                    insert into flow_rollups_top_1h ({TopKey}, records, bytes, packets, compacted)
+                    select {TopKey}, sum(records), sum(bytes), sum(packets), true
+                    from merged group by {TopKey}
+                    having sum(records) <> 0 or sum(bytes) <> 0 or sum(packets) <> 0),
+                days as (
+                    insert into flow_rollups_top_1d ({TopKey}, records, bytes, packets)
+                    select date_bin('1 day', bucket, '2000-01-01 00:00:00+00'), field, key, action, log_status, protocol, sum(records), sum(bytes), sum(packets)
+                    from merged where not compacted group by 1, 2, 3, 4, 5, 6),
+                new_hours as (
+                    select m.field, m.bucket, k.id as key_id, {StatsSql.KeySumsOfTopRows}
+                    from merged m join flow_rollup_keys k on k.field = m.field and k.key = m.key
+                    where not m.compacted
+                    group by m.field, m.bucket, k.id)
+                insert into flow_rollups_top_keys as t (field, span, bucket, key_id, {KeySums})
+                select h.field, s.span, date_bin(make_interval(hours => s.span), h.bucket, '2000-01-01 00:00:00+00'), h.key_id,
+                    sum(records), sum(flows), sum(bytes), sum(packets), sum(rejected_records), sum(rejected_flows), sum(rejected_bytes), sum(rejected_packets)
+                from new_hours h cross join unnest(array[{string.Join(", ", Rollups.KeySpans)}]::smallint[]) s(span)
+                group by 1, 2, 3, 4
+                on conflict (field, span, bucket, key_id) do update set
+                    {string.Join(", ", KeySums.Split(", ").Select(c => $"{c} = t.{c} + excluded.{c}"))}
+                """, ct);
+            await transaction.CommitAsync(ct);
+        }
         await MergeAsync("flow_rollups_top_1d", TopKey, ct);
         await MergeAsync("flow_rollups_5m", "bucket, action, log_status, protocol", ct);
     }
 
-    private Task MergeAsync(string table, string key, CancellationToken ct) => ExecuteAsync($"""
-        with merged as (
-            delete from {table} where bucket in (select distinct bucket from {table} where not compacted)
-            returning *)
-        insert into {table} ({key}, records, bytes, packets, compacted)
-        select {key}, sum(records), sum(bytes), sum(packets), true
-        from merged group by {key}
-        having sum(records) <> 0 or sum(bytes) <> 0 or sum(packets) <> 0
-        """, ct);
-
-    private async Task ExecuteAsync(string sql, CancellationToken ct)
+    private async Task MergeAsync(string table, string key, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(sql);
-        command.CommandTimeout = 0;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await ExecuteAsync(connection, $"""
+            with merged as (
+                delete from {table} where bucket in (select distinct bucket from {table} where not compacted)
+                returning *)
+            insert into {table} ({key}, records, bytes, packets, compacted)
+            select {key}, sum(records), sum(bytes), sum(packets), true
+            from merged group by {key}
+            having sum(records) <> 0 or sum(bytes) <> 0 or sum(packets) <> 0
+            """, ct);
+    }
+
+    private async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         var rows = await command.ExecuteNonQueryAsync(ct);
         logger.LogDebug("Rollup compaction: {Rows} rows written", rows);
     }

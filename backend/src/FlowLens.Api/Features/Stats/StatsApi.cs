@@ -10,7 +10,7 @@ namespace FlowLens.Api.Features.Stats;
 
 public static class StatsApi
 {
-    /// <summary>Names the table that answered: <c>rollup-5m</c>, <c>rollup-1h</c>, <c>rollup-1d</c> or <c>raw</c>.</summary>
+    /// <summary>Names the table that answered: <c>rollup-5m</c>, <c>rollup-1h</c>, <c>rollup-1d</c>, <c>rollup-keys</c> or <c>raw</c>.</summary>
     public const string PathHeader = "X-FlowLens-Path";
     public const int MaxTopLimit = 1000;
     public const int MaxGroups = 100;
@@ -248,6 +248,7 @@ public static class StatsApi
             StatsPath.Rollup5m => "rollup-5m",
             StatsPath.RollupTop1h => "rollup-1h",
             StatsPath.RollupTop1d => "rollup-1d",
+            StatsPath.RollupTopKeys => "rollup-keys",
             _ => "raw",
         };
 
