@@ -62,10 +62,15 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
             await drop.ExecuteNonQueryAsync(ct);
             logger.LogInformation("Dropped flow partition {Partition}: older than {Days} days", partition, retention.Value.Days);
         }
-        foreach (var table in new[] { "flows_default", "flow_rollups_5m", "flow_rollups_top_1h", "flow_rollups_top_1d" })
+        // A key sums block (up to 8 days) goes once it ends before the cutoff; until then it still holds newer days.
+        foreach (var expiry in new[]
         {
-            var column = table == "flows_default" ? "start" : "bucket";
-            await using var old = dataSource.CreateCommand($"delete from {table} where {column} < $1");
+            "delete from flows_default where start < $1", "delete from flow_rollups_5m where bucket < $1",
+            "delete from flow_rollups_top_1h where bucket < $1", "delete from flow_rollups_top_1d where bucket < $1",
+            "delete from flow_rollups_top_keys where bucket + make_interval(hours => span) <= $1",
+        })
+        {
+            await using var old = dataSource.CreateCommand(expiry);
             old.Parameters.Add(new NpgsqlParameter { Value = cutoff.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
             await old.ExecuteNonQueryAsync(ct);
         }

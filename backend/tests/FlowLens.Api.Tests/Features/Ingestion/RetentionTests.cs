@@ -1,5 +1,7 @@
 using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Stats;
 using Microsoft.AspNetCore.Hosting;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
@@ -33,11 +35,21 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(1L, await app.ScalarAsync<long>($"select count(*) from flows_{today.AddDays(-10):yyyyMMdd}"));
         Assert.Equal(2L, await app.ScalarAsync<long>("select count(*) from flows_default"));
 
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        const string expiredBlocks = "select count(*) from flow_rollups_top_keys where bucket + make_interval(hours => span) <= $1";
+        var cutoff = new DateTimeOffset(today.AddDays(-5), TimeSpan.Zero);
+        Assert.True(await app.ScalarAsync<long>(expiredBlocks, cutoff) > 0);
+
         await app.RunJobAsync<PartitionMaintenanceJob>(job => job.RunAsync(CancellationToken.None));
 
         // Older than 5 days: gone, whether in a partition (-10) or waiting in flows_default (-20); the rest stays.
         Assert.Equal([1L, 2L, 5L], await PortsAsync(app));
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_class where relname = $1", $"flows_{today.AddDays(-10):yyyyMMdd}"));
+        // The key sums' blocks that ended before the cutoff went with them; those of the days kept stay.
+        Assert.Equal(0L, await app.ScalarAsync<long>(expiredBlocks, cutoff));
+        Assert.Equal((long)Rollups.KeySpans.Count, await app.ScalarAsync<long>(
+            "select count(*) from flow_rollups_top_keys where field = 1 and bucket <= $1 and bucket + make_interval(hours => span) > $1",
+            new DateTimeOffset(today.AddDays(-1), TimeSpan.Zero)));
         Assert.Equal(8L, await app.ScalarAsync<long>("select count(*) from pg_inherits where inhparent = 'flows'::regclass and inhrelid::regclass::text ~ '^flows_[0-9]{8}$'"));
     }
 
