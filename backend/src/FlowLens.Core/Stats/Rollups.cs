@@ -11,7 +11,7 @@ public enum TopField : short { SrcAddr = 1, DstAddr = 2, DstPort = 3, InterfaceI
 /// <summary>
 /// What the pre-aggregated tables hold and which queries they can answer. Totals: 5-minute buckets by action,
 /// log-status and protocol. Tops: 1-hour and 1-day buckets by one <see cref="TopField"/> value and the same three.
-/// Key sums: one row per <see cref="TopField"/> value and block of <see cref="KeySpans"/>, with the rejected
+/// Key sums: one row per <see cref="TopField"/> value and block of hours or days (<see cref="KeyBlocks"/>), with the rejected
 /// records' sums beside all records' sums, so that a top over days sums a few rows per value.
 /// Ingestion writes the 5-minute and hourly rows; the compaction moves hourly sums into the daily rows and the key sums.
 /// </summary>
@@ -22,10 +22,15 @@ public static class Rollups
     public static readonly TimeSpan TopDayBucket = TimeSpan.FromDays(1);
 
     /// <summary>
-    /// The key sums' block sizes, in hours: each a multiple of the one before, aligned like every bucket on
-    /// 2000-01-01 UTC, so any range on whole hours is a few blocks (<see cref="KeyBlocks"/>).
+    /// The key sums' blocks within a day, in hours: each starts on a multiple of its size from midnight UTC.
     /// </summary>
-    public static readonly IReadOnlyList<int> KeySpans = [1, 2, 4, 8, 24, 48, 96, 192];
+    public static readonly IReadOnlyList<int> KeyHourSpans = [1, 2, 4, 8, 12];
+
+    /// <summary>
+    /// The key sums' longest block of whole days: there is one of 1 to this many days from every midnight UTC, so the
+    /// whole days of a dashboard range (the last 7 days, the week before) are one block.
+    /// </summary>
+    public const int KeyMaxDays = 7;
 
     /// <summary>Filter fields whose columns the rollups keep: a filter on only these can be answered from them.</summary>
     public static readonly IReadOnlySet<string> FilterableFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "action", "log-status", "protocol" };
@@ -62,25 +67,54 @@ public static class Rollups
     };
 
     /// <summary>
-    /// The fewest blocks of <see cref="KeySpans"/> that tile a range on whole hours, from its start: at each point the
-    /// largest block aligned there that ends within the range. Empty when the range is not on whole hours.
+    /// The fewest key sums blocks (<see cref="KeyHourSpans"/>, and 1 to <see cref="KeyMaxDays"/> days from a midnight)
+    /// that tile a range on whole hours, in order; the larger block first where two tilings are as short. Empty when
+    /// the range is not on whole hours.
     /// </summary>
     public static IReadOnlyList<(int Hours, DateTime Bucket)> KeyBlocks(DateTimeOffset from, DateTimeOffset to)
     {
         var blocks = new List<(int, DateTime)>();
-        if (!IsAligned(from, TopHourBucket) || !IsAligned(to, TopHourBucket))
+        if (!IsAligned(from, TopHourBucket) || !IsAligned(to, TopHourBucket) || from >= to)
         {
             return blocks;
         }
-        var hours = (from.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks;
-        var end = (to.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks;
-        while (hours < end)
+        var start = (from.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks;
+        var length = (int)((to.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks - start);
+        // fewest[i]: the fewest blocks that tile hours i to the end; next[i]: the first block's size.
+        var fewest = new int[length + 1];
+        var next = new int[length + 1];
+        for (var i = length - 1; i >= 0; i--)
         {
-            var span = KeySpans.Last(s => hours % s == 0 && hours + s <= end);
-            blocks.Add((span, Origin.AddHours(hours)));
-            hours += span;
+            fewest[i] = int.MaxValue;
+            foreach (var span in SpansFrom(start + i).Where(span => i + span <= length))
+            {
+                if (fewest[i + span] + 1 < fewest[i])
+                {
+                    (fewest[i], next[i]) = (fewest[i + span] + 1, span);
+                }
+            }
+        }
+        for (var i = 0; i < length; i += next[i])
+        {
+            blocks.Add((next[i], Origin.AddHours(start + i)));
         }
         return blocks;
+    }
+
+    /// <summary>The sizes of the key sums blocks that start at an hour (counted from 2000-01-01), largest first.</summary>
+    private static IEnumerable<int> SpansFrom(long hour)
+    {
+        if (hour % 24 == 0)
+        {
+            for (var days = KeyMaxDays; days >= 1; days--)
+            {
+                yield return days * 24;
+            }
+        }
+        foreach (var span in KeyHourSpans.Reverse().Where(span => hour % span == 0))
+        {
+            yield return span;
+        }
     }
 
     private static readonly DateTime Origin = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -148,8 +148,9 @@ public static class StatsSql
         """;
 
     /// <summary>
-    /// A top from the key sums: each value's rows of the range's blocks, summed by key id, named, plus the hourly
-    /// rows of the range the compaction has not reached yet (by name: their values may have no id yet).
+    /// A top from the key sums: the rows of the range's blocks (<see cref="Rollups.KeyBlocks"/>) and of the hourly rows
+    /// of the range the compaction has not reached yet (keyed by name when their value has no id yet), summed by value;
+    /// only the values that reach the top are named. <c>sum_bigint</c> adds up in bigint (see the TopKeySums migration).
     /// </summary>
     private static StatsStatement TopFromKeySums(TimeRange range, TopField field, KeySums sums, IReadOnlyList<(int Hours, DateTime Bucket)> blocks,
         StatsMetric metric, int limit)
@@ -163,28 +164,30 @@ public static class StatsSql
             range.From, range.To, blocks.Select(b => (short)b.Hours).ToArray(), blocks.Select(b => b.Bucket).ToArray(), (long)limit,
         };
         return new StatsStatement($"""
-            with summed as (
-                select s.key_id, sum(s.records) as records, sum(s.flows) as flows, sum(s.bytes) as bytes, sum(s.packets) as packets,
-                    sum(s.rejected_records) as rejected_records, sum(s.rejected_flows) as rejected_flows,
-                    sum(s.rejected_bytes) as rejected_bytes, sum(s.rejected_packets) as rejected_packets
-                from flow_rollups_top_keys s
-                join unnest($3::smallint[], $4::timestamptz[]) b(span, bucket) on s.span = b.span and s.bucket = b.bucket
-                where s.field = {fieldCode}
-                group by s.key_id),
-            fresh as (
-                select key, {KeySumsOfTopRows}
-                from flow_rollups_top_1h
-                where field = {fieldCode} and not compacted and bucket >= $1 and bucket < $2 and key <> '-'
-                group by key),
-            keyed as (
-                select k.key, {columns} from summed s join flow_rollup_keys k on k.id = s.key_id
-                union all
-                select key, {columns} from fresh)
-            select key, sum(flows)::bigint as flows, sum(bytes)::bigint as bytes, sum(packets)::bigint as packets,
-                sum(rejected_flows)::bigint as rejected_flows
-            from keyed
-            group by key
-            having sum(records) > 0
+            with fresh as (
+                select k.id as key_id, case when k.id is null then h.key end as new_key, {KeySumsOfTopRows}
+                from flow_rollups_top_1h h left join flow_rollup_keys k on k.field = h.field and k.key = h.key
+                where h.field = {fieldCode} and not h.compacted and h.bucket >= $1 and h.bucket < $2 and h.key <> '-'
+                group by 1, 2),
+            top as (
+                select key_id, new_key, sum_bigint(records) as records, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes,
+                    sum_bigint(packets) as packets, sum_bigint(rejected_flows) as rejected_flows
+                from (
+                    select s.key_id, null::text as new_key, {columns}
+                    from flow_rollups_top_keys s
+                    join unnest($3::smallint[], $4::timestamptz[]) b(span, bucket) on s.span = b.span and s.bucket = b.bucket
+                    where s.field = {fieldCode}
+                    union all
+                    select key_id, new_key, {columns} from fresh) r
+                group by key_id, new_key
+                having sum_bigint(records) > 0
+                order by {order} desc
+                fetch first $5 rows with ties),
+            named as (
+                select coalesce((select key from flow_rollup_keys k where k.id = top.key_id), new_key) as key, flows, bytes, packets, rejected_flows
+                from top)
+            select key, flows, bytes, packets, rejected_flows
+            from named
             order by {order} desc, key collate "C"
             limit $5
             """, parameters, StatsPath.RollupTopKeys);

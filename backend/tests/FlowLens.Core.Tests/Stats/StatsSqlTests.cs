@@ -41,14 +41,16 @@ public sealed class StatsSqlTests
     }
 
     [Theory]
-    // from, to (hours after 2000-01-01), the blocks (hours of each), in order
+    // from, to (hours after 2000-01-01, a midnight), the blocks (hours of each), in order
     [InlineData(0, 1, "1")]
     [InlineData(0, 24, "24")]
-    [InlineData(0, 200, "192 8")]
-    [InlineData(12, 48, "4 8 24")]
+    [InlineData(0, 200, "168 24 8")]
+    [InlineData(12, 48, "12 24")]
     [InlineData(1, 7, "1 2 2 1")]
+    [InlineData(14, 38, "2 8 12 2")]
+    [InlineData(36, 36 + 14 * 24, "12 168 144 12")]
     [InlineData(20, 20, "")]
-    public void KeyBlocks_TileTheRange_WithTheLargestAlignedBlockAtEachPoint(int from, int to, string spans)
+    public void KeyBlocks_TileTheRange_WithTheFewestBlocks(int from, int to, string spans)
     {
         var origin = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var blocks = Rollups.KeyBlocks(origin.AddHours(from), origin.AddHours(to));
@@ -57,21 +59,23 @@ public sealed class StatsSqlTests
         foreach (var (hours, bucket) in blocks)
         {
             Assert.Equal(at, bucket);
-            Assert.Equal(0, (bucket - origin.UtcDateTime).Ticks % TimeSpan.FromHours(hours).Ticks);
+            // Hour blocks start on a multiple of their size from midnight; day blocks at midnight.
+            Assert.Equal(TimeSpan.Zero, TimeSpan.FromTicks(bucket.TimeOfDay.Ticks % TimeSpan.FromHours(Math.Min(hours, 24)).Ticks));
             at = bucket.AddHours(hours);
         }
         Assert.Equal(origin.AddHours(to).UtcDateTime, at);
     }
 
     [Fact]
-    public void KeyBlocks_OfAWeekEndingAtNoon_AreAFewLargeOnes()
+    public void KeyBlocks_OfTheDashboardsLastSevenDays_AreAFewBlocks()
     {
-        // The dashboard's 7 days on the benchmark's date: 12 hours, 6 days, 12 hours, from at most 8 blocks.
-        var to = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
-        var blocks = Rollups.KeyBlocks(to.AddDays(-7), to);
-        Assert.InRange(blocks.Count, 4, 8);
-        Assert.Equal(TimeSpan.FromDays(7), TimeSpan.FromHours(blocks.Sum(b => b.Hours)));
-        Assert.Empty(Rollups.KeyBlocks(to.AddMinutes(-30), to));
+        // The benchmark's week, noon to noon: 12 hours, 6 days, 12 hours.
+        var noon = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal("12 144 12", string.Join(' ', Rollups.KeyBlocks(noon.AddDays(-7), noon).Select(b => b.Hours)));
+        // Ending at 15:00: 15:00 to midnight in 2 blocks, 6 days in one, midnight to 15:00 in 3.
+        var afternoon = noon.AddHours(3);
+        Assert.Equal("1 8 144 12 2 1", string.Join(' ', Rollups.KeyBlocks(afternoon.AddDays(-7), afternoon).Select(b => b.Hours)));
+        Assert.Empty(Rollups.KeyBlocks(noon.AddMinutes(-30), noon));
     }
 
     [Theory]

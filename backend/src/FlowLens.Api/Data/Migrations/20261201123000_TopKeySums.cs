@@ -10,10 +10,14 @@ namespace FlowLens.Api.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // The key sums: what a top over days reads (see Rollups.KeySpans and RollupCompactionJob). One row per
-            // field value and block of 1 to 192 hours, keyed by a small id instead of the value's text: a week's top
-            // then groups a few integer-keyed rows per value instead of one text row per value, hour and action.
+            // The key sums: what a top by srcaddr, dstaddr, dstport or interface-id reads (see Rollups.KeyBlocks and
+            // RollupCompactionJob). One row per field value and block (1, 2, 4, 8 or 12 hours, or 1 to 7 days from a
+            // midnight), keyed by a small id instead of the value's text: a week's top groups a few integer-keyed rows
+            // per value instead of a text row per value, hour or day, action, log-status and protocol.
+            // sum_bigint: PostgreSQL's sum(bigint) adds up in numeric; this one in bigint, about twice as fast.
             migrationBuilder.Sql("""
+                create aggregate sum_bigint(bigint) (sfunc = int8pl, stype = bigint, initcond = '0', combinefunc = int8pl, parallel = safe);
+
                 create table flow_rollup_keys (
                     id integer generated always as identity primary key,
                     field smallint not null,
@@ -35,10 +39,10 @@ namespace FlowLens.Api.Data.Migrations
                     rejected_bytes bigint not null,
                     rejected_packets bigint not null,
                     primary key (field, span, bucket, key_id)
-                ) with (fillfactor = 90);
+                );
 
                 comment on column flow_rollups_top_keys.field is '1 srcaddr, 2 dstaddr, 3 dstport, 4 interface-id';
-                comment on column flow_rollups_top_keys.span is 'hours: 1, 2, 4, 8, 24, 48, 96 or 192, aligned on 2000-01-01 UTC';
+                comment on column flow_rollups_top_keys.span is 'hours: 1, 2, 4, 8 or 12 from a multiple of them after midnight UTC, or 24 to 168 from midnight';
                 """);
         }
 
@@ -48,6 +52,7 @@ namespace FlowLens.Api.Data.Migrations
             migrationBuilder.Sql("""
                 drop table flow_rollups_top_keys;
                 drop table flow_rollup_keys;
+                drop aggregate sum_bigint(bigint);
                 """);
         }
     }

@@ -7,7 +7,7 @@ namespace FlowLens.Api.Features.Stats;
 /// <summary>
 /// Merges the rollup rows that ingestion appended: every bucket with new rows is rewritten as one row per key, in
 /// one statement per table, so the sums never change, only the number of rows that hold them; new hourly sums are
-/// also added to the daily table and to the key sums then. Rows committed while it runs are not in its snapshot and
+/// also added to the daily table then, and the key sums blocks that hold them are rewritten. Rows committed while it runs are not in its snapshot and
 /// stay for the next run. Runs after each ingestion run and every ten minutes.
 /// </summary>
 public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<RollupCompactionJob> logger)
@@ -18,6 +18,8 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
     private const string TopKey = "bucket, field, key, action, log_status, protocol";
 
     private const string KeySums = "records, flows, bytes, packets, rejected_records, rejected_flows, rejected_bytes, rejected_packets";
+
+    private static string Sum(string columns) => string.Join(", ", columns.Split(", ").Select(c => $"sum_bigint({c}) as {c}"));
 
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 600)]
     public async Task RunAsync(CancellationToken ct)
@@ -31,9 +33,10 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
                 select distinct field, key from flow_rollups_top_1h where not compacted and key <> '-'
                 on conflict do nothing
                 """, ct);
-            // The hourly rows ingestion appended are merged, and their sums added to their day's rows and to the key
-            // sums of every block that holds their hour, in one statement: a row is appended once, merged once, so it
-            // reaches the daily table and each block once.
+            // The hourly rows ingestion appended are merged, their sums added to their day's rows, and every key sums
+            // block that holds their hours rewritten with them, in one statement: a row is appended once, merged once,
+            // so it reaches the daily table and each block once. A block's rows are written together, in key order, so
+            // that a top reads them from a few pages.
             await ExecuteAsync(connection, $"""
                 with merged as (
                     delete from flow_rollups_top_1h where bucket in (select distinct bucket from flow_rollups_top_1h where not compacted)
@@ -51,14 +54,29 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
                     select m.field, m.bucket, k.id as key_id, {StatsSql.KeySumsOfTopRows}
                     from merged m join flow_rollup_keys k on k.field = m.field and k.key = m.key
                     where not m.compacted
-                    group by m.field, m.bucket, k.id)
-                insert into flow_rollups_top_keys as t (field, span, bucket, key_id, {KeySums})
-                select h.field, s.span, date_bin(make_interval(hours => s.span), h.bucket, '2000-01-01 00:00:00+00'), h.key_id,
-                    sum(records), sum(flows), sum(bytes), sum(packets), sum(rejected_records), sum(rejected_flows), sum(rejected_bytes), sum(rejected_packets)
-                from new_hours h cross join unnest(array[{string.Join(", ", Rollups.KeySpans)}]::smallint[]) s(span)
+                    group by m.field, m.bucket, k.id),
+                new_days as (
+                    select field, date_bin('1 day', bucket, '2000-01-01 00:00:00+00') as day, key_id, {Sum(KeySums)}
+                    from new_hours group by 1, 2, 3),
+                new_blocks as (
+                    select h.field, s.span, date_bin(make_interval(hours => s.span), h.bucket, '2000-01-01 00:00:00+00') as bucket, h.key_id, {KeySums}
+                    from new_hours h cross join unnest(array[{string.Join(", ", Rollups.KeyHourSpans)}]) s(span)
+                    union all
+                    -- the blocks of 1 to 7 days that hold the day: those starting on it and up to 6 days before
+                    select d.field, 24 * s.days, d.day - make_interval(hours => 24 * s2.back), d.key_id, {KeySums}
+                    from new_days d cross join generate_series(1, {Rollups.KeyMaxDays}) s(days) cross join generate_series(0, s.days - 1) s2(back)),
+                old_blocks as (
+                    delete from flow_rollups_top_keys t
+                    using (select distinct field, span, bucket from new_blocks) b
+                    where t.field = b.field and t.span = b.span and t.bucket = b.bucket
+                    returning t.*)
+                insert into flow_rollups_top_keys (field, span, bucket, key_id, {KeySums})
+                select field, span, bucket, key_id, {Sum(KeySums)}
+                from (select field, span, bucket, key_id, {KeySums} from old_blocks
+                      union all select field, span, bucket, key_id, {KeySums} from new_blocks) b
                 group by 1, 2, 3, 4
-                on conflict (field, span, bucket, key_id) do update set
-                    {string.Join(", ", KeySums.Split(", ").Select(c => $"{c} = t.{c} + excluded.{c}"))}
+                having sum_bigint(records) <> 0
+                order by 1, 2, 3, 4
                 """, ct);
             await transaction.CommitAsync(ct);
         }

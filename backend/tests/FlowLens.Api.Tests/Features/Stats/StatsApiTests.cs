@@ -16,6 +16,7 @@ public sealed class StatsApiTests(QueryData data) : IClassFixture<QueryData>
         { 0, 48 * 60, "rollup-1d" },
         { 13 * 60, 31 * 60, "rollup-1h" },
         { 13 * 60, 48 * 60, "rollup-1d" },
+        { -24 * 60, 48 * 60, "rollup-1d" },   // a key sums block of 3 days that starts the day before the flows
         { 13 * 60 + 7, 40 * 60 + 1, "raw" },
     };
 
@@ -32,6 +33,10 @@ public sealed class StatsApiTests(QueryData data) : IClassFixture<QueryData>
     };
 
     private static bool IsFlow(FlowRecord r) => r.LogStatus == LogStatus.Ok;
+
+    [Fact]
+    public async Task Rollups_HoldExactlyTheStoredFlows_MergedOrNot() =>
+        Assert.Equal(0L, await data.App.RollupMismatchesAsync());
 
     [Fact]
     public async Task Summary_OfADay_EqualsTheRecordsSums_FromTheRollupsAndFromTheRawRows()
