@@ -173,9 +173,11 @@ public static class StatsSql
                 select key_id, new_key, sum_bigint(records) as records, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes,
                     sum_bigint(packets) as packets, sum_bigint(rejected_flows) as rejected_flows
                 from (
-                    select s.key_id, null::text as new_key, {columns}
-                    from flow_rollups_top_keys s
+                    select u.key_id, null::text as new_key, u.records, u.flows, u.bytes, u.packets, u.rejected_flows
+                    from flow_rollups_top_blocks s
                     join unnest($3::smallint[], $4::timestamptz[]) b(span, bucket) on s.span = b.span and s.bucket = b.bucket
+                    cross join unnest(s.key_ids, s.{prefix}records, s.{prefix}flows, s.{prefix}bytes, s.{prefix}packets, s.rejected_flows)
+                        u(key_id, records, flows, bytes, packets, rejected_flows)
                     where s.field = {fieldCode}
                     union all
                     select key_id, new_key, {columns} from fresh) r

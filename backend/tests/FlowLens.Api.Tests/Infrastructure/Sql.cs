@@ -50,7 +50,7 @@ public static class Sql
             from flows where start is not null group by 1, 2),
         rollup_sources as (
             select bucket, key, sum(records), sum(bytes) from flow_rollups_top_1h where field = 1 group by 1, 2 having sum(records) <> 0),
-        blocks as (select distinct span, bucket, bucket + make_interval(hours => span) as until from flow_rollups_top_keys where field = 1),
+        blocks as (select span, bucket, bucket + make_interval(hours => span) as until from flow_rollups_top_blocks where field = 1),
         raw_blocks as (
             select b.span, b.bucket, host(f.srcaddr) as key,
                 count(*) as records, count(*) filter (where f.log_status = 1) as flows, coalesce(sum(f.bytes), 0)::bigint as bytes,
@@ -60,8 +60,11 @@ public static class Sql
         rollup_blocks as (
             select span, bucket, key, sum(records)::bigint, sum(flows)::bigint, sum(bytes)::bigint, sum(rejected_records)::bigint, sum(rejected_bytes)::bigint
             from (
-                select t.span, t.bucket, k.key, t.records, t.flows, t.bytes, t.rejected_records, t.rejected_bytes
-                from flow_rollups_top_keys t join flow_rollup_keys k on k.id = t.key_id where t.field = 1
+                select t.span, t.bucket, k.key, u.records, u.flows, u.bytes, u.rejected_records, u.rejected_bytes
+                from flow_rollups_top_blocks t
+                cross join unnest(t.key_ids, t.records, t.flows, t.bytes, t.rejected_records, t.rejected_bytes) u(key_id, records, flows, bytes, rejected_records, rejected_bytes)
+                join flow_rollup_keys k on k.id = u.key_id
+                where t.field = 1
                 union all
                 select b.span, b.bucket, h.key, h.records,
                     case when h.log_status = 1 then h.records else 0 end, h.bytes,

@@ -67,7 +67,7 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
         {
             "delete from flows_default where start < $1", "delete from flow_rollups_5m where bucket < $1",
             "delete from flow_rollups_top_1h where bucket < $1", "delete from flow_rollups_top_1d where bucket < $1",
-            "delete from flow_rollups_top_keys where bucket + make_interval(hours => span) <= $1",
+            "delete from flow_rollups_top_blocks where bucket + make_interval(hours => span) <= $1",
         })
         {
             await using var old = dataSource.CreateCommand(expiry);

@@ -21,6 +21,8 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
 
     private static string Sum(string columns) => string.Join(", ", columns.Split(", ").Select(c => $"sum_bigint({c}) as {c}"));
 
+    private static string Prefixed(string prefix, string columns) => string.Join(", ", columns.Split(", ").Select(c => prefix + c));
+
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 600)]
     public async Task RunAsync(CancellationToken ct)
     {
@@ -35,8 +37,7 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
                 """, ct);
             // The hourly rows ingestion appended are merged, their sums added to their day's rows, and every key sums
             // block that holds their hours rewritten with them, in one statement: a row is appended once, merged once,
-            // so it reaches the daily table and each block once. A block's rows are written together, in key order, so
-            // that a top reads them from a few pages.
+            // so it reaches the daily table and each block once.
             await ExecuteAsync(connection, $"""
                 with merged as (
                     delete from flow_rollups_top_1h where bucket in (select distinct bucket from flow_rollups_top_1h where not compacted)
@@ -66,17 +67,19 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
                     select d.field, 24 * s.days, d.day - make_interval(hours => 24 * s2.back), d.key_id, {KeySums}
                     from new_days d cross join generate_series(1, {Rollups.KeyMaxDays}) s(days) cross join generate_series(0, s.days - 1) s2(back)),
                 old_blocks as (
-                    delete from flow_rollups_top_keys t
+                    delete from flow_rollups_top_blocks t
                     using (select distinct field, span, bucket from new_blocks) b
                     where t.field = b.field and t.span = b.span and t.bucket = b.bucket
-                    returning t.*)
-                insert into flow_rollups_top_keys (field, span, bucket, key_id, {KeySums})
-                select field, span, bucket, key_id, {Sum(KeySums)}
-                from (select field, span, bucket, key_id, {KeySums} from old_blocks
-                      union all select field, span, bucket, key_id, {KeySums} from new_blocks) b
-                group by 1, 2, 3, 4
-                having sum_bigint(records) <> 0
-                order by 1, 2, 3, 4
+                    returning t.*),
+                summed as (
+                    select field, span, bucket, key_id, {Sum(KeySums)}
+                    from (select o.field, o.span, o.bucket, u.* from old_blocks o, unnest(o.key_ids, {Prefixed("o.", KeySums)}) u(key_id, {KeySums})
+                          union all select field, span, bucket, key_id, {KeySums} from new_blocks) b
+                    group by 1, 2, 3, 4
+                    having sum_bigint(records) <> 0)
+                insert into flow_rollups_top_blocks (field, span, bucket, key_ids, {KeySums})
+                select field, span, bucket, array_agg(key_id order by key_id), {string.Join(", ", KeySums.Split(", ").Select(c => $"array_agg({c} order by key_id)"))}
+                from summed group by 1, 2, 3
                 """, ct);
             await transaction.CommitAsync(ct);
         }

@@ -36,7 +36,7 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(2L, await app.ScalarAsync<long>("select count(*) from flows_default"));
 
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
-        const string expiredBlocks = "select count(*) from flow_rollups_top_keys where bucket + make_interval(hours => span) <= $1";
+        const string expiredBlocks = "select count(*) from flow_rollups_top_blocks where bucket + make_interval(hours => span) <= $1";
         var cutoff = new DateTimeOffset(today.AddDays(-5), TimeSpan.Zero);
         Assert.True(await app.ScalarAsync<long>(expiredBlocks, cutoff) > 0);
 
@@ -49,7 +49,7 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(0L, await app.ScalarAsync<long>(expiredBlocks, cutoff));
         // The day before yesterday's hour is in 5 blocks of hours and the 28 blocks of 1 to 7 days that hold its day.
         Assert.Equal(Rollups.KeyHourSpans.Count + Rollups.KeyMaxDays * (Rollups.KeyMaxDays + 1) / 2, await app.ScalarAsync<long>(
-            "select count(*) from flow_rollups_top_keys where field = 1 and bucket <= $1 and bucket + make_interval(hours => span) > $1",
+            "select count(*) from flow_rollups_top_blocks where field = 1 and bucket <= $1 and bucket + make_interval(hours => span) > $1",
             new DateTimeOffset(today.AddDays(-1), TimeSpan.Zero)));
         Assert.Equal(8L, await app.ScalarAsync<long>("select count(*) from pg_inherits where inhparent = 'flows'::regclass and inhrelid::regclass::text ~ '^flows_[0-9]{8}$'"));
     }
