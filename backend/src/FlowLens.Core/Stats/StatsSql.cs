@@ -150,7 +150,9 @@ public static class StatsSql
     /// <summary>
     /// A top from the key sums: the rows of the range's blocks (<see cref="Rollups.KeyBlocks"/>) and of the hourly rows
     /// of the range the compaction has not reached yet (keyed by name when their value has no id yet), summed by value;
-    /// only the values that reach the top are named. <c>sum_bigint</c> adds up in bigint (see the TopKeySums migration).
+    /// only the values that reach the top are named. The arrays are unnested in the select list, side by side (three
+    /// times faster than <c>unnest</c> in <c>from</c>, which stores the rows first); <c>sum_bigint</c> adds up in bigint
+    /// (see the TopKeySums migration).
     /// </summary>
     private static StatsStatement TopFromKeySums(TimeRange range, TopField field, KeySums sums, IReadOnlyList<(int Hours, DateTime Bucket)> blocks,
         StatsMetric metric, int limit)
@@ -173,11 +175,11 @@ public static class StatsSql
                 select key_id, new_key, sum_bigint(records) as records, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes,
                     sum_bigint(packets) as packets, sum_bigint(rejected_flows) as rejected_flows
                 from (
-                    select u.key_id, null::text as new_key, u.records, u.flows, u.bytes, u.packets, u.rejected_flows
+                    select unnest(s.key_ids) as key_id, null::text as new_key, unnest(s.{prefix}records) as records,
+                        unnest(s.{prefix}flows) as flows, unnest(s.{prefix}bytes) as bytes, unnest(s.{prefix}packets) as packets,
+                        unnest(s.rejected_flows) as rejected_flows
                     from flow_rollups_top_blocks s
                     join unnest($3::smallint[], $4::timestamptz[]) b(span, bucket) on s.span = b.span and s.bucket = b.bucket
-                    cross join unnest(s.key_ids, s.{prefix}records, s.{prefix}flows, s.{prefix}bytes, s.{prefix}packets, s.rejected_flows)
-                        u(key_id, records, flows, bytes, packets, rejected_flows)
                     where s.field = {fieldCode}
                     union all
                     select key_id, new_key, {columns} from fresh) r
