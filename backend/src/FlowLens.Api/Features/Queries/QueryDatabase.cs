@@ -40,7 +40,12 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
                 await using var timeout = new NpgsqlCommand($"set statement_timeout = {options.ExportTimeoutSeconds * 1000}", connection);
                 await timeout.ExecuteNonQueryAsync(ct);
             }
-            var command = new NpgsqlCommand(sql, connection);
+            // PostgreSQL's statement timeout ends a statement first, with its clear error; Npgsql's own (30 s by
+            // default) would otherwise cut one that the configured timeout still allows.
+            var command = new NpgsqlCommand(sql, connection)
+            {
+                CommandTimeout = (export ? options.ExportTimeoutSeconds : options.TimeoutSeconds) + 10,
+            };
             foreach (var value in parameters)
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = value });
