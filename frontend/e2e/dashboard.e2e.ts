@@ -109,7 +109,7 @@ describe('the dashboard in Chromium', () => {
     expect(to - from).toBe(300_000); // 24 hours are drawn in 5-minute buckets
 
     const rows = page.getByRole('table', { name: 'Flows' }).locator('tbody tr[aria-rowindex]');
-    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     const actions = await page.getByRole('table', { name: 'Flows' }).locator('tbody tr td:nth-child(10)').allTextContents();
     expect(new Set(actions)).toEqual(new Set(['REJECT']));
     const starts = await page.getByRole('table', { name: 'Flows' }).locator('tbody tr td:nth-child(1)').allTextContents();
@@ -143,7 +143,7 @@ describe('the dashboard in Chromium', () => {
     await filter.press('Enter');
     await page.waitForURL((u) => u.searchParams.get('q') === 'dstport = 22 and protocol = tcp');
     const table = page.getByRole('table', { name: 'Flows' });
-    await expect.poll(() => table.locator('tbody tr[aria-rowindex]').count()).toBeGreaterThan(0);
+    await expect.poll(() => table.locator('tbody tr[aria-rowindex]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     const column = (n: number) => table.locator(`tbody tr td:nth-child(${n})`).allTextContents();
     await expect.poll(async () => [...new Set(await column(6))], { timeout: 15_000 }).toEqual(['22']);
     expect([...new Set(await column(7))]).toEqual(['TCP (6)']);
