@@ -7,8 +7,8 @@ namespace FlowLens.Api.Features.Stats;
 /// <summary>
 /// Merges the rollup rows that ingestion appended: every bucket with new rows is rewritten as one row per key, in
 /// one statement per table, so the sums never change, only the number of rows that hold them; new hourly sums are
-/// also added to the daily table then, and the key sums blocks that hold them are rewritten. Rows committed while it runs are not in its snapshot and
-/// stay for the next run. Runs after each ingestion run and every ten minutes.
+/// also added to the daily table then, and the key sums blocks that hold them are rewritten. Rows committed while it
+/// runs are not in its snapshot and stay for the next run. Runs after each ingestion run and every ten minutes.
 /// </summary>
 public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<RollupCompactionJob> logger)
 {
@@ -19,9 +19,8 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
 
     private const string KeySums = "records, flows, bytes, packets, rejected_records, rejected_flows, rejected_bytes, rejected_packets";
 
-    private static string Sum(string columns) => string.Join(", ", columns.Split(", ").Select(c => $"sum_bigint({c}) as {c}"));
-
-    private static string Prefixed(string prefix, string columns) => string.Join(", ", columns.Split(", ").Select(c => prefix + c));
+    /// <summary>Each column of <see cref="KeySums"/> formatted, joined by commas.</summary>
+    private static string EachSum(Func<string, string> format) => string.Join(", ", KeySums.Split(", ").Select(format));
 
     [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 600)]
     public async Task RunAsync(CancellationToken ct)
@@ -57,7 +56,7 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
                     where not m.compacted
                     group by m.field, m.bucket, k.id),
                 new_days as (
-                    select field, date_bin('1 day', bucket, '2000-01-01 00:00:00+00') as day, key_id, {Sum(KeySums)}
+                    select field, date_bin('1 day', bucket, '2000-01-01 00:00:00+00') as day, key_id, {EachSum(c => $"sum_bigint({c}) as {c}")}
                     from new_hours group by 1, 2, 3),
                 new_blocks as (
                     select h.field, s.span, date_bin(make_interval(hours => s.span), h.bucket, '2000-01-01 00:00:00+00') as bucket, h.key_id, {KeySums}
@@ -72,13 +71,13 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
                     where t.field = b.field and t.span = b.span and t.bucket = b.bucket
                     returning t.*),
                 summed as (
-                    select field, span, bucket, key_id, {Sum(KeySums)}
-                    from (select o.field, o.span, o.bucket, u.* from old_blocks o, unnest(o.key_ids, {Prefixed("o.", KeySums)}) u(key_id, {KeySums})
+                    select field, span, bucket, key_id, {EachSum(c => $"sum_bigint({c}) as {c}")}
+                    from (select o.field, o.span, o.bucket, u.* from old_blocks o, unnest(o.key_ids, {EachSum(c => "o." + c)}) u(key_id, {KeySums})
                           union all select field, span, bucket, key_id, {KeySums} from new_blocks) b
                     group by 1, 2, 3, 4
                     having sum_bigint(records) <> 0)
                 insert into flow_rollups_top_blocks (field, span, bucket, key_ids, {KeySums})
-                select field, span, bucket, array_agg(key_id order by key_id), {string.Join(", ", KeySums.Split(", ").Select(c => $"array_agg({c} order by key_id)"))}
+                select field, span, bucket, array_agg(key_id order by key_id), {EachSum(c => $"array_agg({c} order by key_id)")}
                 from summed group by 1, 2, 3
                 """, ct);
             await transaction.CommitAsync(ct);
