@@ -11,8 +11,8 @@ public enum TopField : short { SrcAddr = 1, DstAddr = 2, DstPort = 3, InterfaceI
 /// <summary>
 /// What the pre-aggregated tables hold and which queries they can answer. Totals: 5-minute buckets by action,
 /// log-status and protocol. Tops: 1-hour and 1-day buckets by one <see cref="TopField"/> value and the same three.
-/// Key sums: one row per <see cref="TopField"/> value and block of hours or days (<see cref="KeyBlocks"/>), with the rejected
-/// records' sums beside all records' sums, so that a top over days sums a few rows per value.
+/// Key sums: one row per <see cref="TopField"/> and block of hours or days (<see cref="KeyBlocks"/>), holding its values'
+/// ids and sums in arrays, the rejected records' sums beside all records', so that a top over days reads a few rows.
 /// Ingestion writes the 5-minute and hourly rows; the compaction moves hourly sums into the daily rows and the key sums.
 /// </summary>
 public static class Rollups
@@ -20,6 +20,9 @@ public static class Rollups
     public static readonly TimeSpan TotalsBucket = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan TopHourBucket = TimeSpan.FromHours(1);
     public static readonly TimeSpan TopDayBucket = TimeSpan.FromDays(1);
+
+    /// <summary>What buckets and blocks are aligned on (<c>date_bin</c>'s origin in SQL): 2000-01-01, a midnight UTC.</summary>
+    public static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
     /// The key sums' blocks within a day, in hours: each starts on a multiple of its size from midnight UTC.
@@ -78,8 +81,8 @@ public static class Rollups
         {
             return blocks;
         }
-        var start = (from.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks;
-        var length = (int)((to.UtcDateTime - Origin).Ticks / TopHourBucket.Ticks - start);
+        var start = (from - Origin).Ticks / TopHourBucket.Ticks;
+        var length = (int)((to - Origin).Ticks / TopHourBucket.Ticks - start);
         // fewest[i]: the fewest blocks that tile hours i to the end; next[i]: the first block's size.
         var fewest = new int[length + 1];
         var next = new int[length + 1];
@@ -96,7 +99,7 @@ public static class Rollups
         }
         for (var i = 0; i < length; i += next[i])
         {
-            blocks.Add((next[i], Origin.AddHours(start + i)));
+            blocks.Add((next[i], Origin.UtcDateTime.AddHours(start + i)));
         }
         return blocks;
     }
@@ -116,8 +119,6 @@ public static class Rollups
             yield return span;
         }
     }
-
-    private static readonly DateTime Origin = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The start of the UTC bucket of <paramref name="size"/> holding <paramref name="instant"/>.</summary>
     public static DateTime BucketOf(DateTimeOffset instant, TimeSpan size)

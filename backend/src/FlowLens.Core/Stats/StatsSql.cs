@@ -32,8 +32,6 @@ public static class StatsSql
     /// <summary>The most fields one key of <see cref="Top(TimeRange, FilterNode?, IReadOnlyList{string}, StatsMetric, int, bool)"/> can join.</summary>
     public const int MaxGroupFields = 3;
 
-    private static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
     /// <summary>Fields that stats can group by: every filter field of one column, and <c>pair</c>.</summary>
     public static bool IsGroupField(string name) =>
         name.Equals(Pair, StringComparison.OrdinalIgnoreCase) || (FilterFields.TryFind(name, out var f) && f.Columns.Count == 1);
@@ -211,7 +209,7 @@ public static class StatsSql
         var parameters = source.Parameters.ToList();
         parameters.Add(interval);
         var intervalParameter = $"${parameters.Count}";
-        parameters.Add(Origin);
+        parameters.Add(Rollups.Origin);
         var originParameter = $"${parameters.Count}";
         if (groupBy is null)
         {

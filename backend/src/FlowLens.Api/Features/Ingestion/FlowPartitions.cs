@@ -62,7 +62,7 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
             await drop.ExecuteNonQueryAsync(ct);
             logger.LogInformation("Dropped flow partition {Partition}: older than {Days} days", partition, retention.Value.Days);
         }
-        // A key sums block (up to 8 days) goes once it ends before the cutoff; until then it still holds newer days.
+        // A key sums block (up to 7 days) goes once it ends before the cutoff; until then it still holds newer days.
         foreach (var expiry in new[]
         {
             "delete from flows_default where start < $1", "delete from flow_rollups_5m where bucket < $1",
