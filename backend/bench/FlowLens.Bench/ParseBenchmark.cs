@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Stats;
 using FlowLens.Core.Synthetic;
 
 namespace FlowLens.Bench;
@@ -25,6 +26,7 @@ internal static class ParseBenchmark
             await File.WriteAllBytesAsync(gzipPath, Gzip(Generate(FlowLogFormat.Default, 1_000_000)));
             await MeasureAsync("v2 default, from memory", v2.Length, () => new TextFlowLogReader(new MemoryStream(v2), gzip: false));
             await MeasureAsync("v5 all fields, from memory", v5.Length, () => new TextFlowLogReader(new MemoryStream(v5), gzip: false));
+            await MeasureAsync("v5 all fields, from memory, with rollup sums", v5.Length, () => new TextFlowLogReader(new MemoryStream(v5), gzip: false), rollups: true);
             await MeasureAsync($"gzip file, 1M v2 lines ({new FileInfo(gzipPath).Length / 1_048_576.0:F1} MiB), end to end", null,
                 () => new TextFlowLogReader(new FileStream(gzipPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false), gzip: true));
         }
@@ -35,9 +37,9 @@ internal static class ParseBenchmark
         return 0;
     }
 
-    private static async Task MeasureAsync(string name, long? inputBytes, Func<IFlowLogReader> open)
+    private static async Task MeasureAsync(string name, long? inputBytes, Func<IFlowLogReader> open, bool rollups = false)
     {
-        await ReadAllAsync(open()); // warm-up: JIT, tiering, caches
+        await ReadAllAsync(open(), rollups); // warm-up: JIT, tiering, caches
         var results = new List<(double LinesPerSecond, double BytesPerLine, long Lines)>();
         for (var run = 0; run < Runs; run++)
         {
@@ -45,7 +47,7 @@ internal static class ParseBenchmark
             GC.Collect();
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var clock = Stopwatch.StartNew();
-            var lines = await ReadAllAsync(reader);
+            var lines = await ReadAllAsync(reader, rollups);
             clock.Stop();
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             results.Add((lines / clock.Elapsed.TotalSeconds, (double)allocated / lines, lines));
@@ -56,16 +58,26 @@ internal static class ParseBenchmark
         Console.WriteLine($"{name}: {median.Lines:N0} lines; median {median.LinesPerSecond / 1e6:F2}M lines/s (best {best / 1e6:F2}M){throughput}; {median.BytesPerLine:F2} bytes allocated per line");
     }
 
-    private static async Task<long> ReadAllAsync(IFlowLogReader reader)
+    /// <summary>Reads every line; with <paramref name="rollups"/>, sums the records as ingestion does, one accumulator per 50,000 (an object).</summary>
+    private static async Task<long> ReadAllAsync(IFlowLogReader reader, bool rollups)
     {
         await using var _ = reader;
         long lines = 0;
+        var sums = new RollupAccumulator();
         while (true)
         {
             switch (await reader.ReadAsync())
             {
                 case FlowReadResult.Record:
                     lines++;
+                    if (rollups)
+                    {
+                        sums.Add(reader.Record);
+                        if (lines % 50_000 == 0)
+                        {
+                            sums = new RollupAccumulator();
+                        }
+                    }
                     break;
                 case FlowReadResult.End:
                     return lines;

@@ -14,6 +14,11 @@ public readonly record struct FlowAddress
 
     public bool IsIPv4 { get; }
 
+    /// <summary>The address as two numbers (IPv4 in the low one), for packing it into other keys.</summary>
+    internal (ulong High, ulong Low) Parts => (_high, _low);
+
+    internal static FlowAddress FromParts(ulong high, ulong low, bool isIPv4) => new(high, low, isIPv4);
+
     public static FlowAddress FromIPv4(uint address) => new(0, address, isIPv4: true);
 
     public static FlowAddress FromIPAddress(IPAddress address)

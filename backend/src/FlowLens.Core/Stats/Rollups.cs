@@ -167,14 +167,27 @@ public readonly record struct TopKey(DateTime Bucket, TopField Field, FlowAddres
 /// Sums one object's records into rollup rows, in memory, so that they can be written in the object's own
 /// transaction. Records without a start are not in any time range, so they are not rolled up.
 /// </summary>
+/// <remarks>
+/// It runs for every record ingested, so its keys are small and cheap to hash: one table per rollup, each keyed by
+/// the bucket's ticks, the three dimensions packed in one number, and the field's value as two numbers (an address, a
+/// port) or a string; <see cref="TotalsKey"/> and <see cref="TopKey"/>, what readers see, are made when rows are read.
+/// </remarks>
 public sealed class RollupAccumulator
 {
-    private readonly Dictionary<TotalsKey, RollupSums> _totals = [];
-    private readonly Dictionary<TopKey, RollupSums> _hours = [];
+    private readonly Dictionary<Key, RollupSums> _totals = [];
+    private readonly Dictionary<Key, RollupSums> _srcAddr = [];
+    private readonly Dictionary<Key, RollupSums> _dstAddr = [];
+    private readonly Dictionary<Key, RollupSums> _dstPort = [];
+    private readonly Dictionary<Key, RollupSums> _interfaceId = [];
 
-    public IReadOnlyDictionary<TotalsKey, RollupSums> Totals => _totals;
+    public IEnumerable<KeyValuePair<TotalsKey, RollupSums>> Totals => _totals.Select(p =>
+        KeyValuePair.Create(new TotalsKey(p.Key.Bucket, p.Key.Dimension(0), p.Key.Dimension(1), p.Key.Dimension(2)), p.Value));
 
-    public IReadOnlyDictionary<TopKey, RollupSums> Hours => _hours;
+    public IEnumerable<KeyValuePair<TopKey, RollupSums>> Hours =>
+        _srcAddr.Select(p => KeyValuePair.Create(p.Key.Top(TopField.SrcAddr), p.Value))
+        .Concat(_dstAddr.Select(p => KeyValuePair.Create(p.Key.Top(TopField.DstAddr), p.Value)))
+        .Concat(_dstPort.Select(p => KeyValuePair.Create(p.Key.Top(TopField.DstPort), p.Value)))
+        .Concat(_interfaceId.Select(p => KeyValuePair.Create(p.Key.Top(TopField.InterfaceId), p.Value)));
 
     public void Add(FlowRecord r, int sign = 1) =>
         Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign);
@@ -187,21 +200,72 @@ public sealed class RollupAccumulator
             return;
         }
         long records = sign, b = sign * (bytes ?? 0), p = sign * (packets ?? 0);
-        short? a = (short?)action, s = (short?)logStatus, pr = (short?)protocol;
-        Add(_totals, new TotalsKey(Rollups.BucketOf(at, Rollups.TotalsBucket), a, s, pr), records, b, p);
-
-        var hour = Rollups.BucketOf(at, Rollups.TopHourBucket);
-        Add(_hours, new TopKey(hour, TopField.SrcAddr, srcAddr, null, null, a, s, pr), records, b, p);
-        Add(_hours, new TopKey(hour, TopField.DstAddr, dstAddr, null, null, a, s, pr), records, b, p);
-        Add(_hours, new TopKey(hour, TopField.DstPort, null, dstPort, null, a, s, pr), records, b, p);
-        Add(_hours, new TopKey(hour, TopField.InterfaceId, null, null, interfaceId, a, s, pr), records, b, p);
+        var dims = Key.Pack(action) | Key.Pack(logStatus) << 17 | Key.Pack(protocol) << 34;
+        var ticks = at.UtcTicks;
+        Add(_totals, new Key(ticks - ticks % (TimeSpan.TicksPerMinute * 5), dims, 0, 0, null), records, b, p);
+        var hour = ticks - ticks % TimeSpan.TicksPerHour;
+        Add(_srcAddr, Key.Of(hour, dims, srcAddr), records, b, p);
+        Add(_dstAddr, Key.Of(hour, dims, dstAddr), records, b, p);
+        Add(_dstPort, dstPort is { } port ? new Key(hour, dims | Key.HasNumber, 0, (ulong)(uint)port, null) : new Key(hour, dims, 0, 0, null), records, b, p);
+        Add(_interfaceId, new Key(hour, dims, 0, 0, interfaceId), records, b, p);
     }
 
-    private static void Add<TKey>(Dictionary<TKey, RollupSums> rows, TKey key, long records, long bytes, long packets) where TKey : notnull
+    private static void Add(Dictionary<Key, RollupSums> rows, Key key, long records, long bytes, long packets)
     {
         ref var sums = ref CollectionsMarshal.GetValueRefOrAddDefault(rows, key, out _);
         sums.Records += records;
         sums.Bytes += bytes;
         sums.Packets += packets;
+    }
+
+    /// <summary>
+    /// A row key: the bucket's start in ticks; action, log-status and protocol in 17 bits each (0 for none, else the
+    /// value plus one) and which kind of value the key holds; the value as two numbers, or a string.
+    /// </summary>
+    private readonly struct Key(long ticks, ulong dims, ulong high, ulong low, string? text) : IEquatable<Key>
+    {
+        public const ulong HasNumber = 1UL << 51, HasIPv4 = 1UL << 52, HasIPv6 = 1UL << 53;
+
+        private readonly long _ticks = ticks;
+        private readonly ulong _dims = dims;
+        private readonly ulong _high = high;
+        private readonly ulong _low = low;
+        private readonly string? _text = text;
+
+        public static ulong Pack(int? value) => value is { } v ? (ushort)v + 1UL : 0;
+
+        public static Key Of(long hour, ulong dims, FlowAddress? address)
+        {
+            if (address is not { } a)
+            {
+                return new Key(hour, dims, 0, 0, null);
+            }
+            var (high, low) = a.Parts;
+            return new Key(hour, dims | (a.IsIPv4 ? HasIPv4 : HasIPv6), high, low, null);
+        }
+
+        public DateTime Bucket => new(_ticks, DateTimeKind.Utc);
+
+        public short? Dimension(int index) => ((_dims >> (17 * index)) & 0x1FFFF) is var v && v == 0 ? null : (short)(ushort)(v - 1);
+
+        public TopKey Top(TopField field) => new(Bucket, field,
+            (_dims & (HasIPv4 | HasIPv6)) != 0 ? FlowAddress.FromParts(_high, _low, (_dims & HasIPv4) != 0) : null,
+            (_dims & HasNumber) != 0 ? (int)(uint)_low : null,
+            _text, Dimension(0), Dimension(1), Dimension(2));
+
+        public bool Equals(Key other) =>
+            _ticks == other._ticks && _dims == other._dims && _low == other._low && _high == other._high && string.Equals(_text, other._text);
+
+        public override bool Equals(object? obj) => obj is Key other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var h = (ulong)_ticks * 0x9E3779B97F4A7C15 ^ _dims * 0xC2B2AE3D27D4EB4F ^ _high * 0x165667B19E3779F9 ^ _low * 0xD6E8FEB86659FD93;
+            if (_text is not null)
+            {
+                h ^= (uint)_text.GetHashCode();
+            }
+            return (int)(h ^ h >> 32);
+        }
     }
 }

@@ -201,7 +201,7 @@ public sealed class StatsSqlTests
         rollups.Add(at.AddMinutes(2), a, null, null, "eni-1", 1, 1, 6, packets: 5, bytes: 500);
         rollups.Add(at, null, null, null, "eni-1", null, 2, null, packets: null, bytes: null);
 
-        var fiveMinutes = rollups.Totals[new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)];
+        var fiveMinutes = rollups.Totals.Single(p => p.Key == new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)).Value;
         Assert.Equal((2L, 1500L, 15L), (fiveMinutes.Records, fiveMinutes.Bytes, fiveMinutes.Packets));
         var hours = rollups.Hours.ToDictionary(p => (p.Key.Field, p.Key.KeyText, p.Key.LogStatus), p => p.Value.Records);
         Assert.Equal(2L, hours[(TopField.SrcAddr, "10.0.0.5", 1)]);
@@ -209,11 +209,17 @@ public sealed class StatsSqlTests
         Assert.Equal(1L, hours[(TopField.DstPort, "443", 1)]);
         Assert.Equal(1L, hours[(TopField.SrcAddr, "-", 2)]);
         Assert.Equal(3L, rollups.Hours.Where(p => p.Key.Field == TopField.InterfaceId).Sum(p => p.Value.Records));
-        Assert.All(rollups.Hours.Keys, k => Assert.Equal(Day.AddHours(1).UtcDateTime, k.Bucket));
+        Assert.All(rollups.Hours, p => Assert.Equal(Day.AddHours(1).UtcDateTime, p.Key.Bucket));
+
+        // Protocol 0 (HOPOPT) is a value, not the absence of one: its own rows.
+        rollups.Add(at, a, a, 443, "eni-1", 1, 1, 0, packets: 1, bytes: 40);
+        Assert.Equal(["1 1 0 1", "1 1 6 2", "- 2 - 1"],
+            rollups.Totals.OrderBy(p => p.Key.LogStatus).ThenBy(p => p.Key.Protocol).Select(p => $"{p.Key.Action?.ToString() ?? "-"} {p.Key.LogStatus} {p.Key.Protocol?.ToString() ?? "-"} {p.Value.Records}"));
+        rollups.Add(at, a, a, 443, "eni-1", 1, 1, 0, packets: 1, bytes: 40, sign: -1);
 
         rollups.Add(at, a, a, 443, "eni-1", 1, 1, 6, packets: 10, bytes: 1000, sign: -1);
-        var afterRemoval = rollups.Totals[new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)];
+        var afterRemoval = rollups.Totals.Single(p => p.Key == new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)).Value;
         Assert.Equal((1L, 500L, 5L), (afterRemoval.Records, afterRemoval.Bytes, afterRemoval.Packets));
-        Assert.Equal(0L, rollups.Hours.Single(p => p.Key is { Field: TopField.DstPort, Number: 443 }).Value.Records);
+        Assert.Equal(0L, rollups.Hours.Single(p => p.Key is { Field: TopField.DstPort, Number: 443, Protocol: 6 }).Value.Records);
     }
 }
