@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Api.Data;
@@ -19,6 +20,10 @@ public sealed class FlowCopy : IAsyncDisposable
 
     private readonly BinaryCopyWriter _writer;
     private readonly FlowStrings _strings;
+
+    // Text ids seen lately, by the string's identity: the parser hands back one string instance for a repeated value,
+    // and flow logs repeat the same few ids line after line, so most lookups end at a reference comparison.
+    private readonly (string? Value, int Id)[] _recentIds = new (string?, int)[64];
     private readonly long _objectId;
     private readonly int _sourceId;
 
@@ -96,5 +101,18 @@ public sealed class FlowCopy : IAsyncDisposable
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     // Text values are stored as their flow_strings id.
-    private void Text(string? value) => _writer.Int32(value is null ? null : _strings.IdOf(value));
+    private void Text(string? value)
+    {
+        if (value is null)
+        {
+            _writer.Null();
+            return;
+        }
+        ref var recent = ref _recentIds[RuntimeHelpers.GetHashCode(value) & (_recentIds.Length - 1)];
+        if (!ReferenceEquals(recent.Value, value))
+        {
+            recent = (value, _strings.IdOf(value));
+        }
+        _writer.Int32(recent.Id);
+    }
 }
