@@ -11,6 +11,7 @@ internal sealed class BenchNode : IAsyncDisposable
 {
     private const string Key = "bench-admin-key-0123456789";
     private readonly Process _process;
+    private int _sources;
 
     private BenchNode(Process process, HttpClient http) => (_process, Http) = (process, http);
 
@@ -63,7 +64,7 @@ internal sealed class BenchNode : IAsyncDisposable
     /// <summary>Creates a directory source over <paramref name="logs"/>, syncs it, and waits for the run to end; returns the seconds it took and the peak memory.</summary>
     public async Task<(double Seconds, long PeakMemory)> IngestAsync(string logs)
     {
-        var created = await Http.PostAsJsonAsync("/api/sources", new { name = $"bench-{Path.GetFileName(logs)}", kind = "directory", enabled = false, directory = new { path = logs } });
+        var created = await Http.PostAsJsonAsync("/api/sources", new { name = $"bench-{Path.GetFileName(logs)}-{++_sources}", kind = "directory", enabled = false, directory = new { path = logs } });
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         var clock = Stopwatch.StartNew();
         (await Http.PostAsync($"/api/sources/{id}/sync", null)).EnsureSuccessStatusCode();

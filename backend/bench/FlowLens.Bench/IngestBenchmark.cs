@@ -9,12 +9,16 @@ namespace FlowLens.Bench;
 /// <summary>
 /// Ingestion end to end: synthetic gzip objects in the S3 layout, a real FlowLens process (its Hangfire worker,
 /// the directory source, COPY into the partitioned table) on a throwaway PostgreSQL, timed from the sync request
-/// to the source turning idle. Then the same records loaded by psql's \copy (text) into a bare table, for the ratio.
+/// to the source turning idle. Each round is followed by the same records loaded by psql's \copy (text) into a bare
+/// table, so that each ratio compares two loads made close in time on this machine, whose speed drifts.
 /// </summary>
 internal static class IngestBenchmark
 {
     private const int RecordsPerObject = 50_000;
-    private const int WarmUpObjects = 20;
+    private const int Rounds = 3;
+    private const int WarmUpRuns = 2;
+    private const int WarmUpObjects = 50;
+    private const int WarmUpRecordsPerObject = 10_000;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -24,30 +28,47 @@ internal static class IngestBenchmark
         var objects = oneObject ? 1 : Math.Max(1, records / RecordsPerObject);
         var perObject = oneObject ? records : RecordsPerObject;
         var work = Directory.CreateTempSubdirectory("flowlens-ingest-bench").FullName;
-        Console.WriteLine($"FlowLens ingest benchmark — {Environment.ProcessorCount} cores, {objects} objects x {perObject:N0} records (v5, all fields)");
+        Console.WriteLine($"FlowLens ingest benchmark — {Environment.ProcessorCount} cores, {objects} objects x {perObject:N0} records (v5, all fields), {Rounds} rounds");
         try
         {
             var logs = Path.Combine(work, "logs");
             var clock = Stopwatch.StartNew();
             SyntheticFlowLogFiles.WriteDay(logs, DateTimeOffset.UtcNow.AddDays(-1), objects, perObject, seed: 7);
-            // The warm-up: a day earlier, so its rows do not share a partition with the timed ones.
-            var warmUp = Path.Combine(work, "warm-up");
-            SyntheticFlowLogFiles.WriteDay(warmUp, DateTimeOffset.UtcNow.AddDays(-2), WarmUpObjects, RecordsPerObject, seed: 8);
+            // The warm-ups: days earlier, so their rows do not share a partition with the timed ones.
+            var warmUps = Enumerable.Range(0, WarmUpRuns).Select(i => Path.Combine(work, $"warm-up-{i}")).ToArray();
+            for (var i = 0; i < WarmUpRuns; i++)
+            {
+                SyntheticFlowLogFiles.WriteDay(warmUps[i], DateTimeOffset.UtcNow.AddDays(-2 - i), WarmUpObjects, WarmUpRecordsPerObject, seed: 8 + i);
+            }
+            var text = await WriteTextAsync(logs, work);
             var compressed = Directory.GetFiles(logs, "*.gz", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            Console.WriteLine($"generated {(long)objects * perObject:N0} records, {compressed / 1_048_576.0:F0} MiB gzip, in {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"generated {(long)objects * perObject:N0} records, {compressed / 1_048_576.0:F0} MiB gzip, " +
+                $"{new FileInfo(text).Length / 1_048_576.0:N0} MiB as text, in {clock.Elapsed.TotalSeconds:F1} s");
 
             await using var server = await PostgresServer.StartAsync();
             var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
-            var (seconds, peakMemory) = await IngestWithFlowLensAsync(database, work, logs, warmUp);
+            await using var node = await BenchNode.StartAsync(database, work);
+            foreach (var warmUp in warmUps)
+            {
+                await IngestAsync(node, database, warmUp, "warm-up", WarmUpObjects * WarmUpRecordsPerObject);
+            }
             var total = (double)objects * perObject;
-            var rate = total / seconds;
-            Console.WriteLine($"FlowLens: {total:N0} records in {seconds:F1} s = {rate:N0} records/s; FlowLens process peak memory {peakMemory / 1_048_576:N0} MiB");
-
-            var copySeconds = await CopyWithPsqlAsync(database, logs, work);
-            Console.WriteLine($"uncompressed text: {new FileInfo(Path.Combine(work, "records.txt")).Length / 1_048_576.0:N0} MiB");
-            var copyRate = total / copySeconds;
-            Console.WriteLine($"psql \\copy (text) into a bare table: {copySeconds:F1} s = {copyRate:N0} records/s");
-            Console.WriteLine($"ratio FlowLens / psql: {rate / copyRate:F2}");
+            var rounds = new List<(double FlowLens, double Psql)>();
+            long peakMemory = 0;
+            for (var round = 1; round <= Rounds; round++)
+            {
+                // Each round is a new source over the same objects: a source of its own, its own ledger, the same rows again.
+                var (seconds, peak) = await IngestAsync(node, database, logs, $"round {round}: FlowLens", total);
+                peakMemory = Math.Max(peakMemory, peak);
+                var copySeconds = await CopyWithPsqlAsync(database, text);
+                rounds.Add((total / seconds, total / copySeconds));
+                Console.WriteLine($"round {round}: psql \\copy (text) into a bare table: {copySeconds:F1} s = {total / copySeconds:N0} records/s; ratio {total / seconds / (total / copySeconds):F2}");
+            }
+            var flowLens = Median(rounds.Select(r => r.FlowLens));
+            var psql = Median(rounds.Select(r => r.Psql));
+            Console.WriteLine($"median of {Rounds} rounds: FlowLens {flowLens:N0} records/s, psql \\copy {psql:N0} records/s, ratio {flowLens / psql:F2} " +
+                $"(per round {string.Join(", ", rounds.Select(r => (r.FlowLens / r.Psql).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}); " +
+                $"FlowLens process peak memory {peakMemory / 1_048_576:N0} MiB");
             return 0;
         }
         finally
@@ -56,43 +77,48 @@ internal static class IngestBenchmark
         }
     }
 
+    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(Rounds / 2);
+
     /// <summary>
-    /// A running server's rate: a warm-up source is ingested first, then the timed one. A fresh .NET process runs its
-    /// code unoptimised at first (tiered compilation), and on 2 busy cores the optimised code comes late.
+    /// Ingests one directory as a new source and waits for the compaction its end queues, so that the next load does
+    /// not share the cores with it. A fresh .NET process runs its code unoptimised at first (tiered compilation), and
+    /// on 2 busy cores the optimised code comes late: the warm-ups make the timed rounds a running server's.
     /// </summary>
-    private static async Task<(double Seconds, long PeakMemory)> IngestWithFlowLensAsync(string database, string work, string logs, string warmUp)
+    private static async Task<(double Seconds, long PeakMemory)> IngestAsync(BenchNode node, string database, string logs, string name, double records)
     {
-        await using var node = await BenchNode.StartAsync(database, work);
-        var (warmUpSeconds, _) = await node.IngestAsync(warmUp);
-        // The warm-up's end queues the rollup compaction: let it finish, or the timed run shares the cores with it.
+        var (seconds, peak) = await node.IngestAsync(logs);
+        Console.WriteLine($"{name}: {records:N0} records in {seconds:F1} s = {records / seconds:N0} records/s");
         await BenchNode.WaitForCompactionAsync(database);
-        Console.WriteLine($"warm-up: {WarmUpObjects * RecordsPerObject:N0} records in {warmUpSeconds:F1} s, its rollups compacted");
-        return await node.IngestAsync(logs);
+        return (seconds, peak);
     }
 
-    private static async Task<double> CopyWithPsqlAsync(string database, string logs, string work)
+    /// <summary>The same records as text lines without their headers: what psql parses is what FlowLens parsed.</summary>
+    private static async Task<string> WriteTextAsync(string logs, string work)
     {
-        // The same records as text lines without their headers: what psql parses is what FlowLens parsed.
         var text = Path.Combine(work, "records.txt");
-        await using (var output = File.Create(text))
+        await using var output = File.Create(text);
+        foreach (var file in Directory.GetFiles(logs, "*.gz", SearchOption.AllDirectories))
         {
-            foreach (var file in Directory.GetFiles(logs, "*.gz", SearchOption.AllDirectories))
+            await using var gzip = new GZipStream(File.OpenRead(file), CompressionMode.Decompress);
+            using var reader = new StreamReader(gzip);
+            await reader.ReadLineAsync();
+            await using var writer = new StreamWriter(output, leaveOpen: true) { NewLine = "\n" };
+            while (await reader.ReadLineAsync() is { } line)
             {
-                await using var gzip = new GZipStream(File.OpenRead(file), CompressionMode.Decompress);
-                using var reader = new StreamReader(gzip);
-                await reader.ReadLineAsync();
-                await using var writer = new StreamWriter(output, leaveOpen: true) { NewLine = "\n" };
-                while (await reader.ReadLineAsync() is { } line)
-                {
-                    await writer.WriteLineAsync(line);
-                }
+                await writer.WriteLineAsync(line);
             }
         }
+        return text;
+    }
+
+    /// <summary>Loads the text into a new bare table with the same fields; returns the seconds psql took.</summary>
+    private static async Task<double> CopyWithPsqlAsync(string database, string text)
+    {
         var columns = string.Join(", ", SyntheticFlows.V5AllFields.Columns.Select(c => $"\"{c!.ParquetName}\" {SqlType(c)}"));
         await using (var connection = new NpgsqlConnection(database))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"create table bare ({columns})", connection);
+            await using var create = new NpgsqlCommand($"drop table if exists bare; create table bare ({columns})", connection);
             await create.ExecuteNonQueryAsync();
         }
         var builder = new NpgsqlConnectionStringBuilder(database);
