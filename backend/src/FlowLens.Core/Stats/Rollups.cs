@@ -201,9 +201,8 @@ public sealed class RollupAccumulator
         }
         long records = sign, b = sign * (bytes ?? 0), p = sign * (packets ?? 0);
         var dims = Key.Pack(action) | Key.Pack(logStatus) << 17 | Key.Pack(protocol) << 34;
-        var ticks = at.UtcTicks;
-        Add(_totals, new Key(ticks - ticks % (TimeSpan.TicksPerMinute * 5), dims, 0, 0, null), records, b, p);
-        var hour = ticks - ticks % TimeSpan.TicksPerHour;
+        Add(_totals, new Key(Rollups.BucketOf(at, Rollups.TotalsBucket).Ticks, dims, 0, 0, null), records, b, p);
+        var hour = Rollups.BucketOf(at, Rollups.TopHourBucket).Ticks;
         Add(_srcAddr, Key.Of(hour, dims, srcAddr), records, b, p);
         Add(_dstAddr, Key.Of(hour, dims, dstAddr), records, b, p);
         Add(_dstPort, dstPort is { } port ? new Key(hour, dims | Key.HasNumber, 0, (ulong)(uint)port, null) : new Key(hour, dims, 0, 0, null), records, b, p);
