@@ -61,11 +61,15 @@ internal sealed class BenchNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a directory source over <paramref name="logs"/>, syncs it, and waits for the run to end; returns the seconds it took and the peak memory.</summary>
-    public async Task<(double Seconds, long PeakMemory)> IngestAsync(string logs)
+    /// <summary>
+    /// Creates a directory source over <paramref name="logs"/>, syncs it, and waits for the run to end; returns the seconds it took,
+    /// the peak memory, and the CPU seconds FlowLens and PostgreSQL spent meanwhile.
+    /// </summary>
+    public async Task<IngestRun> IngestAsync(string logs)
     {
         var created = await Http.PostAsJsonAsync("/api/sources", new { name = $"bench-{Path.GetFileName(logs)}-{++_sources}", kind = "directory", enabled = false, directory = new { path = logs } });
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var (flowLensCpu, postgresCpu) = (CpuSeconds(), PostgresCpuSeconds());
         var clock = Stopwatch.StartNew();
         (await Http.PostAsync($"/api/sources/{id}/sync", null)).EnsureSuccessStatusCode();
         long peak = 0;
@@ -81,7 +85,7 @@ internal sealed class BenchNode : IAsyncDisposable
                 {
                     throw new InvalidOperationException($"objects failed: {status}");
                 }
-                return (seconds, peak);
+                return new IngestRun(seconds, peak, CpuSeconds() - flowLensCpu, PostgresCpuSeconds() - postgresCpu);
             }
         }
     }
@@ -114,6 +118,45 @@ internal sealed class BenchNode : IAsyncDisposable
         }
     }
 
+    private double CpuSeconds()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>
+    /// CPU seconds of every PostgreSQL process on this machine, from /proc: user and system time, and for the postmaster
+    /// also that of the backends it has reaped (a closed connection's).
+    /// </summary>
+    public static double PostgresCpuSeconds()
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var name = stat.IndexOf('(');
+                var end = stat.LastIndexOf(')');
+                if (name < 0 || end < 0 || stat[(name + 1)..end] != "postgres")
+                {
+                    continue;
+                }
+                // After ")": state, then fields 4.. ; utime, stime, cutime, cstime are fields 14-17.
+                var fields = stat[(end + 2)..].Split(' ');
+                ticks += Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
@@ -122,3 +165,6 @@ internal sealed class BenchNode : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>One ingestion run: wall seconds, the FlowLens process's peak resident bytes, and CPU seconds on each side.</summary>
+internal sealed record IngestRun(double Seconds, long PeakMemory, double FlowLensCpu, double PostgresCpu);

@@ -58,11 +58,11 @@ internal static class IngestBenchmark
             for (var round = 1; round <= Rounds; round++)
             {
                 // Each round is a new source over the same objects: a source of its own, its own ledger, the same rows again.
-                var (seconds, peak) = await IngestAsync(node, database, logs, $"round {round}: FlowLens", total);
-                peakMemory = Math.Max(peakMemory, peak);
+                var run = await IngestAsync(node, database, logs, $"round {round}: FlowLens", total);
+                peakMemory = Math.Max(peakMemory, run.PeakMemory);
                 var copySeconds = await CopyWithPsqlAsync(database, text);
-                rounds.Add((total / seconds, total / copySeconds));
-                Console.WriteLine($"round {round}: psql \\copy (text) into a bare table: {copySeconds:F1} s = {total / copySeconds:N0} records/s; ratio {total / seconds / (total / copySeconds):F2}");
+                rounds.Add((total / run.Seconds, total / copySeconds));
+                Console.WriteLine($"round {round}: psql \\copy (text) into a bare table: {copySeconds:F1} s = {total / copySeconds:N0} records/s; ratio {total / run.Seconds / (total / copySeconds):F2}");
             }
             var flowLens = Median(rounds.Select(r => r.FlowLens));
             var psql = Median(rounds.Select(r => r.Psql));
@@ -84,12 +84,18 @@ internal static class IngestBenchmark
     /// not share the cores with it. A fresh .NET process runs its code unoptimised at first (tiered compilation), and
     /// on 2 busy cores the optimised code comes late: the warm-ups make the timed rounds a running server's.
     /// </summary>
-    private static async Task<(double Seconds, long PeakMemory)> IngestAsync(BenchNode node, string database, string logs, string name, double records)
+    private static async Task<IngestRun> IngestAsync(BenchNode node, string database, string logs, string name, double records)
     {
-        var (seconds, peak) = await node.IngestAsync(logs);
-        Console.WriteLine($"{name}: {records:N0} records in {seconds:F1} s = {records / seconds:N0} records/s");
+        var run = await node.IngestAsync(logs);
+        // CPU per record on each side tells where a change helped, on a machine whose wall-clock speed drifts.
+        Console.WriteLine($"{name}: {records:N0} records in {run.Seconds:F1} s = {records / run.Seconds:N0} records/s; " +
+            $"CPU per record: FlowLens {run.FlowLensCpu / records * 1e6:F2} µs, PostgreSQL {run.PostgresCpu / records * 1e6:F2} µs " +
+            $"(cores busy {(run.FlowLensCpu + run.PostgresCpu) / run.Seconds:F2})");
+        // Not part of the rate: the merge runs after the load, off its path; shown so that its cost is not hidden.
+        var (clock, postgresCpu) = (Stopwatch.StartNew(), BenchNode.PostgresCpuSeconds());
         await BenchNode.WaitForCompactionAsync(database);
-        return (seconds, peak);
+        Console.WriteLine($"{name}: then the rollup compaction: {clock.Elapsed.TotalSeconds:F1} s, PostgreSQL CPU {(BenchNode.PostgresCpuSeconds() - postgresCpu) / records * 1e6:F2} µs per record");
+        return run;
     }
 
     /// <summary>The same records as text lines without their headers: what psql parses is what FlowLens parsed.</summary>
