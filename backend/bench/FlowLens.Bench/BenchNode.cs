@@ -11,13 +11,14 @@ internal sealed class BenchNode : IAsyncDisposable
 {
     private const string Key = "bench-admin-key-0123456789";
     private readonly Process _process;
+    private readonly PostgresServer _server;
     private int _sources;
 
-    private BenchNode(Process process, HttpClient http) => (_process, Http) = (process, http);
+    private BenchNode(Process process, HttpClient http, PostgresServer server) => (_process, Http, _server) = (process, http, server);
 
     public HttpClient Http { get; }
 
-    public static async Task<BenchNode> StartAsync(string database, string logs, params (string Name, string Value)[] settings)
+    public static async Task<BenchNode> StartAsync(PostgresServer server, string database, string logs, params (string Name, string Value)[] settings)
     {
         var port = LoopbackPort.Free();
         var api = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll");
@@ -44,7 +45,7 @@ internal sealed class BenchNode : IAsyncDisposable
         _ = process.StandardError.ReadToEndAsync();
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        var node = new BenchNode(process, http);
+        var node = new BenchNode(process, http, server);
         for (var i = 0; ; i++)
         {
             try
@@ -124,38 +125,8 @@ internal sealed class BenchNode : IAsyncDisposable
         return _process.TotalProcessorTime.TotalSeconds;
     }
 
-    /// <summary>
-    /// CPU seconds of every PostgreSQL process on this machine, from /proc: user and system time, and for the postmaster
-    /// also that of the backends it has reaped (a closed connection's).
-    /// </summary>
-    public static double PostgresCpuSeconds()
-    {
-        long ticks = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var name = stat.IndexOf('(');
-                var end = stat.LastIndexOf(')');
-                if (name < 0 || end < 0 || stat[(name + 1)..end] != "postgres")
-                {
-                    continue;
-                }
-                // After ")": state, then fields 4.. ; utime, stime, cutime, cstime are fields 14-17.
-                var fields = stat[(end + 2)..].Split(' ');
-                ticks += Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture));
-            }
-            catch (IOException)
-            {
-                // The process ended meanwhile.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-        return ticks / 100.0; // USER_HZ is 100 on Linux
-    }
+    /// <summary>CPU seconds the database's cluster has used so far.</summary>
+    public double PostgresCpuSeconds() => _server.CpuSeconds();
 
     public async ValueTask DisposeAsync()
     {

@@ -47,7 +47,7 @@ internal static class IngestBenchmark
 
             await using var server = await PostgresServer.StartAsync();
             var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
-            await using var node = await BenchNode.StartAsync(database, work);
+            await using var node = await BenchNode.StartAsync(server, database, work);
             foreach (var warmUp in warmUps)
             {
                 await IngestAsync(node, database, warmUp, "warm-up", WarmUpObjects * WarmUpRecordsPerObject);
@@ -92,9 +92,9 @@ internal static class IngestBenchmark
             $"CPU per record: FlowLens {run.FlowLensCpu / records * 1e6:F2} µs, PostgreSQL {run.PostgresCpu / records * 1e6:F2} µs " +
             $"(cores busy {(run.FlowLensCpu + run.PostgresCpu) / run.Seconds:F2})");
         // Not part of the rate: the merge runs after the load, off its path; shown so that its cost is not hidden.
-        var (clock, postgresCpu) = (Stopwatch.StartNew(), BenchNode.PostgresCpuSeconds());
+        var (clock, postgresCpu) = (Stopwatch.StartNew(), node.PostgresCpuSeconds());
         await BenchNode.WaitForCompactionAsync(database);
-        Console.WriteLine($"{name}: then the rollup compaction: {clock.Elapsed.TotalSeconds:F1} s, PostgreSQL CPU {(BenchNode.PostgresCpuSeconds() - postgresCpu) / records * 1e6:F2} µs per record");
+        Console.WriteLine($"{name}: then the rollup compaction: {clock.Elapsed.TotalSeconds:F1} s, PostgreSQL CPU {(node.PostgresCpuSeconds() - postgresCpu) / records * 1e6:F2} µs per record");
         return run;
     }
 

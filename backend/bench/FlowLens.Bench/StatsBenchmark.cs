@@ -34,7 +34,7 @@ internal static class StatsBenchmark
             await using var server = await PostgresServer.StartAsync();
             var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
             // Raw aggregates over a week take longer than the API's default statement timeout: let them finish.
-            await using var node = await BenchNode.StartAsync(database, logs, ("FlowLens__Queries__TimeoutSeconds", "600"));
+            await using var node = await BenchNode.StartAsync(server, database, logs, ("FlowLens__Queries__TimeoutSeconds", "600"));
             var seconds = (await node.IngestAsync(logs)).Seconds;
             var total = objectsPerDay * 7L * RecordsPerObject;
             Console.WriteLine($"ingested {total:N0} records in {seconds:F0} s = {total / seconds:N0} records/s");

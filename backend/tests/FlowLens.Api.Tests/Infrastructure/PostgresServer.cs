@@ -59,6 +59,35 @@ public sealed class PostgresServer : IAsyncDisposable
             ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-o", options, "-w", "-t", "60", "start"], IsRoot);
     }
 
+    /// <summary>
+    /// CPU seconds this cluster has used so far (Linux, from /proc, for the benchmarks): its live processes' user and
+    /// system time, and the postmaster's count of the backends it has reaped (closed connections).
+    /// </summary>
+    public double CpuSeconds()
+    {
+        var postmaster = File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First();
+        long ticks = 0;
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(process, "stat"));
+                // After the command in parentheses: state, parent pid, ...; utime, stime, cutime, cstime are fields 14-17.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var own = Path.GetFileName(process) == postmaster;
+                if (own || fields[1] == postmaster)
+                {
+                    ticks += fields.Skip(11).Take(own ? 4 : 2).Sum(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not a process, or one that ended meanwhile.
+            }
+        }
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
     /// <summary>Stops the server at once, as a crash or an outage would.</summary>
     public Task StopAsync() =>
         RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], IsRoot);
