@@ -183,11 +183,11 @@ public sealed class RollupAccumulator
     public IEnumerable<KeyValuePair<TotalsKey, RollupSums>> Totals => _totals.Select(p =>
         KeyValuePair.Create(new TotalsKey(p.Key.Bucket, p.Key.Dimension(0), p.Key.Dimension(1), p.Key.Dimension(2)), p.Value));
 
-    public IEnumerable<KeyValuePair<TopKey, RollupSums>> Hours =>
-        _srcAddr.Select(p => KeyValuePair.Create(p.Key.Top(TopField.SrcAddr), p.Value))
-        .Concat(_dstAddr.Select(p => KeyValuePair.Create(p.Key.Top(TopField.DstAddr), p.Value)))
-        .Concat(_dstPort.Select(p => KeyValuePair.Create(p.Key.Top(TopField.DstPort), p.Value)))
-        .Concat(_interfaceId.Select(p => KeyValuePair.Create(p.Key.Top(TopField.InterfaceId), p.Value)));
+    public IEnumerable<KeyValuePair<TopKey, RollupSums>> Hours => TopTables.SelectMany(table =>
+        table.Rows.Select(p => KeyValuePair.Create(p.Key.Top(table.Field), p.Value)));
+
+    private (TopField Field, Dictionary<Key, RollupSums> Rows)[] TopTables =>
+        [(TopField.SrcAddr, _srcAddr), (TopField.DstAddr, _dstAddr), (TopField.DstPort, _dstPort), (TopField.InterfaceId, _interfaceId)];
 
     public void Add(FlowRecord r, int sign = 1) =>
         Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign);
@@ -205,7 +205,7 @@ public sealed class RollupAccumulator
         var hour = Rollups.BucketOf(at, Rollups.TopHourBucket).Ticks;
         Add(_srcAddr, Key.Of(hour, dims, srcAddr), records, b, p);
         Add(_dstAddr, Key.Of(hour, dims, dstAddr), records, b, p);
-        Add(_dstPort, dstPort is { } port ? new Key(hour, dims | Key.HasNumber, 0, (ulong)(uint)port, null) : new Key(hour, dims, 0, 0, null), records, b, p);
+        Add(_dstPort, Key.Of(hour, dims, dstPort), records, b, p);
         Add(_interfaceId, new Key(hour, dims, 0, 0, interfaceId), records, b, p);
     }
 
@@ -242,6 +242,9 @@ public sealed class RollupAccumulator
             var (high, low) = a.Parts;
             return new Key(hour, dims | (a.IsIPv4 ? HasIPv4 : HasIPv6), high, low, null);
         }
+
+        public static Key Of(long hour, ulong dims, int? number) =>
+            number is { } n ? new Key(hour, dims | HasNumber, 0, (ulong)(uint)n, null) : new Key(hour, dims, 0, 0, null);
 
         public DateTime Bucket => new(_ticks, DateTimeKind.Utc);
 
