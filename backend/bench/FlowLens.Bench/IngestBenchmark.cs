@@ -150,7 +150,12 @@ internal static class IngestBenchmark
         var builder = new NpgsqlConnectionStringBuilder(database);
         var psql = new ProcessStartInfo("bash", ["-c", "psql \"$@\" && times", "psql", "-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-U", builder.Username!, "-d", builder.Database!, "-v", "ON_ERROR_STOP=1",
-            "-c", $"\\copy bare from '{text}' with (format text, delimiter ' ', null '-')"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+            "-c", $"\\copy bare from '{text}' with (format text, delimiter ' ', null '-')"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment = { ["LC_ALL"] = "C" }, // `times` writes 1.234, not 1,234
+        };
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(psql)!;
         var (output, error) = (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
