@@ -106,6 +106,15 @@ internal sealed class BenchNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <c>vacuum analyze</c> over the database: what autovacuum would do some minutes after a load, done now.</summary>
+    public static async Task VacuumAnalyzeAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var vacuum = new NpgsqlCommand("vacuum analyze", connection) { CommandTimeout = 0 };
+        await vacuum.ExecuteNonQueryAsync();
+    }
+
     private long PeakResidentBytes()
     {
         try

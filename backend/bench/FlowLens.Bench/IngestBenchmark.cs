@@ -63,7 +63,7 @@ internal static class IngestBenchmark
                 var postgresCpu = node.PostgresCpuSeconds();
                 var (copySeconds, psqlCpu) = await CopyWithPsqlAsync(database, text);
                 postgresCpu = node.PostgresCpuSeconds() - postgresCpu;
-                await VacuumAsync(database);
+                await BenchNode.VacuumAnalyzeAsync(database); // not billed to the next round: see the one after the compaction
                 rounds.Add((total / run.Seconds, total / copySeconds));
                 Console.WriteLine($"round {round}: psql \\copy (text) into a bare table: {copySeconds:F1} s = {total / copySeconds:N0} records/s; " +
                     $"CPU per record: psql {psqlCpu / total * 1e6:F2} µs, PostgreSQL {postgresCpu / total * 1e6:F2} µs; ratio {total / run.Seconds / (total / copySeconds):F2}");
@@ -99,20 +99,10 @@ internal static class IngestBenchmark
         var (clock, postgresCpu) = (Stopwatch.StartNew(), node.PostgresCpuSeconds());
         await BenchNode.WaitForCompactionAsync(database);
         Console.WriteLine($"{name}: then the rollup compaction: {clock.Elapsed.TotalSeconds:F1} s, PostgreSQL CPU {(node.PostgresCpuSeconds() - postgresCpu) / records * 1e6:F2} µs per record");
-        await VacuumAsync(database);
+        // The autovacuum owed for what the load and compaction wrote (the rows the compaction deleted, a table just
+        // filled) done now, so that it is not done during, and billed to, the next load.
+        await BenchNode.VacuumAnalyzeAsync(database);
         return run;
-    }
-
-    /// <summary>
-    /// Vacuums the database, so that the autovacuum owed for what a load or compaction wrote (the rows the compaction
-    /// deleted, a table just filled) is not done during, and billed to, the next load.
-    /// </summary>
-    private static async Task VacuumAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var vacuum = new NpgsqlCommand("vacuum analyze", connection) { CommandTimeout = 0 };
-        await vacuum.ExecuteNonQueryAsync();
     }
 
     /// <summary>The same records as text lines without their headers: what psql parses is what FlowLens parsed.</summary>

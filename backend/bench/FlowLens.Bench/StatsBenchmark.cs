@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Synthetic;
-using Npgsql;
 
 namespace FlowLens.Bench;
 
@@ -42,7 +41,7 @@ internal static class StatsBenchmark
             clock.Restart();
             await BenchNode.WaitForCompactionAsync(database);
             Console.WriteLine($"rollups compacted {clock.Elapsed.TotalSeconds:F0} s after the run's end");
-            await AnalyzeAsync(database);
+            await BenchNode.VacuumAnalyzeAsync(database); // fresh planner statistics, as autovacuum would have them some minutes after a load
 
             // The dashboard's ranges: the last 7 days and the last 24 hours, ending on an hour (here, noon today,
             // so the 24 hours span two days and are answered from hourly rows, the slower case).
@@ -119,14 +118,5 @@ internal static class StatsBenchmark
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percent / 100.0 * sorted.Count) - 1)];
-    }
-
-    /// <summary>Fresh planner statistics, as autovacuum would have them some minutes after a load.</summary>
-    private static async Task AnalyzeAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var analyze = new NpgsqlCommand("vacuum analyze", connection) { CommandTimeout = 0 };
-        await analyze.ExecuteNonQueryAsync();
     }
 }
