@@ -60,9 +60,7 @@ internal static class IngestBenchmark
                 // Each round is a new source over the same objects: a source of its own, its own ledger, the same rows again.
                 var run = await IngestAsync(node, database, logs, $"round {round}: FlowLens", total);
                 peakMemory = Math.Max(peakMemory, run.PeakMemory);
-                var postgresCpu = node.PostgresCpuSeconds();
-                var (copySeconds, psqlCpu) = await CopyWithPsqlAsync(database, text);
-                postgresCpu = node.PostgresCpuSeconds() - postgresCpu;
+                var (copySeconds, psqlCpu, postgresCpu) = await CopyWithPsqlAsync(node, database, text);
                 await BenchNode.VacuumAnalyzeAsync(database); // not billed to the next round: see the one after the compaction
                 rounds.Add((total / run.Seconds, total / copySeconds));
                 Console.WriteLine($"round {round}: psql \\copy (text) into a bare table: {copySeconds:F1} s = {total / copySeconds:N0} records/s; " +
@@ -125,10 +123,10 @@ internal static class IngestBenchmark
     }
 
     /// <summary>
-    /// Loads the text into a new bare table with the same fields; returns the seconds psql took and the CPU seconds it
-    /// used (bash's <c>times</c> after it: the CPU of the shell's children).
+    /// Loads the text into a new bare table with the same fields; returns the seconds psql took, the CPU seconds it
+    /// used (bash's <c>times</c> after it: the CPU of the shell's children) and those PostgreSQL used meanwhile.
     /// </summary>
-    private static async Task<(double Seconds, double Cpu)> CopyWithPsqlAsync(string database, string text)
+    private static async Task<(double Seconds, double PsqlCpu, double PostgresCpu)> CopyWithPsqlAsync(BenchNode node, string database, string text)
     {
         var columns = string.Join(", ", SyntheticFlows.V5AllFields.Columns.Select(c => $"\"{c!.ParquetName}\" {SqlType(c)}"));
         await using (var connection = new NpgsqlConnection(database))
@@ -146,18 +144,18 @@ internal static class IngestBenchmark
             RedirectStandardOutput = true,
             Environment = { ["LC_ALL"] = "C" }, // `times` writes 1.234, not 1,234
         };
-        var clock = Stopwatch.StartNew();
+        var (clock, postgresCpu) = (Stopwatch.StartNew(), node.PostgresCpuSeconds());
         using var process = Process.Start(psql)!;
         var (output, error) = (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
         await process.WaitForExitAsync();
-        var seconds = clock.Elapsed.TotalSeconds;
+        var (seconds, postgresSeconds) = (clock.Elapsed.TotalSeconds, node.PostgresCpuSeconds() - postgresCpu);
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"psql failed: {await error}");
         }
         // The second line of `times`: "0m1.234s 0m0.056s", user and system CPU of the shell's children.
         var children = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split(' ');
-        return (seconds, children.Sum(Seconds));
+        return (seconds, children.Sum(Seconds), postgresSeconds);
     }
 
     private static double Seconds(string minutesAndSeconds)
