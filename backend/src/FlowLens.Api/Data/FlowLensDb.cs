@@ -17,6 +17,7 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options)
     : IdentityUserContext<FlowLensUser, long>(options), IDataProtectionKeyContext
 {
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Source> Sources => Set<Source>();
     public DbSet<SourceObject> SourceObjects => Set<SourceObject>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
@@ -46,7 +47,19 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options)
             key.Property(k => k.Prefix).HasMaxLength(16);
             key.Property(k => k.Role).HasMaxLength(16);
             key.HasIndex(k => k.Hash).IsUnique();
+            key.Property(k => k.CreatedBy).HasMaxLength(300);
+            // The key outlives its creator's row (revoked, it stays listed with who made it).
+            key.HasOne<FlowLensUser>().WithMany().HasForeignKey(k => k.CreatedByUserId).OnDelete(DeleteBehavior.SetNull);
             key.ToTable(t => t.HasCheckConstraint("ck_api_keys_role", "role in ('viewer', 'admin')"));
+        });
+        model.Entity<Session>(session =>
+        {
+            session.Property(s => s.Id).HasMaxLength(32);
+            session.Property(s => s.Subject).HasMaxLength(300);
+            session.Property(s => s.Role).HasMaxLength(16);
+            session.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            session.HasIndex(s => s.Subject);
+            session.HasIndex(s => s.ExpiresAt);
         });
         model.Entity<AuditEvent>(audit =>
         {

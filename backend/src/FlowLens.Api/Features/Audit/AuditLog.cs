@@ -29,6 +29,7 @@ public static class AuditActions
     public const string SourceRetry = "source.retry";
     public const string SignIn = "sign-in";
     public const string SignInFailed = "sign-in.failed";
+    public const string SignOutAll = "sign-out-all";
     public const string PasswordChanged = "password.changed";
     public const string UserCreated = "user.created";
     public const string UserUpdated = "user.updated";
@@ -45,17 +46,21 @@ public sealed class AuditLog(FlowLensDb db, IHttpContextAccessor http, TimeProvi
         db.AuditEvents.Add(new AuditEvent
         {
             At = clock.GetUtcNow(),
-            Actor = actor ?? ActorOf(context?.User),
+            Actor = Clip(actor ?? ActorOf(context?.User)),
             Action = action,
-            Target = target,
+            Target = Clip(target),
             Detail = detail,
             RemoteAddress = context?.Connection.RemoteIpAddress?.ToString(),
         });
         await db.SaveChangesAsync(ct);
     }
 
-    private static string ActorOf(ClaimsPrincipal? user) =>
+    /// <summary>How the audit log names the caller: <c>key:name (#id)</c>, <c>user:email</c> or <c>anonymous</c>.</summary>
+    public static string ActorOf(ClaimsPrincipal? user) =>
         user?.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } keyId
             ? $"key:{user.Identity?.Name} (#{keyId})"
             : user?.Identity?.IsAuthenticated == true ? $"user:{user.Identity.Name}" : "anonymous";
+
+    // Names come from requests and providers: a long one is cut to its column (300) rather than failing the request.
+    private static string Clip(string text) => text.Length <= 300 ? text : text[..299] + "…";
 }

@@ -17,6 +17,10 @@ public sealed class ApiKey
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>The person who created the key; removing them revokes it. Null for the bootstrap key and keys made by keys.</summary>
+    public long? CreatedByUserId { get; set; }
+    /// <summary>Who created the key, as the audit log names actors (<c>user:email</c>, <c>key:name (#id)</c>, <c>configuration</c>).</summary>
+    public string? CreatedBy { get; set; }
 
     public const int PrefixLength = 8;
 

@@ -95,6 +95,7 @@ public static class AuthSetup
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .Validate(o => o.BootstrapAdminKey is null || o.BootstrapAdminKey.Length >= 16,
                 "FlowLens:Auth:BootstrapAdminKey must be at least 16 characters long.")
+            .Validate(o => o.Oidc.SessionLifetime > TimeSpan.Zero, "FlowLens:Auth:Oidc:SessionLifetime must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
@@ -113,8 +114,7 @@ public static class AuthSetup
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
-                cookie.SlidingExpiration = true;
+                cookie.UseDatabaseSessions();
                 // An API never redirects to a login page: it answers 401/403 ProblemDetails.
                 cookie.Events.OnRedirectToLogin = context => Hosting.Problems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
                     "Unauthorized", $"Sign in, or send a valid API key in the {ApiKeyAuthentication.HeaderName} header.");

@@ -10,6 +10,9 @@ public sealed class FlowLensUser : IdentityUser<long>
     /// <summary><c>viewer</c> or <c>admin</c>, as for API keys.</summary>
     public string Role { get; set; } = Roles.Viewer;
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The longest address SMTP carries (RFC 5321); the column holds 256.</summary>
+    public const int MaxEmailLength = 254;
 }
 
 /// <summary>Puts the user's FlowLens role into the sign-in cookie, so the same policies serve people and keys.</summary>

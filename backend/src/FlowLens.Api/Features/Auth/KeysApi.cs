@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Hosting;
@@ -22,20 +23,22 @@ public static class KeysApi
     /// <param name="ExpiresAt">When the key stops working (ISO 8601); none: never.</param>
     public sealed record KeyRequest(string? Name, string? Role, DateTimeOffset? ExpiresAt);
 
-    /// <param name="Prefix">The first characters of the secret, to tell keys apart.</param>
+    /// <param name="Prefix">The first characters of the secret, to tell keys apart (none for the bootstrap key).</param>
+    /// <param name="CreatedBy">Who created the key: <c>user:email</c>, <c>key:name (#id)</c> or <c>configuration</c>.</param>
+    /// <param name="CreatedByUserId">The person who created it, while they exist; removing them revokes the key.</param>
     public sealed record KeyResponse(long Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt,
-        DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+        DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, string? CreatedBy, long? CreatedByUserId);
 
     /// <param name="Secret">The key to send in <c>X-Api-Key</c>. It is not stored and cannot be shown again.</param>
     public sealed record CreatedKey(long Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, string Secret);
 
     internal static async Task<Ok<List<KeyResponse>>> ListKeys(FlowLensDb db, CancellationToken ct) =>
         TypedResults.Ok(await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id)
-            .Select(k => new KeyResponse(k.Id, k.Name, k.Role, k.Prefix, k.CreatedAt, k.ExpiresAt, k.LastUsedAt, k.RevokedAt))
+            .Select(k => new KeyResponse(k.Id, k.Name, k.Role, k.Prefix, k.CreatedAt, k.ExpiresAt, k.LastUsedAt, k.RevokedAt, k.CreatedBy, k.CreatedByUserId))
             .ToListAsync(ct));
 
     internal static async Task<Results<Created<CreatedKey>, ValidationProblem>> CreateKey(
-        KeyRequest request, FlowLensDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        KeyRequest request, ClaimsPrincipal caller, FlowLensDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var role = request.Role ?? Roles.Viewer;
@@ -62,7 +65,7 @@ public static class KeysApi
         }
         var secret = ApiKey.NewSecret();
         var key = ApiKey.For(secret, request.Name!, role, now);
-        key.ExpiresAt = request.ExpiresAt;
+        (key.ExpiresAt, key.CreatedBy, key.CreatedByUserId) = (request.ExpiresAt, AuditLog.ActorOf(caller), Sessions.UserIdOf(caller));
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
         await audit.RecordAsync(AuditActions.KeyCreated, $"key:{key.Name} (#{key.Id})", $"role {key.Role}, prefix {key.Prefix}", ct);
@@ -83,5 +86,16 @@ public static class KeysApi
             await audit.RecordAsync(AuditActions.KeyRevoked, $"key:{key.Name} (#{key.Id})", null, ct);
         }
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Revokes the keys a person created (only those of <paramref name="role"/> when given), each audited with the reason.</summary>
+    internal static async Task RevokeCreatedByAsync(FlowLensDb db, AuditLog audit, TimeProvider clock, FlowLensUser creator, string? role, string reason, CancellationToken ct)
+    {
+        var keys = await db.ApiKeys.Where(k => k.CreatedByUserId == creator.Id && k.RevokedAt == null && (role == null || k.Role == role)).ToListAsync(ct);
+        foreach (var key in keys)
+        {
+            key.RevokedAt = clock.GetUtcNow();
+            await audit.RecordAsync(AuditActions.KeyRevoked, $"key:{key.Name} (#{key.Id})", $"{reason} (user:{creator.Email})", ct);
+        }
     }
 }

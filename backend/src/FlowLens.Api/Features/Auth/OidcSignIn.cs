@@ -24,6 +24,8 @@ public sealed class OidcOptions
     public string DisplayName { get; set; } = "Single sign-on";
     /// <summary>Only for a provider on plain HTTP in a test setup.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
+    /// <summary>How long a single sign-on session lasts before the provider is asked again, with the role claim read anew.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
 }
 
 public static class OidcSignIn
@@ -102,8 +104,13 @@ public static class OidcSignIn
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not configured", detail: "Single sign-on is not configured (FlowLens:Auth:Oidc).");
         }
-        // Only a path of this site: never an open redirect.
-        var target = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
-        return TypedResults.Challenge(new AuthenticationProperties { RedirectUri = target }, [Scheme]);
+        return TypedResults.Challenge(new AuthenticationProperties { RedirectUri = IsLocalPath(returnUrl) ? returnUrl : "/" }, [Scheme]);
     }
+
+    /// <summary>
+    /// Only a path of this site, never an open redirect: browsers read <c>/\host</c> as <c>//host</c> and drop tabs
+    /// and line breaks, so a second character of / or \ and any control character are refused.
+    /// </summary>
+    internal static bool IsLocalPath([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? url) =>
+        url is ['/', ..] && (url.Length == 1 || url[1] is not ('/' or '\\')) && !url.Any(char.IsControl);
 }

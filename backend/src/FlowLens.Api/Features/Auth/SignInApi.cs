@@ -1,8 +1,11 @@
 using System.Security.Claims;
+using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
+using FlowLens.Api.Hosting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace FlowLens.Api.Features.Auth;
 
@@ -17,6 +20,8 @@ public static class SignInApi
         auth.MapPost("/sign-in", SignIn).AllowAnonymous().RequireRateLimiting(SignInRateLimit)
             .WithSummary("Signs a person in: sets the session cookie.");
         auth.MapPost("/sign-out", SignOut).RequireAuthorization(Policies.Viewer).WithSummary("Ends the session.");
+        auth.MapPost("/sign-out-all", SignOutAll).RequireAuthorization(Policies.Viewer)
+            .WithSummary("Ends every session of the signed-in person, in every browser and on every node.");
         auth.MapGet("/csrf", Csrf).RequireAuthorization(Policies.Viewer)
             .WithSummary("The token a signed-in page sends in X-CSRF-TOKEN with requests that change something.");
         auth.MapPost("/password", ChangePassword).RequireAuthorization(Policies.Viewer).WithSummary("Changes the signed-in person's password.");
@@ -28,9 +33,13 @@ public static class SignInApi
 
     public sealed record CsrfToken(string Token, string HeaderName);
 
-    internal static async Task<Results<Ok<MeApi.Me>, ProblemHttpResult>> SignIn(
+    internal static async Task<Results<Ok<MeApi.Me>, ValidationProblem, ProblemHttpResult>> SignIn(
         SignInRequest request, UserManager<FlowLensUser> users, SignInManager<FlowLensUser> signIn, AuditLog audit, CancellationToken ct)
     {
+        if (request.Email?.Length > FlowLensUser.MaxEmailLength)
+        {
+            return Problems.Invalid("email", $"An email address has at most {FlowLensUser.MaxEmailLength} characters.");
+        }
         var user = request.Email is null ? null : await users.FindByEmailAsync(request.Email);
         var result = user is null || request.Password is null
             ? Microsoft.AspNetCore.Identity.SignInResult.Failed
@@ -54,21 +63,36 @@ public static class SignInApi
         return TypedResults.NoContent();
     }
 
+    internal static async Task<Results<NoContent, ProblemHttpResult>> SignOutAll(HttpContext http, AuditLog audit, CancellationToken ct)
+    {
+        if (http.User.FindFirstValue(Sessions.IdClaim) is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a person", detail: "API keys have no sessions; revoke the key instead.");
+        }
+        var ended = await Sessions.EndAllOfCallerAsync(http);
+        await audit.RecordAsync(AuditActions.SignOutAll, AuditLog.ActorOf(http.User), $"{ended} sessions ended", ct);
+        return TypedResults.NoContent();
+    }
+
     internal static Ok<CsrfToken> Csrf(HttpContext http, IAntiforgery antiforgery) =>
         TypedResults.Ok(new CsrfToken(antiforgery.GetAndStoreTokens(http).RequestToken!, AuthSetup.CsrfHeader));
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePassword(
-        PasswordRequest request, ClaimsPrincipal principal, UserManager<FlowLensUser> users, AuditLog audit, CancellationToken ct)
+        PasswordRequest request, ClaimsPrincipal principal, UserManager<FlowLensUser> users, FlowLensDb db, AuditLog audit, CancellationToken ct)
     {
-        if (await users.GetUserAsync(principal) is not { } user)
+        if (Sessions.UserIdOf(principal) is not { } id || await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a person", detail: "API keys have no password.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No password",
+                detail: "Only people who sign in with a password have one: not API keys, not single sign-on.");
         }
         var result = await users.ChangePasswordAsync(user, request.CurrentPassword ?? "", request.NewPassword ?? "");
         if (!result.Succeeded)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newPassword"] = [.. result.Errors.Select(e => e.Description)] });
         }
+        // The person's other browsers sign in again with the new password.
+        var current = principal.FindFirstValue(Sessions.IdClaim);
+        await db.Sessions.Where(s => s.UserId == user.Id && s.Id != current).ExecuteDeleteAsync(ct);
         await audit.RecordAsync(AuditActions.PasswordChanged, $"user:{user.Email}", null, ct);
         return TypedResults.NoContent();
     }

@@ -1,3 +1,4 @@
+using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,9 +39,9 @@ public static class UsersApi
         {
             return Problems.Invalid("role", "The role must be viewer or admin.");
         }
-        if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@'))
+        if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@') || request.Email.Length > FlowLensUser.MaxEmailLength)
         {
-            return Problems.Invalid("email", "An email address is required.");
+            return Problems.Invalid("email", $"An email address of at most {FlowLensUser.MaxEmailLength} characters is required.");
         }
         var user = new FlowLensUser { UserName = request.Email, Email = request.Email, Role = role, CreatedAt = clock.GetUtcNow() };
         var result = await users.CreateAsync(user, request.Password ?? "");
@@ -54,41 +55,52 @@ public static class UsersApi
     }
 
     internal static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> UpdateUser(
-        long id, UserRequest request, UserManager<FlowLensUser> users, AuditLog audit, CancellationToken ct)
+        long id, UserRequest request, UserManager<FlowLensUser> users, FlowLensDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
         {
             return Problems.NotFound("user", id);
         }
-        if (request.Role is { } role)
+        var role = request.Role ?? user.Role;
+        if (!Roles.IsValid(role))
         {
-            if (!Roles.IsValid(role))
-            {
-                return Problems.Invalid("role", "The role must be viewer or admin.");
-            }
-            if (user.Role == Roles.Admin && role != Roles.Admin && await IsLastAdminAsync(users, user, ct))
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The last admin", detail: "Make another admin first.");
-            }
-            user.Role = role;
+            return Problems.Invalid("role", "The role must be viewer or admin.");
         }
+        var demoted = user.Role == Roles.Admin && role != Roles.Admin;
+        if (demoted && await IsLastAdminAsync(users, user, ct))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The last admin", detail: "Make another admin first.");
+        }
+        // Everything is checked before anything changes: a refused password leaves the old one (and the role) as they were.
         if (request.Password is { } password)
         {
-            await users.RemovePasswordAsync(user);
-            var set = await users.AddPasswordAsync(user, password);
-            if (!set.Succeeded)
+            var errors = new List<IdentityError>();
+            foreach (var validator in users.PasswordValidators)
             {
-                return Problems.Invalid("password", string.Join(" ", set.Errors.Select(e => e.Description)));
+                errors.AddRange((await validator.ValidateAsync(users, user, password)).Errors);
             }
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid("password", string.Join(" ", errors.Select(e => e.Description)));
+            }
+            user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
         }
-        // A new security stamp ends the person's sessions: a role or password change takes effect at once.
-        await users.UpdateSecurityStampAsync(user);
-        await users.UpdateAsync(user);
-        await audit.RecordAsync(AuditActions.UserUpdated, $"user:{user.Email}", $"role {user.Role}{(request.Password is null ? "" : ", password set")}", ct);
+        user.Role = role;
+        await users.UpdateSecurityStampAsync(user); // saves the user
+        // A role or password change ends the person's sessions on every node; a former admin keeps no admin key either.
+        var ended = await Sessions.EndAllAsync(db, user.Id, ct);
+        if (demoted)
+        {
+            await KeysApi.RevokeCreatedByAsync(db, audit, clock, user, Roles.Admin, "its creator is no longer an admin", ct);
+        }
+        await audit.RecordAsync(AuditActions.UserUpdated, $"user:{user.Email}",
+            $"role {user.Role}{(request.Password is null ? "" : ", password set")}, {ended} sessions ended", ct);
         return TypedResults.Ok(new UserResponse(user.Id, user.Email!, user.Role, user.CreatedAt, user.LockoutEnd > DateTimeOffset.UtcNow ? user.LockoutEnd : null));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(long id, UserManager<FlowLensUser> users, AuditLog audit, CancellationToken ct)
+    /// <summary>Removes a person: their sessions end (the rows go with theirs) and the keys they created are revoked.</summary>
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(
+        long id, UserManager<FlowLensUser> users, FlowLensDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
         {
@@ -98,8 +110,11 @@ public static class UsersApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The last admin", detail: "Make another admin first.");
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await KeysApi.RevokeCreatedByAsync(db, audit, clock, user, null, "its creator was removed", ct);
         await users.DeleteAsync(user);
         await audit.RecordAsync(AuditActions.UserDeleted, $"user:{user.Email}", null, ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.NoContent();
     }
 

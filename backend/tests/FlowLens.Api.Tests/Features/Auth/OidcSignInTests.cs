@@ -15,8 +15,9 @@ public sealed class OidcSignInTests(PostgresFixture postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _provider = await TestIdentityProvider.StartAsync();
 
-    private Task<FlowLensApp> StartAsync() => postgres.StartAppAsync(b =>
+    private Task<FlowLensApp> StartAsync(Action<IWebHostBuilder>? more = null) => postgres.StartAppAsync(b =>
     {
+        more?.Invoke(b);
         b.UseSetting("FlowLens:Auth:Oidc:Authority", _provider.Issuer);
         b.UseSetting("FlowLens:Auth:Oidc:ClientId", TestIdentityProvider.ClientId);
         b.UseSetting("FlowLens:Auth:Oidc:ClientSecret", TestIdentityProvider.ClientSecret);
@@ -28,12 +29,12 @@ public sealed class OidcSignInTests(PostgresFixture postgres) : IAsyncLifetime
     });
 
     /// <summary>The browser's part: FlowLens sends it to the provider, the provider back to FlowLens's callback.</summary>
-    private async Task<(HttpClient Browser, HttpResponseMessage Callback)> SignInAsync(FlowLensApp app, Dictionary<string, object> person)
+    private async Task<(HttpClient Browser, HttpResponseMessage Callback)> SignInAsync(FlowLensApp app, Dictionary<string, object> person, string returnUrl = "/explorer")
     {
         var ct = TestContext.Current.CancellationToken;
         _provider.NextUser = person;
         var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var toProvider = await browser.GetAsync("/api/auth/oidc?returnUrl=/explorer", ct);
+        var toProvider = await browser.GetAsync($"/api/auth/oidc?returnUrl={Uri.EscapeDataString(returnUrl)}", ct);
         Assert.Equal(HttpStatusCode.Redirect, toProvider.StatusCode);
         Assert.StartsWith(_provider.Issuer + "/authorize", toProvider.Headers.Location!.ToString());
         using var outside = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
@@ -70,6 +71,38 @@ public sealed class OidcSignInTests(PostgresFixture postgres) : IAsyncLifetime
 
         var (analyst, _) = await SignInAsync(app, new() { ["sub"] = "00u3", ["email"] = "analyst@example.org", ["groups"] = new[] { "secops" } });
         Assert.Equal("viewer", (await analyst.GetFromJsonAsync<MeApi.Me>("/api/me", ct))!.Role);
+    }
+
+    [Fact]
+    public async Task TheReturnUrl_OnlyEverLeadsBackIntoThisSite()
+    {
+        await using var app = await StartAsync();
+        var lead = new Dictionary<string, object> { ["sub"] = "00u1", ["email"] = "lead@example.org", ["groups"] = new[] { "secops" } };
+        // Browsers read a backslash as a slash and drop tabs and line breaks: each of these would leave the site.
+        foreach (var elsewhere in new[] { "/\\evil.example", "//evil.example", "/\\", "/\\\\", "\\\\evil.example", "/\t/evil.example", "/\n/evil.example",
+                     "https://evil.example/", "evil.example" })
+        {
+            var (_, callback) = await SignInAsync(app, lead, elsewhere);
+            Assert.True(callback.Headers.Location?.OriginalString == "/", $"{elsewhere} -> {callback.Headers.Location}");
+        }
+        Assert.Equal("/explorer?q=dstport%3D22", (await SignInAsync(app, lead, "/explorer?q=dstport%3D22")).Callback.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task ASingleSignOnSession_EndsAtItsConfiguredLifetime_SoTheProviderIsAskedAgain()
+    {
+        await using var app = await StartAsync(b => b.UseSetting("FlowLens:Auth:Oidc:SessionLifetime", "00:30:00"));
+        var ct = TestContext.Current.CancellationToken;
+        var (browser, _) = await SignInAsync(app, new() { ["sub"] = "00u1", ["email"] = "lead@example.org", ["groups"] = new[] { "secops-admins" } });
+        Assert.Equal("admin", (await browser.GetFromJsonAsync<MeApi.Me>("/api/me", ct))!.Role);
+        Assert.Equal(1800.0, await app.ScalarAsync<double>("select extract(epoch from expires_at - created_at)::float8 from sessions"));
+
+        // Half an hour later (the clock moved by moving the session's end), the provider's groups are read again.
+        await app.ScalarAsync<int>("update sessions set expires_at = now() - interval '1 second'; select 1");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/me", ct)).StatusCode);
+        var (again, _) = await SignInAsync(app, new() { ["sub"] = "00u1", ["email"] = "lead@example.org", ["groups"] = new[] { "secops" } });
+        Assert.Equal("viewer", (await again.GetFromJsonAsync<MeApi.Me>("/api/me", ct))!.Role);
     }
 
     public async ValueTask DisposeAsync() => await _provider.DisposeAsync();

@@ -5,32 +5,18 @@ using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using static FlowLens.Api.Tests.Infrastructure.People;
 
 namespace FlowLens.Api.Tests.Features.Auth;
 
 /// <summary>People: cookie sessions, CSRF, lockout, roles, users managed by admins.</summary>
 public sealed class SignInTests(PostgresFixture postgres)
 {
-    private const string AdminEmail = "admin@example.org";
-    private const string AdminPassword = "correct horse battery staple";
-
     private Task<FlowLensApp> StartAsync(Action<IWebHostBuilder>? more = null) => postgres.StartAppAsync(b =>
     {
-        b.UseSetting("FlowLens:Auth:BootstrapAdmin:Email", AdminEmail);
-        b.UseSetting("FlowLens:Auth:BootstrapAdmin:Password", AdminPassword);
+        WithBootstrapAdmin(b);
         more?.Invoke(b);
     });
-
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient person, string email, string password) =>
-        await person.PostAsJsonAsync("/api/auth/sign-in", new { email, password }, TestContext.Current.CancellationToken);
-
-    /// <summary>Adds the CSRF token a signed-in page sends with requests that change something.</summary>
-    private static async Task UseCsrfTokenAsync(HttpClient person)
-    {
-        var token = await person.GetFromJsonAsync<SignInApi.CsrfToken>("/api/auth/csrf", TestContext.Current.CancellationToken);
-        person.DefaultRequestHeaders.Remove(token!.HeaderName);
-        person.DefaultRequestHeaders.Add(token.HeaderName, token.Token);
-    }
 
     [Fact]
     public async Task TheBootstrapAdmin_SignsIn_WithAnHttpOnlyStrictCookie_AndChangesThingsOnlyWithTheCsrfToken()
@@ -119,5 +105,32 @@ public sealed class SignInTests(PostgresFixture postgres)
         var refused = await SignInAsync(person, AdminEmail, AdminPassword);
         await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.TooManyRequests);
         Assert.True(refused.Headers.Contains("Retry-After"));
+    }
+
+    [Fact]
+    public async Task AnOverlongEmail_Gets400NamingTheEmail_NotA500()
+    {
+        await using var app = await StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var email = new string('a', 300) + "@example.org";
+
+        await ProblemAssert.IsBadParameterAsync(await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/users",
+            new { email, password = "a long enough password" }, ct), "email");
+        await ProblemAssert.IsBadParameterAsync(await SignInAsync(app.CreateClient(apiKey: null), email, "whatever it is"), "email");
+    }
+
+    [Fact]
+    public async Task AFailedPasswordReset_LeavesTheOldPasswordAndTheRoleAsTheyWere()
+    {
+        await using var app = await StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var id = await People.CreateAsync(app, "analyst@example.org", "viewer", "a long enough password");
+
+        var refused = await app.CreateClient(FlowLensApp.AdminKey).PutAsJsonAsync($"/api/users/{id}", new { role = "admin", password = "short" }, ct);
+
+        await ProblemAssert.IsBadParameterAsync(refused, "password");
+        var person = app.CreateClient(apiKey: null);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(person, "analyst@example.org", "a long enough password")).StatusCode);
+        Assert.Equal("viewer", (await person.GetFromJsonAsync<MeApi.Me>("/api/me", ct))!.Role);
     }
 }
