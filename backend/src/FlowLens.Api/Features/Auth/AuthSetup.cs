@@ -151,7 +151,10 @@ public static class AuthSetup
             .SetFallbackPolicy(viewer);
     }
 
-    /// <summary>Creates the bootstrap admin key, or moves it to the configured value (which revokes the old one).</summary>
+    /// <summary>
+    /// Creates the bootstrap admin key, or moves it to the configured value (which revokes the old one). A key revoked
+    /// by hand stays revoked: the value must change to make a new one. No part of the secret is logged or listed.
+    /// </summary>
     public static async Task EnsureBootstrapKeyAsync(this WebApplication app)
     {
         var secret = app.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.BootstrapAdminKey;
@@ -163,27 +166,27 @@ public static class AuthSetup
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
         var now = TimeProvider.System.GetUtcNow();
-        var wanted = ApiKey.For(secret, BootstrapKeyName, Roles.Admin, now);
-        var active = await db.ApiKeys.SingleOrDefaultAsync(k => k.Name == BootstrapKeyName && k.RevokedAt == null);
-        if (active is not null && active.Hash.AsSpan().SequenceEqual(wanted.Hash))
+        var hash = ApiKey.HashOf(secret);
+        var earlier = await db.ApiKeys.SingleOrDefaultAsync(k => k.Hash == hash);
+        if (earlier is { RevokedAt: null })
         {
             return;
         }
-        active?.RevokedAt = now;
-        // A value used before comes back to life rather than clashing with its revoked row.
-        var earlier = await db.ApiKeys.SingleOrDefaultAsync(k => k.Hash == wanted.Hash);
-        if (earlier is null)
+        // The configuration no longer names the active bootstrap key, if there is one.
+        await db.ApiKeys.Where(k => k.Name == BootstrapKeyName && k.RevokedAt == null && k.Hash != hash).ExecuteUpdateAsync(set => set.SetProperty(k => k.RevokedAt, now));
+        if (earlier is not null)
         {
-            db.ApiKeys.Add(wanted);
+            app.Logger.LogWarning("The configured FlowLens:Auth:BootstrapAdminKey (key #{Id}) was revoked on {RevokedAt}; it stays revoked. " +
+                "Configure a new value to get a bootstrap admin key again.", earlier.Id, earlier.RevokedAt);
+            return;
         }
-        else
-        {
-            (earlier.Name, earlier.Role, earlier.RevokedAt, earlier.ExpiresAt) = (BootstrapKeyName, Roles.Admin, null, null);
-        }
+        var key = ApiKey.For(secret, BootstrapKeyName, Roles.Admin, now);
+        (key.Prefix, key.CreatedBy) = ("", "configuration");
+        db.ApiKeys.Add(key);
         try
         {
             await db.SaveChangesAsync();
-            app.Logger.LogInformation("The bootstrap admin API key is now {Prefix}…", wanted.Prefix);
+            app.Logger.LogInformation("Created the bootstrap admin API key (key #{Id}) from FlowLens:Auth:BootstrapAdminKey", key.Id);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {

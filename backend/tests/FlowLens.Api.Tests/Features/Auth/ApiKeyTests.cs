@@ -70,7 +70,7 @@ public sealed class ApiKeyTests(PostgresFixture postgres)
         var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
         var key = await db.ApiKeys.SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(FlowLensApp.AdminKey)), key.Hash);
-        Assert.Equal(FlowLensApp.AdminKey[..8], key.Prefix);
+        Assert.Equal("", key.Prefix); // not even the first characters of the configured secret are kept
         Assert.NotNull(key.LastUsedAt);
         // No column holds the secret itself.
         var rowText = await db.Database.SqlQueryRaw<string>("select api_keys::text as \"Value\" from api_keys").SingleAsync(TestContext.Current.CancellationToken);
@@ -93,14 +93,55 @@ public sealed class ApiKeyTests(PostgresFixture postgres)
             Assert.Equal(HttpStatusCode.Unauthorized, (await second.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await second.CreateClient(rotated).GetAsync("/api/me", ct)).StatusCode);
         }
+        // A value revoked once stays revoked, even configured again: there is no bootstrap key until a new value.
         await using (var third = new FlowLensApp(database))
         {
-            Assert.Equal(HttpStatusCode.OK, (await third.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await third.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct)).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await third.CreateClient(rotated).GetAsync("/api/me", ct)).StatusCode);
+            Assert.Equal(0L, await third.ScalarAsync<long>("select count(*) from api_keys where revoked_at is null"));
+        }
+    }
 
-            await using var scope = third.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
-            Assert.Equal(1, await db.ApiKeys.CountAsync(k => k.RevokedAt == null, ct));
+    [Fact]
+    public async Task ABootstrapKeyRevokedByAnAdmin_StaysRevoked_AfterARestart_UntilTheValueChanges()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        const string replacement = "replacement-bootstrap-admin-key-42";
+        var ct = TestContext.Current.CancellationToken;
+
+        await using (var first = new FlowLensApp(database))
+        {
+            var admin = first.CreateClient(FlowLensApp.AdminKey);
+            var bootstrap = (await admin.GetFromJsonAsync<List<KeysApi.KeyResponse>>("/api/keys", ct))!.Single(k => k.Name == "bootstrap");
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/keys/{bootstrap.Id}", ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await admin.GetAsync("/api/me", ct)).StatusCode);
+        }
+        await using (var restarted = new FlowLensApp(database))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await restarted.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct)).StatusCode);
+        }
+        await using (var changed = new FlowLensApp(database, b => b.UseSetting("FlowLens:Auth:BootstrapAdminKey", replacement)))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await changed.CreateClient(replacement).GetAsync("/api/me", ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await changed.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/me", ct)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task NoPartOfTheBootstrapKey_IsLogged()
+    {
+        using var folder = new FlowLogFolder();
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var node = await FlowLensProcess.StartAsync(database, folder.Root, logLevel: "Debug"))
+        {
+            Assert.DoesNotContain(FlowLensApp.AdminKey[..ApiKey.PrefixLength], node.FullLog);
+        }
+        // Nor when it is revoked and configured again.
+        await Sql.ScalarAsync<int>(database, "update api_keys set revoked_at = now(); select 1");
+        await using (var node = await FlowLensProcess.StartAsync(database, folder.Root, logLevel: "Debug"))
+        {
+            Assert.Contains("stays revoked", node.FullLog);
+            Assert.DoesNotContain(FlowLensApp.AdminKey[..ApiKey.PrefixLength], node.FullLog);
         }
     }
 
