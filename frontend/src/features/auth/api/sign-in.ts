@@ -18,10 +18,11 @@ export function useSignIn() {
   });
 }
 
+/** Ends this session, or with `everywhere` every session of the person, in every browser. */
 export function useSignOut() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => apiSend('POST', '/api/auth/sign-out'),
+    mutationFn: (everywhere: boolean) => apiSend('POST', everywhere ? '/api/auth/sign-out-all' : '/api/auth/sign-out'),
     onSettled: () => {
       resetCsrfToken();
       client.clear();

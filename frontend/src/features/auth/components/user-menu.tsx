@@ -2,7 +2,7 @@ import { Avatar, Menu, UnstyledButton } from '@mantine/core';
 import type { Me } from '@/types/api';
 import { useSignOut } from '../api/sign-in';
 
-/** Who is signed in, their role, and sign-out. */
+/** Who is signed in, their role, sign-out, and sign-out in every browser (a lost laptop, a shared machine). */
 export function UserMenu({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const signOut = useSignOut();
   return (
@@ -18,7 +18,8 @@ export function UserMenu({ me, onSignedOut }: { me: Me; onSignedOut: () => void 
         <Menu.Label>
           {me.name} · {me.role}
         </Menu.Label>
-        <Menu.Item onClick={() => signOut.mutate(undefined, { onSettled: onSignedOut })}>Sign out</Menu.Item>
+        <Menu.Item onClick={() => signOut.mutate(false, { onSettled: onSignedOut })}>Sign out</Menu.Item>
+        <Menu.Item onClick={() => signOut.mutate(true, { onSettled: onSignedOut })}>Sign out everywhere</Menu.Item>
       </Menu.Dropdown>
     </Menu>
   );
