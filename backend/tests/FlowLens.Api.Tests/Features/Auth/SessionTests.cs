@@ -98,6 +98,21 @@ public sealed class SessionTests(PostgresFixture postgres)
         Assert.Contains(events, e => e.Action == "sign-out-all" && e.Actor == $"user:{Lead}" && e.Detail == "2 sessions ended");
     }
 
+    [Fact]
+    public async Task ChangingOnesOwnPassword_EndsOnesOtherSessions_ButNotThisOne()
+    {
+        await using var app = await postgres.StartAppAsync();
+        await People.CreateAsync(app, Lead, "viewer", LeadPassword);
+        var (laptop, _) = await People.SignedInAsync(app, Lead, LeadPassword);
+        var (stolen, _) = await People.SignedInAsync(app, Lead, LeadPassword);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await laptop.PostAsJsonAsync("/api/auth/password",
+            new { currentPassword = LeadPassword, newPassword = "a brand new password" }, Ct)).StatusCode);
+
+        await AssertSignedOutAsync(stolen);
+        Assert.Equal(HttpStatusCode.OK, (await laptop.GetAsync("/api/me", Ct)).StatusCode);
+    }
+
     [Theory]
     [InlineData("delete")]
     [InlineData("demote")]
