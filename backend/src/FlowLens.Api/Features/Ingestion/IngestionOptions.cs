@@ -17,9 +17,9 @@ public sealed class SourcesOptions
     [Range(1, 10_000_000)]
     public int MaxListPagesPerRun { get; set; } = 10_000;
 
-    /// <summary>Minutes one run of a source spends listing or paging at most; the next run goes on.</summary>
-    [Range(1, 1440)]
-    public int MaxListMinutesPerRun { get; set; } = 30;
+    /// <summary>How long one run of a source lists or pages at most (<c>00:30:00</c>); the next run goes on.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxListTimePerRun { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
     /// CloudWatch Logs requests this process sends per second to one endpoint (region) at most, all sources

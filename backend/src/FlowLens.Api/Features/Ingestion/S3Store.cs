@@ -80,7 +80,7 @@ public sealed partial class S3Store : IObjectStore
         }
         if (budget.Spent)
         {
-            _logger.LogWarning("Bucket {Bucket}: listing stopped at the run's limit ({Budget}, FlowLens:Sources:MaxListPagesPerRun/MaxListMinutesPerRun); the next run goes on after {Key}",
+            _logger.LogWarning("Bucket {Bucket}: listing stopped at the run's limit ({Budget}, FlowLens:Sources:MaxListPagesPerRun, MaxListTimePerRun); the next run goes on after {Key}",
                 _settings.Bucket, budget, listedTo ?? resumeAfter);
             return (objects, listedTo is null ? checkpoint : $"{parts[0]}|{listedTo}");
         }

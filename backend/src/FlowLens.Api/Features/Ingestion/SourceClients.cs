@@ -23,7 +23,7 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
 
     /// <summary>A new budget for one run's listing or paging.</summary>
     public ListBudget ListBudget() =>
-        new(options.Value.MaxListPagesPerRun, TimeSpan.FromMinutes(options.Value.MaxListMinutesPerRun));
+        new(options.Value.MaxListPagesPerRun, options.Value.MaxListTimePerRun);
 
     public AmazonS3Client S3(S3Settings settings) => _s3.GetOrAdd(settings, s =>
     {

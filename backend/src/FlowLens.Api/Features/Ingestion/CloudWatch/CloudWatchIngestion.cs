@@ -80,7 +80,7 @@ public sealed class CloudWatchIngestion(
         stored += await StoreAsync(source, format, lookback, batch, ct);
         if (budget.Spent)
         {
-            logger.LogWarning("Source {SourceId}: paging stopped at the run's limit ({Budget}); the next run goes on from the checkpoint", source.Id, budget);
+            logger.LogWarning("Source {SourceId}: paging stopped at the run's limit ({Budget}, FlowLens:Sources:MaxListPagesPerRun, MaxListTimePerRun); the next run goes on from the checkpoint", source.Id, budget);
         }
         logger.LogInformation("Source {SourceId}: {Stored} new CloudWatch events from {LogGroup} since {From}", source.Id, stored, settings.LogGroupName, from);
         return stored;
