@@ -20,6 +20,9 @@ public sealed class HttpStub : IAsyncDisposable
 
     public static async Task<HttpStub> StartAsync(Func<HttpContext, int, Task> answer)
     {
+        // A stub stands in for an AWS endpoint: FlowLens signs with the emulators' keys, from the environment.
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3Server.Key);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3Server.Key);
         var port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");

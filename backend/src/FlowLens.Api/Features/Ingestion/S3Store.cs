@@ -63,7 +63,6 @@ public sealed partial class S3Store : IObjectStore
                 var page = await _client.ListObjectsV2Async(request, ct);
                 foreach (var o in page.S3Objects ?? [])
                 {
-                    listedTo = o.Key;
                     if (!FlowLogFiles.IsFlowLog(o.Key))
                     {
                         continue;
@@ -75,6 +74,8 @@ public sealed partial class S3Store : IObjectStore
                     }
                 }
                 request.ContinuationToken = page.NextContinuationToken;
+                // Listed to here: the last key of the page, or past every key under the prefix once it is done.
+                listedTo = page.NextContinuationToken is null ? PastPrefix(logs.Prefix) : page.S3Objects?.LastOrDefault()?.Key ?? listedTo;
             }
             while (request.ContinuationToken is not null);
         }
@@ -115,11 +116,13 @@ public sealed partial class S3Store : IObjectStore
             }
             var prefix = match.Groups[1].Value;
             result.Add((prefix, prefix.Contains("aws-region=", StringComparison.Ordinal)));
-            // '0' sorts right after '/': the next key listed is past everything under this prefix.
-            after = prefix[..^1] + "0";
+            after = PastPrefix(prefix);
         }
         return result;
     }
+
+    /// <summary>'0' sorts right after '/': a key that sorts after everything under <paramref name="prefix"/>.</summary>
+    private static string PastPrefix(string prefix) => prefix[..^1] + "0";
 
     internal static DateOnly? DayOf(string key)
     {

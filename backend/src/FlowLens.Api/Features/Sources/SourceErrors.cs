@@ -41,9 +41,13 @@ public static partial class SourceErrors
         {
             return $"CloudWatch Logs answered {(int)logs.Status} {Code(logs.ErrorType)}";
         }
-        if (chain.Any(x => x is HttpRequestException or SocketException or AmazonClientException))
+        if (chain.Any(x => x is HttpRequestException or SocketException))
         {
             return "could not connect to the endpoint";
+        }
+        if (chain.OfType<AmazonClientException>().Any())
+        {
+            return "the AWS client failed (credentials or configuration)";
         }
         if (chain.Any(x => x is TimeoutException or TaskCanceledException))
         {
