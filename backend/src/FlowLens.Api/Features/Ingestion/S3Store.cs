@@ -101,7 +101,10 @@ public sealed partial class S3Store : IObjectStore
         {
             var page = await _client.ListObjectsV2Async(new ListObjectsV2Request
             {
-                BucketName = _settings.Bucket, Prefix = _settings.Prefix ?? "", StartAfter = after, MaxKeys = 1,
+                BucketName = _settings.Bucket,
+                Prefix = _settings.Prefix ?? "",
+                StartAfter = after,
+                MaxKeys = 1,
             }, ct);
             var key = page.S3Objects?.FirstOrDefault()?.Key;
             if (key is null)

@@ -38,7 +38,9 @@ public sealed class ListLimitsTests(PostgresFixture postgres) : IDisposable
     private static async Task<long> CreateCloudWatchSourceAsync(FlowLensApp app, string url) =>
         (await (await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
         {
-            name = "endless", kind = "cloudwatch", enabled = false,
+            name = "endless",
+            kind = "cloudwatch",
+            enabled = false,
             cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl = url, lookbackMinutes = 0, startTime = DateTimeOffset.FromUnixTimeMilliseconds(Start) },
         }, Ct)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
 
@@ -94,15 +96,20 @@ public sealed class ListLimitsTests(PostgresFixture postgres) : IDisposable
             {
                 await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest
                 {
-                    BucketName = s3.Bucket, Key = $"AWSLogs/11111111111{i}/" + string.Join('/', keys[i].Split('/')[2..]),
-                    FilePath = Path.Combine(_folder.Root, keys[i]), UseChunkEncoding = false,
+                    BucketName = s3.Bucket,
+                    Key = $"AWSLogs/11111111111{i}/" + string.Join('/', keys[i].Split('/')[2..]),
+                    FilePath = Path.Combine(_folder.Root, keys[i]),
+                    UseChunkEncoding = false,
                 }, Ct);
             }
         }
         await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Sources:MaxListPagesPerRun", "5"));
         var id = (await (await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
         {
-            name = "bucket", kind = "s3", enabled = false, s3 = new { bucket = s3.Bucket, region = "us-east-1", serviceUrl = s3.Url, forcePathStyle = true },
+            name = "bucket",
+            kind = "s3",
+            enabled = false,
+            s3 = new { bucket = s3.Bucket, region = "us-east-1", serviceUrl = s3.Url, forcePathStyle = true },
         }, Ct)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
 
         var listed = new List<long>();

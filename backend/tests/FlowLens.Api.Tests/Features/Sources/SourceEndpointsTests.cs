@@ -33,11 +33,15 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres)
 
         var s3 = await admin.PostAsJsonAsync("/api/sources", new
         {
-            name = "s3", kind = "s3", s3 = new { bucket = "flow-logs", region = "us-east-1", serviceUrl, forcePathStyle = true },
+            name = "s3",
+            kind = "s3",
+            s3 = new { bucket = "flow-logs", region = "us-east-1", serviceUrl, forcePathStyle = true },
         }, Ct);
         var cloudWatch = await admin.PostAsJsonAsync("/api/sources", new
         {
-            name = "cw", kind = "cloudwatch", cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl },
+            name = "cw",
+            kind = "cloudwatch",
+            cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl },
         }, Ct);
 
         await ProblemAssert.IsBadParameterAsync(s3, "s3.serviceUrl");
@@ -54,7 +58,10 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres)
         await using var app = await postgres.StartAppAsync();
         var response = await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
         {
-            name = "cw", kind = "cloudwatch", enabled = false, cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl },
+            name = "cw",
+            kind = "cloudwatch",
+            enabled = false,
+            cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl },
         }, Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -71,7 +78,9 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres)
 
         var cloudWatch = await admin.PostAsJsonAsync("/api/sources", new
         {
-            name = "cw", kind = "cloudwatch", cloudWatch = new { logGroupName = "/vpc/flow-logs", region },
+            name = "cw",
+            kind = "cloudwatch",
+            cloudWatch = new { logGroupName = "/vpc/flow-logs", region },
         }, Ct);
         var s3 = await admin.PostAsJsonAsync("/api/sources", new { name = "s3", kind = "s3", s3 = new { bucket = "flow-logs", region } }, Ct);
 
@@ -84,10 +93,20 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres)
     {
         await using var stub = await HttpStub.StartAsync((context, _) => context.Response.WriteAsync("{}"));
         await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Sources:CloudWatchRequestsPerSecond", "500"));
-        var cloudWatch = await CreateAsync(app, new { name = "cw", kind = "cloudwatch", enabled = false,
-            cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl = stub.Url } });
-        var s3 = await CreateAsync(app, new { name = "s3", kind = "s3", enabled = false,
-            s3 = new { bucket = "flow-logs", region = "us-east-1", serviceUrl = stub.Url, forcePathStyle = true } });
+        var cloudWatch = await CreateAsync(app, new
+        {
+            name = "cw",
+            kind = "cloudwatch",
+            enabled = false,
+            cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl = stub.Url }
+        });
+        var s3 = await CreateAsync(app, new
+        {
+            name = "s3",
+            kind = "s3",
+            enabled = false,
+            s3 = new { bucket = "flow-logs", region = "us-east-1", serviceUrl = stub.Url, forcePathStyle = true }
+        });
         // As a source saved before the rule, or a name re-pointed after the check: localhost is not listed, 127.0.0.1 is.
         var url = $"http://localhost:{stub.Port}/";
         await using (var scope = app.Services.CreateAsyncScope())
@@ -124,8 +143,13 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres)
             return Task.CompletedTask;
         });
         await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Sources:CloudWatchRequestsPerSecond", "500"));
-        var id = await CreateAsync(app, new { name = "cw", kind = "cloudwatch", enabled = false,
-            cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl = redirecting.Url } });
+        var id = await CreateAsync(app, new
+        {
+            name = "cw",
+            kind = "cloudwatch",
+            enabled = false,
+            cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl = redirecting.Url }
+        });
 
         await app.IngestAsync(id);
 

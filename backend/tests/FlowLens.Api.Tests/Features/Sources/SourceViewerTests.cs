@@ -28,7 +28,9 @@ public sealed class SourceViewerTests(PostgresFixture postgres) : IDisposable
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var created = await admin.PostAsJsonAsync("/api/sources", new
         {
-            name = "cw", kind = "cloudwatch", enabled = false,
+            name = "cw",
+            kind = "cloudwatch",
+            enabled = false,
             cloudWatch = new { logGroupName = "/vpc/flow-logs", region = "eu-west-1", serviceUrl = upstream.Url, externalId = "ext-" + Secret },
         }, Ct);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
@@ -58,7 +60,10 @@ public sealed class SourceViewerTests(PostgresFixture postgres) : IDisposable
         await using var app = await postgres.StartAppAsync();
         var created = await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
         {
-            name = "bucket", kind = "s3", enabled = false, s3 = new { bucket = s3.Bucket, region = "us-east-1", serviceUrl = s3.Url, forcePathStyle = true },
+            name = "bucket",
+            kind = "s3",
+            enabled = false,
+            s3 = new { bucket = s3.Bucket, region = "us-east-1", serviceUrl = s3.Url, forcePathStyle = true },
         }, Ct);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
         await app.RunJobAsync<Api.Features.Ingestion.SyncJob>(job => job.RunAsync(id, false, CancellationToken.None));
