@@ -80,7 +80,7 @@ public sealed class ListLimitsTests(PostgresFixture postgres) : IDisposable
 
         await SyncAsync(app, id);
 
-        Assert.InRange(endless.Requests, 10, 60);
+        Assert.InRange(endless.Requests, 2, 60);
         Assert.Equal(SourceStates.Idle, (await app.GetSourceAsync(id)).Status.State);
     }
 
