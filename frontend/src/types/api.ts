@@ -104,6 +104,7 @@ export const S3SettingsSchema = z.object({
   prefix: z.string(),
   region: s.optional(),
   roleArn: s.optional(),
+  // externalId and serviceUrl: null for viewers, only admins read them.
   externalId: s.optional(),
   serviceUrl: s.optional(),
   forcePathStyle: z.boolean().optional(),

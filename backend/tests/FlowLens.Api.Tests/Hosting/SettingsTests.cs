@@ -148,7 +148,11 @@ public sealed partial class SettingsTests
         var request = System.Text.Json.JsonSerializer.Deserialize<FlowLens.Api.Features.Sources.SourceRequest>(
             json.Groups[1].Value, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow })!;
         Assert.Equal("s3", request.Kind);
-        Assert.Empty(FlowLens.Api.Features.Sources.SourceValidation.Validate(request, new FlowLens.Api.Features.Ingestion.SourcesOptions()));
+        var allowed = System.Text.RegularExpressions.Regex.Match(compose, @"FlowLens__Sources__AllowedEndpoints__0: (\S+)");
+        Assert.True(allowed.Success, "docker-compose.yml does not allow the demo's endpoint");
+        var options = new FlowLens.Api.Features.Ingestion.SourcesOptions { AllowedEndpoints = [allowed.Groups[1].Value] };
+        Assert.Empty(FlowLens.Api.Features.Sources.SourceValidation.Validate(request, options,
+            new FlowLens.Api.Features.Sources.SourceEndpoints(Microsoft.Extensions.Options.Options.Create(options))));
     }
 
     [Theory]

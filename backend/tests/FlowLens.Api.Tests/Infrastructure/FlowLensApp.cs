@@ -27,6 +27,8 @@ public sealed class FlowLensApp(string connectionString, Action<IWebHostBuilder>
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         // Tests call fast; the limit itself is tested with a low value of its own.
         builder.UseSetting("FlowLens:Security:RequestsPerMinute", "100000");
+        // The AWS emulators listen on loopback ports of their own.
+        builder.UseSetting("FlowLens:Sources:AllowedEndpoints:0", "http://127.0.0.1");
         configure?.Invoke(builder);
     }
 

@@ -39,6 +39,7 @@ public sealed class FlowLensProcess : IAsyncDisposable
                 ["ConnectionStrings__FlowLens"] = connectionString,
                 ["FlowLens__Auth__BootstrapAdminKey"] = FlowLensApp.AdminKey,
                 ["FlowLens__Sources__DirectoryRoots__0"] = directoryRoot,
+                ["FlowLens__Sources__AllowedEndpoints__0"] = "http://127.0.0.1",
                 ["FlowLens__Jobs__WorkerCount"] = workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Serilog__MinimumLevel__Default"] = logLevel,
             },

@@ -4,7 +4,6 @@ using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;
-using System.Net;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -17,7 +16,7 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed class IngestObjectJob(
     FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, FlowLensMetrics metrics, TimeProvider clock,
-    ILogger<IngestObjectJob> logger)
+    ILogger<IngestObjectJob> logger, SourceClients clients)
 {
     public const int MaxAttempts = 4;
     private const int SampleErrors = 5;
@@ -48,8 +47,9 @@ public sealed class IngestObjectJob(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var giveUp = item.Attempts + 1 >= MaxAttempts;
+            var error = SourceErrors.Describe(e, logger, $"Object {item.Key} of source {source.Id}");
             await MarkAsync(objectId, giveUp ? ObjectStates.Failed : ObjectStates.Pending,
-                giveUp ? $"gave up after {MaxAttempts} attempts: {e.Message}" : e.Message, ct);
+                giveUp ? $"gave up after {MaxAttempts} attempts: {error}" : error, ct);
             if (!giveUp)
             {
                 throw; // Hangfire retries later, with its backoff
@@ -75,7 +75,7 @@ public sealed class IngestObjectJob(
         var rollups = new RollupAccumulator();
         await ReplaceOlderVersionsAsync(connection, item, rollups, ct);
 
-        using var store = ObjectStores.For(source);
+        using var store = ObjectStores.For(source, clients, logger);
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
         await using var reader = FlowLogFiles.Open(stream, item.Key);
         long records = 0, rejected = 0;
@@ -176,24 +176,10 @@ public sealed class IngestObjectJob(
         foreach (var (id, oldest, newest) in older)
         {
             // The time range as constants lets PostgreSQL visit only the partitions the old rows are in.
-            await using var delete = new NpgsqlCommand("""
-                with deleted as (
-                    delete from flows where object_id = $1 and (start is null or start between $2 and $3)
-                    returning start, srcaddr, dstaddr, dstport, interface_id, action, log_status, protocol, packets, bytes)
-                select d.start, d.srcaddr, d.dstaddr, d.dstport, s.value, d.action, d.log_status, d.protocol, d.packets, d.bytes
-                from deleted d left join flow_strings s on s.id = d.interface_id
-                """, connection);
-            delete.Parameters.Add(new NpgsqlParameter { Value = id });
-            delete.Parameters.Add(new NpgsqlParameter { Value = oldest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            delete.Parameters.Add(new NpgsqlParameter { Value = newest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            await using var rows = await delete.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct))
-            {
-                T? Value<T>(int i) where T : struct => rows.IsDBNull(i) ? null : rows.GetFieldValue<T>(i);
-                FlowAddress? Address(int i) => rows.IsDBNull(i) ? null : FlowAddress.FromIPAddress(rows.GetFieldValue<IPAddress>(i));
-                rollups.Add(Value<DateTime>(0), Address(1), Address(2), Value<int>(3), rows.IsDBNull(4) ? null : rows.GetString(4),
-                    Value<short>(5), Value<short>(6), Value<short>(7), Value<long>(8), Value<long>(9), sign: -1);
-            }
+            await RollupWriter.DeleteFlowsAsync(connection, "object_id = $1 and (start is null or start between $2 and $3)", rollups, ct,
+                new NpgsqlParameter { Value = id },
+                new NpgsqlParameter { Value = oldest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz },
+                new NpgsqlParameter { Value = newest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         }
     }
 

@@ -7,11 +7,15 @@ public static class IngestionSetup
 {
     public static void AddFlowLensIngestion(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.AllowedEndpoints.All(SourceEndpoints.IsEntry), "FlowLens:Sources:AllowedEndpoints holds http or https base URLs, such as http://127.0.0.1:9000.")
+            .ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FlowStrings>();
         builder.Services.AddSingleton<FlowPartitions>();
         builder.Services.AddSingleton<SourceSchedules>();
+        builder.Services.AddSingleton<SourceEndpoints>();
+        builder.Services.AddSingleton<SourceClients>();
         builder.Services.AddScoped<CloudWatch.CloudWatchIngestion>();
     }
 

@@ -18,10 +18,10 @@ public interface IObjectStore : IDisposable
 
 public static class ObjectStores
 {
-    public static IObjectStore For(Source source) => source.Kind switch
+    public static IObjectStore For(Source source, SourceClients clients, ILogger logger) => source.Kind switch
     {
         SourceKinds.Directory => new DirectoryStore(source.Directory!.Path),
-        SourceKinds.S3 => new S3Store(source.S3!),
+        SourceKinds.S3 => new S3Store(source.S3!, clients, logger),
         _ => throw new NotSupportedException($"sources of kind '{source.Kind}' cannot be read yet"),
     };
 }

@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Amazon;
-using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using Amazon.S3.Model;
 using FlowLens.Api.Features.Sources;
@@ -18,60 +14,52 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed partial class S3Store : IObjectStore
 {
-    // AWS clients are thread-safe and meant to be kept: one per distinct settings, for the life of the process,
-    // so credentials (instance role, assumed role) are fetched and refreshed once rather than per object.
-    private static readonly ConcurrentDictionary<S3Settings, AmazonS3Client> Clients = new();
-
     private readonly AmazonS3Client _client;
     private readonly S3Settings _settings;
+    private readonly SourceClients _clients;
+    private readonly ILogger _logger;
 
-    public S3Store(S3Settings settings)
+    public S3Store(S3Settings settings, SourceClients clients, ILogger logger)
     {
-        _settings = settings;
-        _client = Clients.GetOrAdd(settings, CreateClient);
+        (_settings, _clients, _logger) = (settings, clients, logger);
+        _client = clients.S3(settings);
     }
 
-    private static AmazonS3Client CreateClient(S3Settings settings)
-    {
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = settings.ForcePathStyle,
-            // S3-compatible stores (MinIO, s3rver) do not all speak the newer checksum headers.
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (settings.ServiceUrl is { Length: > 0 } url)
-        {
-            config.ServiceURL = url;
-            config.AuthenticationRegion = settings.Region ?? "us-east-1";
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region ?? "us-east-1");
-        }
-        var credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials();
-        if (settings.RoleArn is { Length: > 0 } role)
-        {
-            credentials = new AssumeRoleAWSCredentials(credentials, role, "flowlens",
-                new AssumeRoleAWSCredentialsOptions { ExternalId = settings.ExternalId });
-        }
-        return new AmazonS3Client(credentials, config);
-    }
-
+    /// <summary>
+    /// Lists within the run's <see cref="ListBudget"/>. A run that spends it keeps its day and adds the last key
+    /// listed (<c>yyyy-MM-dd|key</c>): the next run skips the prefixes listed whole and goes on after that key.
+    /// </summary>
     public async Task<(IReadOnlyList<StoredObject> Objects, string? Checkpoint)> ListAsync(string? checkpoint, CancellationToken ct)
     {
-        var since = checkpoint is null ? (DateOnly?)null : DateOnly.ParseExact(checkpoint, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var parts = (checkpoint ?? "").Split('|', 2);
+        var since = parts[0].Length == 0 ? (DateOnly?)null : DateOnly.ParseExact(parts[0], "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var resumeAfter = parts.Length == 2 ? parts[1] : null;
+        var budget = _clients.ListBudget();
         var objects = new List<StoredObject>();
         DateOnly? newest = null;
-        foreach (var logs in await LogPrefixesAsync(ct))
+        string? listedTo = null;
+        foreach (var logs in await LogPrefixesAsync(budget, ct))
         {
+            var resumesHere = resumeAfter?.StartsWith(logs.Prefix, StringComparison.Ordinal) == true;
+            if (resumeAfter is not null && !resumesHere && string.CompareOrdinal(logs.Prefix, resumeAfter) < 0)
+            {
+                continue; // listed whole by the run that stopped
+            }
             var request = new ListObjectsV2Request { BucketName = _settings.Bucket, Prefix = logs.Prefix };
             if (since is { } day)
             {
                 request.StartAfter = logs.Prefix + (logs.Hive ? $"year={day:yyyy}/month={day:MM}/day={day:dd}" : $"{day:yyyy}/{day:MM}/{day:dd}");
             }
+            if (resumesHere && string.CompareOrdinal(resumeAfter, request.StartAfter) > 0)
+            {
+                request.StartAfter = resumeAfter;
+            }
             do
             {
+                if (!budget.TryTake())
+                {
+                    break;
+                }
                 var page = await _client.ListObjectsV2Async(request, ct);
                 foreach (var o in page.S3Objects ?? [])
                 {
@@ -86,10 +74,18 @@ public sealed partial class S3Store : IObjectStore
                     }
                 }
                 request.ContinuationToken = page.NextContinuationToken;
+                // Listed to here: the last key of the page, or past every key under the prefix once it is done.
+                listedTo = page.NextContinuationToken is null ? PastPrefix(logs.Prefix) : page.S3Objects?.LastOrDefault()?.Key ?? listedTo;
             }
             while (request.ContinuationToken is not null);
         }
-        var next = newest is { } n ? n.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : checkpoint;
+        if (budget.Spent)
+        {
+            _logger.LogWarning("Bucket {Bucket}: listing stopped at the run's limit ({Budget}, FlowLens:Sources:MaxListPagesPerRun, MaxListTimePerRun); the next run goes on after {Key}",
+                _settings.Bucket, budget, listedTo ?? resumeAfter);
+            return (objects, listedTo is null ? checkpoint : $"{parts[0]}|{listedTo}");
+        }
+        var next = newest is { } n ? n.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : parts[0].Length == 0 ? null : parts[0];
         return (objects, next);
     }
 
@@ -97,15 +93,18 @@ public sealed partial class S3Store : IObjectStore
     /// The account/region prefixes under the source's prefix, found by skip-scanning: one one-key listing per
     /// prefix, each starting after the previous prefix (no delimiter listing, which some S3-compatible stores lack).
     /// </summary>
-    private async Task<List<(string Prefix, bool Hive)>> LogPrefixesAsync(CancellationToken ct)
+    private async Task<List<(string Prefix, bool Hive)>> LogPrefixesAsync(ListBudget budget, CancellationToken ct)
     {
         var result = new List<(string, bool)>();
         string? after = null;
-        while (true)
+        while (budget.TryTake())
         {
             var page = await _client.ListObjectsV2Async(new ListObjectsV2Request
             {
-                BucketName = _settings.Bucket, Prefix = _settings.Prefix ?? "", StartAfter = after, MaxKeys = 1,
+                BucketName = _settings.Bucket,
+                Prefix = _settings.Prefix ?? "",
+                StartAfter = after,
+                MaxKeys = 1,
             }, ct);
             var key = page.S3Objects?.FirstOrDefault()?.Key;
             if (key is null)
@@ -120,10 +119,13 @@ public sealed partial class S3Store : IObjectStore
             }
             var prefix = match.Groups[1].Value;
             result.Add((prefix, prefix.Contains("aws-region=", StringComparison.Ordinal)));
-            // '0' sorts right after '/': the next key listed is past everything under this prefix.
-            after = prefix[..^1] + "0";
+            after = PastPrefix(prefix);
         }
+        return result;
     }
+
+    /// <summary>'0' sorts right after '/': a key that sorts after everything under <paramref name="prefix"/>.</summary>
+    private static string PastPrefix(string prefix) => prefix[..^1] + "0";
 
     internal static DateOnly? DayOf(string key)
     {
@@ -157,7 +159,7 @@ public sealed partial class S3Store : IObjectStore
 
     public void Dispose()
     {
-        // The client is shared (see Clients).
+        // The client is shared (see SourceClients).
     }
 
     [GeneratedRegex(@"^(.*?(?:/|^)(?:vpcflowlogs/[^/]+|aws-service=vpcflowlogs/aws-region=[^/]+)/)")]

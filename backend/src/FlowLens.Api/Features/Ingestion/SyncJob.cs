@@ -15,7 +15,7 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed class SyncJob(
     FlowLensDb db, NpgsqlDataSource dataSource, IBackgroundJobClient jobs, CloudWatchIngestion cloudWatch, Metrics.FlowLensMetrics metrics,
-    TimeProvider clock, ILogger<SyncJob> logger)
+    TimeProvider clock, ILogger<SyncJob> logger, SourceClients clients)
 {
     /// <summary>After this long, a queued object still pending is queued again by a scheduled run.</summary>
     public static readonly TimeSpan StaleQueue = TimeSpan.FromMinutes(30);
@@ -49,7 +49,7 @@ public sealed class SyncJob(
                     .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
                 return;
             }
-            using var store = ObjectStores.For(source);
+            using var store = ObjectStores.For(source, clients, logger);
             var (objects, checkpoint) = await store.ListAsync(source.Checkpoint, ct);
             var added = await RecordAsync(sourceId, objects, now, ct);
             await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set.SetProperty(s => s.Checkpoint, checkpoint), ct);
@@ -69,10 +69,10 @@ public sealed class SyncJob(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning(e, "Source {SourceId}: listing failed", sourceId);
+            var error = SourceErrors.Describe(e, logger, $"Source {sourceId}: the run");
             await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set
                 .SetProperty(s => s.State, SourceStates.Failed)
-                .SetProperty(s => s.LastError, e.Message)
+                .SetProperty(s => s.LastError, error)
                 .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
         }
     }

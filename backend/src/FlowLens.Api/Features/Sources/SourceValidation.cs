@@ -17,7 +17,7 @@ public sealed record SourceRequest(
 public static class SourceValidation
 {
     /// <summary>Field errors, keyed by the JSON path of the field; empty when the request is valid.</summary>
-    public static Dictionary<string, string[]> Validate(SourceRequest request, SourcesOptions options)
+    public static Dictionary<string, string[]> Validate(SourceRequest request, SourcesOptions options, SourceEndpoints endpoints)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = [message];
@@ -33,13 +33,13 @@ public static class SourceValidation
         switch (request.Kind)
         {
             case SourceKinds.S3:
-                ValidateS3(request.S3, Add);
+                ValidateS3(request.S3, endpoints, Add);
                 break;
             case SourceKinds.Directory:
                 ValidateDirectory(request.Directory, options, Add);
                 break;
             case SourceKinds.CloudWatch:
-                ValidateCloudWatch(request.CloudWatch, Add);
+                ValidateCloudWatch(request.CloudWatch, endpoints, Add);
                 break;
             default:
                 Add("kind", "The kind must be s3, directory or cloudwatch.");
@@ -48,7 +48,7 @@ public static class SourceValidation
         return errors;
     }
 
-    private static void ValidateS3(S3Settings? s3, Action<string, string> add)
+    private static void ValidateS3(S3Settings? s3, SourceEndpoints endpoints, Action<string, string> add)
     {
         if (s3 is null)
         {
@@ -59,14 +59,14 @@ public static class SourceValidation
         {
             add("s3.bucket", "A bucket name of 3 to 63 characters is required.");
         }
-        if (s3.ServiceUrl is null && string.IsNullOrWhiteSpace(s3.Region))
+        if (s3.ServiceUrl is null ? !SourceEndpoints.IsRegion(s3.Region) : s3.Region is not null && !SourceEndpoints.IsRegion(s3.Region))
         {
-            add("s3.region", "The bucket's region is required (e.g. eu-west-1).");
+            add("s3.region", "The bucket's region is required: an AWS region name (e.g. eu-west-1).");
         }
-        ValidateAws("s3", s3.ServiceUrl, s3.RoleArn, add);
+        ValidateAws("s3", s3.ServiceUrl, s3.RoleArn, endpoints, add);
     }
 
-    private static void ValidateCloudWatch(CloudWatchSettings? cloudWatch, Action<string, string> add)
+    private static void ValidateCloudWatch(CloudWatchSettings? cloudWatch, SourceEndpoints endpoints, Action<string, string> add)
     {
         if (cloudWatch is null)
         {
@@ -77,9 +77,9 @@ public static class SourceValidation
         {
             add("cloudWatch.logGroupName", "A log group name of 1 to 512 characters is required (e.g. /vpc/flow-logs).");
         }
-        if (string.IsNullOrWhiteSpace(cloudWatch.Region))
+        if (!SourceEndpoints.IsRegion(cloudWatch.Region))
         {
-            add("cloudWatch.region", "The log group's region is required (e.g. eu-west-1).");
+            add("cloudWatch.region", "The log group's region is required: an AWS region name (e.g. eu-west-1).");
         }
         if (cloudWatch.LogFormat is { } format && !FlowLens.Core.FlowLogs.FlowLogFormat.TryParse(format, out _, out var formatError))
         {
@@ -89,15 +89,15 @@ public static class SourceValidation
         {
             add("cloudWatch.lookbackMinutes", "The look-back must be 0 to 1440 minutes.");
         }
-        ValidateAws("cloudWatch", cloudWatch.ServiceUrl, cloudWatch.RoleArn, add);
+        ValidateAws("cloudWatch", cloudWatch.ServiceUrl, cloudWatch.RoleArn, endpoints, add);
     }
 
-    /// <summary>The settings every AWS source has: another endpoint, and a role to assume.</summary>
-    private static void ValidateAws(string prefix, string? serviceUrl, string? roleArn, Action<string, string> add)
+    /// <summary>The settings every AWS source has: another endpoint (AWS's or an allowed one), and a role to assume.</summary>
+    private static void ValidateAws(string prefix, string? serviceUrl, string? roleArn, SourceEndpoints endpoints, Action<string, string> add)
     {
-        if (serviceUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        if (serviceUrl is { } url && endpoints.Refusal(url) is { } refusal)
         {
-            add($"{prefix}.serviceUrl", "The service URL must be an absolute http or https URL.");
+            add($"{prefix}.serviceUrl", refusal);
         }
         if (roleArn is { } role && !role.StartsWith("arn:aws", StringComparison.Ordinal))
         {

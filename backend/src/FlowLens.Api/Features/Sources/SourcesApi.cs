@@ -2,8 +2,12 @@ using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Stats;
+using FlowLens.Core.Stats;
 using FlowLens.Api.Hosting;
 using Hangfire;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -43,18 +47,22 @@ public static class SourcesApi
 
     public sealed record Accepted(string Message, int Objects);
 
-    internal static async Task<Ok<List<SourceResponse>>> ListSources(FlowLensDb db, CancellationToken ct) =>
-        TypedResults.Ok(await ResponsesAsync(db, db.Sources.OrderBy(s => s.Id), ct));
+    internal static async Task<Ok<List<SourceResponse>>> ListSources(FlowLensDb db, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
+        TypedResults.Ok(await ResponsesAsync(db, db.Sources.OrderBy(s => s.Id), await IsAdminAsync(user, auth), ct));
 
-    internal static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(long id, FlowLensDb db, CancellationToken ct) =>
-        (await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), ct)).SingleOrDefault() is { } source
+    internal static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(
+        long id, FlowLensDb db, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
+        (await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), await IsAdminAsync(user, auth), ct)).SingleOrDefault() is { } source
             ? TypedResults.Ok(source)
             : Problems.NotFound("source", id);
 
+    private static async Task<bool> IsAdminAsync(ClaimsPrincipal user, IAuthorizationService auth) =>
+        (await auth.AuthorizeAsync(user, Policies.Admin)).Succeeded;
+
     internal static async Task<Results<Created<SourceResponse>, ValidationProblem, ProblemHttpResult>> CreateSource(
-        SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, SourceEndpoints endpoints, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
-        var errors = SourceValidation.Validate(request, options.Value);
+        var errors = SourceValidation.Validate(request, options.Value, endpoints);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -70,14 +78,14 @@ public static class SourcesApi
         await db.SaveChangesAsync(ct);
         schedules.Apply(source);
         await audit.RecordAsync(AuditActions.SourceCreated, Target(source), source.Kind, ct);
-        var response = (await ResponsesAsync(db, db.Sources.Where(s => s.Id == source.Id), ct)).Single();
+        var response = (await ResponsesAsync(db, db.Sources.Where(s => s.Id == source.Id), admin: true, ct)).Single();
         return TypedResults.Created($"/api/sources/{source.Id}", response);
     }
 
     internal static async Task<Results<Ok<SourceResponse>, ValidationProblem, ProblemHttpResult>> UpdateSource(
-        long id, SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        long id, SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, SourceEndpoints endpoints, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
-        var errors = SourceValidation.Validate(request, options.Value);
+        var errors = SourceValidation.Validate(request, options.Value, endpoints);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -101,7 +109,7 @@ public static class SourcesApi
         await db.SaveChangesAsync(ct);
         schedules.Apply(source);
         await audit.RecordAsync(AuditActions.SourceUpdated, Target(source), source.Kind, ct);
-        return TypedResults.Ok((await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), ct)).Single());
+        return TypedResults.Ok((await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), admin: true, ct)).Single());
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(
@@ -113,11 +121,18 @@ public static class SourcesApi
             return Problems.NotFound("source", id);
         }
         schedules.Remove(id);
-        // One batch runs as one transaction: the source's flows go with it (its ledger by cascade).
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from flows where source_id = $1") { Parameters = { new() { Value = id } } });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from sources where id = $1") { Parameters = { new() { Value = id } } });
-        await batch.ExecuteNonQueryAsync(ct);
+        // One transaction: the source's flows and their sums in the rollups go with it (its ledger by cascade).
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var rollups = new RollupAccumulator();
+        await RollupWriter.DeleteFlowsAsync(connection, "source_id = $1", rollups, ct, new NpgsqlParameter { Value = id });
+        await RollupWriter.WriteAsync(connection, rollups, ct);
+        await using (var delete = new NpgsqlCommand("delete from sources where id = $1", connection))
+        {
+            delete.Parameters.Add(new NpgsqlParameter { Value = id });
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
         await audit.RecordAsync(AuditActions.SourceDeleted, Target(source), source.Kind, ct);
         return TypedResults.NoContent();
     }
@@ -224,7 +239,8 @@ public static class SourcesApi
         source.CloudWatch = request.Kind == SourceKinds.CloudWatch ? request.CloudWatch : null;
     }
 
-    private static async Task<List<SourceResponse>> ResponsesAsync(FlowLensDb db, IQueryable<Source> sources, CancellationToken ct)
+    /// <summary>The sources with their status; a viewer gets neither the external ids nor the endpoints.</summary>
+    private static async Task<List<SourceResponse>> ResponsesAsync(FlowLensDb db, IQueryable<Source> sources, bool admin, CancellationToken ct)
     {
         var list = await sources.AsNoTracking().ToListAsync(ct);
         var ids = list.Select(s => s.Id).ToList();
@@ -242,7 +258,10 @@ public static class SourcesApi
         return [.. list.Select(s =>
         {
             var t = totals.GetValueOrDefault(s.Id);
-            return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s.S3, s.Directory, s.CloudWatch, s.CreatedAt,
+            var (s3, cloudWatch) = admin ? (s.S3, s.CloudWatch)
+                : (s.S3 is null ? null : s.S3 with { ExternalId = null, ServiceUrl = null },
+                    s.CloudWatch is null ? null : s.CloudWatch with { ExternalId = null, ServiceUrl = null });
+            return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s3, s.Directory, cloudWatch, s.CreatedAt,
                 new SourceStatus(s.State, s.LastRunStartedAt, s.LastRunFinishedAt, s.LastError,
                     t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest));
         })];

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
@@ -21,21 +18,18 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 /// </summary>
 public sealed class CloudWatchIngestion(
     NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, Metrics.FlowLensMetrics metrics, TimeProvider clock,
-    ILogger<CloudWatchIngestion> logger)
+    ILogger<CloudWatchIngestion> logger, SourceClients clients)
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
     private const int SampleErrors = 5;
-
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private static readonly ConcurrentDictionary<CloudWatchSettings, CloudWatchLogsClient> Clients = new();
 
     /// <summary>Reads and stores what is new; returns how many events were stored.</summary>
     public async Task<long> RunAsync(Source source, CancellationToken ct)
     {
         var settings = source.CloudWatch ?? throw new InvalidOperationException($"source {source.Id} has no cloudWatch settings");
         var format = settings.LogFormat is null ? FlowLogFormat.Default : FlowLogFormat.Parse(settings.LogFormat);
-        var client = Clients.GetOrAdd(settings, s => CreateClient(s, options.Value.CloudWatchRequestsPerSecond));
+        var client = clients.CloudWatch(settings, options.Value.CloudWatchRequestsPerSecond);
 
         await using var turn = await dataSource.OpenConnectionAsync(ct);
         await using (var wait = new NpgsqlCommand("select pg_advisory_lock(hashtext('flowlens-cloudwatch'), $1)", turn))
@@ -73,7 +67,8 @@ public sealed class CloudWatchIngestion(
 
         long stored = 0;
         var batch = new List<FilteredLogEvent>(BatchSize);
-        await foreach (var e in client.AllEventsAsync(request, ct))
+        var budget = clients.ListBudget();
+        await foreach (var e in client.AllEventsAsync(request, budget, ct))
         {
             batch.Add(e);
             if (batch.Count == BatchSize)
@@ -83,6 +78,10 @@ public sealed class CloudWatchIngestion(
             }
         }
         stored += await StoreAsync(source, format, lookback, batch, ct);
+        if (budget.Spent)
+        {
+            logger.LogWarning("Source {SourceId}: paging stopped at the run's limit ({Budget}, FlowLens:Sources:MaxListPagesPerRun, MaxListTimePerRun); the next run goes on from the checkpoint", source.Id, budget);
+        }
         logger.LogInformation("Source {SourceId}: {Stored} new CloudWatch events from {LogGroup} since {From}", source.Id, stored, settings.LogGroupName, from);
         return stored;
     }
@@ -245,15 +244,4 @@ public sealed class CloudWatchIngestion(
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
-
-    private static CloudWatchLogsClient CreateClient(CloudWatchSettings settings, double requestsPerSecond)
-    {
-        var credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials();
-        if (settings.RoleArn is { Length: > 0 } role)
-        {
-            credentials = new AssumeRoleAWSCredentials(credentials, role, "flowlens",
-                new AssumeRoleAWSCredentialsOptions { ExternalId = settings.ExternalId });
-        }
-        return new CloudWatchLogsClient(Http, credentials, settings.Region!, settings.ServiceUrl is { } url ? new Uri(url) : null, requestsPerSecond: requestsPerSecond);
-    }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Amazon.Runtime;
+using FlowLens.Api.Features.Sources;
 
 namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 
@@ -27,9 +28,14 @@ public sealed class CloudWatchLogsClient(
 
     private static readonly HashSet<string> Retryable = ["ThrottlingException", "LimitExceededException", "ServiceUnavailableException"];
 
-    private readonly Uri _endpoint = serviceUrl ?? new Uri($"https://logs.{region}.amazonaws.com/");
+    private readonly Uri _endpoint = serviceUrl ?? AwsEndpoint(region);
     private readonly CloudWatchRetry _retry = retry ?? new CloudWatchRetry();
-    private readonly Pace _pace = Paces.GetOrAdd(serviceUrl ?? new Uri($"https://logs.{region}.amazonaws.com/"), _ => new Pace());
+    private Pace Pace => Paces.GetOrAdd(_endpoint, _ => new Pace());
+
+    /// <summary>AWS's endpoint of the region, checked first: the region becomes part of the host name.</summary>
+    private static Uri AwsEndpoint(string region) => SourceEndpoints.IsRegion(region)
+        ? new Uri($"https://logs.{region}.amazonaws.com/")
+        : throw new ArgumentException("not an AWS region name", nameof(region));
 
     public Task<DescribeLogGroupsResponse> DescribeLogGroupsAsync(DescribeLogGroupsRequest request, CancellationToken ct) =>
         CallAsync<DescribeLogGroupsRequest, DescribeLogGroupsResponse>("DescribeLogGroups", request, ct);
@@ -60,13 +66,14 @@ public sealed class CloudWatchLogsClient(
     }
 
     /// <summary>
-    /// The events of a request, page after page. A page may be empty and still carry a <c>nextToken</c>: only a
-    /// page without one is the last.
+    /// The events of a request, page after page, while the run's budget lasts. A page may be empty and still carry
+    /// a <c>nextToken</c>: only a page without one is the last.
     /// </summary>
-    public async IAsyncEnumerable<FilteredLogEvent> AllEventsAsync(FilterLogEventsRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<FilteredLogEvent> AllEventsAsync(
+        FilterLogEventsRequest request, ListBudget budget, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var next = request;
-        while (true)
+        while (budget.TryTake())
         {
             var page = await FilterLogEventsAsync(next, ct);
             foreach (var e in page.Events ?? [])
@@ -108,7 +115,7 @@ public sealed class CloudWatchLogsClient(
         var body = JsonSerializer.SerializeToUtf8Bytes(request, Json);
         for (var attempt = 1; ; attempt++)
         {
-            await _pace.WaitAsync(TimeSpan.FromSeconds(1 / requestsPerSecond), ct);
+            await Pace.WaitAsync(TimeSpan.FromSeconds(1 / requestsPerSecond), ct);
             using var message = await SignedAsync(operation, body, ct);
             using var response = await http.SendAsync(message, ct);
             var text = await response.Content.ReadAsStringAsync(ct);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Amazon.Runtime;
+using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Ingestion.CloudWatch;
 using FlowLens.Api.Tests.Infrastructure;
 
@@ -11,6 +12,7 @@ public sealed class CloudWatchLogsClientTests : IAsyncLifetime
     private const string Group = "/vpc/flow-logs";
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
     private static readonly CloudWatchRetry FastRetry = new(MaxAttempts: 6, BaseDelay: TimeSpan.FromMilliseconds(5));
+    private static readonly ListBudget Unlimited = new(int.MaxValue, TimeSpan.MaxValue);
 
     private CloudWatchLogsServer _server = null!;
     private readonly HttpClient _http = new();
@@ -52,7 +54,7 @@ public sealed class CloudWatchLogsClientTests : IAsyncLifetime
         AddEvents("eni-bbbb-all", 7, offsetMinutes: 3);
         var ct = TestContext.Current.CancellationToken;
 
-        var events = await Client().AllEventsAsync(new FilterLogEventsRequest(Group, Limit: 2), ct).ToListAsync(ct);
+        var events = await Client().AllEventsAsync(new FilterLogEventsRequest(Group, Limit: 2), Unlimited, ct).ToListAsync(ct);
 
         Assert.Equal(17, events.Count);
         Assert.Equal(17, events.Select(e => e.EventId).Distinct().Count());
@@ -62,7 +64,7 @@ public sealed class CloudWatchLogsClientTests : IAsyncLifetime
         Assert.Empty(_server.SignatureFailures);
 
         var window = await Client().AllEventsAsync(new FilterLogEventsRequest(Group, ["eni-bbbb-all"],
-            StartTime: Start.AddMinutes(3).AddSeconds(2).ToUnixTimeMilliseconds(), EndTime: Start.AddMinutes(3).AddSeconds(4).ToUnixTimeMilliseconds()), ct).ToListAsync(ct);
+            StartTime: Start.AddMinutes(3).AddSeconds(2).ToUnixTimeMilliseconds(), EndTime: Start.AddMinutes(3).AddSeconds(4).ToUnixTimeMilliseconds()), Unlimited, ct).ToListAsync(ct);
         Assert.Equal(["eni-bbbb-all event 2", "eni-bbbb-all event 3", "eni-bbbb-all event 4"], window.Select(e => e.Message));
     }
 
@@ -73,7 +75,7 @@ public sealed class CloudWatchLogsClientTests : IAsyncLifetime
         AddEvents("eni-paced-all", 9); // an empty first page, then three pages of three: four requests
         var ct = TestContext.Current.CancellationToken;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await Client(requestsPerSecond: 10).AllEventsAsync(new FilterLogEventsRequest(Group), ct).ToListAsync(ct);
+        await Client(requestsPerSecond: 10).AllEventsAsync(new FilterLogEventsRequest(Group), Unlimited, ct).ToListAsync(ct);
         Assert.Equal(4, _server.Requests);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(290), $"four requests at 10/s took {clock.Elapsed.TotalMilliseconds} ms");
     }
@@ -84,7 +86,7 @@ public sealed class CloudWatchLogsClientTests : IAsyncLifetime
         AddEvents("eni-token", 2);
         var credentials = new SessionAWSCredentials(CloudWatchLogsServer.AccessKey, CloudWatchLogsServer.SecretKey, "IQoJb3JpZ2luX2VjEXAMPLETOKEN");
         var ct = TestContext.Current.CancellationToken;
-        Assert.Equal(2, (await Client(credentials).AllEventsAsync(new FilterLogEventsRequest(Group), ct).ToListAsync(ct)).Count);
+        Assert.Equal(2, (await Client(credentials).AllEventsAsync(new FilterLogEventsRequest(Group), Unlimited, ct).ToListAsync(ct)).Count);
         Assert.Empty(_server.SignatureFailures);
     }
 
