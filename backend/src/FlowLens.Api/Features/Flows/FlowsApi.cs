@@ -36,7 +36,7 @@ public static class FlowsApi
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
     /// <param name="limit" example="100">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
-    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
+    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
     internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
         HttpContext http, QueryDatabase database, FlowStrings strings, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
@@ -116,7 +116,8 @@ public static class FlowsApi
                 }
                 if (record.Get(field.Field) is not null)
                 {
-                    line.Append(Csv(FlowLogText.Value(record, field.Field)));
+                    var value = FlowLogText.Value(record, field.Field);
+                    line.Append(Csv(field.Kind == FlowFieldKind.Text ? NeutraliseFormula(value) : value));
                 }
             }
             await writer.WriteLineAsync(line, ct);
@@ -131,6 +132,14 @@ public static class FlowsApi
             await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(FlowRows.Read(rows, strings)), JsonSerializerOptions.Web));
         }
     }
+
+    /// <summary>
+    /// A text field starting with = + - @, a tab or a CR gets a leading <c>'</c>, so a spreadsheet shows it rather than
+    /// run it as a formula (OWASP CSV injection). Only text fields (interface-id, vpc-id, ARNs...): they come from
+    /// whoever can write flow logs. Numbers, addresses and AWS keywords are written as they are, and never start so.
+    /// </summary>
+    internal static string NeutraliseFormula(string value) =>
+        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
