@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Queries;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace FlowLens.Api.Hosting;
@@ -23,6 +24,8 @@ public sealed class SecurityOptions
 
 public static class SecuritySetup
 {
+    private const int ConcurrencyRetrySeconds = 5;
+
     // The SPA loads only its own files; the API answers JSON. Nothing may frame FlowLens.
     private const string ContentSecurityPolicy =
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
@@ -34,13 +37,15 @@ public static class SecuritySetup
         var options = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.RequestsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                    RateLimitPartition.GetFixedWindowLimiter(CallerOf(context), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = options.RequestsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    })),
+                QueryLimits.Create());
             // Guessing passwords: ten sign-ins a minute per client address (lockout stops it per account).
             limiter.AddPolicy(SignInApi.SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
@@ -48,10 +53,12 @@ public static class SecuritySetup
             limiter.OnRejected = async (rejected, ct) =>
             {
                 var http = rejected.HttpContext;
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                http.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests",
-                    "Too many requests from this key, person or address; retry after the Retry-After seconds.");
+                // A window has a time to wait; a concurrency limit has not: a few seconds, for a query to finish.
+                var window = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait);
+                http.Response.Headers.RetryAfter = (window ? Math.Ceiling(wait.TotalSeconds) : ConcurrencyRetrySeconds).ToString(CultureInfo.InvariantCulture);
+                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests", window
+                    ? "Too many requests from this key, person or address; retry after the Retry-After seconds."
+                    : "Too many queries or exports at once from this key, person or address (or exports from everyone); retry when one has finished.");
             };
         });
         if (options.CorsOrigins.Count > 0)
@@ -84,7 +91,7 @@ public static class SecuritySetup
     }
 
     /// <summary>The key's id or the person's after authentication; otherwise the client address (failed keys count there).</summary>
-    private static string PartitionOf(HttpContext context) =>
+    public static string CallerOf(HttpContext context) =>
         context.User.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } key ? "key:" + key
         : context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user
         : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");

@@ -17,10 +17,10 @@ public static class FlowsApi
 
     public static void MapFlows(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer)
+        app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer).LimitQueries(IsExport)
             .WithSummary("Flows of a time range matching a filter, newest first; a page of JSON, or the whole result as CSV or NDJSON.")
             .Produces<FlowPage>(StatusCodes.Status200OK, "application/json", "text/csv", "application/x-ndjson")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 
     /// <param name="Items">The flows, newest first (by start, then object and line).</param>
@@ -41,12 +41,12 @@ public static class FlowsApi
         HttpContext http, QueryDatabase database, FlowStrings strings, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         if (problem is not null)
         {
             return problem;
         }
-        format = (format ?? (AcceptsOnly(http, "text/csv") ? "csv" : AcceptsOnly(http, "application/x-ndjson") ? "ndjson" : "json")).ToLowerInvariant();
+        format = FormatOf(http.Request);
         if (format is not ("json" or "csv" or "ndjson"))
         {
             return Problems.Invalid("format", "format must be json, csv or ndjson");
@@ -94,8 +94,16 @@ public static class FlowsApi
         return TypedResults.Ok(new FlowPage(page.Select(FlowItem.From).ToList(), next));
     }
 
-    private static bool AcceptsOnly(HttpContext http, string mediaType) =>
-        MediaTypeHeaderValue.TryParseList(http.Request.Headers.Accept, out var accepted)
+    /// <summary>The format asked for, from <c>format</c> or else the Accept header (lower case, unchecked).</summary>
+    private static string FormatOf(HttpRequest request) =>
+        (request.Query["format"].FirstOrDefault()
+         ?? (AcceptsOnly(request, "text/csv") ? "csv" : AcceptsOnly(request, "application/x-ndjson") ? "ndjson" : "json")).ToLowerInvariant();
+
+    /// <summary>Whether a request is an export (CSV or NDJSON), for the limit on exports at once.</summary>
+    private static bool IsExport(HttpRequest request) => FormatOf(request) is "csv" or "ndjson";
+
+    private static bool AcceptsOnly(HttpRequest request, string mediaType) =>
+        MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)
         && accepted.Count > 0 && accepted.All(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The rows as CSV: a header of AWS field names, values as AWS writes them (times in Unix seconds), empty when absent.</summary>
