@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FlowLens.Api.Features.Auth;
@@ -20,6 +21,22 @@ public sealed class SecurityOptions
 
     /// <summary>Origins allowed to call the API from a browser (CORS); none: no cross-origin calls.</summary>
     public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>The reverse proxies (TLS terminators) whose X-Forwarded-For and X-Forwarded-Proto FlowLens believes.</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+}
+
+/// <summary>Trusted proxies (<c>FlowLens:Security:ForwardedHeaders</c>); none: the headers are ignored from everyone.</summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses of trusted proxies (<c>10.0.0.5</c>).</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies, in CIDR notation (<c>10.0.0.0/8</c>).</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>How many trusted proxies in a row a request may pass (entries of X-Forwarded-For read from the right).</summary>
+    public int ForwardLimit { get; set; } = 1;
 }
 
 public static class SecuritySetup
@@ -66,6 +83,46 @@ public static class SecuritySetup
             builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
                 .WithOrigins([.. options.CorsOrigins]).WithHeaders(ApiKeyAuthentication.HeaderName, "Content-Type", "Accept").AllowAnyMethod()));
         }
+    }
+
+    /// <summary>
+    /// Behind trusted proxies, the client's address and scheme from X-Forwarded-For/-Proto: the rate limits, the audit
+    /// log and the Secure cookie then see the real client. Without a trusted proxy the headers are ignored (the
+    /// middleware would otherwise believe anyone), so no client can choose its address to dodge a limit.
+    /// </summary>
+    public static void UseFlowLensForwardedHeaders(this WebApplication app)
+    {
+        var settings = app.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>()?.ForwardedHeaders ?? new ForwardedHeadersSettings();
+        // Blank entries are unset ones (docker-compose's ${VARIABLE:-}).
+        settings.KnownProxies.RemoveAll(string.IsNullOrWhiteSpace);
+        settings.KnownNetworks.RemoveAll(string.IsNullOrWhiteSpace);
+        if (settings.KnownProxies.Count == 0 && settings.KnownNetworks.Count == 0)
+        {
+            return;
+        }
+        if (settings.ForwardLimit is < 1 or > 20)
+        {
+            throw new InvalidOperationException($"{SecurityOptions.Section}:ForwardedHeaders:ForwardLimit must be between 1 and 20.");
+        }
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+            ForwardLimit = settings.ForwardLimit,
+        };
+        // The defaults trust loopback; only what is configured is trusted.
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in settings.KnownProxies)
+        {
+            options.KnownProxies.Add(IPAddress.TryParse(proxy, out var address) ? address
+                : throw new InvalidOperationException($"{SecurityOptions.Section}:ForwardedHeaders:KnownProxies: '{proxy}' is not an IP address."));
+        }
+        foreach (var network in settings.KnownNetworks)
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var parsed) ? parsed
+                : throw new InvalidOperationException($"{SecurityOptions.Section}:ForwardedHeaders:KnownNetworks: '{network}' is not a network in CIDR notation (10.0.0.0/8)."));
+        }
+        app.UseForwardedHeaders(options);
     }
 
     /// <summary>Security headers on every response; CORS when configured.</summary>
