@@ -15,7 +15,8 @@ namespace FlowLens.Bench;
 /// searches, one of them exports the flows as CSV, while a directory source ingests 1M synthetic records, on a
 /// PostgreSQL with its production durability settings (fsync, full page writes, synchronous commit). At most
 /// 2 minutes of load. Prints p50/p95 per endpoint, the errors (none allowed but the deliberate 429 of a second export
-/// at once), and whether every generated record was stored exactly once.
+/// at once), and whether every generated record was stored exactly once. A viewer waits <c>--think-ms</c> (default
+/// 1000) between calls, as a person reading the dashboard would; 0 makes it a saturation test.
 /// </summary>
 internal static class LoadBenchmark
 {
@@ -35,11 +36,12 @@ internal static class LoadBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var records = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var records = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var think = TimeSpan.FromMilliseconds(Array.IndexOf(args, "--think-ms") is var at and >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 1000);
         var objects = Math.Max(1, records / RecordsPerObject);
         var generated = (long)objects * RecordsPerObject;
         var work = Directory.CreateTempSubdirectory("flowlens-load-bench").FullName;
-        Console.WriteLine($"FlowLens load test — {Environment.ProcessorCount} cores, {Viewers} viewers and one export while {generated:N0} records are ingested");
+        Console.WriteLine($"FlowLens load test — {Environment.ProcessorCount} cores, {Viewers} viewers ({think.TotalMilliseconds:F0} ms between calls) and one export while {generated:N0} records are ingested");
         try
         {
             // Yesterday's flows: already a day of them to query, and the sync adds the same day again under another source.
@@ -69,7 +71,7 @@ internal static class LoadBenchmark
             var ingest = node.IngestAsync(logs);
             var viewers = keys.Select((key, i) => i == 0
                 ? ExportAsync(node, key, timings, errors, () => Interlocked.Increment(ref deliberate429), stop.Token)
-                : ViewAsync(node, key, i, timings, errors, stop.Token)).ToList();
+                : ViewAsync(node, key, i, think, timings, errors, stop.Token)).ToList();
             var ingested = await Task.WhenAny(ingest, Task.Delay(MaxLoad)) == ingest;
             var loadSeconds = clock.Elapsed.TotalSeconds;
             await stop.CancelAsync();
@@ -107,7 +109,7 @@ internal static class LoadBenchmark
     }
 
     /// <summary>One viewer: the dashboard's calls one after another, each search followed by its next page.</summary>
-    private static async Task ViewAsync(BenchNode node, string key, int viewer, ConcurrentDictionary<string, ConcurrentBag<double>> timings,
+    private static async Task ViewAsync(BenchNode node, string key, int viewer, TimeSpan think, ConcurrentDictionary<string, ConcurrentBag<double>> timings,
         ConcurrentBag<string> errors, CancellationToken stop)
     {
         using var http = Client(node, key);
@@ -117,10 +119,15 @@ internal static class LoadBenchmark
             var body = await TimeAsync(http, name, path, timings, errors, stop);
             if (body is { } page && page.TryGetProperty("nextCursor", out var cursor) && cursor.ValueKind == JsonValueKind.String)
             {
+                await Think(think, stop);
                 await TimeAsync(http, "flows (next page)", $"{path}&cursor={Uri.EscapeDataString(cursor.GetString()!)}", timings, errors, stop);
             }
+            await Think(think, stop);
         }
     }
+
+    private static Task Think(TimeSpan think, CancellationToken stop) =>
+        Task.Delay(think, stop).ContinueWith(_ => { }, TaskScheduler.Default);
 
     /// <summary>The viewer who exports: the flows as CSV, read to the end, and meanwhile a second export (refused: 429).</summary>
     private static async Task ExportAsync(BenchNode node, string key, ConcurrentDictionary<string, ConcurrentBag<double>> timings,
@@ -128,6 +135,7 @@ internal static class LoadBenchmark
     {
         using var http = Client(node, key);
         var clock = Stopwatch.StartNew();
+        var lines = 0L;
         try
         {
             using var response = await http.GetAsync($"/api/flows?{Range}&format=csv", HttpCompletionOption.ResponseHeadersRead, stop);
@@ -148,7 +156,6 @@ internal static class LoadBenchmark
                 }
             }
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop));
-            var lines = 0L;
             while (await reader.ReadLineAsync(stop) is not null)
             {
                 lines++;
@@ -158,7 +165,7 @@ internal static class LoadBenchmark
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            Console.WriteLine($"export: still streaming when the load ended, after {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"export: still streaming when the load ended, after {clock.Elapsed.TotalSeconds:F1} s and {Math.Max(0, lines - 1):N0} rows");
         }
     }
 
