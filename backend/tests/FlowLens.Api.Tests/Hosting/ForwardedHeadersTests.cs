@@ -9,16 +9,22 @@ public sealed class ForwardedHeadersTests(PostgresFixture postgres) : IAsyncLife
 {
     private const string Email = "admin@example.org";
     private const string Password = "the admin's own long password";
+    private readonly FlowLogFolder _folder = new();
     private TestIdentityProvider _provider = null!;
 
     public async ValueTask InitializeAsync() => _provider = await TestIdentityProvider.StartAsync();
 
-    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _provider.DisposeAsync();
+        _folder.Dispose();
+    }
 
-    private async Task<(FlowLensProcess Node, string Database)> StartAsync(string trustedProxy, FlowLogFolder folder)
+    /// <summary>A node trusting <paramref name="trustedProxy"/>, 3 requests a minute per client, and a client of it that follows no redirect.</summary>
+    private async Task<(FlowLensProcess Node, string Database, HttpClient Http)> StartAsync(string trustedProxy)
     {
         var database = await postgres.CreateDatabaseAsync();
-        var node = await FlowLensProcess.StartAsync(database, folder.Root, environment: new Dictionary<string, string>
+        var node = await FlowLensProcess.StartAsync(database, _folder.Root, environment: new Dictionary<string, string>
         {
             ["FlowLens__Security__ForwardedHeaders__KnownProxies__0"] = trustedProxy,
             ["FlowLens__Security__RequestsPerMinute"] = "3",
@@ -29,7 +35,8 @@ public sealed class ForwardedHeadersTests(PostgresFixture postgres) : IAsyncLife
             ["FlowLens__Auth__Oidc__ClientSecret"] = TestIdentityProvider.ClientSecret,
             ["FlowLens__Auth__Oidc__RequireHttpsMetadata"] = "false",
         });
-        return (node, database);
+        var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(node.Url) };
+        return (node, database, http);
     }
 
     private static HttpRequestMessage Via(HttpMethod method, string path, string client, object? body = null) => new(method, path)
@@ -42,10 +49,9 @@ public sealed class ForwardedHeadersTests(PostgresFixture postgres) : IAsyncLife
     public async Task FromATrustedProxy_TheForwardedClientCounts_ForRateLimitAuditCookieAndOidcRedirect()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var folder = new FlowLogFolder();
-        var (node, database) = await StartAsync("127.0.0.1", folder);
+        var (node, database, http) = await StartAsync("127.0.0.1");
         await using var _ = node;
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(node.Url) };
+        using var __ = http;
 
         for (var i = 0; i < 3; i++)
         {
@@ -69,10 +75,9 @@ public sealed class ForwardedHeadersTests(PostgresFixture postgres) : IAsyncLife
     public async Task FromAnUntrustedAddress_ForwardedHeadersAreIgnored_SoNoClientChoosesItsAddressOrScheme()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var folder = new FlowLogFolder();
-        var (node, database) = await StartAsync("192.0.2.1", folder);
+        var (node, database, http) = await StartAsync("192.0.2.1");
         await using var _ = node;
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(node.Url) };
+        using var __ = http;
 
         var signIn = await http.SendAsync(Via(HttpMethod.Post, "/api/auth/sign-in", "203.0.113.1", new { email = Email, password = Password }), ct);
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);

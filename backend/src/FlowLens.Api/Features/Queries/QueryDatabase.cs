@@ -25,9 +25,12 @@ public sealed class QueryOptions
     [Range(1, 256)]
     public int MaxFilterDepth { get; set; } = FilterLimits.Default.MaxDepth;
 
-    /// <summary>Searches and stats one caller (API key, person or client address) may run at once; more get 429.</summary>
+    /// <summary>
+    /// Searches and stats one caller (API key, person or client address) may run at once; more get 429. The overview
+    /// page asks 6 at once.
+    /// </summary>
     [Range(1, 1000)]
-    public int ConcurrentPerCaller { get; set; } = 4;
+    public int ConcurrentPerCaller { get; set; } = 8;
 
     /// <summary>CSV/NDJSON exports one caller may run at once; more get 429.</summary>
     [Range(1, 100)]
