@@ -37,6 +37,7 @@ await app.EnsureBootstrapKeyAsync();
 await app.EnsureBootstrapAdminAsync();
 await app.StartIngestionAsync();
 
+app.UseFlowLensForwardedHeaders();
 app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -3,6 +3,7 @@ using FlowLens.Api.Features.Queries;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace FlowLens.Api.Hosting;
@@ -26,8 +27,8 @@ public static class DatabaseSetup
         // Registered by factory, so the container disposes them (and closes their pooled connections) with the app.
         builder.Services.AddSingleton(_ => dataSource);
         builder.Services.AddDbContext<FlowLensDb>(options => FlowLensDb.Configure(options, dataSource));
-        var queryOptions = builder.Configuration.GetSection(QueryOptions.Section).Get<QueryOptions>() ?? new QueryOptions();
-        builder.Services.AddSingleton(_ => QueryDatabase.Create(connectionString, queryOptions));
+        builder.Services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(services => QueryDatabase.Create(connectionString, services.GetRequiredService<IOptions<QueryOptions>>().Value));
     }
 
     /// <summary>

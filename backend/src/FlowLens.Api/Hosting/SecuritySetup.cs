@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Queries;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace FlowLens.Api.Hosting;
@@ -19,10 +21,28 @@ public sealed class SecurityOptions
 
     /// <summary>Origins allowed to call the API from a browser (CORS); none: no cross-origin calls.</summary>
     public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>The reverse proxies (TLS terminators) whose X-Forwarded-For and X-Forwarded-Proto FlowLens believes.</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+}
+
+/// <summary>Trusted proxies (<c>FlowLens:Security:ForwardedHeaders</c>); none: the headers are ignored from everyone.</summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses of trusted proxies (<c>10.0.0.5</c>).</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies, in CIDR notation (<c>10.0.0.0/8</c>).</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>How many trusted proxies in a row a request may pass (entries of X-Forwarded-For read from the right).</summary>
+    public int ForwardLimit { get; set; } = 1;
 }
 
 public static class SecuritySetup
 {
+    private const int ConcurrencyRetrySeconds = 5;
+
     // The SPA loads only its own files; the API answers JSON. Nothing may frame FlowLens.
     private const string ContentSecurityPolicy =
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
@@ -34,13 +54,15 @@ public static class SecuritySetup
         var options = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.RequestsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                    RateLimitPartition.GetFixedWindowLimiter(CallerOf(context), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = options.RequestsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    })),
+                QueryLimits.Create());
             // Guessing passwords: ten sign-ins a minute per client address (lockout stops it per account).
             limiter.AddPolicy(SignInApi.SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
@@ -48,10 +70,12 @@ public static class SecuritySetup
             limiter.OnRejected = async (rejected, ct) =>
             {
                 var http = rejected.HttpContext;
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                http.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests",
-                    "Too many requests from this key, person or address; retry after the Retry-After seconds.");
+                // A window has a time to wait; a concurrency limit has not: a few seconds, for a query to finish.
+                var window = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait);
+                http.Response.Headers.RetryAfter = (window ? Math.Ceiling(wait.TotalSeconds) : ConcurrencyRetrySeconds).ToString(CultureInfo.InvariantCulture);
+                await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests", window
+                    ? "Too many requests from this key, person or address; retry after the Retry-After seconds."
+                    : "Too many queries or exports at once from this key, person or address (or exports from everyone); retry when one has finished.");
             };
         });
         if (options.CorsOrigins.Count > 0)
@@ -59,6 +83,46 @@ public static class SecuritySetup
             builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
                 .WithOrigins([.. options.CorsOrigins]).WithHeaders(ApiKeyAuthentication.HeaderName, "Content-Type", "Accept").AllowAnyMethod()));
         }
+    }
+
+    /// <summary>
+    /// Behind trusted proxies, the client's address and scheme from X-Forwarded-For/-Proto: the rate limits, the audit
+    /// log and the Secure cookie then see the real client. Without a trusted proxy the headers are ignored (the
+    /// middleware would otherwise believe anyone), so no client can choose its address to dodge a limit.
+    /// </summary>
+    public static void UseFlowLensForwardedHeaders(this WebApplication app)
+    {
+        var settings = app.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>()?.ForwardedHeaders ?? new ForwardedHeadersSettings();
+        // Blank entries are unset ones (docker-compose's ${VARIABLE:-}).
+        settings.KnownProxies.RemoveAll(string.IsNullOrWhiteSpace);
+        settings.KnownNetworks.RemoveAll(string.IsNullOrWhiteSpace);
+        if (settings.KnownProxies.Count == 0 && settings.KnownNetworks.Count == 0)
+        {
+            return;
+        }
+        if (settings.ForwardLimit is < 1 or > 20)
+        {
+            throw new InvalidOperationException($"{SecurityOptions.Section}:ForwardedHeaders:ForwardLimit must be between 1 and 20.");
+        }
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+            ForwardLimit = settings.ForwardLimit,
+        };
+        // The defaults trust loopback; only what is configured is trusted.
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in settings.KnownProxies)
+        {
+            options.KnownProxies.Add(IPAddress.TryParse(proxy, out var address) ? address
+                : throw new InvalidOperationException($"{SecurityOptions.Section}:ForwardedHeaders:KnownProxies: '{proxy}' is not an IP address."));
+        }
+        foreach (var network in settings.KnownNetworks)
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var parsed) ? parsed
+                : throw new InvalidOperationException($"{SecurityOptions.Section}:ForwardedHeaders:KnownNetworks: '{network}' is not a network in CIDR notation (10.0.0.0/8)."));
+        }
+        app.UseForwardedHeaders(options);
     }
 
     /// <summary>Security headers on every response; CORS when configured.</summary>
@@ -84,7 +148,7 @@ public static class SecuritySetup
     }
 
     /// <summary>The key's id or the person's after authentication; otherwise the client address (failed keys count there).</summary>
-    private static string PartitionOf(HttpContext context) =>
+    public static string CallerOf(HttpContext context) =>
         context.User.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } key ? "key:" + key
         : context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user
         : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");

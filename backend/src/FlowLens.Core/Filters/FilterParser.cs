@@ -15,16 +15,26 @@ public sealed class FilterParser
     private sealed record Token(TokenKind Kind, string Text, int Position);
 
     private readonly List<Token> _tokens;
+    private readonly int _maxDepth;
     private int _next;
+    private int _depth;
 
-    private FilterParser(List<Token> tokens) => _tokens = tokens;
+    private FilterParser(List<Token> tokens, int maxDepth) => (_tokens, _maxDepth) = (tokens, maxDepth);
 
-    /// <summary>The syntax tree (null for an empty filter: everything matches), or the first error.</summary>
-    public static (FilterNode? Root, FilterError? Error) Parse(string? text)
+    /// <summary>
+    /// The syntax tree (null for an empty filter: everything matches), or the first error; a filter over the
+    /// <paramref name="limits"/> (default <see cref="FilterLimits.Default"/>) is an error, so recursion stays bounded.
+    /// </summary>
+    public static (FilterNode? Root, FilterError? Error) Parse(string? text, FilterLimits? limits = null)
     {
+        limits ??= FilterLimits.Default;
         if (string.IsNullOrWhiteSpace(text))
         {
             return (null, null);
+        }
+        if (text.Length > limits.MaxLength)
+        {
+            return (null, new FilterError(limits.MaxLength + 1, $"the filter is longer than {limits.MaxLength} characters"));
         }
         if (!TryLex(text, out var tokens, out var lexError))
         {
@@ -32,7 +42,7 @@ public sealed class FilterParser
         }
         try
         {
-            var parser = new FilterParser(tokens);
+            var parser = new FilterParser(tokens, limits.MaxDepth);
             var root = parser.ParseOr();
             var rest = parser.Peek;
             return rest.Kind == TokenKind.End ? (root, null) : (null, new FilterError(rest.Position, $"unexpected '{rest.Text}'"));
@@ -88,7 +98,14 @@ public sealed class FilterParser
     private FilterNode ParseNot()
     {
         var at = Peek.Position;
-        return TakeKeyword("not") ? new NotNode(ParseNot(), at) : ParsePrimary();
+        if (!TakeKeyword("not"))
+        {
+            return ParsePrimary();
+        }
+        Nest(at);
+        var operand = ParseNot();
+        _depth--;
+        return new NotNode(operand, at);
     }
 
     private FilterNode ParsePrimary()
@@ -96,11 +113,13 @@ public sealed class FilterParser
         var token = Take();
         if (token.Kind == TokenKind.LeftParen)
         {
+            Nest(token.Position);
             var inner = ParseOr();
             if (Take() is { Kind: not TokenKind.RightParen } missing)
             {
                 throw Fail(missing.Position, $"expected ')' to close the '(' at character {token.Position}");
             }
+            _depth--;
             return inner;
         }
         if (token.Kind != TokenKind.Word || token.Text.ToLowerInvariant() is "and" or "or" or "in")
@@ -140,6 +159,15 @@ public sealed class FilterParser
             return new ComparisonNode(field, negated ? FilterOperator.NotIn : FilterOperator.In, List(field), token.Position);
         }
         throw Fail(op.Position, $"expected =, !=, <, <=, >, >=, in or not in after '{field.Name}'");
+    }
+
+    /// <summary>One level deeper into '(' or 'not', or the error past the limit.</summary>
+    private void Nest(int position)
+    {
+        if (++_depth > _maxDepth)
+        {
+            throw Fail(position, $"parentheses and 'not' are nested more than {_maxDepth} deep");
+        }
     }
 
     private List<FilterValue> List(FilterField field)

@@ -22,3 +22,9 @@ public sealed record FilterError(int Position, string Message)
 {
     public override string ToString() => $"{Message} (at character {Position})";
 }
+
+/// <summary>How long a filter may be and how deeply parentheses and <c>not</c> may nest; the parser refuses more.</summary>
+public sealed record FilterLimits(int MaxLength, int MaxDepth)
+{
+    public static readonly FilterLimits Default = new(2000, 32);
+}

@@ -42,6 +42,19 @@ public sealed class SecurityTests(PostgresFixture postgres)
         Assert.Equal("https://notebook.example", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
     }
 
+    [Theory]
+    [InlineData("KnownProxies:0", "10.0.0.300")]
+    [InlineData("KnownNetworks:0", "10.0.0.0")]
+    [InlineData("ForwardLimit", "0")]
+    public async Task ForwardedHeaders_ABadEntry_StopsTheStart(string setting, string value)
+    {
+        await using var app = await postgres.StartAppAsync(b => b
+            .UseSetting("FlowLens:Security:ForwardedHeaders:KnownNetworks:1", "10.0.0.0/8")
+            .UseSetting($"FlowLens:Security:ForwardedHeaders:{setting}", value));
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains(setting.Split(':')[0], error.ToString());
+    }
+
     [Fact]
     public async Task TooManyRequests_Get429_WithRetryAfter_PerKey()
     {

@@ -24,7 +24,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <summary>A throwaway cluster; <paramref name="durable"/>: with PostgreSQL's production defaults (fsync, full page writes, synchronous commit on).</summary>
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
         var bin = FindBinaries();
         var directory = Path.Combine(Path.GetTempPath(), "flowlens-pg-" + Guid.NewGuid().ToString("N")[..12]);
@@ -41,7 +42,7 @@ public sealed class PostgresServer : IAsyncDisposable
             var server = new PostgresServer(directory, bin, LoopbackPort.Free());
             try
             {
-                await server.StartClusterAsync(new NpgsqlConnectionStringBuilder(server.AdminConnectionString).Port);
+                await server.StartClusterAsync(new NpgsqlConnectionStringBuilder(server.AdminConnectionString).Port, durable);
                 return server;
             }
             catch (InvalidOperationException) when (attempt < 3)
@@ -51,10 +52,11 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private Task StartClusterAsync(int port)
+    private Task StartClusterAsync(int port, bool durable)
     {
         // Durability is worth nothing in a throwaway cluster; skipping fsync makes tests faster.
-        var options = $"-p {port} -c listen_addresses=127.0.0.1 -k {_directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500";
+        var options = $"-p {port} -c listen_addresses=127.0.0.1 -k {_directory} -c max_connections=500" +
+            (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         return RunAsync(Path.Combine(_bin, "pg_ctl"),
             ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-o", options, "-w", "-t", "60", "start"], IsRoot);
     }

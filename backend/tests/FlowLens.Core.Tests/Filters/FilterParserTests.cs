@@ -65,6 +65,30 @@ public sealed class FilterParserTests
     public void BadFilter_SaysWhatAndWhere(string filter, int position, string message) =>
         Assert.Equal(new FilterError(position, message), FilterParser.Parse(filter).Error);
 
+    [Theory]
+    [InlineData("(", 3, "parentheses and 'not' are nested more than 2 deep")]
+    [InlineData("not ", 9, "parentheses and 'not' are nested more than 2 deep")]
+    public void Nesting_PastTheLimit_IsAnError(string opener, int position, string message)
+    {
+        var limits = new FilterLimits(MaxLength: 1_000_000, MaxDepth: 2);
+        Assert.Null(FilterParser.Parse(Nested(opener, 2), limits).Error);
+        Assert.Equal(new FilterError(position, message), FilterParser.Parse(Nested(opener, 3), limits).Error);
+        // Far deeper than any stack allows: still an answer, not a crash.
+        Assert.Equal(new FilterError(position, message), FilterParser.Parse(Nested(opener, 200_000), limits).Error);
+    }
+
+    [Fact]
+    public void Filter_LongerThanTheLimit_IsAnError()
+    {
+        var filter = "dstport in (" + string.Join(", ", Enumerable.Range(1, 500)) + ")";
+        Assert.Null(FilterParser.Parse(filter, new FilterLimits(filter.Length, 32)).Error);
+        Assert.Equal(new FilterError(filter.Length, $"the filter is longer than {filter.Length - 1} characters"),
+            FilterParser.Parse(filter, new FilterLimits(filter.Length - 1, 32)).Error);
+    }
+
+    private static string Nested(string opener, int depth) =>
+        string.Concat(Enumerable.Repeat(opener, depth)) + "dstport = 22" + (opener == "(" ? new string(')', depth) : "");
+
     [Fact]
     public void EveryField_ParsesWithItsExampleValues()
     {

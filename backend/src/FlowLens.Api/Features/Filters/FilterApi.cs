@@ -1,6 +1,8 @@
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Queries;
 using FlowLens.Core.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace FlowLens.Api.Features.Filters;
 
@@ -29,9 +31,9 @@ public static class FilterApi
             f.Kind is FilterKind.Number or FilterKind.Protocol ? AllOperators : EqualityOperators, f.Examples))
         .ToList());
 
-    internal static Results<Ok<FilterCheck>, ValidationProblem> CheckFilter(string? q)
+    internal static Results<Ok<FilterCheck>, ValidationProblem> CheckFilter(IOptions<QueryOptions> options, string? q)
     {
-        var (_, error) = FilterParser.Parse(q);
+        var (_, error) = FilterParser.Parse(q, options.Value.FilterLimits);
         return error is null ? TypedResults.Ok(new FilterCheck(q ?? "", true)) : FilterProblem(error);
     }
 

@@ -17,10 +17,10 @@ public static class FlowsApi
 
     public static void MapFlows(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer)
+        app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer).LimitQueries(IsExport)
             .WithSummary("Flows of a time range matching a filter, newest first; a page of JSON, or the whole result as CSV or NDJSON.")
             .Produces<FlowPage>(StatusCodes.Status200OK, "application/json", "text/csv", "application/x-ndjson")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 
     /// <param name="Items">The flows, newest first (by start, then object and line).</param>
@@ -36,17 +36,17 @@ public static class FlowsApi
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
     /// <param name="limit" example="100">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
-    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
+    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
     internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
         HttpContext http, QueryDatabase database, FlowStrings strings, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         if (problem is not null)
         {
             return problem;
         }
-        format = (format ?? (AcceptsOnly(http, "text/csv") ? "csv" : AcceptsOnly(http, "application/x-ndjson") ? "ndjson" : "json")).ToLowerInvariant();
+        format = FormatOf(http.Request);
         if (format is not ("json" or "csv" or "ndjson"))
         {
             return Problems.Invalid("format", "format must be json, csv or ndjson");
@@ -94,8 +94,16 @@ public static class FlowsApi
         return TypedResults.Ok(new FlowPage(page.Select(FlowItem.From).ToList(), next));
     }
 
-    private static bool AcceptsOnly(HttpContext http, string mediaType) =>
-        MediaTypeHeaderValue.TryParseList(http.Request.Headers.Accept, out var accepted)
+    /// <summary>The format asked for, from <c>format</c> or else the Accept header (lower case, unchecked).</summary>
+    private static string FormatOf(HttpRequest request) =>
+        (request.Query["format"].FirstOrDefault()
+         ?? (AcceptsOnly(request, "text/csv") ? "csv" : AcceptsOnly(request, "application/x-ndjson") ? "ndjson" : "json")).ToLowerInvariant();
+
+    /// <summary>Whether a request is an export (CSV or NDJSON), for the limit on exports at once.</summary>
+    private static bool IsExport(HttpRequest request) => FormatOf(request) is "csv" or "ndjson";
+
+    private static bool AcceptsOnly(HttpRequest request, string mediaType) =>
+        MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)
         && accepted.Count > 0 && accepted.All(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The rows as CSV: a header of AWS field names, values as AWS writes them (times in Unix seconds), empty when absent.</summary>
@@ -116,7 +124,8 @@ public static class FlowsApi
                 }
                 if (record.Get(field.Field) is not null)
                 {
-                    line.Append(Csv(FlowLogText.Value(record, field.Field)));
+                    var value = FlowLogText.Value(record, field.Field);
+                    line.Append(Csv(field.Kind == FlowFieldKind.Text ? NeutraliseFormula(value) : value));
                 }
             }
             await writer.WriteLineAsync(line, ct);
@@ -131,6 +140,14 @@ public static class FlowsApi
             await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(FlowRows.Read(rows, strings)), JsonSerializerOptions.Web));
         }
     }
+
+    /// <summary>
+    /// A text field starting with = + - @, a tab or a CR gets a leading <c>'</c>, so a spreadsheet shows it rather than
+    /// run it as a formula (OWASP CSV injection). Only text fields (interface-id, vpc-id, ARNs...): they come from
+    /// whoever can write flow logs. Numbers, addresses and AWS keywords are written as they are, and never start so.
+    /// </summary>
+    internal static string NeutraliseFormula(string value) =>
+        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";

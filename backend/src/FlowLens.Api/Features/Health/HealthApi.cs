@@ -20,7 +20,8 @@ public static class HealthApi
     /// <summary>The state of FlowLens and of what it depends on.</summary>
     public sealed record Health(string Status, string Database);
 
-    internal static async Task<Results<Ok<Health>, ProblemHttpResult>> GetHealth(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<Health>, ProblemHttpResult>> GetHealth(
+        NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         try
         {
@@ -31,9 +32,11 @@ public static class HealthApi
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
+            // Anyone may ask: the error (host names, ports, user names) goes to the log only, found by the trace id.
+            loggers.CreateLogger(typeof(HealthApi)).LogWarning(e, "Health check: the database did not answer");
             return TypedResults.Problem(
                 title: "The database is unavailable",
-                detail: e.Message,
+                detail: "The database did not answer; the FlowLens log has the reason (search it for this trace id).",
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 extensions: new Dictionary<string, object?> { ["database"] = "down" });
         }

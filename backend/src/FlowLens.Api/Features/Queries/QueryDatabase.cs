@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using FlowLens.Core.Filters;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Queries;
@@ -8,10 +10,37 @@ public sealed class QueryOptions
     public const string Section = "FlowLens:Queries";
 
     /// <summary>A search or stats statement running longer is cancelled by PostgreSQL (answer: 503).</summary>
+    [Range(1, 3600)]
     public int TimeoutSeconds { get; set; } = 30;
 
     /// <summary>The same for exports, which stream for as long as the client reads.</summary>
+    [Range(1, 86_400)]
     public int ExportTimeoutSeconds { get; set; } = 1800;
+
+    /// <summary>Filters longer than this many characters are refused (400).</summary>
+    [Range(1, 16_384)]
+    public int MaxFilterLength { get; set; } = FilterLimits.Default.MaxLength;
+
+    /// <summary>Parentheses and <c>not</c> nested deeper than this in a filter are refused (400).</summary>
+    [Range(1, 256)]
+    public int MaxFilterDepth { get; set; } = FilterLimits.Default.MaxDepth;
+
+    /// <summary>
+    /// Searches and stats one caller (API key, person or client address) may run at once; more get 429. The overview
+    /// page asks 6 at once.
+    /// </summary>
+    [Range(1, 1000)]
+    public int ConcurrentPerCaller { get; set; } = 8;
+
+    /// <summary>CSV/NDJSON exports one caller may run at once; more get 429.</summary>
+    [Range(1, 100)]
+    public int ConcurrentExportsPerCaller { get; set; } = 1;
+
+    /// <summary>Exports of all callers together at once, so that long exports never hold every query connection.</summary>
+    [Range(1, 1000)]
+    public int ConcurrentExports { get; set; } = 8;
+
+    public FilterLimits FilterLimits => new(MaxFilterLength, MaxFilterDepth);
 }
 
 /// <summary>
@@ -28,6 +57,9 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
         builder.ApplicationName ??= "FlowLens queries";
         return new QueryDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "FlowLens queries" }.Build(), options);
     }
+
+    /// <summary>How long and deep the filters of these queries may be.</summary>
+    public FilterLimits FilterLimits => options.FilterLimits;
 
     /// <summary>A command with its <c>$n</c> parameters, on a connection from the pool (closed with the reader).</summary>
     public async Task<NpgsqlDataReader> ReadAsync(string sql, IReadOnlyList<object> parameters, CancellationToken ct, bool export = false)

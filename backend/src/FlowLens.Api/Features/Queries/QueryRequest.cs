@@ -12,14 +12,14 @@ public sealed record FlowQuery(TimeRange Range, FilterNode? Filter);
 public static class QueryRequest
 {
     /// <summary>The query, or the 400 that says which parameter is wrong (with the position, for the filter).</summary>
-    public static (FlowQuery? Query, ValidationProblem? Problem) Parse(string? from, string? to, string? q, TimeProvider clock)
+    public static (FlowQuery? Query, ValidationProblem? Problem) Parse(string? from, string? to, string? q, TimeProvider clock, FilterLimits limits)
     {
         var (range, field, error) = TimeRange.Parse(from, to, clock.GetUtcNow());
         if (error is not null)
         {
             return (null, Problems.Invalid(field!, error));
         }
-        var (filter, filterError) = FilterParser.Parse(q);
+        var (filter, filterError) = FilterParser.Parse(q, limits);
         return filterError is not null ? (null, FilterApi.FilterProblem(filterError)) : (new FlowQuery(range, filter), null);
     }
 

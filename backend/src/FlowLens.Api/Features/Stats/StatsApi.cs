@@ -19,8 +19,8 @@ public static class StatsApi
     public static void MapStats(this IEndpointRouteBuilder app)
     {
         // 503 when the database is down or the query ran past FlowLens:Queries:TimeoutSeconds.
-        var stats = app.MapGroup("/api/stats").WithTags("Stats").RequireAuthorization(Policies.Viewer)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var stats = app.MapGroup("/api/stats").WithTags("Stats").RequireAuthorization(Policies.Viewer).LimitQueries()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
         stats.MapGet("/summary", GetSummary).WithSummary("Totals of the flows of a time range matching a filter.");
         stats.MapGet("/top", GetTop).WithSummary("The values of a field (or of 2 or 3 fields together) with the most bytes, packets or flows.");
         stats.MapGet("/scans", GetScans).WithSummary("The sources that hit the most distinct destination ports or hosts (likely scans).");
@@ -96,7 +96,7 @@ public static class StatsApi
     internal static async Task<Results<Ok<Summary>, ValidationProblem>> GetSummary(
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, bool? rollups, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         if (problem is not null)
         {
             return problem;
@@ -121,7 +121,7 @@ public static class StatsApi
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
         string? metric, int? limit, bool? rollups, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
         var fieldProblem = StatsSql.TryParseGroupBy(by ?? "srcaddr", out var fields, out var error) ? null : Problems.Invalid("by", error!);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Bytes);
@@ -152,7 +152,7 @@ public static class StatsApi
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
         int? limit, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 20, MaxTopLimit);
         var (scanBy, byProblem) = by?.ToLowerInvariant() switch
         {
@@ -191,7 +191,7 @@ public static class StatsApi
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? interval,
         string? metric, string? groupBy, int? limit, bool? rollups, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock);
+        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxGroups);
         var (field, fieldProblem) = groupBy is null ? (null, null) : GroupField("groupBy", groupBy);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Flows);

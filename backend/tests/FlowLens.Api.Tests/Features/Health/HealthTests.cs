@@ -39,4 +39,31 @@ public sealed class HealthTests(PostgresFixture postgres)
         Assert.DoesNotContain("Npgsql", text);
         Assert.False(problem.TryGetProperty("exception", out _));
     }
+
+    [Fact]
+    public async Task AnonymousHealth_GivesNoDatabaseErrorText_WhenDatabaseIsDown()
+    {
+        // A cluster of its own: this test stops it.
+        await using var server = await PostgresServer.StartAsync();
+        var connectionString = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
+        await using var app = new FlowLensApp(connectionString);
+        var ct = TestContext.Current.CancellationToken;
+        var anonymous = app.CreateClient(apiKey: null);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/health", ct)).StatusCode);
+
+        await server.StopAsync();
+
+        // The first call finds its pooled connection broken, the second cannot connect: Npgsql's words for either
+        // (host, port, user, "exception while reading from stream") are for the log, not for an anonymous caller.
+        var host = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Host!;
+        for (var call = 0; call < 2; call++)
+        {
+            var response = await anonymous.GetAsync("/api/health", ct);
+            var text = (await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable)).ToString();
+            foreach (var leak in new[] { host, "exception", "stream", "connect", "refused", "postgres" })
+            {
+                Assert.DoesNotContain(leak, text, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+    }
 }
