@@ -124,7 +124,7 @@ public sealed class BadInputTests
     {
         var text = $"{Header}\n{Line}\n{new string('9', 5000)} {new string('x', 5000)}\n{Line}\n";
         var outcome = await ReadAllAsync(new TextFlowLogReader(
-            new MemoryStream(Encoding.UTF8.GetBytes(text)), gzip: false, maxLineLength: 4096));
+            new MemoryStream(Encoding.UTF8.GetBytes(text)), gzip: false, limits: new FlowLogLimits { MaxLineLength = 4096 }));
         Assert.Equal(2, outcome.Records.Count);
         var error = Assert.Single(outcome.LineErrors);
         Assert.Equal(3, error.Line);
