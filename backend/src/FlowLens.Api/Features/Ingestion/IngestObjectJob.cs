@@ -7,6 +7,7 @@ using FlowLens.Core.Stats;
 using System.Net;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Ingestion;
@@ -17,7 +18,7 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed class IngestObjectJob(
     FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, FlowLensMetrics metrics, TimeProvider clock,
-    ILogger<IngestObjectJob> logger)
+    IOptions<IngestionOptions> options, ILogger<IngestObjectJob> logger)
 {
     public const int MaxAttempts = 4;
     private const int SampleErrors = 5;
@@ -77,7 +78,7 @@ public sealed class IngestObjectJob(
 
         using var store = ObjectStores.For(source);
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
-        await using var reader = FlowLogFiles.Open(stream, item.Key);
+        await using var reader = FlowLogFiles.Open(stream, item.Key, limits: options.Value.Limits);
         long records = 0, rejected = 0;
         DateTimeOffset? oldest = null, newest = null;
         var samples = new List<BadLine>();

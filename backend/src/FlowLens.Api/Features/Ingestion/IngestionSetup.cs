@@ -8,6 +8,7 @@ public static class IngestionSetup
     public static void AddFlowLensIngestion(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FlowStrings>();
         builder.Services.AddSingleton<FlowPartitions>();

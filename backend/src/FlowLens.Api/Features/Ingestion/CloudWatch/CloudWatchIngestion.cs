@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using FlowLens.Api.Features.Sources;
@@ -20,8 +19,8 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 /// advisory lock), so two workers never read the same events at once.
 /// </summary>
 public sealed class CloudWatchIngestion(
-    NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, Metrics.FlowLensMetrics metrics, TimeProvider clock,
-    ILogger<CloudWatchIngestion> logger)
+    NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, IOptions<IngestionOptions> limits,
+    Metrics.FlowLensMetrics metrics, TimeProvider clock, ILogger<CloudWatchIngestion> logger)
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
@@ -121,7 +120,8 @@ public sealed class CloudWatchIngestion(
                 {
                     var stream = streams[e.LogStreamName ?? ""];
                     stream.Line++;
-                    if (!parser.TryParse(Encoding.UTF8.GetBytes(e.Message.TrimEnd('\n', '\r')), stream.Line, out var error))
+                    // An event AWS would never write (a NUL, a lone surrogate, a huge message) is a rejected line: the batch still commits.
+                    if (!parser.TryParse(e.Message, stream.Line, limits.Value.MaxLineLength, out var error))
                     {
                         stream.Rejected++;
                         rejected++;
