@@ -9,12 +9,12 @@ public sealed record FlowLogError(long Line, int Column, string? Field, string R
     public const int MaxTextLength = 300;
 
     /// <summary>
-    /// Text from the input made safe to store and show: cut to <see cref="MaxTextLength"/>, control characters
+    /// Text from the input made safe to store and show: cut to <see cref="MaxTextLength"/> (by default), control characters
     /// (NUL above all: PostgreSQL's text and jsonb refuse it) and lone surrogates replaced by U+FFFD.
     /// </summary>
-    public static string Printable(ReadOnlySpan<char> text)
+    public static string Printable(ReadOnlySpan<char> text, int maxLength = MaxTextLength)
     {
-        text = text[..Math.Min(text.Length, MaxTextLength)];
+        text = text[..Math.Min(text.Length, maxLength)];
         var clean = true;
         foreach (var c in text)
         {

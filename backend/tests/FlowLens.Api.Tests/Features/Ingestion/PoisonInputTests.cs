@@ -111,8 +111,12 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
         var events = Enumerable.Range(0, 20).Select(i => (now.AddMinutes(-30).AddSeconds(i), Good(i))).ToList();
         events.Insert(10, (now.AddMinutes(-30).AddSeconds(10), Good(10).Replace("eni-3", "eni-\0" + "3")));
         events.Insert(12, (now.AddMinutes(-30).AddSeconds(11), Good(11).Replace("eni-4", "eni-" + new string('c', 300_000))));
+        events.Insert(14, (now.AddMinutes(-30).AddSeconds(12), Good(12).Replace("eni-5", "eni-LONE-SURROGATE")));
         events.Add((now.AddMinutes(-10), Good(99).Replace("eni-1", "eni-" + new string('d', 2000))));
         server.Add(group, "eni-poison-all", events);
+        // What JsonObject will not write, and System.Text.Json will not read: an escaped lone surrogate.
+        server.RewriteResponse = json => json.Replace("LONE-SURROGATE", "\\ud800", StringComparison.Ordinal);
+        server.Add(group, "eni-\0named", [(now.AddMinutes(-20), Good(1)), (now.AddMinutes(-20), Good(2))]);
         await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Sources:CloudWatchRequestsPerSecond", "500"));
         var sourceId = (await (await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
         {
@@ -124,18 +128,20 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
 
         var source = await app.GetSourceAsync(sourceId);
         Assert.True(source.Status.LastError is null, source.Status.LastError);
-        Assert.Equal(20L, await app.ScalarAsync<long>("select count(*) from flows"));
+        Assert.Equal(22L, await app.ScalarAsync<long>("select count(*) from flows"));
         Assert.Equal(now.AddMinutes(-10).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
             await app.ScalarAsync<string>("select checkpoint from sources where id = $1", sourceId));
-        var stream = Assert.Single((await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<SourcesApi.ObjectPage>(
-            $"/api/sources/{sourceId}/objects", TestContext.Current.CancellationToken))!.Items);
-        Assert.Equal((20L, 3L), (stream.Records, stream.RejectedLines));
-        Assert.Equal(["the value holds a NUL byte", "line is longer than 65536 bytes", "the value is longer than 1024 bytes"],
-            stream.SampleErrors.Select(e => e.Reason));
+        var streams = (await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<SourcesApi.ObjectPage>(
+            $"/api/sources/{sourceId}/objects", TestContext.Current.CancellationToken))!.Items.OrderBy(o => o.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal(["eni-poison-all", "eni-\ufffdnamed"], streams.Select(o => o.Key));
+        Assert.Equal((20L, 4L), (streams[0].Records, streams[0].RejectedLines));
+        Assert.Equal((2L, 0L), (streams[1].Records, streams[1].RejectedLines));
+        Assert.Equal(["the value holds a NUL byte", "line is longer than 65536 bytes", "line is not valid Unicode (a lone surrogate)", "the value is longer than 1024 bytes"],
+            streams[0].SampleErrors.Select(e => e.Reason));
 
         // The next run reads on past them: nothing stuck, nothing stored twice.
         await app.RunJobAsync<SyncJob>(job => job.RunAsync(sourceId, true, CancellationToken.None));
-        Assert.Equal(20L, await app.ScalarAsync<long>("select count(*) from flows"));
+        Assert.Equal(22L, await app.ScalarAsync<long>("select count(*) from flows"));
     }
 
     [Fact]

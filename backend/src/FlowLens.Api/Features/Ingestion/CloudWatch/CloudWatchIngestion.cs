@@ -111,14 +111,14 @@ public sealed class CloudWatchIngestion(
         var newest = batch.Max(e => e.Timestamp);
         if (fresh.Count > 0)
         {
-            var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(e => e.LogStreamName ?? "").Distinct().Order(StringComparer.Ordinal).ToList(), ct);
+            var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(StreamKey).Distinct().Order(StringComparer.Ordinal).ToList(), ct);
             var rollups = new RollupAccumulator();
             var parser = new FlowLineParser(format);
             await using (var copy = await FlowCopy.BeginAsync(connection, strings, 0, source.Id, ct))
             {
                 foreach (var e in fresh)
                 {
-                    var stream = streams[e.LogStreamName ?? ""];
+                    var stream = streams[StreamKey(e)];
                     stream.Line++;
                     // An event AWS would never write (a NUL, a lone surrogate, a huge message) is a rejected line: the batch still commits.
                     if (!parser.TryParse(e.Message, stream.Line, limits.Value.MaxLineLength, out var error))
@@ -241,6 +241,9 @@ public sealed class CloudWatchIngestion(
             await update.ExecuteNonQueryAsync(ct);
         }
     }
+
+    // The stream's name is the ledger key: a NUL or a lone surrogate in it (the service's name pattern allows them) would stop every batch.
+    private static string StreamKey(FilteredLogEvent e) => FlowLogError.Printable(e.LogStreamName ?? "", maxLength: 512);
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
