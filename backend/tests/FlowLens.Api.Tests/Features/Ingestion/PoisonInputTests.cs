@@ -5,6 +5,7 @@ using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
@@ -170,6 +171,25 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
             page!.Items.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => (i.Key, i.State, i.Error)));
         Assert.Equal(900L, await app.ScalarAsync<long>("select count(*) from flows"));
         Assert.Equal(SourceStates.Idle, (await app.GetSourceAsync(sourceId)).Status.State);
+    }
+
+    [Fact]
+    public async Task ManyDistinctIds_KeepTheStringCacheBounded_AndAreStoredRight()
+    {
+        _folder.WriteGzip("s/many-ids.log.gz", Header + "\n" + string.Join('\n', Enumerable.Range(0, 6000).Select(i => Good(i).Replace("eni-", $"eni-{i}-"))));
+        await using var app = await postgres.StartAppAsync(b =>
+        {
+            _folder.Allow(b);
+            b.UseSetting("FlowLens:Ingestion:StringCacheSize", "1000");
+        });
+        var sourceId = await _folder.CreateSourceAsync(app);
+        await app.IngestAsync(sourceId);
+
+        var strings = app.Services.GetRequiredService<FlowStrings>();
+        Assert.InRange(strings.Cached, 1, 2 * 2 * 1000);
+        Assert.Equal(6000L, await app.ScalarAsync<long>("select count(*) from flows f join flow_strings s on s.id = f.interface_id where s.value = 'eni-' || f.srcport || '-' || (f.srcport % 7)"));
+        // Values read back through the cache after it turned over are still right.
+        Assert.Equal("eni-5-5", strings.ValueOf(await app.ScalarAsync<int>("select id from flow_strings where value = 'eni-5-5'")));
     }
 
     [Theory]
