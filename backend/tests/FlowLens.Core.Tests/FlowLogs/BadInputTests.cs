@@ -6,8 +6,8 @@ namespace FlowLens.Core.Tests.FlowLogs;
 
 public sealed class BadInputTests
 {
-    private const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
-    private const string Line = "2 123456789010 eni-1235b8ca123456789 10.0.0.1 10.0.0.2 443 49152 6 10 840 1418530010 1418530070 ACCEPT OK";
+    internal const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+    internal const string Line = "2 123456789010 eni-1235b8ca123456789 10.0.0.1 10.0.0.2 443 49152 6 10 840 1418530010 1418530070 ACCEPT OK";
 
     [Fact]
     public async Task MalformedLine_IsSkipped_AndTheNextLinesStillParse()

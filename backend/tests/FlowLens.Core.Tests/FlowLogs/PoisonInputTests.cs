@@ -7,8 +7,8 @@ namespace FlowLens.Core.Tests.FlowLogs;
 /// <summary>Input an attacker who can write flow log objects or events would try: each is a bad line or a failed object, never an exception.</summary>
 public sealed class PoisonInputTests
 {
-    private const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
-    private const string Line = "2 123456789010 eni-1235b8ca123456789 10.0.0.1 10.0.0.2 443 49152 6 10 840 1418530010 1418530070 ACCEPT OK";
+    private const string Header = BadInputTests.Header;
+    private const string Line = BadInputTests.Line;
 
     public static TheoryData<string, byte[], string?, string> PoisonValues => new()
     {

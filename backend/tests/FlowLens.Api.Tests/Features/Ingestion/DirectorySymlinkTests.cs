@@ -1,13 +1,14 @@
 using System.Net.Http.Json;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
 /// <summary>Links that whoever can write in a directory source's folder could plant, made for real in temporary folders.</summary>
 public sealed class DirectorySymlinkTests(PostgresFixture postgres) : IDisposable
 {
-    private const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+    private static readonly string Header = FlowLogText.Header(FlowLogFormat.Default);
     private static readonly long Start = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
     private readonly FlowLogFolder _folder = new();
     private readonly string _outside = Directory.CreateTempSubdirectory("flowlens-outside").FullName;

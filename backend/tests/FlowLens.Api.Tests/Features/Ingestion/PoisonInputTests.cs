@@ -1,9 +1,9 @@
-using System.IO.Compression;
 using System.Net.Http.Json;
 using System.Text;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.FlowLogs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,13 +15,13 @@ namespace FlowLens.Api.Tests.Features.Ingestion;
 /// </summary>
 public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
 {
-    private const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+    private static readonly string Header = FlowLogText.Header(FlowLogFormat.Default);
     private static readonly long Start = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
     private readonly FlowLogFolder _folder = new();
 
     private static string Good(int i) => $"2 123456789010 eni-{i % 7} 10.0.{i % 250}.1 10.1.0.2 {i} 443 6 10 840 {Start} {Start + 60} ACCEPT OK";
 
-    /// <summary>The object: 100 good lines, the 51st record line with a NUL inside the interface id, then other poisons.</summary>
+    /// <summary>The object (to gzip): 100 good lines, the 51st record line with a NUL inside the interface id, then other poisons.</summary>
     private static byte[] PoisonedObject()
     {
         var text = new List<byte>();
@@ -41,17 +41,7 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
         Add($"2 123456789010 eni-{new string('a', 3000)} 10.0.0.1 10.1.0.2 1 443 6 10 840 1 2 ACCEPT OK"); // past the btree's limit
         Add($"2 123456789010 eni-{new string('b', 10 << 20)} 10.0.0.1 10.1.0.2 1 443 6 10 840 1 2 ACCEPT OK"); // a 10 MB field
         Add("2 123456789010 eni-1 10.0.0.1 10.1.0.2 1 443 6 10 840 1 2 ACCEPT OK extra\0field");
-        return Gzip([.. text]);
-    }
-
-    private static byte[] Gzip(byte[] data)
-    {
-        var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(data);
-        }
-        return output.ToArray();
+        return [.. text];
     }
 
     private static async Task AssertPoisonedObjectStoredAsync(FlowLensApp app, long sourceId)
@@ -78,7 +68,7 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
     [Fact]
     public async Task DirectorySource_PoisonedLines_AreRejectedLines_AndTheRestIsStored()
     {
-        _folder.WriteBytes("p/poisoned.log.gz", PoisonedObject());
+        _folder.WriteGzip("p/poisoned.log.gz", PoisonedObject());
         await using var app = await postgres.StartAppAsync(_folder.Allow);
         var sourceId = await _folder.CreateSourceAsync(app);
         await app.IngestAsync(sourceId);
@@ -89,7 +79,7 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
     public async Task S3Source_PoisonedLines_AreRejectedLines_AndTheRestIsStored()
     {
         var day = DateTimeOffset.UtcNow.AddDays(-1);
-        _folder.WriteBytes($"AWSLogs/123456789010/vpcflowlogs/us-east-1/{day:yyyy}/{day:MM}/{day:dd}/123456789010_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f60718_{day:yyyyMMdd'T'HHmm'Z'}_0a1b2c3d.log.gz", PoisonedObject());
+        _folder.WriteGzip($"AWSLogs/123456789010/vpcflowlogs/us-east-1/{day:yyyy}/{day:MM}/{day:dd}/123456789010_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f60718_{day:yyyyMMdd'T'HHmm'Z'}_0a1b2c3d.log.gz", PoisonedObject());
         await using var s3 = await S3Server.StartAsync();
         await s3.UploadFolderAsync(_folder.Root);
         await using var app = await postgres.StartAppAsync();
@@ -148,7 +138,7 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
     [Fact]
     public async Task ObjectsPastTheLimits_FailWithTheReason_AndStoreNothing()
     {
-        _folder.WriteBytes("l/bomb.log.gz", Gzip(new byte[8 << 20]));
+        _folder.WriteGzip("l/bomb.log.gz", new byte[8 << 20]);
         _folder.WriteGzip("l/many.log.gz", Header + "\n" + string.Join('\n', Enumerable.Range(0, 1500).Select(Good)));
         _folder.WriteGzip("l/fine.log.gz", Header + "\n" + string.Join('\n', Enumerable.Range(0, 900).Select(Good)));
         await using var app = await postgres.StartAppAsync(b =>
