@@ -87,6 +87,11 @@ public sealed class DirectoryStore(string root) : IObjectStore
         {
             throw new UnauthorizedAccessException($"'{key}' is outside the source's folder");
         }
+        if (new FileInfo(path).Length == 0)
+        {
+            // Nothing to read; and a FIFO (which anyone who can write here can make) reports no length and would block the open.
+            return Task.FromResult<Stream>(new MemoryStream());
+        }
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         // Checked again on what was opened: a link swapped in since the check above would have been followed.
         if (OpenedPath(stream) is { } opened && !IsInside(realRoot, opened))

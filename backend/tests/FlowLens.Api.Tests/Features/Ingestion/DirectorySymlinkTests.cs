@@ -70,6 +70,25 @@ public sealed class DirectorySymlinkTests(PostgresFixture postgres) : IDisposabl
         Assert.Equal(4L, await app.ScalarAsync<long>("select count(*) from flows"));
     }
 
+    [Fact]
+    public async Task AFifoNamedLikeALog_DoesNotBlockTheRun()
+    {
+        _folder.WriteGzip("a/good.log.gz", Lines(3, "eni-a"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(_folder.Root, "a", "pipe.log")))
+        {
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var sourceId = await _folder.CreateSourceAsync(app);
+
+        var run = app.IngestAsync(sourceId);
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken)));
+        await run;
+
+        Assert.Equal(SourceStates.Idle, (await app.GetSourceAsync(sourceId)).Status.State);
+        Assert.Equal(3L, await app.ScalarAsync<long>("select count(*) from flows"));
+    }
+
     public void Dispose()
     {
         _folder.Dispose();
