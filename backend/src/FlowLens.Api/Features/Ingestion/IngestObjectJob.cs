@@ -76,6 +76,11 @@ public sealed class IngestObjectJob(
         var rollups = new RollupAccumulator();
         await ReplaceOlderVersionsAsync(connection, item, rollups, ct);
 
+        if (item.Size > options.Value.MaxObjectBytes)
+        {
+            // Before downloading it (a Parquet object goes to a temporary file whole).
+            return $"the object is {item.Size} bytes, more than {options.Value.MaxObjectBytes} (limit MaxObjectBytes)";
+        }
         using var store = ObjectStores.For(source);
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
         await using var reader = FlowLogFiles.Open(stream, item.Key, limits: options.Value.Limits);

@@ -37,7 +37,7 @@ public sealed class IngestionOptions
 {
     public const string Section = "FlowLens:Ingestion";
 
-    /// <summary>Bytes of one object once decompressed (Parquet: as its footer declares them).</summary>
+    /// <summary>Bytes of one object as listed, and once decompressed (Parquet: as its footer declares them).</summary>
     [Range(typeof(long), "1048576", "1099511627776")]
     public long MaxObjectBytes { get; set; } = FlowLogLimits.Default.MaxObjectBytes;
 

@@ -139,6 +139,7 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
     public async Task ObjectsPastTheLimits_FailWithTheReason_AndStoreNothing()
     {
         _folder.WriteGzip("l/bomb.log.gz", new byte[8 << 20]);
+        _folder.WriteBytes("l/big.parquet", new byte[3 << 20]);
         _folder.WriteGzip("l/many.log.gz", Header + "\n" + string.Join('\n', Enumerable.Range(0, 1500).Select(Good)));
         _folder.WriteGzip("l/fine.log.gz", Header + "\n" + string.Join('\n', Enumerable.Range(0, 900).Select(Good)));
         await using var app = await postgres.StartAppAsync(b =>
@@ -154,6 +155,7 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
             $"/api/sources/{sourceId}/objects", TestContext.Current.CancellationToken);
         Assert.Equal(
             [
+                ("l/big.parquet", ObjectStates.Failed, "the object is 3145728 bytes, more than 2097152 (limit MaxObjectBytes)"),
                 ("l/bomb.log.gz", ObjectStates.Failed, "the object holds more than 2097152 bytes once decompressed (limit MaxObjectBytes)"),
                 ("l/fine.log.gz", ObjectStates.Ingested, null),
                 ("l/many.log.gz", ObjectStates.Failed, "the object holds more than 1000 lines (limit MaxRecordsPerObject)"),
