@@ -85,7 +85,8 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
         await using var app = await postgres.StartAppAsync();
         var created = await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
         {
-            name = "bucket", kind = "s3",
+            name = "bucket",
+            kind = "s3",
             s3 = new { bucket = s3.Bucket, prefix = "AWSLogs/", region = "us-east-1", serviceUrl = s3.Url, forcePathStyle = true },
         }, TestContext.Current.CancellationToken);
         var sourceId = (await created.Content.ReadFromJsonAsync<SourcesApi.SourceResponse>(TestContext.Current.CancellationToken))!.Id;
@@ -111,7 +112,9 @@ public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
         await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Sources:CloudWatchRequestsPerSecond", "500"));
         var sourceId = (await (await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
         {
-            name = "poison", kind = "cloudwatch", enabled = false,
+            name = "poison",
+            kind = "cloudwatch",
+            enabled = false,
             cloudWatch = new { logGroupName = group, region = CloudWatchLogsServer.Region, serviceUrl = server.Url, lookbackMinutes = 5, startTime = now.AddHours(-1) },
         }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SourcesApi.SourceResponse>(TestContext.Current.CancellationToken))!.Id;
 
