@@ -12,7 +12,12 @@ internal static class FieldValues
         switch (info.Kind)
         {
             case FlowFieldKind.Text:
-                SetText(record, info.Field, dash ? null : strings.Get(text));
+                string? value = null;
+                if (!dash && !strings.TryGet(text, out value, out reason))
+                {
+                    return false;
+                }
+                SetText(record, info.Field, value);
                 return true;
             case FlowFieldKind.Integer or FlowFieldKind.Timestamp or FlowFieldKind.TcpFlags or FlowFieldKind.TrafficPath:
                 long? number = null;
@@ -177,5 +182,5 @@ internal static class FieldValues
         return false;
     }
 
-    private static string Show(ReadOnlySpan<byte> text) => Encoding.UTF8.GetString(text[..Math.Min(text.Length, 60)]);
+    private static string Show(ReadOnlySpan<byte> text) => FlowLogError.Printable(Encoding.UTF8.GetString(text[..Math.Min(text.Length, 60)]));
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace FlowLens.Core.FlowLogs;
 
@@ -6,14 +7,60 @@ namespace FlowLens.Core.FlowLogs;
 /// Parses one record line (ASCII bytes, fields separated by spaces) into a <see cref="FlowRecord"/>: the lines of a
 /// file (<see cref="TextFlowLogReader"/>) or the message of one CloudWatch Logs event.
 /// </summary>
-public sealed class FlowLineParser(FlowLogFormat format)
+public sealed class FlowLineParser
 {
-    private readonly FlowFieldInfo?[] _columns = [.. format.Columns];
-    private readonly StringPool _strings = new();
+    private readonly FlowFieldInfo?[] _columns;
+    private byte[] _utf8 = [];
 
-    public FlowLogFormat Format { get; } = format;
+    public FlowLineParser(FlowLogFormat format)
+        : this(format, new StringPool())
+    {
+    }
 
-    public FlowRecord Record { get; } = new() { Extras = new string?[format.ExtraNames.Count] };
+    /// <summary>A parser for a new format that keeps the strings the previous one pooled (a file switching headers).</summary>
+    internal FlowLineParser(FlowLogFormat format, StringPool strings)
+    {
+        Format = format;
+        Strings = strings;
+        _columns = [.. format.Columns];
+        Record = new FlowRecord { Extras = new string?[format.ExtraNames.Count] };
+    }
+
+    internal StringPool Strings { get; }
+
+    public FlowLogFormat Format { get; }
+
+    public FlowRecord Record { get; }
+
+    /// <summary>
+    /// Parses a line given as text (a CloudWatch Logs event's message): a line longer than
+    /// <paramref name="maxLineLength"/> bytes, or with a lone surrogate (not encodable as UTF-8), is malformed.
+    /// </summary>
+    public bool TryParse(ReadOnlySpan<char> line, long lineNumber, int maxLineLength, out FlowLogError? error)
+    {
+        line = line.TrimEnd("\r\n");
+        // A char is at least one byte of UTF-8, at most three.
+        if (line.Length > maxLineLength)
+        {
+            error = new FlowLogError(lineNumber, 0, null, $"line is longer than {maxLineLength} bytes", TextOf(line));
+            return false;
+        }
+        if (_utf8.Length < line.Length * 3)
+        {
+            _utf8 = new byte[Math.Max(line.Length * 3, 1024)];
+        }
+        if (Utf8.FromUtf16(line, _utf8, out _, out var length, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            error = new FlowLogError(lineNumber, 0, null, "line is not valid Unicode (a lone surrogate)", TextOf(line));
+            return false;
+        }
+        if (length > maxLineLength)
+        {
+            error = new FlowLogError(lineNumber, 0, null, $"line is longer than {maxLineLength} bytes", TextOf(line));
+            return false;
+        }
+        return TryParse(_utf8.AsSpan(0, length), lineNumber, out error);
+    }
 
     /// <summary>Fills <see cref="Record"/> from the line, or says why the line is malformed.</summary>
     public bool TryParse(ReadOnlySpan<byte> line, long lineNumber, out FlowLogError? error)
@@ -43,9 +90,14 @@ public sealed class FlowLineParser(FlowLogFormat format)
                 var column = _columns[count];
                 if (column is null)
                 {
-                    record.Extras[extra++] = IsDash(value) ? null : _strings.Get(value);
+                    string? text = null;
+                    if (!IsDash(value) && !Strings.TryGet(value, out text, out var reason))
+                    {
+                        error = new FlowLogError(lineNumber, start + 1, Format.Names[count], reason, TextOf(line));
+                    }
+                    record.Extras[extra++] = text;
                 }
-                else if (!FieldValues.TrySet(record, column, value, _strings, out var reason))
+                else if (!FieldValues.TrySet(record, column, value, Strings, out var reason))
                 {
                     error = new FlowLogError(lineNumber, start + 1, column.Name, reason, TextOf(line));
                 }
@@ -63,5 +115,7 @@ public sealed class FlowLineParser(FlowLogFormat format)
     internal static bool IsDash(ReadOnlySpan<byte> value) => value.Length == 1 && value[0] == (byte)'-';
 
     internal static string TextOf(ReadOnlySpan<byte> line) =>
-        Encoding.UTF8.GetString(line[..Math.Min(line.Length, FlowLogError.MaxTextLength)]);
+        FlowLogError.Printable(Encoding.UTF8.GetString(line[..Math.Min(line.Length, FlowLogError.MaxTextLength)]));
+
+    private static string TextOf(ReadOnlySpan<char> line) => FlowLogError.Printable(line);
 }

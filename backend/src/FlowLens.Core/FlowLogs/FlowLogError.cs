@@ -8,6 +8,34 @@ public sealed record FlowLogError(long Line, int Column, string? Field, string R
 {
     public const int MaxTextLength = 300;
 
+    /// <summary>
+    /// Text from the input made safe to store and show: cut to <see cref="MaxTextLength"/> (by default), control characters
+    /// (NUL above all: PostgreSQL's text and jsonb refuse it) and lone surrogates replaced by U+FFFD.
+    /// </summary>
+    public static string Printable(ReadOnlySpan<char> text, int maxLength = MaxTextLength)
+    {
+        text = text[..Math.Min(text.Length, maxLength)];
+        var clean = true;
+        foreach (var c in text)
+        {
+            clean &= c is >= ' ' and not '\x7f' and not (>= '\ud800' and <= '\udfff') || c == '\t';
+        }
+        if (clean)
+        {
+            return text.ToString();
+        }
+        // Round-tripping through UTF-8 turns lone surrogates into U+FFFD and keeps pairs.
+        var chars = System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text.ToArray())).ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] is < ' ' or '\x7f' && chars[i] != '\t')
+            {
+                chars[i] = '\ufffd';
+            }
+        }
+        return new string(chars);
+    }
+
     public override string ToString() =>
         $"line {Line}{(Column > 0 ? $", column {Column}" : "")}{(Field is null ? "" : $" ({Field})")}: {Reason}";
 }

@@ -12,8 +12,8 @@ public static class FlowLogFiles
     public static bool IsParquet(string name) => name.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A reader for the object's bytes; it disposes the stream. Parquet needs a seekable stream.</summary>
-    public static IFlowLogReader Open(Stream stream, string name, FlowLogFormat? headerlessFormat = null) =>
+    public static IFlowLogReader Open(Stream stream, string name, FlowLogFormat? headerlessFormat = null, FlowLogLimits? limits = null) =>
         IsParquet(name)
-            ? new ParquetFlowLogReader(stream)
-            : new TextFlowLogReader(stream, gzip: name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase), headerlessFormat);
+            ? new ParquetFlowLogReader(stream, limits)
+            : new TextFlowLogReader(stream, gzip: name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase), headerlessFormat, limits);
 }

@@ -12,6 +12,7 @@ namespace FlowLens.Core.FlowLogs;
 public sealed class ParquetFlowLogReader : IFlowLogReader
 {
     private readonly Stream _stream;
+    private readonly FlowLogLimits _limits;
     private readonly StringPool _strings = new();
     private readonly List<string> _warnings = [];
     private ParquetReader? _reader;
@@ -25,7 +26,7 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
     private long _rowNumber;
 
     /// <param name="stream">A seekable stream over the whole file; the reader disposes it.</param>
-    public ParquetFlowLogReader(Stream stream) => _stream = stream;
+    public ParquetFlowLogReader(Stream stream, FlowLogLimits? limits = null) => (_stream, _limits) = (stream, limits ?? FlowLogLimits.Default);
 
     public FlowRecord Record { get; private set; } = new();
 
@@ -62,7 +63,7 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
         {
             // Parquet.Net reports a damaged file with assorted exception types (IOException among them); the
             // stream is a local seekable copy, so an exception here is about the data, not the network.
-            Error = new FlowLogError(0, 0, null, $"unreadable Parquet data: {e.Message}", "");
+            Error = new FlowLogError(0, 0, null, $"unreadable Parquet data: {FlowLogError.Printable(e.Message)}", "");
             return FlowReadResult.ObjectError;
         }
 
@@ -87,6 +88,11 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
             return false;
         }
         _reader = await ParquetReader.CreateAsync(_stream, cancellationToken: cancellationToken);
+        if (TooBig() is { } reason)
+        {
+            Error = new FlowLogError(0, 0, null, reason, "");
+            return false;
+        }
         _fields = _reader.Schema.GetDataFields();
         Format = FlowLogFormat.Parse(string.Join(' ', _fields.Select(f => f.Name.Replace('_', '-'))));
         _warnings.AddRange(Format.Warnings);
@@ -95,6 +101,45 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
         _extraIndex = [.. _columns.Select(c => c is null ? extras++ : -1)];
         Record = new FlowRecord { Extras = new string?[Format.ExtraNames.Count] };
         return true;
+    }
+
+    /// <summary>
+    /// The footer's sizes are the file author's word, and a row group is read into arrays of its row count:
+    /// check them all before allocating anything.
+    /// </summary>
+    private string? TooBig()
+    {
+        long rows = 0, bytes = 0;
+        foreach (var group in _reader!.Metadata?.RowGroups ?? [])
+        {
+            if (group.NumRows < 0 || group.NumRows > _limits.MaxParquetRowGroupRows)
+            {
+                return $"a row group claims {group.NumRows} rows, more than {_limits.MaxParquetRowGroupRows} (limit MaxParquetRowGroupRows)";
+            }
+            rows += group.NumRows;
+            long groupBytes = 0;
+            foreach (var column in group.Columns)
+            {
+                if (column.MetaData is { } meta)
+                {
+                    if (meta.TotalCompressedSize < 0 || meta.TotalCompressedSize > _stream.Length || meta.TotalUncompressedSize < 0)
+                    {
+                        return $"a column chunk claims {meta.TotalCompressedSize} bytes in a file of {_stream.Length}";
+                    }
+                    groupBytes += Math.Min(meta.TotalUncompressedSize, _limits.MaxObjectBytes + 1);
+                }
+            }
+            bytes += Math.Max(groupBytes, Math.Max(0, group.TotalByteSize));
+            if (rows > _limits.MaxRecordsPerObject)
+            {
+                return $"the object holds more than {_limits.MaxRecordsPerObject} rows (limit MaxRecordsPerObject)";
+            }
+            if (bytes > _limits.MaxObjectBytes)
+            {
+                return $"the object holds more than {_limits.MaxObjectBytes} bytes once decompressed (limit MaxObjectBytes)";
+            }
+        }
+        return null;
     }
 
     private async Task ReadRowGroupAsync(CancellationToken cancellationToken)
@@ -141,7 +186,12 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
         var info = _columns[column];
         if (info is null)
         {
-            Record.Extras[_extraIndex[column]] = value?.ToString();
+            string? extra = null;
+            if (value?.ToString() is { } shown && !_strings.TryGet(Encoding.UTF8.GetBytes(shown), out extra, out reason))
+            {
+                return false;
+            }
+            Record.Extras[_extraIndex[column]] = extra;
             return true;
         }
         if (value is int or long)
@@ -158,7 +208,7 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
     private string RowText(int row)
     {
         var text = string.Join(' ', _values.Select(v => v.GetValue(row)?.ToString() ?? "-"));
-        return text.Length > FlowLogError.MaxTextLength ? text[..FlowLogError.MaxTextLength] : text;
+        return FlowLogError.Printable(text);
     }
 
     public async ValueTask DisposeAsync()

@@ -4,15 +4,16 @@ namespace FlowLens.Core.FlowLogs;
 
 /// <summary>
 /// Streams records from flow log text (an S3 <c>.log.gz</c> or <c>.log</c> object, or CloudWatch messages), with
-/// memory bounded by the longest line. A header line sets the format for the lines after it (S3 files start
+/// memory bounded by the longest line and work by the <see cref="FlowLogLimits"/>. A header line sets the format for the lines after it (S3 files start
 /// with one; a file may hold several blocks); lines before any header use the given format.
 /// </summary>
 public sealed class TextFlowLogReader : IFlowLogReader
 {
-    public const int DefaultMaxLineLength = 1 << 20;
+    private const int MaxWarnings = 50;
 
     private readonly Stream _stream;
     private readonly GzipTrailerCheck? _gzip;
+    private readonly FlowLogLimits _limits;
     private readonly int _maxLineLength;
     private readonly List<string> _warnings = [];
     private byte[] _buffer;
@@ -21,12 +22,14 @@ public sealed class TextFlowLogReader : IFlowLogReader
     private bool _eof;
     private bool _skippingLongLine;
     private long _lineNumber;
+    private long _bytes;
+    private long _lines;
     private FlowLineParser _parser;
 
     /// <param name="stream">The object's bytes; the reader disposes it.</param>
     /// <param name="gzip">Whether the bytes are gzip-compressed (from the object's name: <c>.gz</c>).</param>
     /// <param name="format">The format of lines before any header line; the v2 default when null.</param>
-    public TextFlowLogReader(Stream stream, bool gzip, FlowLogFormat? format = null, int maxLineLength = DefaultMaxLineLength)
+    public TextFlowLogReader(Stream stream, bool gzip, FlowLogFormat? format = null, FlowLogLimits? limits = null)
     {
         if (gzip)
         {
@@ -37,8 +40,9 @@ public sealed class TextFlowLogReader : IFlowLogReader
         {
             _stream = stream;
         }
-        _maxLineLength = maxLineLength;
-        _buffer = new byte[Math.Min(64 * 1024, maxLineLength)];
+        _limits = limits ?? FlowLogLimits.Default;
+        _maxLineLength = _limits.MaxLineLength;
+        _buffer = new byte[Math.Min(64 * 1024, _maxLineLength)];
         _parser = new FlowLineParser(format ?? FlowLogFormat.Default);
     }
 
@@ -65,7 +69,7 @@ public sealed class TextFlowLogReader : IFlowLogReader
                 case Fill.Unreadable:
                     return FlowReadResult.ObjectError;
                 case Fill.LineTooLong:
-                    return FlowReadResult.LineError;
+                    return Counted(FlowReadResult.LineError);
             }
             if (TryReadBuffered(out var result))
             {
@@ -114,21 +118,34 @@ public sealed class TextFlowLogReader : IFlowLogReader
                 if (SetFormat(line) is { } headerError)
                 {
                     // A header that names a field twice: report it, and keep reading with the format we had.
-                    Error = new FlowLogError(_lineNumber, 0, null, $"bad header line: {headerError}", FlowLineParser.TextOf(line));
-                    result = FlowReadResult.LineError;
+                    Error = new FlowLogError(_lineNumber, 0, null, $"bad header line: {FlowLogError.Printable(headerError)}", FlowLineParser.TextOf(line));
+                    result = Counted(FlowReadResult.LineError);
                     return true;
                 }
                 continue;
             }
             if (_parser.TryParse(line, _lineNumber, out var error))
             {
-                result = FlowReadResult.Record;
+                result = Counted(FlowReadResult.Record);
                 return true;
             }
             Error = error;
-            result = FlowReadResult.LineError;
+            result = Counted(FlowReadResult.LineError);
             return true;
         }
+    }
+
+    /// <summary>Counts a line read; past <see cref="FlowLogLimits.MaxRecordsPerObject"/> the object fails instead.</summary>
+    private FlowReadResult Counted(FlowReadResult result)
+    {
+        if (++_lines <= _limits.MaxRecordsPerObject && _lineNumber <= int.MaxValue)
+        {
+            return result;
+        }
+        // Line numbers are stored as integers: blank lines count too.
+        Error = new FlowLogError(0, 0, null, _lineNumber > int.MaxValue ? $"the object holds more than {int.MaxValue} lines"
+            : $"the object holds more than {_limits.MaxRecordsPerObject} lines (limit MaxRecordsPerObject)", "");
+        return FlowReadResult.ObjectError;
     }
 
     /// <summary>Switches to the format a header line names; the reason when it names none.</summary>
@@ -140,8 +157,8 @@ public sealed class TextFlowLogReader : IFlowLogReader
         }
         if (!format.Names.SequenceEqual(_parser.Format.Names))
         {
-            _parser = new FlowLineParser(format);
-            _warnings.AddRange(format.Warnings.Where(w => !_warnings.Contains(w)));
+            _parser = new FlowLineParser(format, _parser.Strings);
+            _warnings.AddRange(format.Warnings.Where(w => !_warnings.Contains(w)).Take(MaxWarnings - _warnings.Count));
         }
         return null;
     }
@@ -177,6 +194,13 @@ public sealed class TextFlowLogReader : IFlowLogReader
         {
             var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
             _end += read;
+            _bytes += read;
+            if (_bytes > _limits.MaxObjectBytes)
+            {
+                // A gzip bomb, or simply too much for one transaction: fail it whole, before reading the rest.
+                Error = new FlowLogError(0, 0, null, $"the object holds more than {_limits.MaxObjectBytes} bytes once decompressed (limit MaxObjectBytes)", "");
+                return Fill.Unreadable;
+            }
             if (read == 0)
             {
                 _eof = true;

@@ -48,6 +48,9 @@ public sealed class CloudWatchLogsServer : IAsyncDisposable
     /// <summary>Requests refused because their signature did not check out; a correct client makes none.</summary>
     public List<string> SignatureFailures { get; } = [];
 
+    /// <summary>Edits each answer's JSON text before it is sent: for what JsonObject will not write (a lone surrogate's escape).</summary>
+    public Func<string, string> RewriteResponse { get; set; } = json => json;
+
     public static async Task<CloudWatchLogsServer> StartAsync()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", AccessKey);
@@ -121,7 +124,7 @@ public sealed class CloudWatchLogsServer : IAsyncDisposable
             return;
         }
         context.Response.ContentType = "application/x-amz-json-1.1";
-        await context.Response.WriteAsync(answer.ToJsonString());
+        await context.Response.WriteAsync(RewriteResponse(answer.ToJsonString()));
     }
 
     private JsonObject DescribeLogGroups(JsonObject request)

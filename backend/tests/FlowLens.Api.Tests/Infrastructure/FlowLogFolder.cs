@@ -19,13 +19,15 @@ public sealed class FlowLogFolder : IDisposable
     public IReadOnlyList<string> WriteDay(int files, int recordsPerFile, int seed = 1) =>
         SyntheticFlowLogFiles.WriteDay(Root, DateTimeOffset.UtcNow.Date.AddDays(-1), files, recordsPerFile, seed);
 
-    public void WriteGzip(string name, string text)
+    public void WriteGzip(string name, string text) => WriteGzip(name, Encoding.UTF8.GetBytes(text));
+
+    public void WriteGzip(string name, byte[] data)
     {
         var path = Path.Combine(Root, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var file = File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-        gzip.Write(Encoding.UTF8.GetBytes(text));
+        gzip.Write(data);
     }
 
     public void WriteBytes(string name, byte[] bytes)

@@ -6,8 +6,8 @@ namespace FlowLens.Core.Tests.FlowLogs;
 
 public sealed class BadInputTests
 {
-    private const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
-    private const string Line = "2 123456789010 eni-1235b8ca123456789 10.0.0.1 10.0.0.2 443 49152 6 10 840 1418530010 1418530070 ACCEPT OK";
+    internal const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+    internal const string Line = "2 123456789010 eni-1235b8ca123456789 10.0.0.1 10.0.0.2 443 49152 6 10 840 1418530010 1418530070 ACCEPT OK";
 
     [Fact]
     public async Task MalformedLine_IsSkipped_AndTheNextLinesStillParse()
@@ -124,7 +124,7 @@ public sealed class BadInputTests
     {
         var text = $"{Header}\n{Line}\n{new string('9', 5000)} {new string('x', 5000)}\n{Line}\n";
         var outcome = await ReadAllAsync(new TextFlowLogReader(
-            new MemoryStream(Encoding.UTF8.GetBytes(text)), gzip: false, maxLineLength: 4096));
+            new MemoryStream(Encoding.UTF8.GetBytes(text)), gzip: false, limits: new FlowLogLimits { MaxLineLength = 4096 }));
         Assert.Equal(2, outcome.Records.Count);
         var error = Assert.Single(outcome.LineErrors);
         Assert.Equal(3, error.Line);

@@ -84,7 +84,7 @@ public sealed class ParquetTests
     }
 
     /// <summary>Writes lines of <see cref="Header"/>'s format as Parquet, one row group per batch.</summary>
-    private static async Task<MemoryStream> WriteAsync(string[][] rowGroups)
+    internal static async Task<MemoryStream> WriteAsync(string[][] rowGroups)
     {
         var fields = Header.Split(' ').Select(name => name.Replace('-', '_')).Select(name => name switch
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Ingestion;
@@ -8,15 +9,19 @@ namespace FlowLens.Api.Features.Ingestion;
 /// New values are committed at once on a connection of their own, so a rolled-back object cannot leave a
 /// row pointing at a value that does not exist.
 /// </summary>
-public sealed class FlowStrings(NpgsqlDataSource dataSource)
+public sealed class FlowStrings(NpgsqlDataSource dataSource, IOptions<IngestionOptions> options)
 {
-    private readonly ConcurrentDictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<int, string> _values = new();
+    // Bounded: whoever writes the logs chooses how many distinct values there are.
+    private readonly Cache<string, int> _ids = new(options.Value.StringCacheSize, StringComparer.Ordinal);
+    private readonly Cache<int, string> _values = new(options.Value.StringCacheSize, null);
 
-    public int IdOf(string value) => _ids.TryGetValue(value, out var id) ? id : _ids.GetOrAdd(value, Insert);
+    public int IdOf(string value) => _ids.GetOrAdd(value, Insert);
 
     /// <summary>The text of an id read from a flow row (ids are never deleted, so it exists).</summary>
-    public string ValueOf(int id) => _values.TryGetValue(id, out var value) ? value : _values.GetOrAdd(id, Select);
+    public string ValueOf(int id) => _values.GetOrAdd(id, Select);
+
+    /// <summary>Entries held: at most twice the capacity.</summary>
+    internal int Cached => _ids.Count + _values.Count;
 
     private string Select(int id)
     {
@@ -44,6 +49,46 @@ public sealed class FlowStrings(NpgsqlDataSource dataSource)
             {
                 throw new InvalidOperationException($"could not find or add '{value}' in flow_strings");
             }
+        }
+    }
+
+    /// <summary>
+    /// Two generations: a hit in the older one moves forward; when the newer one is full it becomes the older one
+    /// and the oldest is dropped. Values in steady use stay; memory stays under twice the capacity.
+    /// </summary>
+    private sealed class Cache<TKey, TValue>(int capacity, IEqualityComparer<TKey>? comparer) where TKey : notnull
+    {
+        private readonly Lock _turnover = new();
+        private ConcurrentDictionary<TKey, TValue> _current = new(comparer);
+        private ConcurrentDictionary<TKey, TValue> _previous = new(comparer);
+        private int _added;
+
+        public int Count => _current.Count + _previous.Count;
+
+        public TValue GetOrAdd(TKey key, Func<TKey, TValue> create)
+        {
+            var current = _current;
+            if (current.TryGetValue(key, out var value))
+            {
+                return value;
+            }
+            if (!_previous.TryGetValue(key, out value!))
+            {
+                value = create(key);
+            }
+            if (current.TryAdd(key, value) && Interlocked.Increment(ref _added) >= capacity)
+            {
+                lock (_turnover)
+                {
+                    if (ReferenceEquals(_current, current))
+                    {
+                        _previous = current;
+                        _current = new ConcurrentDictionary<TKey, TValue>(comparer);
+                        _added = 0;
+                    }
+                }
+            }
+            return value;
         }
     }
 }

@@ -6,6 +6,7 @@ using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Ingestion;
@@ -16,7 +17,7 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed class IngestObjectJob(
     FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, FlowLensMetrics metrics, TimeProvider clock,
-    ILogger<IngestObjectJob> logger, SourceClients clients)
+    IOptions<IngestionOptions> options, ILogger<IngestObjectJob> logger, SourceClients clients)
 {
     public const int MaxAttempts = 4;
     private const int SampleErrors = 5;
@@ -75,9 +76,14 @@ public sealed class IngestObjectJob(
         var rollups = new RollupAccumulator();
         await ReplaceOlderVersionsAsync(connection, item, rollups, ct);
 
+        if (item.Size > options.Value.MaxObjectBytes)
+        {
+            // Before downloading it (a Parquet object goes to a temporary file whole).
+            return $"the object is {item.Size} bytes, more than {options.Value.MaxObjectBytes} (limit MaxObjectBytes)";
+        }
         using var store = ObjectStores.For(source, clients, logger);
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
-        await using var reader = FlowLogFiles.Open(stream, item.Key);
+        await using var reader = FlowLogFiles.Open(stream, item.Key, limits: options.Value.Limits);
         long records = 0, rejected = 0;
         DateTimeOffset? oldest = null, newest = null;
         var samples = new List<BadLine>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Api.Features.Ingestion;
 
@@ -37,4 +38,41 @@ public sealed class RetentionOptions
     /// <summary>Days of flows to keep; older daily partitions are dropped.</summary>
     [Range(1, 3650)]
     public int Days { get; set; } = 30;
+}
+
+/// <summary>
+/// Bounds on the work one object or event may cause (<c>FlowLens:Ingestion</c>): whoever can write to the bucket,
+/// folder or log group chooses the sizes. An object past a limit fails with the reason and stores nothing.
+/// </summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "FlowLens:Ingestion";
+
+    /// <summary>Bytes of one object as listed, and once decompressed (Parquet: as its footer declares them).</summary>
+    [Range(typeof(long), "1048576", "1099511627776")]
+    public long MaxObjectBytes { get; set; } = FlowLogLimits.Default.MaxObjectBytes;
+
+    /// <summary>Lines (good and bad) or Parquet rows in one object.</summary>
+    [Range(typeof(long), "1000", "2000000000")]
+    public long MaxRecordsPerObject { get; set; } = FlowLogLimits.Default.MaxRecordsPerObject;
+
+    /// <summary>Bytes in one line or CloudWatch event; a longer one is a rejected line.</summary>
+    [Range(1024, 16 << 20)]
+    public int MaxLineLength { get; set; } = FlowLogLimits.Default.MaxLineLength;
+
+    /// <summary>Rows in one Parquet row group (read into memory whole); a file with a bigger group fails.</summary>
+    [Range(1000, 50_000_000)]
+    public int MaxParquetRowGroupRows { get; set; } = FlowLogLimits.Default.MaxParquetRowGroupRows;
+
+    /// <summary>Text values (ids, ARNs) whose flow_strings id each process keeps in memory; up to twice as many in passing.</summary>
+    [Range(1000, 10_000_000)]
+    public int StringCacheSize { get; set; } = 100_000;
+
+    public FlowLogLimits Limits => new()
+    {
+        MaxObjectBytes = MaxObjectBytes,
+        MaxRecordsPerObject = MaxRecordsPerObject,
+        MaxLineLength = MaxLineLength,
+        MaxParquetRowGroupRows = MaxParquetRowGroupRows,
+    };
 }

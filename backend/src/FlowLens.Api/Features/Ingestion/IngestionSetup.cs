@@ -10,6 +10,7 @@ public static class IngestionSetup
         builder.Services.AddOptions<SourcesOptions>().BindConfiguration(SourcesOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.AllowedEndpoints.All(SourceEndpoints.IsEntry), "FlowLens:Sources:AllowedEndpoints holds http or https base URLs, such as http://127.0.0.1:9000.")
             .ValidateOnStart();
+        builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FlowStrings>();
         builder.Services.AddSingleton<FlowPartitions>();

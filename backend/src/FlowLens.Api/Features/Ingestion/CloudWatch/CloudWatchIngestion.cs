@@ -17,8 +17,8 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 /// advisory lock), so two workers never read the same events at once.
 /// </summary>
 public sealed class CloudWatchIngestion(
-    NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, Metrics.FlowLensMetrics metrics, TimeProvider clock,
-    ILogger<CloudWatchIngestion> logger, SourceClients clients)
+    NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, IOptions<IngestionOptions> limits,
+    Metrics.FlowLensMetrics metrics, TimeProvider clock, ILogger<CloudWatchIngestion> logger, SourceClients clients)
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
@@ -111,16 +111,17 @@ public sealed class CloudWatchIngestion(
         var newest = batch.Max(e => e.Timestamp);
         if (fresh.Count > 0)
         {
-            var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(e => e.LogStreamName ?? "").Distinct().Order(StringComparer.Ordinal).ToList(), ct);
+            var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(StreamKey).Distinct().Order(StringComparer.Ordinal).ToList(), ct);
             var rollups = new RollupAccumulator();
             var parser = new FlowLineParser(format);
             await using (var copy = await FlowCopy.BeginAsync(connection, strings, 0, source.Id, ct))
             {
                 foreach (var e in fresh)
                 {
-                    var stream = streams[e.LogStreamName ?? ""];
+                    var stream = streams[StreamKey(e)];
                     stream.Line++;
-                    if (!parser.TryParse(Encoding.UTF8.GetBytes(e.Message.TrimEnd('\n', '\r')), stream.Line, out var error))
+                    // An event AWS would never write (a NUL, a lone surrogate, a huge message) is a rejected line: the batch still commits.
+                    if (!parser.TryParse(e.Message, stream.Line, limits.Value.MaxLineLength, out var error))
                     {
                         stream.Rejected++;
                         rejected++;
@@ -240,6 +241,9 @@ public sealed class CloudWatchIngestion(
             await update.ExecuteNonQueryAsync(ct);
         }
     }
+
+    // The stream's name is the ledger key: a NUL or a lone surrogate in it (the service's name pattern allows them) would stop every batch.
+    private static string StreamKey(FilteredLogEvent e) => FlowLogError.Printable(e.LogStreamName ?? "", maxLength: 512);
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 

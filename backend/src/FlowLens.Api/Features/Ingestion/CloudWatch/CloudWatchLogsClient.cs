@@ -24,6 +24,7 @@ public sealed class CloudWatchLogsClient(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new LenientStringConverter() },
     };
 
     private static readonly HashSet<string> Retryable = ["ThrottlingException", "LimitExceededException", "ServiceUnavailableException"];
