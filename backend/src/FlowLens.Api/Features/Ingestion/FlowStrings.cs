@@ -15,7 +15,13 @@ public sealed class FlowStrings(NpgsqlDataSource dataSource, IOptions<IngestionO
     private readonly Cache<string, int> _ids = new(options.Value.StringCacheSize, StringComparer.Ordinal);
     private readonly Cache<int, string> _values = new(options.Value.StringCacheSize, null);
 
-    public int IdOf(string value) => _ids.GetOrAdd(value, Insert);
+    // A value just stored is also known by its id, so reading fresh rows does not ask the database for it again.
+    public int IdOf(string value) => _ids.GetOrAdd(value, v =>
+    {
+        var id = Insert(v);
+        _values.GetOrAdd(id, _ => v);
+        return id;
+    });
 
     /// <summary>The text of an id read from a flow row (ids are never deleted, so it exists).</summary>
     public string ValueOf(int id) => _values.GetOrAdd(id, Select);

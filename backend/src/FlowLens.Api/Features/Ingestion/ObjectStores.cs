@@ -111,7 +111,7 @@ public sealed class DirectoryStore(string root) : IObjectStore
         && (real[realRoot.Length] == '/' || realRoot.EndsWith('/'));
 
     /// <summary>The path with every link resolved (the kernel's realpath), or null when it does not resolve.</summary>
-    private static string? RealPath(string path)
+    internal static string? RealPath(string path)
     {
         var resolved = realpath(path, IntPtr.Zero);
         if (resolved == IntPtr.Zero)

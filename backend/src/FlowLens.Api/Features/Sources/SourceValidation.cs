@@ -112,12 +112,15 @@ public static class SourceValidation
             add("directory.path", "An absolute folder path is required.");
             return;
         }
-        var path = WithSeparator(Path.GetFullPath(directory.Path));
-        if (!options.DirectoryRoots.Any(root => path.StartsWith(WithSeparator(Path.GetFullPath(root)), StringComparison.Ordinal)))
+        // Real paths: a link under a root that leads out of every root is refused.
+        var path = WithSeparator(RealOrFull(directory.Path));
+        if (!options.DirectoryRoots.Any(root => path.StartsWith(WithSeparator(RealOrFull(root)), StringComparison.Ordinal)))
         {
             add("directory.path", "The folder must lie under one of FlowLens:Sources:DirectoryRoots.");
         }
     }
+
+    private static string RealOrFull(string path) => Ingestion.DirectoryStore.RealPath(path) ?? Path.GetFullPath(path);
 
     private static string WithSeparator(string path) => path.EndsWith(Path.DirectorySeparatorChar) ? path : path + Path.DirectorySeparatorChar;
 }

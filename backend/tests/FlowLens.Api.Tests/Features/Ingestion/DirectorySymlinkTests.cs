@@ -89,6 +89,19 @@ public sealed class DirectorySymlinkTests(PostgresFixture postgres) : IDisposabl
         Assert.Equal(3L, await app.ScalarAsync<long>("select count(*) from flows"));
     }
 
+    [Fact]
+    public async Task ASourceFolder_ThatIsALinkOutOfTheRoots_IsRefused()
+    {
+        Link("escape", _outside);
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+
+        var response = await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources",
+            new { name = "escape", kind = "directory", directory = new { path = Path.Combine(_folder.Root, "escape") } },
+            TestContext.Current.CancellationToken);
+
+        await ProblemAssert.IsBadParameterAsync(response, "directory.path");
+    }
+
     public void Dispose()
     {
         _folder.Dispose();
