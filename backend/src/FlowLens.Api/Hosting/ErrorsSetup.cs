@@ -27,10 +27,21 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         var databaseDown = Causes(exception).Any(e => e is NpgsqlException or TimeoutException);
         // The statement timeout of API queries (FlowLens:Queries:TimeoutSeconds) cancelled the query.
         var tooLong = Causes(exception).Any(e => e is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled });
-        logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
-        context.Response.StatusCode = databaseDown ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+        // Every query place stayed taken (FlowLens:Queries:MaxConcurrent, QueueSeconds): not a fault, a crowd.
+        var busy = exception is Features.Queries.QueriesBusyException;
+        if (busy)
+        {
+            logger.LogWarning("No query place became free in time for {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Headers.RetryAfter = "10";
+        }
+        else
+        {
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+        }
+        context.Response.StatusCode = databaseDown || busy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
         var (title, detail) = tooLong
             ? ("The query took too long", "The database cancelled it at the statement timeout; narrow the time range or the filter.")
+            : busy ? ("FlowLens is busy", "Every place for a query stayed taken; retry after the Retry-After seconds.")
             : (databaseDown ? "The database is unavailable" : "An unexpected error occurred", "The error was logged with this response's traceId.");
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -32,6 +32,17 @@ public sealed class QueryOptions
     [Range(1, 1000)]
     public int ConcurrentPerCaller { get; set; } = 8;
 
+    /// <summary>
+    /// Searches and stats this node runs in PostgreSQL at once, all callers together; more wait their turn (in order),
+    /// so a crowd of viewers queues instead of slowing every query (and ingestion) past the statement timeout.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxConcurrent { get; set; } = 8;
+
+    /// <summary>How long a search or stats call waits for its turn; past it: 503 with Retry-After.</summary>
+    [Range(1, 3600)]
+    public int QueueSeconds { get; set; } = 60;
+
     /// <summary>CSV/NDJSON exports one caller may run at once; more get 429.</summary>
     [Range(1, 100)]
     public int ConcurrentExportsPerCaller { get; set; } = 1;
@@ -50,6 +61,9 @@ public sealed class QueryOptions
 /// </summary>
 public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions options) : IDisposable
 {
+    // Searches and stats take a place before their connection and give it back when it closes (exports have limits of their own).
+    private readonly SemaphoreSlim _places = new(options.MaxConcurrent);
+
     public static QueryDatabase Create(string connectionString, QueryOptions options)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -64,7 +78,27 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
     /// <summary>A command with its <c>$n</c> parameters, on a connection from the pool (closed with the reader).</summary>
     public async Task<NpgsqlDataReader> ReadAsync(string sql, IReadOnlyList<object> parameters, CancellationToken ct, bool export = false)
     {
-        var connection = await dataSource.OpenConnectionAsync(ct);
+        if (!export && !await _places.WaitAsync(TimeSpan.FromSeconds(options.QueueSeconds), ct))
+        {
+            throw new QueriesBusyException();
+        }
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(ct);
+        }
+        catch
+        {
+            if (!export)
+            {
+                _places.Release();
+            }
+            throw;
+        }
+        if (!export)
+        {
+            GiveBackWhenClosed(connection);
+        }
         try
         {
             if (export)
@@ -91,5 +125,24 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
         }
     }
 
-    public void Dispose() => dataSource.Dispose();
+    private void GiveBackWhenClosed(NpgsqlConnection connection)
+    {
+        var given = 0;
+        connection.StateChange += (_, change) =>
+        {
+            if (change.CurrentState == System.Data.ConnectionState.Closed && Interlocked.Exchange(ref given, 1) == 0)
+            {
+                _places.Release();
+            }
+        };
+    }
+
+    public void Dispose()
+    {
+        dataSource.Dispose();
+        _places.Dispose();
+    }
 }
+
+/// <summary>Every place for a query stayed taken for <see cref="QueryOptions.QueueSeconds"/>: the node is too busy now (503).</summary>
+public sealed class QueriesBusyException() : Exception("every query place stayed taken for FlowLens:Queries:QueueSeconds");

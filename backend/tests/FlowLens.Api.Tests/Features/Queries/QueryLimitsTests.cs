@@ -37,6 +37,8 @@ public sealed class QueryLimitsTests(PostgresFixture postgres)
     [InlineData("MaxFilterDepth", "100000")]
     [InlineData("ConcurrentPerCaller", "0")]
     [InlineData("ConcurrentExports", "-1")]
+    [InlineData("MaxConcurrent", "0")]
+    [InlineData("QueueSeconds", "0")]
     public async Task Limit_OutOfRange_StopsTheStart(string setting, string value)
     {
         await using var app = await postgres.StartAppAsync(b => b.UseSetting($"FlowLens:Queries:{setting}", value));
@@ -72,6 +74,40 @@ public sealed class QueryLimitsTests(PostgresFixture postgres)
         Assert.All(await Task.WhenAll(running), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         // Places are given back when the requests end.
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(summary, ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Queries_PastTheNodesPlaces_WaitTheirTurn_AndPastTheQueue_Get503WithRetryAfter()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await postgres.StartAppAsync(b => b
+            .UseSetting("FlowLens:Queries:MaxConcurrent", "1").UseSetting("FlowLens:Queries:QueueSeconds", "3"));
+        var (first, second, third) = (app.CreateClient(await app.CreateApiKeyAsync("viewer")),
+            app.CreateClient(await app.CreateApiKeyAsync("viewer")), app.CreateClient(await app.CreateApiKeyAsync("viewer")));
+        const string summary = "/api/stats/summary?" + Range;
+
+        await using var hold = await TableHold.StartAsync(app.ConnectionString, "flows", ct);
+        var running = first.GetAsync(summary, ct);
+        Assert.Equal(1, await hold.WaitForWaitersAsync(1, () => running.IsCompleted, ct));
+
+        // The one place is taken: another caller's query waits in FlowLens, not in PostgreSQL, then is refused.
+        using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        quick.CancelAfter(TimeSpan.FromSeconds(15));
+        var refused = await second.GetAsync(summary, quick.Token);
+        var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("FlowLens is busy", problem.GetProperty("title").GetString());
+        Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
+
+        // A query that finds the place free within its wait runs when the place is given back.
+        var queued = third.GetAsync(summary, ct);
+        await Task.Delay(500, ct);
+        Assert.False(queued.IsCompleted);
+        Assert.Equal(1, await Sql.ScalarAsync<long>(app.ConnectionString,
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"));
+        await hold.ReleaseAsync();
+        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync(summary, ct)).StatusCode);
     }
 
     [Fact]
