@@ -14,9 +14,11 @@ public sealed class SecurityOptions
     public const string Section = "FlowLens:Security";
 
     /// <summary>Requests per minute for one API key (or, without a valid key, one client address).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
     public int RequestsPerMinute { get; set; } = 600;
 
     /// <summary>Sign-in attempts per minute from one client address.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
     public int SignInsPerMinute { get; set; } = 10;
 
     /// <summary>Origins allowed to call the API from a browser (CORS); none: no cross-origin calls.</summary>
@@ -51,6 +53,7 @@ public static class SecuritySetup
     /// <summary>Rate limiting per key or address (429 with Retry-After), and CORS only for configured origins.</summary>
     public static void AddFlowLensSecurity(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.AddRateLimiter(limiter =>
         {

@@ -43,6 +43,16 @@ public sealed class SecurityTests(PostgresFixture postgres)
     }
 
     [Theory]
+    [InlineData("RequestsPerMinute", "0")]
+    [InlineData("SignInsPerMinute", "-1")]
+    public async Task ARateLimit_OutOfItsRange_StopsTheStart(string setting, string value)
+    {
+        await using var app = await postgres.StartAppAsync(b => b.UseSetting($"FlowLens:Security:{setting}", value));
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains(setting, error.ToString());
+    }
+
+    [Theory]
     [InlineData("KnownProxies:0", "10.0.0.300")]
     [InlineData("KnownNetworks:0", "10.0.0.0")]
     [InlineData("ForwardLimit", "0")]
