@@ -51,7 +51,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         });
     }
 
-    private static IEnumerable<Exception> Causes(Exception? exception)
+    /// <summary>The exception and each inner exception, outermost first.</summary>
+    internal static IEnumerable<Exception> Causes(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
         {

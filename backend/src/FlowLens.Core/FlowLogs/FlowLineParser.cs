@@ -39,11 +39,10 @@ public sealed class FlowLineParser
     public bool TryParse(ReadOnlySpan<char> line, long lineNumber, int maxLineLength, out FlowLogError? error)
     {
         line = line.TrimEnd("\r\n");
-        // A char is at least one byte of UTF-8, at most three.
+        // A char is at least one byte of UTF-8, at most three: the char count rules out a huge line before encoding it.
         if (line.Length > maxLineLength)
         {
-            error = new FlowLogError(lineNumber, 0, null, $"line is longer than {maxLineLength} bytes", TextOf(line));
-            return false;
+            return TooLong(line, out error);
         }
         if (_utf8.Length < line.Length * 3)
         {
@@ -56,10 +55,15 @@ public sealed class FlowLineParser
         }
         if (length > maxLineLength)
         {
-            error = new FlowLogError(lineNumber, 0, null, $"line is longer than {maxLineLength} bytes", TextOf(line));
-            return false;
+            return TooLong(line, out error);
         }
         return TryParse(_utf8.AsSpan(0, length), lineNumber, out error);
+
+        bool TooLong(ReadOnlySpan<char> text, out FlowLogError? tooLong)
+        {
+            tooLong = new FlowLogError(lineNumber, 0, null, $"line is longer than {maxLineLength} bytes", TextOf(text));
+            return false;
+        }
     }
 
     /// <summary>Fills <see cref="Record"/> from the line, or says why the line is malformed.</summary>

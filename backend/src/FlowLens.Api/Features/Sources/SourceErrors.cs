@@ -24,11 +24,7 @@ public static partial class SourceErrors
 
     private static string Summary(Exception e)
     {
-        var chain = new List<Exception>();
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            chain.Add(inner);
-        }
+        var chain = Hosting.ProblemExceptionHandler.Causes(e).ToList();
         if (chain.OfType<EndpointRefusedException>().Any())
         {
             return "the endpoint is not allowed (see FlowLens:Sources:AllowedEndpoints)";
