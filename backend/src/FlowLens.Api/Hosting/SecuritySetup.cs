@@ -4,7 +4,6 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Queries;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace FlowLens.Api.Hosting;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using FlowLens.Api.Data;
 using FlowLens.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 
 namespace FlowLens.Api.Tests.Hosting;
 

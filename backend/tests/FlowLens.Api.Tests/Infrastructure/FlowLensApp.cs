@@ -1,11 +1,11 @@
+using System.Net.Http.Json;
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
-using Microsoft.EntityFrameworkCore;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Infrastructure;

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Synthetic;

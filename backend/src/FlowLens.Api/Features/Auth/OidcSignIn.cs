@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using FlowLens.Api.Features.Audit;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 

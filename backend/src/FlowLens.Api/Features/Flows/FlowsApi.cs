@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Queries;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.FlowLogs;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using FlowLens.Core.FlowLogs;
 using FlowLens.Api.Data;
+using FlowLens.Core.FlowLogs;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Ingestion;

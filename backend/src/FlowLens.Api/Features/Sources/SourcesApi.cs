@@ -1,12 +1,12 @@
+using System.Security.Claims;
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Stats;
-using FlowLens.Core.Stats;
 using FlowLens.Api.Hosting;
+using FlowLens.Core.Stats;
 using Hangfire;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,8 @@
+using System.Text.Json.Serialization;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Queries;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.Queries;
-using System.Text.Json.Serialization;
 using FlowLens.Core.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
 

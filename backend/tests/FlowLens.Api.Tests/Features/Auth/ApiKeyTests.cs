@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Synthetic;
 

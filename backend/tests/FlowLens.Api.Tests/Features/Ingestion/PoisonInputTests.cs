@@ -4,7 +4,6 @@ using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;

@@ -2,7 +2,6 @@ using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Stats;
-using Microsoft.AspNetCore.Hosting;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
 

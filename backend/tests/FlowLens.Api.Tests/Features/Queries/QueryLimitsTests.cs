@@ -1,6 +1,5 @@
 using System.Net;
 using FlowLens.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 
 namespace FlowLens.Api.Tests.Features.Queries;
 

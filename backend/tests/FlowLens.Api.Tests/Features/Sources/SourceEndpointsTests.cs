@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;

@@ -4,7 +4,6 @@ using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Synthetic;
-using Microsoft.AspNetCore.Hosting;
 
 namespace FlowLens.Api.Tests.Features.Ingestion.CloudWatch;
 
