@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using FlowLens.Api.Tests.Infrastructure;
 
 namespace FlowLens.Api.Tests.Hosting;
 
@@ -10,7 +11,7 @@ namespace FlowLens.Api.Tests.Hosting;
 /// </summary>
 public sealed partial class SettingsTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = Repository.Root;
 
     /// <summary>Every key FlowLens reads: each options class's properties under its section, and a few fixed ones.</summary>
     private static HashSet<string> KnownKeys()
@@ -171,18 +172,6 @@ public sealed partial class SettingsTests
         var properties = typeof(FlowLens.Api.Features.Sources.S3Settings).GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).ToList();
         Assert.Contains("bucket", keys);
         Assert.DoesNotContain(keys, k => !properties.Contains(k));
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FlowLens.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("FlowLens.sln not found above the test binaries");
     }
 
     [GeneratedRegex(@"\b(?:FlowLens|ConnectionStrings)(?:__|:)[A-Za-z0-9_:]+[A-Za-z0-9]")]
