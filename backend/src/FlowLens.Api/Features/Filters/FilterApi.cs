@@ -1,5 +1,5 @@
 using FlowLens.Api.Features.Auth;
-using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Queries;
 using FlowLens.Core.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -4,7 +4,7 @@ using FlowLens.Core.Filters;
 using FlowLens.Core.Queries;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FlowLens.Api.Features.Queries;
+namespace FlowLens.Api.Queries;
 
 /// <summary>What every query endpoint takes: a time range on the flows' start and a filter.</summary>
 public sealed record FlowQuery(TimeRange Range, FilterNode? Filter);
