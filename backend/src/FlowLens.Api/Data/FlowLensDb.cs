@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;

@@ -99,7 +99,7 @@ public static class AuthSetup
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddScoped<Audit.AuditLog>();
+        builder.Services.AddScoped<AuditLog>();
         builder.Services.AddFlowLensDataProtection();
         // People sign in with a cookie, tools send X-Api-Key: one scheme picks the other by the header.
         var authentication = builder.Services.AddAuthentication(CredentialsScheme);
