@@ -1,4 +1,3 @@
-using FlowLens.Api.Features.Filters;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.Filters;
 using FlowLens.Core.Queries;
@@ -20,7 +19,7 @@ public static class QueryRequest
             return (null, Problems.Invalid(field!, error));
         }
         var (filter, filterError) = FilterParser.Parse(q, limits);
-        return filterError is not null ? (null, FilterApi.FilterProblem(filterError)) : (new FlowQuery(range, filter), null);
+        return filterError is not null ? (null, Problems.InvalidFilter(filterError)) : (new FlowQuery(range, filter), null);
     }
 
     /// <summary>A whole-number parameter between 1 and <paramref name="max"/>, or its default when absent.</summary>
