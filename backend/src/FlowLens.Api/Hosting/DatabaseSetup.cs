@@ -1,5 +1,5 @@
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Queries;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;

@@ -28,7 +28,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         // The statement timeout of API queries (FlowLens:Queries:TimeoutSeconds) cancelled the query.
         var tooLong = Causes(exception).Any(e => e is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled });
         // Every query place stayed taken (FlowLens:Queries:MaxConcurrent, QueueSeconds): not a fault, a crowd.
-        var busy = exception is Features.Queries.QueriesBusyException;
+        var busy = exception is Queries.QueriesBusyException;
         if (busy)
         {
             logger.LogWarning("No query place became free in time for {Method} {Path}", context.Request.Method, context.Request.Path);

@@ -1,3 +1,4 @@
+using FlowLens.Core.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowLens.Api.Hosting;
@@ -13,6 +14,12 @@ public static class Problems
     public static ValidationProblem Invalid(string field, string message) => TypedResults.ValidationProblem(
         new Dictionary<string, string[]> { [field] = [message] },
         title: $"'{field}' is not valid");
+
+    /// <summary>A bad filter as a 400 ProblemDetails: the message under <c>errors.q</c>, the position as <c>position</c>.</summary>
+    public static ValidationProblem InvalidFilter(FilterError error) => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { ["q"] = [error.ToString()] },
+        title: "The filter is not valid",
+        extensions: new Dictionary<string, object?> { ["position"] = error.Position });
 
     /// <summary>Sets the status and writes a ProblemDetails body, for middleware and handlers outside an endpoint.</summary>
     public static Task WriteAsync(HttpContext context, int status, string title, string detail)

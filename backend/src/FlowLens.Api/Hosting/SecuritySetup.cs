@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FlowLens.Api.Features.Auth;
-using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Queries;
 
 namespace FlowLens.Api.Hosting;
 

@@ -158,7 +158,7 @@ public sealed partial class SettingsTests
         Assert.True(allowed.Success, "docker-compose.yml does not allow the demo's endpoint");
         var options = new FlowLens.Api.Features.Ingestion.SourcesOptions { AllowedEndpoints = [allowed.Groups[1].Value] };
         Assert.Empty(FlowLens.Api.Features.Sources.SourceValidation.Validate(request, options,
-            new FlowLens.Api.Features.Sources.SourceEndpoints(Microsoft.Extensions.Options.Options.Create(options))));
+            new FlowLens.Api.Features.Ingestion.SourceEndpoints(Microsoft.Extensions.Options.Options.Create(options))));
     }
 
     [Theory]
@@ -169,7 +169,7 @@ public sealed partial class SettingsTests
         var body = S3Object().Match(text);
         Assert.True(body.Success, $"{file} has no s3 object");
         var keys = ObjectKey().Matches(body.Groups[1].Value).Select(m => m.Groups[1].Value).ToList();
-        var properties = typeof(FlowLens.Api.Features.Sources.S3Settings).GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).ToList();
+        var properties = typeof(FlowLens.Api.Features.Ingestion.S3Settings).GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).ToList();
         Assert.Contains("bucket", keys);
         Assert.DoesNotContain(keys, k => !properties.Contains(k));
     }

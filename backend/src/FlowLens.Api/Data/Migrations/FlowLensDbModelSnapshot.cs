@@ -22,7 +22,7 @@ namespace FlowLens.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("FlowLens.Api.Features.Audit.AuditEvent", b =>
+            modelBuilder.Entity("FlowLens.Api.Features.Auth.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -381,7 +381,7 @@ namespace FlowLens.Api.Data.Migrations
                     b.ToTable("source_objects", (string)null);
                 });
 
-            modelBuilder.Entity("FlowLens.Api.Features.Sources.Source", b =>
+            modelBuilder.Entity("FlowLens.Api.Features.Ingestion.Source", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -590,7 +590,7 @@ namespace FlowLens.Api.Data.Migrations
 
             modelBuilder.Entity("FlowLens.Api.Features.Ingestion.SourceObject", b =>
                 {
-                    b.HasOne("FlowLens.Api.Features.Sources.Source", null)
+                    b.HasOne("FlowLens.Api.Features.Ingestion.Source", null)
                         .WithMany()
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Cascade)

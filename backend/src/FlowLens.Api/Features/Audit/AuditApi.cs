@@ -1,6 +1,6 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Auth;
-using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Queries;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

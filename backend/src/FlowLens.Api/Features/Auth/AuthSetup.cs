@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FlowLens.Api.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -12,6 +13,7 @@ public sealed class AuthOptions
     public const string Section = "FlowLens:Auth";
 
     /// <summary>An admin API key kept in step with this value at start, so a fresh install and automation can get in.</summary>
+    [MinLength(16)]
     public string? BootstrapAdminKey { get; set; }
 
     /// <summary>The first admin person, created at start when there is no user yet.</summary>
@@ -92,14 +94,12 @@ public static class AuthSetup
 
     public static void AddFlowLensAuth(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
-            .Validate(o => o.BootstrapAdminKey is null || o.BootstrapAdminKey.Length >= 16,
-                "FlowLens:Auth:BootstrapAdminKey must be at least 16 characters long.")
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Oidc.SessionLifetime > TimeSpan.Zero, "FlowLens:Auth:Oidc:SessionLifetime must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddScoped<Audit.AuditLog>();
+        builder.Services.AddScoped<AuditLog>();
         builder.Services.AddFlowLensDataProtection();
         // People sign in with a cookie, tools send X-Api-Key: one scheme picks the other by the header.
         var authentication = builder.Services.AddAuthentication(CredentialsScheme);

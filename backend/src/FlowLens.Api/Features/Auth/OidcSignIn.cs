@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using FlowLens.Api.Features.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Hosting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,4 @@
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;

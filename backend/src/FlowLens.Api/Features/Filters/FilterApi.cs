@@ -1,5 +1,6 @@
 using FlowLens.Api.Features.Auth;
-using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Hosting;
+using FlowLens.Api.Queries;
 using FlowLens.Core.Filters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -34,12 +35,6 @@ public static class FilterApi
     internal static Results<Ok<FilterCheck>, ValidationProblem> CheckFilter(IOptions<QueryOptions> options, string? q)
     {
         var (_, error) = FilterParser.Parse(q, options.Value.FilterLimits);
-        return error is null ? TypedResults.Ok(new FilterCheck(q ?? "", true)) : FilterProblem(error);
+        return error is null ? TypedResults.Ok(new FilterCheck(q ?? "", true)) : Problems.InvalidFilter(error);
     }
-
-    /// <summary>A bad filter as a 400 ProblemDetails: the message under <c>errors.q</c>, the position as <c>position</c>.</summary>
-    public static ValidationProblem FilterProblem(FilterError error) => TypedResults.ValidationProblem(
-        new Dictionary<string, string[]> { ["q"] = [error.ToString()] },
-        title: "The filter is not valid",
-        extensions: new Dictionary<string, object?> { ["position"] = error.Position });
 }

@@ -1,6 +1,5 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Metrics;
-using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;

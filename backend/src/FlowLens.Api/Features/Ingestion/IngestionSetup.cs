@@ -1,5 +1,4 @@
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Sources;
 
 namespace FlowLens.Api.Features.Ingestion;
 

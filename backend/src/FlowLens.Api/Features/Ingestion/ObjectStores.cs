@@ -1,4 +1,3 @@
-using FlowLens.Api.Features.Sources;
 using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Api.Features.Ingestion;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.S3;
 using Amazon.S3.Model;
-using FlowLens.Api.Features.Sources;
 using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Api.Features.Ingestion;

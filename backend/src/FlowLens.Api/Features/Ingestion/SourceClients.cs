@@ -5,7 +5,6 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using FlowLens.Api.Features.Ingestion.CloudWatch;
-using FlowLens.Api.Features.Sources;
 using Microsoft.Extensions.Options;
 
 namespace FlowLens.Api.Features.Ingestion;

@@ -1,6 +1,5 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Ingestion.CloudWatch;
-using FlowLens.Api.Features.Sources;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Stats;

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using FlowLens.Api.Features.Auth;
-using FlowLens.Api.Features.Queries;
 using FlowLens.Api.Hosting;
+using FlowLens.Api.Queries;
 using FlowLens.Core.Queries;
 using FlowLens.Core.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;

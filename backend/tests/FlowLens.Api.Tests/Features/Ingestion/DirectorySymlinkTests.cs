@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowLens.Api.Features.Ingestion;
-using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;

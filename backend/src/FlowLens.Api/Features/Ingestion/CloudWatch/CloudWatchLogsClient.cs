@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Amazon.Runtime;
-using FlowLens.Api.Features.Sources;
 
 namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 

@@ -1,10 +1,9 @@
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Stats;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
-namespace FlowLens.Api.Features.Sources;
+namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>The one place recurring jobs are registered: a sync job per enabled source, partition upkeep, rollup compaction.</summary>
 public sealed class SourceSchedules(IRecurringJobManager recurring)

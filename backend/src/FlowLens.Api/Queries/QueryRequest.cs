@@ -1,10 +1,9 @@
-using FlowLens.Api.Features.Filters;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.Filters;
 using FlowLens.Core.Queries;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FlowLens.Api.Features.Queries;
+namespace FlowLens.Api.Queries;
 
 /// <summary>What every query endpoint takes: a time range on the flows' start and a filter.</summary>
 public sealed record FlowQuery(TimeRange Range, FilterNode? Filter);
@@ -20,7 +19,7 @@ public static class QueryRequest
             return (null, Problems.Invalid(field!, error));
         }
         var (filter, filterError) = FilterParser.Parse(q, limits);
-        return filterError is not null ? (null, FilterApi.FilterProblem(filterError)) : (new FlowQuery(range, filter), null);
+        return filterError is not null ? (null, Problems.InvalidFilter(filterError)) : (new FlowQuery(range, filter), null);
     }
 
     /// <summary>A whole-number parameter between 1 and <paramref name="max"/>, or its default when absent.</summary>

@@ -2,7 +2,7 @@ using System.Threading.RateLimiting;
 using FlowLens.Api.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace FlowLens.Api.Features.Queries;
+namespace FlowLens.Api.Queries;
 
 /// <summary>Endpoint metadata: requests here run a query on the query pool; <see cref="IsExport"/> tells exports apart.</summary>
 public sealed record QueryWork(Func<HttpRequest, bool> IsExport);

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using FlowLens.Core.Filters;
 using Npgsql;
 
-namespace FlowLens.Api.Features.Queries;
+namespace FlowLens.Api.Queries;
 
 /// <summary>Limits on the queries that API requests run (FlowLens:Queries).</summary>
 public sealed class QueryOptions

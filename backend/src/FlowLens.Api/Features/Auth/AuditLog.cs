@@ -1,8 +1,7 @@
 using System.Security.Claims;
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Auth;
 
-namespace FlowLens.Api.Features.Audit;
+namespace FlowLens.Api.Features.Auth;
 
 /// <summary>A security-relevant action: who did what to what, when and from where. Never holds a secret.</summary>
 public sealed class AuditEvent

@@ -1,7 +1,7 @@
 using System.Net;
 using FlowLens.Api.Tests.Infrastructure;
 
-namespace FlowLens.Api.Tests.Features.Queries;
+namespace FlowLens.Api.Tests.Queries;
 
 public sealed class QueryLimitsTests(PostgresFixture postgres)
 {

@@ -5,7 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using FlowLens.Api.Features.Ingestion.CloudWatch;
 
-namespace FlowLens.Api.Features.Sources;
+namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>
 /// What every viewer reads of a failed run or object: a short message naming the kind of failure, never an upstream

@@ -1,8 +1,8 @@
-using FlowLens.Api.Features.Queries;
+using FlowLens.Api.Queries;
 using FlowLens.Api.Tests.Infrastructure;
 using Npgsql;
 
-namespace FlowLens.Api.Tests.Features.Queries;
+namespace FlowLens.Api.Tests.Queries;
 
 public sealed class QueryDatabaseTests(PostgresFixture postgres)
 {

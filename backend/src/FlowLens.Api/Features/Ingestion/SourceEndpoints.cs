@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using FlowLens.Api.Features.Ingestion;
 using Microsoft.Extensions.Options;
 
-namespace FlowLens.Api.Features.Sources;
+namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>
 /// Where a source's requests may go: AWS's own domains at public addresses, and the endpoints listed in

@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Data;
-using FlowLens.Api.Features.Sources;
+using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FlowLens.Api.Tests.Features.Sources;
+namespace FlowLens.Api.Tests.Features.Ingestion;
 
 /// <summary>Server-side request forgery through a source's endpoint, region or redirects (the test app allows http://127.0.0.1, any port).</summary>
 public sealed class SourceEndpointsTests(PostgresFixture postgres)

@@ -1,4 +1,4 @@
-namespace FlowLens.Api.Features.Sources;
+namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>Where flow logs come from, how often to look, and how the last run went.</summary>
 public sealed class Source

@@ -1,0 +1,40 @@
+using FlowLens.Api.Tests.Infrastructure;
+
+namespace FlowLens.Api.Tests.Hosting;
+
+/// <summary>Every options class is validated at start: one setting out of its range stops FlowLens, naming it.</summary>
+public sealed class OptionsValidationTests(PostgresFixture postgres)
+{
+    public static TheoryData<string, string> OutOfRange => new()
+    {
+        { "FlowLens:Queries:TimeoutSeconds", "0" }, // 0 would remove the statement timeout
+        { "FlowLens:Sources:MaxListPagesPerRun", "0" },
+        { "FlowLens:Retention:Days", "0" },
+        { "FlowLens:Ingestion:MaxLineLength", "10" },
+        { "FlowLens:Jobs:WorkerCount", "0" },
+        { "FlowLens:Security:RequestsPerMinute", "0" },
+        { "FlowLens:Auth:BootstrapAdminKey", "too-short" },
+        { "FlowLens:Auth:Oidc:SessionLifetime", "00:00:00" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRange))]
+    public async Task ASettingOutOfItsRange_StopsTheStart_NamingIt(string key, string value)
+    {
+        await using var app = await postgres.StartAppAsync(b => b.UseSetting(key, value));
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains(key.Split(':')[^1], error.ToString());
+    }
+
+    [Fact]
+    public void EveryOptionsClass_HasARowAbove()
+    {
+        var sections = typeof(Program).Assembly.GetTypes()
+            .Select(t => t.GetField("Section")?.GetValue(null) as string)
+            .Where(s => s?.StartsWith("FlowLens:", StringComparison.Ordinal) == true)
+            .ToList();
+        Assert.NotEmpty(sections);
+        var tested = OutOfRange.Select(row => row.Data.Item1).ToList();
+        Assert.All(sections, s => Assert.Contains(tested, k => k.StartsWith(s + ":", StringComparison.Ordinal)));
+    }
+}
