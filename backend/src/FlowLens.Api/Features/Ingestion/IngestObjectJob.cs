@@ -87,7 +87,7 @@ public sealed class IngestObjectJob(
         long records = 0, rejected = 0;
         DateTimeOffset? oldest = null, newest = null;
         var samples = new List<BadLine>();
-        await using (var copy = await FlowCopy.BeginAsync(connection, strings, item.Id, source.Id, ct))
+        await using (var copy = await FlowCopy.BeginAsync(connection, strings, source.Id, ct))
         {
             while (true)
             {
@@ -110,7 +110,7 @@ public sealed class IngestObjectJob(
                     continue;
                 }
                 var record = reader.Record;
-                await copy.WriteAsync(record, reader.Format, reader.Line, null, ct);
+                await copy.WriteAsync(record, reader.Format, reader.Line, item.Id, ct);
                 rollups.Add(record);
                 records++;
                 if (record.Start is { } start && (oldest is null || start < oldest))

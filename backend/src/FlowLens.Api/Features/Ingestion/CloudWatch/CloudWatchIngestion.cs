@@ -113,7 +113,7 @@ public sealed class CloudWatchIngestion(
             var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(StreamKey).Distinct().Order(StringComparer.Ordinal).ToList(), ct);
             var rollups = new RollupAccumulator();
             var parser = new FlowLineParser(format);
-            await using (var copy = await FlowCopy.BeginAsync(connection, strings, 0, source.Id, ct))
+            await using (var copy = await FlowCopy.BeginAsync(connection, strings, source.Id, ct))
             {
                 foreach (var e in fresh)
                 {
