@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using FlowLens.Core.Filters;
+using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Core.Queries;
 
@@ -40,14 +41,9 @@ public readonly record struct FlowCursor(DateTimeOffset Start, long ObjectId, in
 /// <summary>The flow search: flows of a time range matching a filter, newest first, after a cursor.</summary>
 public static class FlowSearchSql
 {
-    /// <summary>The columns each row has, in order (text ids are ids into flow_strings).</summary>
-    public const string Columns =
-        "version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, \"end\", " +
-        "action, log_status, vpc_id, subnet_id, instance_id, tcp_flags, type, pkt_srcaddr, pkt_dstaddr, region, az_id, " +
-        "sublocation_type, sublocation_id, pkt_src_aws_service, pkt_dst_aws_service, flow_direction, traffic_path, " +
-        "ecs_cluster_arn, ecs_cluster_name, ecs_container_instance_arn, ecs_container_instance_id, ecs_container_id, " +
-        "ecs_second_container_id, ecs_service_name, ecs_task_definition_arn, ecs_task_arn, ecs_task_id, reject_reason, " +
-        "source_id, object_id, coalesce(line, 0) as line, extras";
+    /// <summary>Every column of <c>flows</c> (text ids are ids into flow_strings); rows before <c>line</c> existed read 0.</summary>
+    public static readonly string Columns = string.Join(", ",
+        FlowColumns.All.Select(c => c.Column == FlowColumn.Line ? "coalesce(line, 0) as line" : c.Sql));
 
     /// <summary>The query; <paramref name="limit"/> null for an export of everything.</summary>
     public static (string Sql, IReadOnlyList<object> Parameters) Build(TimeRange range, FilterNode? filter, FlowCursor? after, int? limit)

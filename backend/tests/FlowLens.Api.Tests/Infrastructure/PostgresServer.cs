@@ -126,7 +126,19 @@ public sealed class PostgresServer : IAsyncDisposable
             "Install them (apt-get install postgresql) or set FLOWLENS_TEST_DB to a connection string.");
     }
 
-    private static async Task RunAsync(string file, string[] args, bool asPostgres)
+    /// <summary>
+    /// <c>pg_dump --schema-only</c> of the database (the pg_dump next to initdb, so as new as the server we start),
+    /// without owners and grants; <paramref name="options"/> choose what goes in.
+    /// </summary>
+    public static Task<string> DumpSchemaAsync(string connectionString, params string[] options)
+    {
+        var c = new NpgsqlConnectionStringBuilder(connectionString);
+        return RunAsync(Path.Combine(FindBinaries(), "pg_dump"),
+            ["--schema-only", "--no-owner", "--no-privileges", "-h", c.Host!, "-p", c.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", c.Username!, .. options, c.Database!],
+            asPostgres: false, c.Password);
+    }
+
+    private static async Task<string> RunAsync(string file, string[] args, bool asPostgres, string? password = null)
     {
         var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
         {
@@ -134,6 +146,10 @@ public sealed class PostgresServer : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
+        if (password is not null)
+        {
+            start.Environment["PGPASSWORD"] = password;
+        }
         if (asPostgres)
         {
             foreach (var a in new[] { "-u", "postgres", "--", file })
@@ -154,6 +170,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr} {await stdout}");
         }
+        return await stdout;
     }
 
     /// <summary>A new, empty database on this server; returns its connection string.</summary>

@@ -9,66 +9,64 @@ namespace FlowLens.Api.Features.Flows;
 /// <summary>One stored flow as read back: the record, where it came from, and fields FlowLens does not know.</summary>
 public sealed record StoredFlow(FlowRecord Record, long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras);
 
-/// <summary>Reads rows of <see cref="Core.Queries.FlowSearchSql.Columns"/> back into flow records.</summary>
+/// <summary>Reads rows of <see cref="Core.Queries.FlowSearchSql.Columns"/> back into flow records, each column by its name.</summary>
 public static class FlowRows
 {
     public static StoredFlow Read(NpgsqlDataReader row, FlowStrings strings)
     {
-        var i = 0;
-        int? Int() => row.IsDBNull(i++) ? null : row.GetInt32(i - 1);
-        int? Small() => row.IsDBNull(i++) ? null : row.GetInt16(i - 1);
-        long? Long() => row.IsDBNull(i++) ? null : row.GetInt64(i - 1);
-        string? Text() => row.IsDBNull(i++) ? null : strings.ValueOf(row.GetInt32(i - 1));
-        FlowAddress? Address() => row.IsDBNull(i++) ? null : FlowAddress.FromIPAddress(row.GetFieldValue<IPAddress>(i - 1));
-        DateTimeOffset? Time() => row.IsDBNull(i++) ? null : new DateTimeOffset(row.GetDateTime(i - 1));
+        // By name: the select's order is not this method's concern (a few dictionary lookups a row, next to the text lookups).
+        int? Int(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : row.GetInt32(i);
+        int? Small(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : row.GetInt16(i);
+        long? Long(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : row.GetInt64(i);
+        string? Text(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : strings.ValueOf(row.GetInt32(i));
+        FlowAddress? Address(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : FlowAddress.FromIPAddress(row.GetFieldValue<IPAddress>(i));
+        DateTimeOffset? Time(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : new DateTimeOffset(row.GetDateTime(i));
+        int At(FlowColumn column) => row.GetOrdinal(FlowColumns.Info(column).Name);
 
         var r = new FlowRecord
         {
-            Version = Small(),
-            AccountId = Text(),
-            InterfaceId = Text(),
-            SrcAddr = Address(),
-            DstAddr = Address(),
-            SrcPort = Int(),
-            DstPort = Int(),
-            Protocol = Small(),
-            Packets = Long(),
-            Bytes = Long(),
-            Start = Time(),
-            End = Time(),
-            Action = (FlowAction?)Small(),
-            LogStatus = (LogStatus?)Small(),
-            VpcId = Text(),
-            SubnetId = Text(),
-            InstanceId = Text(),
-            TcpFlags = (TcpFlags?)Small(),
-            Type = (TrafficType?)Small(),
-            PktSrcAddr = Address(),
-            PktDstAddr = Address(),
-            Region = Text(),
-            AzId = Text(),
-            SublocationType = Text(),
-            SublocationId = Text(),
-            PktSrcAwsService = Text(),
-            PktDstAwsService = Text(),
-            FlowDirection = (FlowDirection?)Small(),
-            TrafficPath = (byte?)Small(),
-            EcsClusterArn = Text(),
-            EcsClusterName = Text(),
-            EcsContainerInstanceArn = Text(),
-            EcsContainerInstanceId = Text(),
-            EcsContainerId = Text(),
-            EcsSecondContainerId = Text(),
-            EcsServiceName = Text(),
-            EcsTaskDefinitionArn = Text(),
-            EcsTaskArn = Text(),
-            EcsTaskId = Text(),
-            RejectReason = Text(),
+            Version = Small(FlowColumn.Version),
+            AccountId = Text(FlowColumn.AccountId),
+            InterfaceId = Text(FlowColumn.InterfaceId),
+            SrcAddr = Address(FlowColumn.SrcAddr),
+            DstAddr = Address(FlowColumn.DstAddr),
+            SrcPort = Int(FlowColumn.SrcPort),
+            DstPort = Int(FlowColumn.DstPort),
+            Protocol = Small(FlowColumn.Protocol),
+            Packets = Long(FlowColumn.Packets),
+            Bytes = Long(FlowColumn.Bytes),
+            Start = Time(FlowColumn.Start),
+            End = Time(FlowColumn.End),
+            Action = (FlowAction?)Small(FlowColumn.Action),
+            LogStatus = (LogStatus?)Small(FlowColumn.LogStatus),
+            VpcId = Text(FlowColumn.VpcId),
+            SubnetId = Text(FlowColumn.SubnetId),
+            InstanceId = Text(FlowColumn.InstanceId),
+            TcpFlags = (TcpFlags?)Small(FlowColumn.TcpFlags),
+            Type = (TrafficType?)Small(FlowColumn.Type),
+            PktSrcAddr = Address(FlowColumn.PktSrcAddr),
+            PktDstAddr = Address(FlowColumn.PktDstAddr),
+            Region = Text(FlowColumn.Region),
+            AzId = Text(FlowColumn.AzId),
+            SublocationType = Text(FlowColumn.SublocationType),
+            SublocationId = Text(FlowColumn.SublocationId),
+            PktSrcAwsService = Text(FlowColumn.PktSrcAwsService),
+            PktDstAwsService = Text(FlowColumn.PktDstAwsService),
+            FlowDirection = (FlowDirection?)Small(FlowColumn.FlowDirection),
+            TrafficPath = (byte?)Small(FlowColumn.TrafficPath),
+            EcsClusterArn = Text(FlowColumn.EcsClusterArn),
+            EcsClusterName = Text(FlowColumn.EcsClusterName),
+            EcsContainerInstanceArn = Text(FlowColumn.EcsContainerInstanceArn),
+            EcsContainerInstanceId = Text(FlowColumn.EcsContainerInstanceId),
+            EcsContainerId = Text(FlowColumn.EcsContainerId),
+            EcsSecondContainerId = Text(FlowColumn.EcsSecondContainerId),
+            EcsServiceName = Text(FlowColumn.EcsServiceName),
+            EcsTaskDefinitionArn = Text(FlowColumn.EcsTaskDefinitionArn),
+            EcsTaskArn = Text(FlowColumn.EcsTaskArn),
+            EcsTaskId = Text(FlowColumn.EcsTaskId),
+            RejectReason = Text(FlowColumn.RejectReason),
         };
-        var sourceId = row.GetInt32(i++);
-        var objectId = row.GetInt64(i++);
-        var line = row.GetInt32(i++);
-        var extras = row.IsDBNull(i) ? null : JsonSerializer.Deserialize<Dictionary<string, string?>>(row.GetString(i));
-        return new StoredFlow(r, sourceId, objectId, line, extras);
+        var extras = At(FlowColumn.Extras) is var e && row.IsDBNull(e) ? null : JsonSerializer.Deserialize<Dictionary<string, string?>>(row.GetString(e));
+        return new StoredFlow(r, Int(FlowColumn.SourceId)!.Value, Long(FlowColumn.ObjectId)!.Value, Int(FlowColumn.Line)!.Value, extras);
     }
 }

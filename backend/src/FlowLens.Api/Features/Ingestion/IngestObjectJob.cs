@@ -19,7 +19,6 @@ public sealed class IngestObjectJob(
     IOptions<IngestionOptions> options, ILogger<IngestObjectJob> logger, SourceClients clients)
 {
     public const int MaxAttempts = 4;
-    private const int SampleErrors = 5;
 
     // Transient failures (network, throttling, a database restart) are retried by Hangfire with its backoff;
     // the last attempt marks the object failed so the run can finish.
@@ -83,68 +82,37 @@ public sealed class IngestObjectJob(
         using var store = ObjectStores.For(source, clients, logger);
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
         await using var reader = FlowLogFiles.Open(stream, item.Key, limits: options.Value.Limits);
-        long records = 0, rejected = 0;
-        DateTimeOffset? oldest = null, newest = null;
-        var samples = new List<BadLine>();
-        await using (var copy = await FlowCopy.BeginAsync(connection, strings, item.Id, source.Id, ct))
+        var counts = new LedgerCounts(item.Id);
+        await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, rollups, ct))
         {
-            while (true)
+            FlowReadResult result;
+            while ((result = await reader.ReadAsync(ct)) != FlowReadResult.End)
             {
-                var result = await reader.ReadAsync(ct);
-                if (result == FlowReadResult.End)
-                {
-                    break;
-                }
                 if (result == FlowReadResult.ObjectError)
                 {
-                    return reader.Error!.Reason; // disposing the COPY and the transaction stores nothing
+                    return reader.Error!.Reason; // disposing the sink and the transaction stores nothing
                 }
                 if (result == FlowReadResult.LineError)
                 {
-                    rejected++;
-                    if (samples.Count < SampleErrors && reader.Error is { } e)
-                    {
-                        samples.Add(new BadLine(e.Line, e.Column, e.Field, e.Reason, e.Text));
-                    }
+                    counts.Reject(reader.Error);
                     continue;
                 }
-                var record = reader.Record;
-                await copy.WriteAsync(record, reader.Format, reader.Line, null, ct);
-                rollups.Add(record);
-                records++;
-                if (record.Start is { } start && (oldest is null || start < oldest))
-                {
-                    oldest = start;
-                }
-                if ((record.End ?? record.Start) is { } end && (newest is null || end > newest))
-                {
-                    newest = end;
-                }
+                await sink.AddAsync(reader.Record, reader.Format, reader.Line, counts, ct);
             }
-            await copy.CompleteAsync(ct);
+            await sink.CompleteAsync([counts], clock.GetUtcNow(), ct);
         }
-        await RollupWriter.WriteAsync(connection, rollups, ct);
 
-        await using (var done = new NpgsqlCommand("""
-            update source_objects set state = 'ingested', records = $2, rejected_lines = $3, sample_errors = $4::jsonb,
-                oldest_record_at = $5, newest_record_at = $6, ingested_at = $7, error = null, attempts = attempts + 1
-            where id = $1
-            """, connection, transaction))
+        await using (var done = new NpgsqlCommand(
+            "update source_objects set state = 'ingested', error = null, attempts = attempts + 1 where id = $1", connection, transaction))
         {
             done.Parameters.Add(new NpgsqlParameter { Value = item.Id });
-            done.Parameters.Add(new NpgsqlParameter { Value = records });
-            done.Parameters.Add(new NpgsqlParameter { Value = rejected });
-            done.Parameters.Add(new NpgsqlParameter { Value = System.Text.Json.JsonSerializer.Serialize(samples, System.Text.Json.JsonSerializerOptions.Web) });
-            done.Parameters.Add(new NpgsqlParameter { Value = (object?)oldest?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            done.Parameters.Add(new NpgsqlParameter { Value = (object?)newest?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            done.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow().UtcDateTime });
             await done.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
-        metrics.Stored(source.Id, records, rejected);
+        metrics.Stored(source.Id, counts.Records, counts.Rejected);
         metrics.Ingested(source.Id);
         logger.LogInformation("Ingested {Key} of source {SourceId}: {Records} records, {Rejected} malformed lines skipped",
-            item.Key, source.Id, records, rejected);
+            item.Key, source.Id, counts.Records, counts.Rejected);
         return null;
     }
 

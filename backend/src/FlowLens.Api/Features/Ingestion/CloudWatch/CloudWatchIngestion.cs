@@ -1,5 +1,4 @@
 using System.Globalization;
-using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;
 using Microsoft.Extensions.Options;
@@ -20,7 +19,6 @@ public sealed class CloudWatchIngestion(
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
-    private const int SampleErrors = 5;
 
     /// <summary>Reads and stores what is new; returns how many events were stored.</summary>
     public async Task<long> RunAsync(Source source, CancellationToken ct)
@@ -110,36 +108,27 @@ public sealed class CloudWatchIngestion(
         if (fresh.Count > 0)
         {
             var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(StreamKey).Distinct().Order(StringComparer.Ordinal).ToList(), ct);
-            var rollups = new RollupAccumulator();
             var parser = new FlowLineParser(format);
-            await using (var copy = await FlowCopy.BeginAsync(connection, strings, 0, source.Id, ct))
+            await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, new RollupAccumulator(), ct))
             {
                 foreach (var e in fresh)
                 {
                     var stream = streams[StreamKey(e)];
                     stream.Line++;
                     // An event AWS would never write (a NUL, a lone surrogate, a huge message) is a rejected line: the batch still commits.
-                    if (!parser.TryParse(e.Message, stream.Line, limits.Value.MaxLineLength, out var error))
+                    if (parser.TryParse(e.Message, stream.Line, limits.Value.MaxLineLength, out var error))
                     {
-                        stream.Rejected++;
-                        rejected++;
-                        if (stream.Samples.Count < SampleErrors && error is not null)
-                        {
-                            stream.Samples.Add(new BadLine(error.Line, error.Column, error.Field, error.Reason, error.Text));
-                        }
-                        continue;
+                        await sink.AddAsync(parser.Record, format, stream.Line, stream.Counts, ct);
                     }
-                    await copy.WriteAsync(parser.Record, format, stream.Line, stream.Id, ct);
-                    rollups.Add(parser.Record);
-                    stream.Records++;
-                    stream.Oldest = Min(stream.Oldest, parser.Record.Start);
-                    stream.Newest = Max(stream.Newest, parser.Record.End ?? parser.Record.Start);
+                    else
+                    {
+                        stream.Counts.Reject(error);
+                    }
                 }
-                await copy.CompleteAsync(ct);
+                await sink.CompleteAsync(streams.Values.Select(s => s.Counts), clock.GetUtcNow(), ct);
             }
-            await RollupWriter.WriteAsync(connection, rollups, ct);
+            rejected = streams.Values.Sum(s => s.Counts.Rejected);
             await RememberAsync(connection, transaction, source.Id, fresh, ct);
-            await UpdateStreamsAsync(connection, transaction, streams.Values, ct);
         }
         // The checkpoint moves to the newest event read; ids older than the next run's look-back are not needed.
         await using (var advance = new NpgsqlCommand("""
@@ -164,15 +153,9 @@ public sealed class CloudWatchIngestion(
         return fresh.Count;
     }
 
-    private sealed class StreamRow
+    private sealed record StreamRow(LedgerCounts Counts)
     {
-        public long Id;
-        public long Line;
-        public long Records;
-        public long Rejected;
-        public DateTimeOffset? Oldest;
-        public DateTimeOffset? Newest;
-        public List<BadLine> Samples = [];
+        public long Line { get; set; }
     }
 
     /// <summary>The streams' ledger rows (made when new), locked for this transaction in name order.</summary>
@@ -201,7 +184,7 @@ public sealed class CloudWatchIngestion(
         await using var reader = await select.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows[reader.GetString(0)] = new StreamRow { Id = reader.GetInt64(1), Line = reader.GetInt64(2) };
+            rows[reader.GetString(0)] = new StreamRow(new LedgerCounts(reader.GetInt64(1))) { Line = reader.GetInt64(2) };
         }
         return rows;
     }
@@ -218,32 +201,6 @@ public sealed class CloudWatchIngestion(
         await remember.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task UpdateStreamsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<StreamRow> streams, CancellationToken ct)
-    {
-        foreach (var stream in streams)
-        {
-            await using var update = new NpgsqlCommand("""
-                update source_objects set records = records + $2, rejected_lines = rejected_lines + $3,
-                    oldest_record_at = least(oldest_record_at, $4), newest_record_at = greatest(newest_record_at, $5),
-                    ingested_at = $6,
-                    sample_errors = case when jsonb_array_length(sample_errors) < 5 then sample_errors || $7::jsonb else sample_errors end
-                where id = $1
-                """, connection, transaction);
-            update.Parameters.Add(new NpgsqlParameter { Value = stream.Id });
-            update.Parameters.Add(new NpgsqlParameter { Value = stream.Records });
-            update.Parameters.Add(new NpgsqlParameter { Value = stream.Rejected });
-            update.Parameters.Add(new NpgsqlParameter { Value = (object?)stream.Oldest?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            update.Parameters.Add(new NpgsqlParameter { Value = (object?)stream.Newest?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            update.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow().UtcDateTime });
-            update.Parameters.Add(new NpgsqlParameter { Value = System.Text.Json.JsonSerializer.Serialize(stream.Samples, System.Text.Json.JsonSerializerOptions.Web) });
-            await update.ExecuteNonQueryAsync(ct);
-        }
-    }
-
     // The stream's name is the ledger key: a NUL or a lone surrogate in it (the service's name pattern allows them) would stop every batch.
     private static string StreamKey(FilteredLogEvent e) => FlowLogError.Printable(e.LogStreamName ?? "", maxLength: 512);
-
-    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
-
-    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }
