@@ -41,7 +41,11 @@ public sealed class EmptyApp(PostgresFixture postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        App = await postgres.StartAppAsync(People.WithBootstrapAdmin);
+        App = await postgres.StartAppAsync(builder =>
+        {
+            People.WithBootstrapAdmin(builder);
+            builder.UseSetting("FlowLens:Security:SignInsPerMinute", "10000"); // tests sign in often; the limit has tests of its own
+        });
         _ = App.Services; // starts the host, which migrates the database
     }
 
