@@ -28,7 +28,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton(_ => dataSource);
         builder.Services.AddDbContext<FlowLensDb>(options => FlowLensDb.Configure(options, dataSource));
         builder.Services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(services => QueryDatabase.Create(connectionString, services.GetRequiredService<IOptions<QueryOptions>>().Value));
+        builder.Services.AddSingleton(services => QueryDatabase.Create(connectionString,
+            services.GetRequiredService<IOptions<QueryOptions>>().Value, services.GetRequiredService<ILogger<QueryDatabase>>()));
     }
 
     /// <summary>

@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using System.Globalization;
+using FlowLens.Api.Features.Auth;
 using FlowLens.Core.Filters;
 using Npgsql;
 
@@ -58,26 +61,40 @@ public sealed class QueryOptions
 /// The connections API queries run on: a pool of their own with a statement timeout, so no request can pin the
 /// database; without JIT compilation (it costs seconds on wide queries over many partitions and saves little); and
 /// with enough work memory to group a week of rollup rows in a hash table rather than sort them on disk.
+/// Every query is logged at Debug (SQL, parameters, duration, rows) and shown to admins in <see cref="SqlHeader"/>.
 /// </summary>
-public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions options) : IDisposable
+public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions options, ILogger<QueryDatabase> logger) : IDisposable
 {
+    /// <summary>
+    /// The SQL a request ran, for admins only: whitespace collapsed to single spaces, several queries joined by
+    /// <see cref="SqlSeparator"/>, cut at <see cref="MaxSqlHeaderLength"/> characters (the Debug log has it whole).
+    /// </summary>
+    public const string SqlHeader = "X-FlowLens-Sql";
+    public const string SqlSeparator = " ; ";
+    public const int MaxSqlHeaderLength = 8192;
+    private const string Cut = " ... (cut; the Debug log has the whole SQL)";
+
     // Searches and stats take a place before their connection and give it back when it closes (exports have limits of their own).
     private readonly SemaphoreSlim _places = new(options.MaxConcurrent);
 
-    public static QueryDatabase Create(string connectionString, QueryOptions options)
+    public static QueryDatabase Create(string connectionString, QueryOptions options, ILogger<QueryDatabase> logger)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         builder.Options = $"{builder.Options} -c statement_timeout={options.TimeoutSeconds * 1000} -c jit=off -c work_mem=64MB".Trim();
         builder.ApplicationName ??= "FlowLens queries";
-        return new QueryDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "FlowLens queries" }.Build(), options);
+        return new QueryDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "FlowLens queries" }.Build(), options, logger);
     }
 
     /// <summary>How long and deep the filters of these queries may be.</summary>
     public FilterLimits FilterLimits => options.FilterLimits;
 
-    /// <summary>A command with its <c>$n</c> parameters, on a connection from the pool (closed with the reader).</summary>
-    public async Task<NpgsqlDataReader> ReadAsync(string sql, IReadOnlyList<object> parameters, CancellationToken ct, bool export = false)
+    /// <summary>
+    /// A command with its <c>$n</c> parameters, on a connection from the pool (closed with the reader); run for
+    /// <paramref name="http"/>'s request, whose response shows the SQL to admins.
+    /// </summary>
+    public async Task<NpgsqlDataReader> ReadAsync(HttpContext http, string sql, IReadOnlyList<object> parameters, CancellationToken ct, bool export = false)
     {
+        ShowSql(http, sql);
         if (!export && !await _places.WaitAsync(TimeSpan.FromSeconds(options.QueueSeconds), ct))
         {
             throw new QueriesBusyException();
@@ -99,6 +116,7 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
         {
             GiveBackWhenClosed(connection);
         }
+        var started = Stopwatch.GetTimestamp();
         try
         {
             if (export)
@@ -106,24 +124,78 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
                 await using var timeout = new NpgsqlCommand($"set statement_timeout = {options.ExportTimeoutSeconds * 1000}", connection);
                 await timeout.ExecuteNonQueryAsync(ct);
             }
-            // PostgreSQL's statement timeout ends a statement first, with its clear error; Npgsql's own (30 s by
-            // default) would otherwise cut one that the configured timeout still allows.
-            var command = new NpgsqlCommand(sql, connection)
-            {
-                CommandTimeout = (export ? options.ExportTimeoutSeconds : options.TimeoutSeconds) + 10,
-            };
+            // A batch of one: unlike a command's, its statement counts the rows a select returned, for the log.
+            var statement = new NpgsqlBatchCommand(sql);
             foreach (var value in parameters)
             {
-                command.Parameters.Add(new NpgsqlParameter { Value = value });
+                statement.Parameters.Add(new NpgsqlParameter { Value = value });
             }
-            return await command.ExecuteReaderAsync(System.Data.CommandBehavior.CloseConnection, ct);
+            var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands = { statement },
+                // PostgreSQL's statement timeout ends a statement first, with its clear error; Npgsql's own (30 s by
+                // default) would otherwise cut one that the configured timeout still allows.
+                Timeout = (export ? options.ExportTimeoutSeconds : options.TimeoutSeconds) + 10,
+            };
+            var reader = await batch.ExecuteReaderAsync(System.Data.CommandBehavior.CloseConnection, ct);
+            LogWhenClosed(connection, statement, sql, parameters, started);
+            return reader;
         }
-        catch
+        catch (Exception e)
         {
+            logger.LogDebug(e, "Query failed after {ElapsedMs} ms: {Sql} with {Parameters}",
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, sql, Describe(parameters));
             await connection.DisposeAsync();
             throw;
         }
     }
+
+    /// <summary>Adds <paramref name="sql"/> to the request's <see cref="SqlHeader"/> when the caller is an admin.</summary>
+    private static void ShowSql(HttpContext http, string sql)
+    {
+        if (!http.User.IsInRole(Roles.Admin))
+        {
+            return;
+        }
+        var shown = http.Response.Headers[SqlHeader].ToString() is { Length: > 0 } earlier ? earlier + SqlSeparator + OneLine(sql) : OneLine(sql);
+        http.Response.Headers[SqlHeader] = shown.Length <= MaxSqlHeaderLength ? shown : shown[..(MaxSqlHeaderLength - Cut.Length)] + Cut;
+    }
+
+    /// <summary>The SQL on one line, as <see cref="SqlHeader"/> shows it: runs of whitespace as one space, other than printable ASCII as <c>?</c>.</summary>
+    public static string OneLine(string sql) =>
+        new([.. string.Join(' ', sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+
+    /// <summary>One Debug line per query once its reader is closed: how long it ran (reading included) and the rows it read.</summary>
+    private void LogWhenClosed(NpgsqlConnection connection, NpgsqlBatchCommand statement, string sql, IReadOnlyList<object> parameters, long started)
+    {
+        if (!logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+        var logged = 0;
+        connection.StateChange += (_, change) =>
+        {
+            if (change.CurrentState == System.Data.ConnectionState.Closed && Interlocked.Exchange(ref logged, 1) == 0)
+            {
+                logger.LogDebug("Query ran for {ElapsedMs} ms, {Rows} rows: {Sql} with {Parameters}",
+                    (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, statement.Rows, sql, Describe(parameters));
+            }
+        };
+    }
+
+    /// <summary>The parameters as <c>$1=value, $2=value</c>; arrays as <c>{a,b}</c>, times in ISO 8601.</summary>
+    public static string Describe(IReadOnlyList<object> parameters) =>
+        string.Join(", ", parameters.Select((value, i) => $"${i + 1}={Value(value)}"));
+
+    private static string Value(object value) => value switch
+    {
+        DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
+        string text => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'",
+        System.Collections.IEnumerable items => "{" + string.Join(",", items.Cast<object>().Select(Value)) + "}",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     private void GiveBackWhenClosed(NpgsqlConnection connection)
     {

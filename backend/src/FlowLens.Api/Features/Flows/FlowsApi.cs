@@ -69,7 +69,7 @@ public static class FlowsApi
         if (format != "json")
         {
             var (exportSql, exportParameters) = FlowSearchSql.Build(query!.Range, query.Filter, after, limit: null);
-            var rows = await database.ReadAsync(exportSql, exportParameters, ct, export: true);
+            var rows = await database.ReadAsync(http, exportSql, exportParameters, ct, export: true);
             http.Response.RegisterForDisposeAsync(rows);
             http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"flows.{format}\"";
@@ -80,7 +80,7 @@ public static class FlowsApi
         // One more than asked tells whether there is a next page.
         var (sql, parameters) = FlowSearchSql.Build(query!.Range, query.Filter, after, pageSize + 1);
         var items = new List<StoredFlow>();
-        await using (var reader = await database.ReadAsync(sql, parameters, ct))
+        await using (var reader = await database.ReadAsync(http, sql, parameters, ct))
         {
             while (await reader.ReadAsync(ct))
             {

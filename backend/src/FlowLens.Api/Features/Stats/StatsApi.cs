@@ -102,7 +102,7 @@ public static class StatsApi
             return problem;
         }
         var statement = StatsSql.Summary(query!.Range, query.Filter, rollups ?? true);
-        await using var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct);
+        await using var reader = await database.ReadAsync(http, statement.Sql, statement.Parameters, ct);
         await reader.ReadAsync(ct);
         SetPath(http, statement);
         return TypedResults.Ok(new Summary(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
@@ -131,7 +131,7 @@ public static class StatsApi
         }
         var statement = StatsSql.Top(query!.Range, query.Filter, fields, parsedMetric, count, rollups ?? true);
         var items = new List<TopItem>();
-        await using (var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct))
+        await using (var reader = await database.ReadAsync(http, statement.Sql, statement.Parameters, ct))
         {
             while (await reader.ReadAsync(ct))
             {
@@ -166,7 +166,7 @@ public static class StatsApi
         }
         var statement = StatsSql.Scans(query!.Range, query.Filter, scanBy, count);
         var items = new List<ScanItem>();
-        await using (var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct))
+        await using (var reader = await database.ReadAsync(http, statement.Sql, statement.Parameters, ct))
         {
             while (await reader.ReadAsync(ct))
             {
@@ -214,7 +214,7 @@ public static class StatsApi
 
         var statement = StatsSql.TimeSeries(range, query.Filter, step.Value, field, parsedMetric, count, rollups ?? true);
         var values = new Dictionary<string, Dictionary<DateTime, long>>();
-        await using (var reader = await database.ReadAsync(statement.Sql, statement.Parameters, ct))
+        await using (var reader = await database.ReadAsync(http, statement.Sql, statement.Parameters, ct))
         {
             while (await reader.ReadAsync(ct))
             {

@@ -1,0 +1,38 @@
+using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Filters;
+using FlowLens.Core.Queries;
+
+namespace FlowLens.Api.Tests.Features.Flows;
+
+/// <summary>
+/// The SQL of each way the flow search is built, in Features/Flows/sql/ (FLOWLENS_UPDATE_GOLDEN=1 rewrites them);
+/// each also runs on a migrated database.
+/// </summary>
+public sealed class FlowSearchSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp>
+{
+    public const string Folder = "backend/tests/FlowLens.Api.Tests/Features/Flows/sql/";
+
+    private static readonly TimeRange Range = new(new(2026, 11, 24, 0, 0, 0, TimeSpan.Zero), new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+    private const string Q = "action = REJECT and dstport in (22, 3389) and not srcaddr = 10.0.0.0/8 and interface-id = eni-0a1b2c3d";
+    private static readonly FlowCursor After = new(new(2026, 11, 24, 13, 5, 0, TimeSpan.Zero), 42, 1877);
+
+    private static readonly Dictionary<string, (string About, FilterNode? Filter, FlowCursor? After, int? Limit)> Cases = new()
+    {
+        ["search-first-page"] = ("flow search, first page: from=2026-11-24T00:00Z to=2026-11-25T00:00Z limit=100 (one more asked)", null, null, 101),
+        ["search-filter"] = ($"flow search, first page with a filter: same range, q=\"{Q}\" limit=100", FilterParser.Parse(Q).Root, null, 101),
+        ["search-next-page"] = ("flow search, next page (keyset after the cursor's start, object, line): same range, limit=100", null, After, 101),
+        ["export"] = ($"flow export (CSV/NDJSON), no limit: same range, q=\"{Q}\"", FilterParser.Parse(Q).Root, null, null),
+    };
+
+    public static TheoryData<string> Statements() => [.. Cases.Keys];
+
+    [Theory]
+    [MemberData(nameof(Statements))]
+    public async Task SearchSql_IsTheGoldenFile_AndRuns(string name)
+    {
+        var (about, filter, after, limit) = Cases[name];
+        var (sql, parameters) = FlowSearchSql.Build(Range, filter, after, limit);
+        GoldenSql.Assert($"{Folder}{name}.sql", about, sql, parameters);
+        await GoldenSql.RunAsync(empty.App, sql, parameters);
+    }
+}

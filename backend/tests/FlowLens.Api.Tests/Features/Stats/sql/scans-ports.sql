@@ -1,0 +1,16 @@
+-- stats scans, from the raw flows, by distinct ports: from=2026-11-24T00:00Z to=2026-11-25T00:00Z q="action = REJECT" by=ports limit=20
+select host(f.srcaddr) as srcaddr,
+    count(distinct f.dstport)::bigint as ports,
+    count(distinct f.dstaddr)::bigint as hosts,
+    count(*)::bigint as flows,
+    coalesce(sum(f.bytes), 0)::bigint as bytes,
+    coalesce(sum(f.packets), 0)::bigint as packets,
+    count(*) filter (where f.action = 2)::bigint as rejected_flows,
+    min(f.start) as first_seen,
+    max(coalesce(f."end", f.start)) as last_seen
+from flows f
+where f.start >= $1 and f.start < $2 and f.log_status = 1 and f.srcaddr is not null and coalesce((action = $3), false)
+group by 1
+order by ports desc, flows desc, host(f.srcaddr) collate "C"
+limit $4
+-- parameters: $1=2026-11-24T00:00:00.0000000+00:00, $2=2026-11-25T00:00:00.0000000+00:00, $3=2, $4=20

@@ -1,0 +1,12 @@
+-- stats summary, from the raw flows (a filter field the rollups do not keep): from=2026-11-24T00:00Z to=2026-11-25T00:00Z q="dstport = 22"
+select coalesce(sum(records) filter (where log_status = 1), 0)::bigint as flows,
+    coalesce(sum(bytes), 0)::bigint as bytes,
+    coalesce(sum(packets), 0)::bigint as packets,
+    coalesce(sum(records) filter (where log_status = 1 and action = 1), 0)::bigint as accepted_flows,
+    coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows,
+    coalesce(sum(records) filter (where log_status = 2), 0)::bigint as no_data_records,
+    coalesce(sum(records) filter (where log_status = 3), 0)::bigint as skip_data_records
+from (select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, null::text as key
+from flows f
+where f.start >= $1 and f.start < $2 and coalesce((dstport = $3), false)) r
+-- parameters: $1=2026-11-24T00:00:00.0000000+00:00, $2=2026-11-25T00:00:00.0000000+00:00, $3=22

@@ -1,0 +1,11 @@
+-- stats timeseries, from the raw flows, a series per interface: from=2026-11-24T00:00Z to=2026-11-25T00:00Z interval=00:05:00 groupBy=interface-id limit=10
+with r as (select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, coalesce(k.value, '-') as key
+from flows f left join flow_strings k on k.id = f.interface_id
+where f.start >= $1 and f.start < $2 and true),
+top as (select key from r where key <> '-' group by key order by coalesce(sum(records) filter (where log_status = 1), 0)::bigint desc, key collate "C" limit $5)
+select date_bin($3::interval, r.t, $4) as t,
+    case when r.key = '-' or top.key is not null then r.key else 'other' end as key,
+    coalesce(sum(r.records) filter (where r.log_status = 1), 0)::bigint as value
+from r left join top on top.key = r.key
+group by 1, 2
+-- parameters: $1=2026-11-24T00:00:00.0000000+00:00, $2=2026-11-25T00:00:00.0000000+00:00, $3=00:05:00, $4=2000-01-01T00:00:00.0000000+00:00, $5=10
