@@ -14,9 +14,23 @@ export interface FlowField {
 
 const text = (value: Value) => (value === null || value === undefined ? '-' : String(value));
 
-const tcpFlagNames: [number, string][] = [[1, 'FIN'], [2, 'SYN'], [4, 'RST'], [8, 'PSH'], [16, 'ACK'], [32, 'URG']];
+const tcpFlagNames: [number, string][] = [
+  [1, 'FIN'],
+  [2, 'SYN'],
+  [4, 'RST'],
+  [8, 'PSH'],
+  [16, 'ACK'],
+  [32, 'URG'],
+];
 const showTcpFlags = (value: Value) =>
-  typeof value === 'number' ? `${tcpFlagNames.filter(([bit]) => value & bit).map(([, n]) => n).join(' ') || '-'} (${value})` : '-';
+  typeof value === 'number'
+    ? `${
+        tcpFlagNames
+          .filter(([bit]) => value & bit)
+          .map(([, n]) => n)
+          .join(' ') || '-'
+      } (${value})`
+    : '-';
 
 /** Every flow log field, in the order AWS documents them. */
 export const flowFields: FlowField[] = [
@@ -62,7 +76,18 @@ export const flowFields: FlowField[] = [
   { name: 'ecs-task-id', key: 'ecsTaskId' },
 ];
 
-export const defaultColumns = ['start', 'interface-id', 'srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'bytes', 'packets', 'action'];
+export const defaultColumns = [
+  'start',
+  'interface-id',
+  'srcaddr',
+  'srcport',
+  'dstaddr',
+  'dstport',
+  'protocol',
+  'bytes',
+  'packets',
+  'action',
+];
 
 export const fieldByName = new Map(flowFields.map((f) => [f.name, f]));
 

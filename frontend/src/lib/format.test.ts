@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatChange, formatCount, formatProtocol, formatTime, formatTrafficPath } from './format';
+import {
+  formatAgo,
+  formatBytes,
+  formatChange,
+  formatCount,
+  formatProtocol,
+  formatTime,
+  formatTrafficPath,
+} from './format';
 
 describe('format', () => {
   it('writes sizes in decimal units', () => {

@@ -30,7 +30,17 @@ export function formatChange(current: number, previous: number): string | null {
 
 /** IANA protocol numbers seen in VPCs, by name. */
 export const protocolNames: Record<number, string> = {
-  1: 'ICMP', 2: 'IGMP', 4: 'IPv4', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMPv6', 132: 'SCTP',
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPv4',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPv6',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMPv6',
+  132: 'SCTP',
 };
 
 /** "TCP (6)"; unknown numbers stay numbers. */

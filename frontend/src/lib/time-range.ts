@@ -58,6 +58,7 @@ export const previousRange = (range: ResolvedRange): ResolvedRange => ({
 export function describeRange(from: string, to: string): string {
   const preset = presets.find((p) => p.value === from);
   if (preset && to === 'now') return preset.label;
-  const show = (text: string) => (isRelative(text) ? text : new Date(text).toISOString().slice(0, 16).replace('T', ' '));
+  const show = (text: string) =>
+    isRelative(text) ? text : new Date(text).toISOString().slice(0, 16).replace('T', ' ');
   return `${show(from)} → ${show(to)} UTC`;
 }

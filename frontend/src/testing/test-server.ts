@@ -15,7 +15,11 @@ export async function startTestServer(handler: Handler) {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, type = 'application/json') {
-  res.writeHead(status, { 'Content-Type': type, 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' });
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Headers': '*',
+  });
   res.end(JSON.stringify(body));
 }
 

@@ -62,4 +62,9 @@ export function Chart({ option, label, height = 260, onClick }: ChartProps) {
 }
 
 /** The colours of ACCEPT and REJECT everywhere. */
-export const actionColors: Record<string, string> = { ACCEPT: '#2f9e44', REJECT: '#e03131', '-': '#868e96', other: '#adb5bd' };
+export const actionColors: Record<string, string> = {
+  ACCEPT: '#2f9e44',
+  REJECT: '#e03131',
+  '-': '#868e96',
+  other: '#adb5bd',
+};

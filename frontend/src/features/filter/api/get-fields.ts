@@ -32,4 +32,11 @@ export async function checkFilter(q: string): Promise<FilterProblem | null> {
 }
 
 export const useFilterCheck = (q: string) =>
-  useQuery(queryOptions({ queryKey: ['filter', 'check', q], queryFn: () => checkFilter(q), enabled: q.trim() !== '', staleTime: Infinity }));
+  useQuery(
+    queryOptions({
+      queryKey: ['filter', 'check', q],
+      queryFn: () => checkFilter(q),
+      enabled: q.trim() !== '',
+      staleTime: Infinity,
+    }),
+  );

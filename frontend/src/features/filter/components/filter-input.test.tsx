@@ -7,7 +7,12 @@ import { sendJson, startTestServer } from '@/testing/test-server';
 import { FilterInput } from './filter-input';
 
 const fields = [
-  { name: 'dstport', type: 'number', operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'], examples: ['22', '443'] },
+  {
+    name: 'dstport',
+    type: 'number',
+    operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'],
+    examples: ['22', '443'],
+  },
   { name: 'dstaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5'] },
   { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'] },
 ];
@@ -22,7 +27,12 @@ describe('FilterInput', () => {
       const q = url.searchParams.get('q') ?? '';
       const at = q.indexOf('protocl');
       if (at < 0) return sendJson(res, 200, { filter: q, valid: true });
-      sendJson(res, 400, { title: 'The filter is not valid', status: 400, errors: { q: [`unknown field 'protocl' (at character ${at + 1})`] }, position: at + 1 });
+      sendJson(res, 400, {
+        title: 'The filter is not valid',
+        status: 400,
+        errors: { q: [`unknown field 'protocl' (at character ${at + 1})`] },
+        position: at + 1,
+      });
     });
     setApiBaseUrl(server.url);
   });

@@ -4,7 +4,12 @@ import { apply, complete } from './complete';
 
 const fields: FieldInfo[] = [
   { name: 'srcaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5', '10.0.0.0/8'] },
-  { name: 'dstport', type: 'number', operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'], examples: ['22', '443'] },
+  {
+    name: 'dstport',
+    type: 'number',
+    operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'],
+    examples: ['22', '443'],
+  },
   { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'] },
 ];
 const labels = (text: string, cursor = text.length) => complete(text, cursor, fields).options.map((o) => o.label);

@@ -86,7 +86,11 @@ function candidates(expect: Expect, field: FieldInfo | undefined, fields: FieldI
       return [{ label: '(', insert: '(' }];
     case 'value':
     case 'list-value':
-      return (field?.examples ?? []).map((v) => ({ label: v, insert: expect === 'value' ? `${v} ` : v, detail: field?.name }));
+      return (field?.examples ?? []).map((v) => ({
+        label: v,
+        insert: expect === 'value' ? `${v} ` : v,
+        detail: field?.name,
+      }));
     case 'list-next':
       return [
         { label: ',', insert: ', ' },

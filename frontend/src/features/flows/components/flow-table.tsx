@@ -17,9 +17,21 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
   const scroller = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = flows;
   const columnList = columns.join(',');
-  const shown = useMemo(() => columnList.split(',').map((name) => fieldByName.get(name)).filter((f) => f !== undefined), [columnList]);
+  const shown = useMemo(
+    () =>
+      columnList
+        .split(',')
+        .map((name) => fieldByName.get(name))
+        .filter((f) => f !== undefined),
+    [columnList],
+  );
   const items = useMemo(() => flows.data?.pages.flatMap((p) => p.items) ?? [], [flows.data]);
-  const rows = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => 29, overscan: 20 });
+  const rows = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 29,
+    overscan: 20,
+  });
   const visible = rows.getVirtualItems();
   const lastVisible = visible.at(-1)?.index ?? 0;
 
@@ -30,11 +42,24 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
   const before = visible[0]?.start ?? 0;
   const after = rows.getTotalSize() - (visible.at(-1)?.end ?? 0);
   return (
-    <QueryState query={flows} minHeight={200} isEmpty={() => items.length === 0} empty="No flows in this time range for this filter.">
+    <QueryState
+      query={flows}
+      minHeight={200}
+      isEmpty={() => items.length === 0}
+      empty="No flows in this time range for this filter."
+    >
       {() => (
         <>
           <Box ref={scroller} h={560} style={{ overflow: 'auto' }} tabIndex={-1}>
-            <Table stickyHeader highlightOnHover fz="xs" ff="monospace" aria-label="Flows" aria-rowcount={items.length + 1} style={{ whiteSpace: 'nowrap' }}>
+            <Table
+              stickyHeader
+              highlightOnHover
+              fz="xs"
+              ff="monospace"
+              aria-label="Flows"
+              aria-rowcount={items.length + 1}
+              style={{ whiteSpace: 'nowrap' }}
+            >
               <Table.Thead>
                 <Table.Tr>
                   {shown.map((f) => (
@@ -45,7 +70,13 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
               <Table.Tbody>
                 {before > 0 && <tr aria-hidden style={{ height: before }} />}
                 {visible.map((row) => (
-                  <FlowRow key={row.key} item={items[row.index]!} index={row.index} fields={shown} onSelect={setSelected} />
+                  <FlowRow
+                    key={row.key}
+                    item={items[row.index]!}
+                    index={row.index}
+                    fields={shown}
+                    onSelect={setSelected}
+                  />
                 ))}
                 {after > 0 && <tr aria-hidden style={{ height: after }} />}
               </Table.Tbody>
@@ -65,7 +96,17 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
 }
 
 // Rows already shown do not render again when the next page arrives.
-const FlowRow = memo(function FlowRow({ item, index, fields, onSelect }: { item: FlowItem; index: number; fields: FlowField[]; onSelect: (item: FlowItem) => void }) {
+const FlowRow = memo(function FlowRow({
+  item,
+  index,
+  fields,
+  onSelect,
+}: {
+  item: FlowItem;
+  index: number;
+  fields: FlowField[];
+  onSelect: (item: FlowItem) => void;
+}) {
   return (
     <Table.Tr
       aria-rowindex={index + 2}

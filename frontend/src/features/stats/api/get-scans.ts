@@ -19,9 +19,16 @@ export const ScansSchema = z.object({
   ),
 });
 
-export const useScans = ({ by = 'ports', limit = 10, ...params }: StatsQuery & { by?: 'ports' | 'hosts'; limit?: number }) => {
+export const useScans = ({
+  by = 'ports',
+  limit = 10,
+  ...params
+}: StatsQuery & { by?: 'ports' | 'hosts'; limit?: number }) => {
   const search = { ...rangeParams(params), by, limit };
   return useQuery(
-    queryOptions({ queryKey: ['stats', 'scans', search], queryFn: () => apiGet(`/api/stats/scans${query(search)}`, ScansSchema) }),
+    queryOptions({
+      queryKey: ['stats', 'scans', search],
+      queryFn: () => apiGet(`/api/stats/scans${query(search)}`, ScansSchema),
+    }),
   );
 };

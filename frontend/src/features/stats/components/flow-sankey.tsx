@@ -27,7 +27,13 @@ export function sankeyData(items: TopItem[]) {
 }
 
 /** Where the bytes go: source → destination port → destination, for the top triples of the query. */
-export function FlowSankey({ params, onSelect }: { params: StatsQuery; onSelect?: (field: string, value: string) => void }) {
+export function FlowSankey({
+  params,
+  onSelect,
+}: {
+  params: StatsQuery;
+  onSelect?: (field: string, value: string) => void;
+}) {
   const top = useTop({ ...params, by: levels.join(','), metric: 'bytes', limit: 25 });
   return (
     <QueryState query={top} isEmpty={(d) => d.items.length === 0} minHeight={360}>

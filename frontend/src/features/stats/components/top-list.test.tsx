@@ -14,7 +14,8 @@ describe('TopList', () => {
     server = await startTestServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
       asked.push(url.searchParams);
-      if (url.searchParams.get('q') === 'broken') return sendJson(res, 503, { title: 'The query took too long', status: 503 });
+      if (url.searchParams.get('q') === 'broken')
+        return sendJson(res, 503, { title: 'The query took too long', status: 503 });
       sendJson(res, 200, {
         items: [
           { key: '6', flows: 900, bytes: 5_000_000, packets: 4000, rejectedFlows: 10 },
@@ -33,7 +34,12 @@ describe('TopList', () => {
     renderWithProviders(<TopList params={{ range, q: 'action = REJECT' }} by="protocol" onSelect={onSelect} />);
     const table = await screen.findByRole('table', { name: 'Top protocol' });
     expect(Object.fromEntries(asked.at(-1)!)).toEqual({
-      from: '2026-11-24T00:00:00.000Z', to: '2026-11-25T00:00:00.000Z', q: 'action = REJECT', by: 'protocol', metric: 'bytes', limit: '10',
+      from: '2026-11-24T00:00:00.000Z',
+      to: '2026-11-25T00:00:00.000Z',
+      q: 'action = REJECT',
+      by: 'protocol',
+      metric: 'bytes',
+      limit: '10',
     });
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows.map((r) => r.textContent)).toEqual(['TCP (6)5 MB900', 'UDP (17)12 kB80', '- (no value)0 B0']);

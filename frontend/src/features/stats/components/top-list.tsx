@@ -41,11 +41,22 @@ export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: 
                   <Table.Td style={{ position: 'relative' }}>
                     <Box
                       aria-hidden
-                      style={{ position: 'absolute', inset: '2px auto 2px 0', width: `${(item[metric] / max) * 100}%`, opacity: 0.15, pointerEvents: 'none' }}
+                      style={{
+                        position: 'absolute',
+                        inset: '2px auto 2px 0',
+                        width: `${(item[metric] / max) * 100}%`,
+                        opacity: 0.15,
+                        pointerEvents: 'none',
+                      }}
                       bg="blue"
                     />
                     {onSelect && item.key !== '-' ? (
-                      <UnstyledButton fz="sm" ff="monospace" onClick={() => onSelect(item.key)} title={`Add ${by} = ${item.key} to the filter`}>
+                      <UnstyledButton
+                        fz="sm"
+                        ff="monospace"
+                        onClick={() => onSelect(item.key)}
+                        title={`Add ${by} = ${item.key} to the filter`}
+                      >
                         {showKey(by, item.key)}
                       </UnstyledButton>
                     ) : (
