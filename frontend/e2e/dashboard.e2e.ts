@@ -162,7 +162,7 @@ describe('the dashboard in Chromium', () => {
     await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toContain("unknown field 'protocl'");
     // The caret sits under the first letter of the unknown field.
     const marked = (await alert.locator('pre, code').last().textContent())!.split('\n');
-    expect(marked[1]!.indexOf('^')).toBe(marked[0]!.indexOf('protocl'));
+    expect(marked[1].indexOf('^')).toBe(marked[0].indexOf('protocl'));
     await screenshot(page, '03-explorer-filter-error');
 
     await filter.fill('dstport = 22 and protocol = tcp');
@@ -211,7 +211,7 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Export CSV' }).click();
     const file = await (await download).path();
     const lines = readFileSync(file, 'utf8').trim().split('\n');
-    const header = lines[0]!.split(',');
+    const header = lines[0].split(',');
     expect(header).toContain('srcaddr');
     expect(header).toContain('log-status');
     const action = header.indexOf('action');
@@ -289,7 +289,7 @@ describe('the dashboard in Chromium', () => {
         async () => (await api<{ status: { objectsIngested: number; state: string } }>(`/api/sources/${id}`)).status,
         { timeout: 90_000, interval: 1000 },
       )
-      .toMatchObject({ state: 'idle', objectsIngested: expect.any(Number) });
+      .toMatchObject({ state: 'idle', objectsIngested: expect.any(Number) as number });
     const status = (await api<{ status: { objectsIngested: number; recordsIngested: number } }>(`/api/sources/${id}`))
       .status;
     expect(status.objectsIngested).toBeGreaterThan(0);

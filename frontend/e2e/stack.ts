@@ -56,7 +56,7 @@ export async function startStack(log: (line: string) => void): Promise<{ stack: 
       const signIn = /Sign in as (\S+) with password (\S+)/.exec(output);
       const key = /Admin API key: (\S+)/.exec(output)?.[1];
       if (url && signIn && key)
-        done({ url, email: signIn[1]!, password: signIn[2]!, adminKey: key, flowlogs: join(data, 'flowlogs') });
+        done({ url, email: signIn[1], password: signIn[2], adminKey: key, flowlogs: join(data, 'flowlogs') });
     };
     child.stdout!.on('data', read);
     child.stderr!.on('data', read);

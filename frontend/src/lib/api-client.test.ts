@@ -53,7 +53,7 @@ describe('api client', () => {
       ['POST', '/api/sources/1/sync', 't1'],
       ['POST', '/api/sources/1/sync', 't1'],
     ]);
-    expect(seen[1]!.body).toBe('{"why":"test"}');
+    expect(seen[1].body).toBe('{"why":"test"}');
 
     resetCsrfToken();
     await apiSend('POST', '/api/sources/1/sync');

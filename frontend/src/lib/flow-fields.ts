@@ -12,7 +12,8 @@ export interface FlowField {
   show?: (value: Value) => string;
 }
 
-const text = (value: Value) => (value === null || value === undefined ? '-' : String(value));
+const text = (value: Value) =>
+  value === null || value === undefined ? '-' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
 const tcpFlagNames: [number, string][] = [
   [1, 'FIN'],

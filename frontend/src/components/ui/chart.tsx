@@ -33,7 +33,7 @@ export function Chart({ option, label, height = 260, onClick }: ChartProps) {
   const scheme = useComputedColorScheme('light');
 
   useEffect(() => {
-    const instance = echarts.init(element.current!, scheme === 'dark' ? 'dark' : undefined, { renderer: 'svg' });
+    const instance = echarts.init(element.current, scheme === 'dark' ? 'dark' : undefined, { renderer: 'svg' });
     chart.current = instance;
     const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => instance.resize());
     observer?.observe(element.current!);

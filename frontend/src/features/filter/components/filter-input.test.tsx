@@ -45,7 +45,7 @@ describe('FilterInput', () => {
     await userEvent.type(input, 'dst');
     const options = await screen.findAllByRole('option', { hidden: true });
     expect(options.map((o) => o.textContent)).toEqual(['dstportnumber', 'dstaddraddress']);
-    await userEvent.click(options[1]!);
+    await userEvent.click(options[1]);
     expect((input as HTMLInputElement).value).toBe('dstaddr ');
   });
 
@@ -55,8 +55,8 @@ describe('FilterInput', () => {
     fireEvent.change(screen.getByLabelText('Filter'), { target: { value: 'dstport = 22 and protocl = tcp' } });
     const alert = await screen.findByRole('alert', { name: 'Filter error' });
     expect(alert.textContent).toContain("unknown field 'protocl' (at character 18)");
-    const [text, caret] = alert.querySelector('pre, code')!.textContent!.split('\n');
-    expect(caret!.indexOf('^')).toBe(text!.indexOf('protocl'));
+    const [text, caret] = alert.querySelector('pre, code')!.textContent.split('\n');
+    expect(caret.indexOf('^')).toBe(text.indexOf('protocl'));
     expect(screen.getByRole('button', { name: 'Apply' })).toHaveProperty('disabled', true);
   });
 

@@ -1,6 +1,6 @@
 import { Box, Button, Code, Combobox, Group, Text, TextInput, useCombobox } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useFilterCheck, useFilterFields } from '../api/get-fields';
 import { apply, complete } from '../lib/complete';
 
@@ -22,7 +22,12 @@ export function FilterInput({ value, onChange }: FilterInputProps) {
   const check = useFilterCheck(checked);
   const problem = checked === draft && draft.trim() ? check.data : null;
 
-  useEffect(() => setDraft(value), [value]);
+  // A new filter from the URL replaces the draft (React's "adjust state when a prop changes", without an effect).
+  const [shownValue, setShownValue] = useState(value);
+  if (value !== shownValue) {
+    setShownValue(value);
+    setDraft(value);
+  }
 
   const completions = useMemo(() => complete(draft, cursor, fields.data ?? []), [draft, cursor, fields.data]);
 

@@ -40,11 +40,11 @@ describe('complete', () => {
     const text = 'act = REJECT';
     const completions = complete(text, 2, fields);
     expect(completions).toMatchObject({ from: 0, to: 3 });
-    expect(apply(text, completions, completions.options[0]!)).toEqual({ text: 'action = REJECT', cursor: 7 });
+    expect(apply(text, completions, completions.options[0])).toEqual({ text: 'action = REJECT', cursor: 7 });
   });
 
   it('opens the list of an in', () => {
     const completions = complete('dstport i', 9, fields);
-    expect(apply('dstport i', completions, completions.options[0]!)).toEqual({ text: 'dstport in (', cursor: 12 });
+    expect(apply('dstport i', completions, completions.options[0])).toEqual({ text: 'dstport in (', cursor: 12 });
   });
 });

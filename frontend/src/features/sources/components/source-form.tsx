@@ -99,7 +99,7 @@ export function SourceForm({
       setForm((f) => ({ ...f, [key]: value }));
   const text = (key: keyof Form) => ({
     value: form[key] as string,
-    onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value as never),
+    onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value),
   });
   const error = (...keys: string[]) => keys.map((k) => errors[k.toLowerCase()]).find(Boolean);
   const prefix = form.kind === 'cloudwatch' ? 'cloudwatch' : 's3';
@@ -129,7 +129,7 @@ export function SourceForm({
         <SegmentedControl
           aria-label="Kind"
           value={form.kind}
-          onChange={(v) => set('kind')(v as SourceKind)}
+          onChange={(v) => set('kind')(v)}
           data={[
             { value: 's3', label: 'S3' },
             { value: 'cloudwatch', label: 'CloudWatch Logs' },

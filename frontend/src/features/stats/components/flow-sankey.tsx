@@ -18,7 +18,7 @@ export function sankeyData(items: TopItem[]) {
     names.forEach((name, depth) => nodes.set(name, { name, depth }));
     for (let i = 0; i + 1 < names.length; i++) {
       const id = `${names[i]}|${names[i + 1]}`;
-      const link = links.get(id) ?? { source: names[i]!, target: names[i + 1]!, value: 0 };
+      const link = links.get(id) ?? { source: names[i], target: names[i + 1], value: 0 };
       link.value += item.bytes;
       links.set(id, link);
     }

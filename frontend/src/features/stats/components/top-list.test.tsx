@@ -43,10 +43,10 @@ describe('TopList', () => {
     });
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows.map((r) => r.textContent)).toEqual(['TCP (6)5 MB900', 'UDP (17)12 kB80', '- (no value)0 B0']);
-    fireEvent.click(within(rows[1]!).getByRole('button'));
+    fireEvent.click(within(rows[1]).getByRole('button'));
     expect(onSelect).toHaveBeenCalledWith('17');
     // Records without the field cannot be filtered on: no button.
-    expect(within(rows[2]!).queryByRole('button')).toBeNull();
+    expect(within(rows[2]).queryByRole('button')).toBeNull();
   });
 
   it('says what went wrong when the API fails', async () => {
