@@ -12,9 +12,10 @@ const fields = [
     type: 'number',
     operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'],
     examples: ['22', '443'],
+    labels: [],
   },
-  { name: 'dstaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5'] },
-  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'] },
+  { name: 'dstaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5'], labels: [] },
+  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'], labels: [] },
 ];
 
 describe('FilterInput', () => {

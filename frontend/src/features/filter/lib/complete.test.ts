@@ -3,14 +3,21 @@ import type { FieldInfo } from '@/types/api';
 import { apply, complete } from './complete';
 
 const fields: FieldInfo[] = [
-  { name: 'srcaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5', '10.0.0.0/8'] },
+  {
+    name: 'srcaddr',
+    type: 'address',
+    operators: ['=', '!=', 'in', 'not in'],
+    examples: ['10.0.0.5', '10.0.0.0/8'],
+    labels: [],
+  },
   {
     name: 'dstport',
     type: 'number',
     operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'],
     examples: ['22', '443'],
+    labels: [],
   },
-  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'] },
+  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'], labels: [] },
 ];
 const labels = (text: string, cursor = text.length) => complete(text, cursor, fields).options.map((o) => o.label);
 

@@ -19,6 +19,8 @@ type Form = {
   logGroupName: string;
   logFormat: string;
   lookbackMinutes: number;
+  // Not edited here, but kept: an edit does not move where a CloudWatch source starts reading.
+  startTime: string | null;
   path: string;
 };
 
@@ -37,6 +39,7 @@ const fromSource = (s: Source | null): Form => ({
   logGroupName: s?.cloudWatch?.logGroupName ?? '',
   logFormat: s?.cloudWatch?.logFormat ?? '',
   lookbackMinutes: s?.cloudWatch?.lookbackMinutes ?? 20,
+  startTime: s?.cloudWatch?.startTime ?? null,
   path: s?.directory?.path ?? '',
 });
 
@@ -62,6 +65,7 @@ function toRequest(f: Form): SourceRequest {
             logGroupName: f.logGroupName.trim(),
             logFormat: orNull(f.logFormat),
             lookbackMinutes: f.lookbackMinutes,
+            startTime: f.startTime,
             ...aws,
           }
         : null,

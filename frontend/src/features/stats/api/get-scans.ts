@@ -1,23 +1,26 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { apiGet, query } from '@/lib/api-client';
+import { apiShape } from '@/types/api';
 import { rangeParams, type StatsQuery } from './stats-query';
 
-export const ScansSchema = z.object({
-  items: z.array(
-    z.object({
-      srcaddr: z.string(),
-      ports: z.number(),
-      hosts: z.number(),
-      flows: z.number(),
-      bytes: z.number(),
-      packets: z.number(),
-      rejectedFlows: z.number(),
-      firstSeen: z.string(),
-      lastSeen: z.string(),
-    }),
-  ),
-});
+export const ScansSchema = apiShape('ScansResponse')(
+  z.object({
+    items: z.array(
+      z.object({
+        srcaddr: z.string(),
+        ports: z.number(),
+        hosts: z.number(),
+        flows: z.number(),
+        bytes: z.number(),
+        packets: z.number(),
+        rejectedFlows: z.number(),
+        firstSeen: z.string(),
+        lastSeen: z.string(),
+      }),
+    ),
+  }),
+);
 
 export const useScans = ({
   by = 'ports',
