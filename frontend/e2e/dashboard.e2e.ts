@@ -252,7 +252,8 @@ describe('the dashboard in Chromium', () => {
     await page.goto(`${stack.url}/traffic-paths?from=now-24h`);
     const paths = page.getByRole('table', { name: 'Top traffic-path' });
     await paths.locator('tbody tr').first().waitFor();
-    expect(await paths.textContent()).toContain('Internet gateway (8)');
+    // The API's label for traffic-path 8 (FlowLens.Core's TrafficPaths), not a copy in the frontend.
+    expect(await paths.textContent()).toContain('Internet gateway (Nitro) (8)');
     await page.getByRole('table', { name: 'Top pkt-dst-aws-service' }).getByText('S3').first().waitFor();
     await screenshot(page, '07-traffic-paths');
   });

@@ -4,7 +4,7 @@ import { exportUrl } from '@/features/flows/api/get-flows';
 import { FlowTable } from '@/features/flows/components/flow-table';
 import { FlowSankey } from '@/features/stats/components/flow-sankey';
 import { TopList } from '@/features/stats/components/top-list';
-import { defaultColumns, flowFields } from '@/lib/flow-fields';
+import { defaultColumns, flowFields } from '@/features/flows/lib/columns';
 import { useDrillDown } from './drill-down';
 
 const groupFields = flowFields

@@ -2,9 +2,10 @@ import { Box, Group, Loader, Table, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { QueryState } from '@/components/ui/states';
-import { fieldByName, showValue, type FlowField } from '@/lib/flow-fields';
+import { useShowValue, type ShowValue } from '@/lib/labels';
 import type { FlowItem } from '@/types/api';
 import { useFlows, type FlowsQuery } from '../api/get-flows';
+import { fieldByName, showField, type FlowField } from '../lib/columns';
 import { FlowDrawer } from './flow-drawer';
 
 /**
@@ -13,6 +14,7 @@ import { FlowDrawer } from './flow-drawer';
  */
 export function FlowTable({ params, columns }: { params: FlowsQuery; columns: string[] }) {
   const flows = useFlows(params);
+  const showValue = useShowValue();
   const [selected, setSelected] = useState<FlowItem | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = flows;
@@ -77,6 +79,7 @@ export function FlowTable({ params, columns }: { params: FlowsQuery; columns: st
                     item={items[row.index]}
                     index={row.index}
                     fields={shown}
+                    showValue={showValue}
                     onSelect={setSelected}
                   />
                 ))}
@@ -102,11 +105,13 @@ const FlowRow = memo(function FlowRow({
   item,
   index,
   fields,
+  showValue,
   onSelect,
 }: {
   item: FlowItem;
   index: number;
   fields: FlowField[];
+  showValue: ShowValue;
   onSelect: (item: FlowItem) => void;
 }) {
   return (
@@ -119,7 +124,7 @@ const FlowRow = memo(function FlowRow({
       onKeyDown={(e) => e.key === 'Enter' && onSelect(item)}
     >
       {fields.map((f) => (
-        <Table.Td key={f.name}>{showValue(f, item)}</Table.Td>
+        <Table.Td key={f.name}>{showField(f, item, showValue)}</Table.Td>
       ))}
     </Table.Tr>
   );

@@ -13,6 +13,20 @@ describe('TopList', () => {
   beforeAll(async () => {
     server = await startTestServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
+      // The labels, as FlowLens gives them (a part of its protocol list).
+      if (url.pathname === '/api/filter/fields')
+        return sendJson(res, 200, [
+          {
+            name: 'protocol',
+            type: 'protocol',
+            operators: ['='],
+            examples: ['tcp'],
+            labels: [
+              { value: '6', label: 'TCP', description: null },
+              { value: '17', label: 'UDP', description: null },
+            ],
+          },
+        ]);
       asked.push(url.searchParams);
       if (url.searchParams.get('q') === 'broken')
         return sendJson(res, 503, { title: 'The query took too long', status: 503 });
@@ -33,6 +47,7 @@ describe('TopList', () => {
     const onSelect = vi.fn();
     renderWithProviders(<TopList params={{ range, q: 'action = REJECT' }} by="protocol" onSelect={onSelect} />);
     const table = await screen.findByRole('table', { name: 'Top protocol' });
+    await screen.findByText('TCP (6)');
     expect(Object.fromEntries(asked.at(-1)!)).toEqual({
       from: '2026-11-24T00:00:00.000Z',
       to: '2026-11-25T00:00:00.000Z',
