@@ -12,7 +12,13 @@ export default async function setup(project: TestProject) {
   const running = process.env.FLOWLENS_E2E_URL;
   if (running) {
     const env = (name: string) => process.env[`FLOWLENS_E2E_${name}`] ?? '';
-    project.provide('stack', { url: running, email: env('EMAIL'), password: env('PASSWORD'), adminKey: env('KEY'), flowlogs: env('FLOWLOGS') });
+    project.provide('stack', {
+      url: running,
+      email: env('EMAIL'),
+      password: env('PASSWORD'),
+      adminKey: env('KEY'),
+      flowlogs: env('FLOWLOGS'),
+    });
     return;
   }
   const { stack, stop } = await startStack((line) => console.log(line));

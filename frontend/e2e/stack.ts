@@ -32,11 +32,18 @@ const freePort = () =>
  */
 export async function startStack(log: (line: string) => void): Promise<{ stack: Stack; stop: () => Promise<void> }> {
   // /var/tmp, not /tmp: the postgres user must reach the folder when this runs as root.
-  const data = mkdtempSync(join(process.env.FLOWLENS_E2E_TMP ?? (process.getuid?.() === 0 ? '/var/tmp' : tmpdir()), 'flowlens-e2e-'));
+  const data = mkdtempSync(
+    join(process.env.FLOWLENS_E2E_TMP ?? (process.getuid?.() === 0 ? '/var/tmp' : tmpdir()), 'flowlens-e2e-'),
+  );
   chmodSync(data, 0o755);
   const [httpPort, pgPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn('bash', [join(root, 'deploy/local/run.sh')], {
-    env: { ...process.env, FLOWLENS_DEMO_DIR: data, FLOWLENS_PORT: String(httpPort), FLOWLENS_DEMO_PG_PORT: String(pgPort) },
+    env: {
+      ...process.env,
+      FLOWLENS_DEMO_DIR: data,
+      FLOWLENS_PORT: String(httpPort),
+      FLOWLENS_DEMO_PG_PORT: String(pgPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -48,11 +55,14 @@ export async function startStack(log: (line: string) => void): Promise<{ stack: 
       const url = /FlowLens is running at (\S+)/.exec(output)?.[1];
       const signIn = /Sign in as (\S+) with password (\S+)/.exec(output);
       const key = /Admin API key: (\S+)/.exec(output)?.[1];
-      if (url && signIn && key) done({ url, email: signIn[1]!, password: signIn[2]!, adminKey: key, flowlogs: join(data, 'flowlogs') });
+      if (url && signIn && key)
+        done({ url, email: signIn[1], password: signIn[2], adminKey: key, flowlogs: join(data, 'flowlogs') });
     };
     child.stdout!.on('data', read);
     child.stderr!.on('data', read);
-    void exited.then((code) => fail(new Error(`run.sh exited with ${code} before FlowLens was ready:\n${output.slice(-3000)}`)));
+    void exited.then((code) =>
+      fail(new Error(`run.sh exited with ${code} before FlowLens was ready:\n${output.slice(-3000)}`)),
+    );
   });
   const stop = async () => {
     if (child.exitCode === null) {

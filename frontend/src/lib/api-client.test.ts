@@ -15,7 +15,8 @@ describe('api client', () => {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         seen.push({ method: req.method, url: req.url, csrf: req.headers['x-csrf-token'] as string | undefined, body });
-        if (req.url === '/api/auth/csrf') return sendJson(res, 200, { token: `t${++tokens}`, headerName: 'X-CSRF-TOKEN' });
+        if (req.url === '/api/auth/csrf')
+          return sendJson(res, 200, { token: `t${++tokens}`, headerName: 'X-CSRF-TOKEN' });
         if (req.url === '/api/me') return sendJson(res, 200, { name: 'ci', role: 'viewer' });
         if (req.url === '/api/odd') return sendJson(res, 200, { name: 'ci', role: 'superuser' });
         if (req.url === '/api/sources/1/sync') return sendJson(res, 202, { message: 'queued', objects: 0 });
@@ -23,7 +24,12 @@ describe('api client', () => {
           res.writeHead(502, { 'Content-Type': 'text/html' });
           return res.end('<html>bad gateway</html>');
         }
-        sendJson(res, 404, { title: 'Not found', status: 404, detail: 'No API endpoint has this path.' }, 'application/problem+json');
+        sendJson(
+          res,
+          404,
+          { title: 'Not found', status: 404, detail: 'No API endpoint has this path.' },
+          'application/problem+json',
+        );
       });
     });
     setApiBaseUrl(server.url);
@@ -47,7 +53,7 @@ describe('api client', () => {
       ['POST', '/api/sources/1/sync', 't1'],
       ['POST', '/api/sources/1/sync', 't1'],
     ]);
-    expect(seen[1]!.body).toBe('{"why":"test"}');
+    expect(seen[1].body).toBe('{"why":"test"}');
 
     resetCsrfToken();
     await apiSend('POST', '/api/sources/1/sync');

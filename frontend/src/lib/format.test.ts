@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatChange, formatCount, formatProtocol, formatTime, formatTrafficPath } from './format';
+import { formatAgo, formatBytes, formatChange, formatCount, formatTime } from './format';
 
 describe('format', () => {
   it('writes sizes in decimal units', () => {
@@ -13,15 +13,6 @@ describe('format', () => {
   it('keeps small counts exact and shortens large ones', () => {
     expect(formatCount(9_999)).toBe('9,999');
     expect(formatCount(2_861_402)).toBe('2.9M');
-  });
-
-  it('names protocols and traffic paths, keeping the number', () => {
-    expect(formatProtocol(6)).toBe('TCP (6)');
-    expect(formatProtocol('17')).toBe('UDP (17)');
-    expect(formatProtocol(253)).toBe('253');
-    expect(formatProtocol(null)).toBe('-');
-    expect(formatTrafficPath(8)).toBe('Internet gateway (8)');
-    expect(formatTrafficPath('-')).toBe('-');
   });
 
   it('compares with the previous period', () => {

@@ -1,4 +1,4 @@
-// How numbers, sizes, protocols and times read on screen.
+// How numbers, sizes and times read on screen; value labels come from the API (lib/labels.ts).
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 const whole = new Intl.NumberFormat('en');
@@ -26,37 +26,6 @@ export function formatChange(current: number, previous: number): string | null {
   if (previous === 0) return null;
   const change = (current - previous) / previous;
   return `${change >= 0 ? '+' : ''}${(change * 100).toFixed(Math.abs(change) < 0.1 ? 1 : 0)}%`;
-}
-
-/** IANA protocol numbers seen in VPCs, by name. */
-export const protocolNames: Record<number, string> = {
-  1: 'ICMP', 2: 'IGMP', 4: 'IPv4', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMPv6', 132: 'SCTP',
-};
-
-/** "TCP (6)"; unknown numbers stay numbers. */
-export function formatProtocol(value: number | string | null | undefined): string {
-  if (value === null || value === undefined || value === '' || value === '-') return '-';
-  const number = Number(value);
-  const name = protocolNames[number];
-  return name ? `${name} (${number})` : String(value);
-}
-
-/** `traffic-path` values, in AWS's words. */
-export const trafficPaths: Record<number, string> = {
-  1: 'Same VPC',
-  2: 'Internet gateway or gateway endpoint',
-  3: 'Virtual private gateway',
-  4: 'Intra-region VPC peering',
-  5: 'Inter-region VPC peering',
-  6: 'Local gateway',
-  7: 'Gateway VPC endpoint',
-  8: 'Internet gateway',
-};
-
-export function formatTrafficPath(value: number | string | null | undefined): string {
-  if (value === null || value === undefined || value === '-' || value === '') return '-';
-  const label = trafficPaths[Number(value)];
-  return label ? `${label} (${value})` : String(value);
 }
 
 /** "7 min ago", "3 h ago", "2 d ago"; "just now" under a minute. */

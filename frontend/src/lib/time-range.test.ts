@@ -37,6 +37,8 @@ describe('time range', () => {
 
   it('names presets and writes absolute ranges in UTC', () => {
     expect(describeRange('now-24h', 'now')).toBe('Last 24 hours');
-    expect(describeRange('2026-11-24T10:00:00Z', '2026-11-24T11:00:00Z')).toBe('2026-11-24 10:00 → 2026-11-24 11:00 UTC');
+    expect(describeRange('2026-11-24T10:00:00Z', '2026-11-24T11:00:00Z')).toBe(
+      '2026-11-24 10:00 → 2026-11-24 11:00 UTC',
+    );
   });
 });

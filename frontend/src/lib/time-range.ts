@@ -19,7 +19,7 @@ const relative = /^now(?:([+-])(\d+)([smhd]))?$/i;
 export function parseInstant(text: string, now: number): number | null {
   const match = relative.exec(text.trim());
   if (match) {
-    const offset = match[2] ? Number(match[2]) * units[match[3]!.toLowerCase()]! : 0;
+    const offset = match[2] ? Number(match[2]) * units[match[3].toLowerCase()] : 0;
     return match[1] === '-' ? now - offset : now + offset;
   }
   const parsed = Date.parse(text);
@@ -43,7 +43,7 @@ export function resolveRange(from: string, to: string, now = Date.now()): Resolv
   if (start === null || end === null || start >= end) return null;
   if (!isRelative(from) || !isRelative(to)) return { from: new Date(start), to: new Date(end) };
   const span = end - start;
-  const step = span >= 6 * units.h! ? units.h! : 5 * units.m!;
+  const step = span >= 6 * units.h ? units.h : 5 * units.m;
   const alignedEnd = Math.ceil(end / step) * step;
   return { from: new Date(alignedEnd - Math.ceil(span / step) * step), to: new Date(alignedEnd) };
 }
@@ -58,6 +58,7 @@ export const previousRange = (range: ResolvedRange): ResolvedRange => ({
 export function describeRange(from: string, to: string): string {
   const preset = presets.find((p) => p.value === from);
   if (preset && to === 'now') return preset.label;
-  const show = (text: string) => (isRelative(text) ? text : new Date(text).toISOString().slice(0, 16).replace('T', ' '));
+  const show = (text: string) =>
+    isRelative(text) ? text : new Date(text).toISOString().slice(0, 16).replace('T', ' ');
   return `${show(from)} → ${show(to)} UTC`;
 }

@@ -4,11 +4,15 @@ import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { useViewState } from './view-state';
 
-const at = (url: string) => ({ children }: { children: ReactNode }) => <MemoryRouter initialEntries={[url]}>{children}</MemoryRouter>;
+const at =
+  (url: string) =>
+  ({ children }: { children: ReactNode }) => <MemoryRouter initialEntries={[url]}>{children}</MemoryRouter>;
 
 describe('useViewState', () => {
   it('reads the range, filter and the rest from the URL, with the defaults', () => {
-    const { result } = renderHook(() => useViewState(), { wrapper: at('/explorer?from=now-6h&q=dstport%20%3D%2022&by=srcaddr') });
+    const { result } = renderHook(() => useViewState(), {
+      wrapper: at('/explorer?from=now-6h&q=dstport%20%3D%2022&by=srcaddr'),
+    });
     expect(result.current).toMatchObject({ from: 'now-6h', to: 'now', q: 'dstport = 22' });
     expect(result.current.params.get('by')).toBe('srcaddr');
     expect(result.current.range!.to.getTime() - result.current.range!.from.getTime()).toBe(6 * 3600_000);

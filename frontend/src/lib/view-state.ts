@@ -14,9 +14,9 @@ export function useViewState() {
   const from = params.get('from') ?? defaultFrom;
   const to = params.get('to') ?? defaultTo;
   const q = params.get('q') ?? '';
-  // Relative ranges are resolved when the URL changes; the refresh button re-resolves them through `at`.
-  const at = params.get('at');
-  const range = useMemo(() => resolveRange(from, to), [from, to, at]);
+  // Relative ranges are resolved when the URL changes; the refresh button re-resolves them at the instant in `at`.
+  const at = Number(params.get('at')) || undefined;
+  const range = useMemo(() => resolveRange(from, to, at), [from, to, at]);
 
   const update = useCallback(
     (changes: Record<string, string | null>) =>

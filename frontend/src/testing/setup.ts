@@ -8,7 +8,7 @@ class ResizeObserverStub {
 }
 
 if (typeof window !== 'undefined') {
-  window.matchMedia ??= (query: string) =>
+  const matchMedia = (query: string) =>
     ({
       matches: false,
       media: query,
@@ -19,8 +19,12 @@ if (typeof window !== 'undefined') {
       removeListener: () => {},
       dispatchEvent: () => false,
     }) as MediaQueryList;
+  // Defined only where missing (jsdom may have the property, undefined).
+  if (typeof window.matchMedia !== 'function')
+    Object.defineProperty(window, 'matchMedia', { value: matchMedia, writable: true });
   window.ResizeObserver ??= ResizeObserverStub;
-  Element.prototype.scrollIntoView ??= () => {};
+  if (typeof Element.prototype.scrollIntoView !== 'function')
+    Object.defineProperty(Element.prototype, 'scrollIntoView', { value: () => {}, writable: true });
 }
 
 // A loaded machine (CI runs the suites side by side) answers slower than Testing Library's 1 s default.

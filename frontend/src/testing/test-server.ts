@@ -1,11 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /** A real HTTP server on a free loopback port, for tests of code that calls the API. */
 export async function startTestServer(handler: Handler) {
-  const server = createServer(handler);
+  // A handler that throws answers 500, so the test fails on its assertion rather than on a hung request.
+  const server = createServer((req, res) => {
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end(String(error));
+      });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -15,7 +23,11 @@ export async function startTestServer(handler: Handler) {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, type = 'application/json') {
-  res.writeHead(status, { 'Content-Type': type, 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' });
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Headers': '*',
+  });
   res.end(JSON.stringify(body));
 }
 

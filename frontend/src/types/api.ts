@@ -1,22 +1,61 @@
 import { z } from 'zod';
+import type { components } from './openapi.gen';
 
-// The backend's response shapes, with its names exactly. Every answer is checked against these.
+// The backend's response shapes, with its names exactly. Every answer is checked against these at run time, and
+// each schema against the API's OpenAPI document (openapi.json → openapi.gen.ts) when the code is type-checked.
 
-export const MeSchema = z.object({
-  name: z.string(),
-  role: z.enum(['viewer', 'admin']),
-});
+/** The API's schemas, generated from its OpenAPI document by `npm run api:types`. */
+export type ApiSchemas = components['schemas'];
+
+// Literal unions the UI narrows a string to (a role, a source kind) compare as the string the API documents.
+type Widen<T> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean
+      ? boolean
+      : T extends readonly (infer U)[]
+        ? Widen<U>[]
+        : T extends object
+          ? { [K in keyof T]: Widen<T[K]> }
+          : T;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * A zod schema that compiles only when it reads exactly the API's schema `Name`: the same fields, each with the
+ * same type and nullability. A renamed or retyped field in openapi.json fails `npm run typecheck` here.
+ */
+export const apiShape =
+  <Name extends keyof ApiSchemas>(name: Name) =>
+  <S extends z.ZodType>(
+    schema: S &
+      (Same<Widen<z.infer<S>>, Widen<ApiSchemas[Name]>> extends true
+        ? unknown
+        : { differsFromTheApi: Name; zod: Widen<z.infer<S>>; api: Widen<ApiSchemas[Name]> }),
+  ): S => {
+    void name;
+    return schema;
+  };
+
+export const MeSchema = apiShape('Me')(
+  z.object({
+    name: z.string(),
+    role: z.enum(['viewer', 'admin']),
+  }),
+);
 export type Me = z.infer<typeof MeSchema>;
 
-export const ProvidersSchema = z.object({ local: z.boolean(), oidc: z.string().nullable() });
+export const ProvidersSchema = apiShape('Providers')(z.object({ local: z.boolean(), oidc: z.string().nullable() }));
 export type Providers = z.infer<typeof ProvidersSchema>;
 
-export const CsrfTokenSchema = z.object({ token: z.string(), headerName: z.string() });
+export const CsrfTokenSchema = apiShape('CsrfToken')(z.object({ token: z.string(), headerName: z.string() }));
 
-export const HealthSchema = z.object({
-  status: z.string(),
-  database: z.string(),
-});
+export const HealthSchema = apiShape('Health')(
+  z.object({
+    status: z.string(),
+    database: z.string(),
+  }),
+);
 export type Health = z.infer<typeof HealthSchema>;
 
 // RFC 7807: every 4xx/5xx from the API; validation problems add errors per field, filter problems a position.
@@ -31,133 +70,197 @@ export const ProblemSchema = z.object({
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 
-export const SummarySchema = z.object({
-  flows: z.number(),
-  bytes: z.number(),
-  packets: z.number(),
-  acceptedFlows: z.number(),
-  rejectedFlows: z.number(),
-  noDataRecords: z.number(),
-  skipDataRecords: z.number(),
-});
+export const SummarySchema = apiShape('Summary')(
+  z.object({
+    flows: z.number(),
+    bytes: z.number(),
+    packets: z.number(),
+    acceptedFlows: z.number(),
+    rejectedFlows: z.number(),
+    noDataRecords: z.number(),
+    skipDataRecords: z.number(),
+  }),
+);
 export type Summary = z.infer<typeof SummarySchema>;
 
-export const TopItemSchema = z.object({
-  key: z.string(),
-  flows: z.number(),
-  bytes: z.number(),
-  packets: z.number(),
-  rejectedFlows: z.number(),
-});
+export const TopItemSchema = apiShape('TopItem')(
+  z.object({
+    key: z.string(),
+    flows: z.number(),
+    bytes: z.number(),
+    packets: z.number(),
+    rejectedFlows: z.number(),
+  }),
+);
 export type TopItem = z.infer<typeof TopItemSchema>;
-export const TopResponseSchema = z.object({ items: z.array(TopItemSchema) });
+export const TopResponseSchema = apiShape('TopResponse')(z.object({ items: z.array(TopItemSchema) }));
 
-export const TimeSeriesSchema = z.object({
-  interval: z.string(),
-  series: z.array(
-    z.object({
-      key: z.string(),
-      points: z.array(z.object({ t: z.string(), value: z.number() })),
-    }),
-  ),
-});
+export const TimeSeriesSchema = apiShape('TimeSeriesResponse')(
+  z.object({
+    interval: z.string(),
+    series: z.array(
+      z.object({
+        key: z.string(),
+        points: z.array(z.object({ t: z.string(), value: z.number() })),
+      }),
+    ),
+  }),
+);
 export type TimeSeries = z.infer<typeof TimeSeriesSchema>;
 
 const n = z.number().nullable();
 const s = z.string().nullable();
-export const FlowItemSchema = z.object({
-  version: n, accountId: s, interfaceId: s, srcAddr: s, dstAddr: s, srcPort: n, dstPort: n, protocol: n,
-  packets: n, bytes: n, start: s, end: s, action: s, logStatus: s, vpcId: s, subnetId: s, instanceId: s,
-  tcpFlags: n, type: s, pktSrcAddr: s, pktDstAddr: s, region: s, azId: s, sublocationType: s, sublocationId: s,
-  pktSrcAwsService: s, pktDstAwsService: s, flowDirection: s, trafficPath: n, rejectReason: s,
-  ecsClusterArn: s, ecsClusterName: s, ecsContainerInstanceArn: s, ecsContainerInstanceId: s, ecsContainerId: s,
-  ecsSecondContainerId: s, ecsServiceName: s, ecsTaskDefinitionArn: s, ecsTaskArn: s, ecsTaskId: s,
-  sourceId: z.number(), objectId: z.number(), line: z.number(),
-  extras: z.record(z.string(), z.string().nullable()).nullable(),
-});
+export const FlowItemSchema = apiShape('FlowItem')(
+  z.object({
+    version: n,
+    accountId: s,
+    interfaceId: s,
+    srcAddr: s,
+    dstAddr: s,
+    srcPort: n,
+    dstPort: n,
+    protocol: n,
+    packets: n,
+    bytes: n,
+    start: s,
+    end: s,
+    action: s,
+    logStatus: s,
+    vpcId: s,
+    subnetId: s,
+    instanceId: s,
+    tcpFlags: n,
+    type: s,
+    pktSrcAddr: s,
+    pktDstAddr: s,
+    region: s,
+    azId: s,
+    sublocationType: s,
+    sublocationId: s,
+    pktSrcAwsService: s,
+    pktDstAwsService: s,
+    flowDirection: s,
+    trafficPath: n,
+    rejectReason: s,
+    ecsClusterArn: s,
+    ecsClusterName: s,
+    ecsContainerInstanceArn: s,
+    ecsContainerInstanceId: s,
+    ecsContainerId: s,
+    ecsSecondContainerId: s,
+    ecsServiceName: s,
+    ecsTaskDefinitionArn: s,
+    ecsTaskArn: s,
+    ecsTaskId: s,
+    sourceId: z.number(),
+    objectId: z.number(),
+    line: z.number(),
+    extras: z.record(z.string(), z.string().nullable()).nullable(),
+  }),
+);
 export type FlowItem = z.infer<typeof FlowItemSchema>;
-export const FlowPageSchema = z.object({ items: z.array(FlowItemSchema), nextCursor: z.string().nullable() });
+export const FlowPageSchema = apiShape('FlowPage')(
+  z.object({ items: z.array(FlowItemSchema), nextCursor: z.string().nullable() }),
+);
 export type FlowPage = z.infer<typeof FlowPageSchema>;
 
-export const FieldInfoSchema = z.object({
-  name: z.string(),
-  type: z.string(),
-  operators: z.array(z.string()),
-  examples: z.array(z.string()),
-});
+export const ValueLabelSchema = apiShape('ValueLabel')(
+  z.object({ value: z.string(), label: z.string(), description: z.string().nullable() }),
+);
+export type ValueLabel = z.infer<typeof ValueLabelSchema>;
+
+export const FieldInfoSchema = apiShape('FieldInfo')(
+  z.object({
+    name: z.string(),
+    type: z.string(),
+    operators: z.array(z.string()),
+    examples: z.array(z.string()),
+    labels: z.array(ValueLabelSchema),
+  }),
+);
 export type FieldInfo = z.infer<typeof FieldInfoSchema>;
 
-export const SourceStatusSchema = z.object({
-  state: z.string(),
-  lastRunStartedAt: s,
-  lastRunFinishedAt: s,
-  lastError: s,
-  objectsIngested: z.number(),
-  objectsFailed: z.number(),
-  recordsIngested: z.number(),
-  recordsRejected: z.number(),
-  newestRecordAt: s,
-});
+export const SourceStatusSchema = apiShape('SourceStatus')(
+  z.object({
+    state: z.string(),
+    lastRunStartedAt: s,
+    lastRunFinishedAt: s,
+    lastError: s,
+    objectsIngested: z.number(),
+    objectsFailed: z.number(),
+    recordsIngested: z.number(),
+    recordsRejected: z.number(),
+    newestRecordAt: s,
+  }),
+);
 
-export const S3SettingsSchema = z.object({
-  bucket: z.string(),
-  prefix: z.string(),
-  region: s.optional(),
-  roleArn: s.optional(),
-  // externalId and serviceUrl: null for viewers, only admins read them.
-  externalId: s.optional(),
-  serviceUrl: s.optional(),
-  forcePathStyle: z.boolean().optional(),
-});
-export const DirectorySettingsSchema = z.object({ path: z.string() });
-export const CloudWatchSettingsSchema = z.object({
-  logGroupName: z.string(),
-  region: s.optional(),
-  logFormat: s.optional(),
-  startTime: s.optional(),
-  lookbackMinutes: z.number().optional(),
-  roleArn: s.optional(),
-  externalId: s.optional(),
-  serviceUrl: s.optional(),
-});
+export const S3SettingsSchema = apiShape('S3Settings')(
+  z.object({
+    bucket: z.string(),
+    prefix: z.string(),
+    region: s,
+    roleArn: s,
+    // externalId and serviceUrl: null for viewers, only admins read them.
+    externalId: s,
+    serviceUrl: s,
+    forcePathStyle: z.boolean(),
+  }),
+);
+export const DirectorySettingsSchema = apiShape('DirectorySettings')(z.object({ path: z.string() }));
+export const CloudWatchSettingsSchema = apiShape('CloudWatchSettings')(
+  z.object({
+    logGroupName: z.string(),
+    region: s,
+    logFormat: s,
+    startTime: s,
+    lookbackMinutes: z.number(),
+    roleArn: s,
+    externalId: s,
+    serviceUrl: s,
+  }),
+);
 
-export const SourceSchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  kind: z.enum(['s3', 'directory', 'cloudwatch']),
-  enabled: z.boolean(),
-  schedule: z.string(),
-  s3: S3SettingsSchema.nullable(),
-  directory: DirectorySettingsSchema.nullable(),
-  cloudWatch: CloudWatchSettingsSchema.nullable(),
-  createdAt: z.string(),
-  status: SourceStatusSchema,
-});
+export const SourceSchema = apiShape('SourceResponse')(
+  z.object({
+    id: z.number(),
+    name: z.string(),
+    kind: z.enum(['s3', 'directory', 'cloudwatch']),
+    enabled: z.boolean(),
+    schedule: z.string(),
+    s3: S3SettingsSchema.nullable(),
+    directory: DirectorySettingsSchema.nullable(),
+    cloudWatch: CloudWatchSettingsSchema.nullable(),
+    createdAt: z.string(),
+    status: SourceStatusSchema,
+  }),
+);
 export type Source = z.infer<typeof SourceSchema>;
 export type SourceKind = Source['kind'];
 
-export const ObjectPageSchema = z.object({
-  items: z.array(
-    z.object({
-      id: z.number(),
-      key: z.string(),
-      eTag: z.string(),
-      size: z.number(),
-      state: z.string(),
-      records: z.number(),
-      rejectedLines: z.number(),
-      error: s,
-      attempts: z.number(),
-      discoveredAt: z.string(),
-      ingestedAt: s,
-      sampleErrors: z.array(
-        z.object({ line: z.number(), column: z.number(), field: s, reason: z.string(), text: z.string() }),
-      ),
-    }),
-  ),
-  nextCursor: s,
-});
+export const ObjectPageSchema = apiShape('ObjectPage')(
+  z.object({
+    items: z.array(
+      z.object({
+        id: z.number(),
+        key: z.string(),
+        eTag: z.string(),
+        size: z.number(),
+        state: z.string(),
+        records: z.number(),
+        rejectedLines: z.number(),
+        error: s,
+        attempts: z.number(),
+        discoveredAt: z.string(),
+        ingestedAt: s,
+        sampleErrors: z.array(
+          z.object({ line: z.number(), column: z.number(), field: s, reason: z.string(), text: z.string() }),
+        ),
+      }),
+    ),
+    nextCursor: s,
+  }),
+);
 export type ObjectPage = z.infer<typeof ObjectPageSchema>;
 export type LedgerObject = ObjectPage['items'][number];
 
-export const AcceptedSchema = z.object({ message: z.string(), objects: z.number() });
+export const AcceptedSchema = apiShape('Accepted')(z.object({ message: z.string(), objects: z.number() }));

@@ -28,6 +28,10 @@ public static class OpenApiSetup
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyAuthentication.SchemeName, document)] = [],
             });
+            // Precise enough to generate the frontend's types from: string vs string?, and nullable references.
+            options.SupportNonNullableReferenceTypes();
+            options.UseAllOfToExtendReferenceSchemas();
+            options.SchemaFilter<RequiredPropertiesSchemaFilter>();
             options.SchemaFilter<ExampleSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "FlowLens.Api.xml");
             if (File.Exists(xml))

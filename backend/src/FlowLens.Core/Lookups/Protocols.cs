@@ -46,6 +46,9 @@ public static class Protocols
         _ => throw new ArgumentOutOfRangeException(nameof(number), number, "protocol numbers are 0 to 255"),
     };
 
+    /// <summary>Every number with a name of its own (0 to 145), in order.</summary>
+    public static IEnumerable<(int Number, string Name)> All => Names.Select((name, number) => (number, name));
+
     /// <summary>Reads a protocol as a number (<c>6</c>) or a keyword, in any case (<c>tcp</c>, <c>ICMPv6</c>).</summary>
     public static bool TryParse(string text, out int number)
     {

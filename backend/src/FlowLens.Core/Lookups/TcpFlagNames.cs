@@ -11,6 +11,9 @@ public static class TcpFlagNames
         (TcpFlags.Psh, "PSH"), (TcpFlags.Urg, "URG"), (TcpFlags.Ece, "ECE"), (TcpFlags.Cwr, "CWR"),
     ];
 
+    /// <summary>Every flag: its bit and name, in the order <see cref="Names"/> lists them.</summary>
+    public static IEnumerable<(int Bit, string Name)> All => Order.Select(o => ((int)o.Flag, o.Name));
+
     /// <summary>The flags set, as names (18 → ["SYN", "ACK"]).</summary>
     public static IReadOnlyList<string> Names(TcpFlags flags) =>
         [.. Order.Where(o => flags.HasFlag(o.Flag)).Select(o => o.Name)];

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FlowLens.Api.Tests.Infrastructure;
 
 namespace FlowLens.Api.Tests.Hosting;
@@ -25,6 +26,31 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         var ui = await app.CreateClient(apiKey: null).GetAsync("/swagger/index.html", ct);
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
     }
+
+    /// <summary>
+    /// The frontend's copy of the document, which its TypeScript types are generated from: when the API changes a
+    /// field's name or type, this fails until the copy is regenerated, and then the frontend's typecheck fails
+    /// wherever it uses the old shape.
+    /// </summary>
+    [Fact]
+    public async Task Document_MatchesTheFrontendsCopy()
+    {
+        await using var app = await postgres.StartAppAsync();
+        var json = await app.CreateClient(apiKey: null).GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken);
+
+        GoldenFile.Assert("frontend/src/types/openapi.json", Sorted(JsonNode.Parse(json)!).ToJsonString(Indented));
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    // Keys in ordinal order, arrays as they are: the file changes only when the document does.
+    private static JsonNode Sorted(JsonNode node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, p.Value is null ? null : Sorted(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(v => v is null ? null : Sorted(v))]),
+        _ => node.DeepClone(),
+    };
 
     [Theory]
     [InlineData("/api/flows", "from,to,q,limit,cursor,format")]

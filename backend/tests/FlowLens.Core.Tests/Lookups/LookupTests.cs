@@ -64,6 +64,9 @@ public sealed class LookupTests
         Assert.Equal("another resource in the same VPC", TrafficPaths.Label(1));
         Assert.Equal("internet gateway (Nitro)", TrafficPaths.Label(8));
         Assert.Equal("path 9", TrafficPaths.Label(9));
+        Assert.Equal("Same VPC", TrafficPaths.Short(1));
+        Assert.Equal("path 9", TrafficPaths.Short(9));
+        Assert.All(TrafficPaths.All, p => Assert.False(string.IsNullOrWhiteSpace(p.Short)));
     }
 
     [Theory]

@@ -4,10 +4,12 @@ import { exportUrl } from '@/features/flows/api/get-flows';
 import { FlowTable } from '@/features/flows/components/flow-table';
 import { FlowSankey } from '@/features/stats/components/flow-sankey';
 import { TopList } from '@/features/stats/components/top-list';
-import { defaultColumns, flowFields } from '@/lib/flow-fields';
+import { defaultColumns, flowFields } from '@/features/flows/lib/columns';
 import { useDrillDown } from './drill-down';
 
-const groupFields = flowFields.filter((f) => f.name !== 'start' && f.name !== 'end' && f.name !== 'packets' && f.name !== 'bytes').map((f) => f.name);
+const groupFields = flowFields
+  .filter((f) => f.name !== 'start' && f.name !== 'end' && f.name !== 'packets' && f.name !== 'bytes')
+  .map((f) => f.name);
 
 /** Flows themselves: the filter, a table with chosen columns, a group-by, a sankey and the CSV export. */
 export function ExplorerRoute() {
@@ -41,7 +43,11 @@ export function ExplorerRoute() {
               />
             }
           >
-            {by ? <TopList params={params} by={by} limit={20} onSelect={narrow(by)} /> : <Group c="dimmed">Choose a field to see its top values.</Group>}
+            {by ? (
+              <TopList params={params} by={by} limit={20} onSelect={narrow(by)} />
+            ) : (
+              <Group c="dimmed">Choose a field to see its top values.</Group>
+            )}
           </Panel>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 7 }}>
@@ -59,7 +65,11 @@ export function ExplorerRoute() {
             w={420}
             data={flowFields.map((f) => f.name)}
             value={columns}
-            onChange={(value) => view.update({ cols: value.length === 0 || value.join(',') === defaultColumns.join(',') ? null : value.join(',') })}
+            onChange={(value) =>
+              view.update({
+                cols: value.length === 0 || value.join(',') === defaultColumns.join(',') ? null : value.join(','),
+              })
+            }
             searchable
             maxValues={16}
           />

@@ -1,4 +1,18 @@
-import { ActionIcon, AppShell, Burger, Center, Group, Loader, NavLink, Stack, Text, Title, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Center,
+  Group,
+  Loader,
+  NavLink,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Navigate, Outlet, useLocation, useNavigate, useOutletContext } from 'react-router';
 import { ErrorState } from '@/components/ui/states';
@@ -53,7 +67,11 @@ export function Layout() {
 
   const current = views.find((v) => v.path === location.pathname);
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group gap="sm">
@@ -96,9 +114,18 @@ export function Layout() {
         <Stack gap="md" maw={1600}>
           {current?.data && (
             <Group align="flex-start" gap="xs" wrap="wrap">
-              <TimeRangePicker from={view.from} to={view.to} onChange={(from, to) => view.update({ from, to: to === 'now' ? null : to })} />
+              <TimeRangePicker
+                from={view.from}
+                to={view.to}
+                onChange={(from, to) => view.update({ from, to: to === 'now' ? null : to })}
+              />
               <Tooltip label="Reload with the newest data">
-                <ActionIcon variant="default" size="lg" aria-label="Refresh" onClick={() => view.update({ at: String(Date.now()) })}>
+                <ActionIcon
+                  variant="default"
+                  size="lg"
+                  aria-label="Refresh"
+                  onClick={() => view.update({ at: String(Date.now()) })}
+                >
                   ↻
                 </ActionIcon>
               </Tooltip>
@@ -107,7 +134,9 @@ export function Layout() {
               </div>
             </Group>
           )}
-          {current?.data && !view.range && <ErrorState error={new Error('The time range is empty or cannot be read.')} />}
+          {current?.data && !view.range && (
+            <ErrorState error={new Error('The time range is empty or cannot be read.')} />
+          )}
           <Outlet context={me.data} />
         </Stack>
       </AppShell.Main>

@@ -6,7 +6,10 @@ export function NotFoundRoute() {
     <Stack>
       <Title order={2}>Not found</Title>
       <Text>
-        Nothing lives at this address. <Anchor component={Link} to="/">Back to the overview</Anchor>
+        Nothing lives at this address.{' '}
+        <Anchor component={Link} to="/">
+          Back to the overview
+        </Anchor>
       </Text>
     </Stack>
   );

@@ -37,7 +37,12 @@ export function OverviewRoute() {
               />
             }
           >
-            <TrafficChart params={params} metric={metric} label="Traffic over time by action" onSelect={exploreBucket('action')} />
+            <TrafficChart
+              params={params}
+              metric={metric}
+              label="Traffic over time by action"
+              onSelect={exploreBucket('action')}
+            />
           </Panel>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>

@@ -20,7 +20,12 @@ export function RejectionsRoute() {
     <Stack>
       <Title order={2}>Rejections</Title>
       <Panel title="Rejected flows over time, by destination port">
-        <TrafficChart params={params} groupBy="dstport" label="Rejected flows over time by destination port" onSelect={exploreBucket('dstport')} />
+        <TrafficChart
+          params={params}
+          groupBy="dstport"
+          label="Rejected flows over time by destination port"
+          onSelect={exploreBucket('dstport')}
+        />
       </Panel>
       <Grid>
         {tops.map((top) => (

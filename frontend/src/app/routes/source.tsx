@@ -43,10 +43,15 @@ export function SourceRoute() {
               <Fact label="Rejected lines" value={formatCount(s.status.recordsRejected)} />
               <Fact label="Objects ingested" value={formatCount(s.status.objectsIngested)} />
               <Fact label="Objects failed" value={formatCount(s.status.objectsFailed)} />
-              <Fact label="Newest record" value={formatAgo(s.status.newestRecordAt)} title={formatTime(s.status.newestRecordAt)} />
+              <Fact
+                label="Newest record"
+                value={formatAgo(s.status.newestRecordAt)}
+                title={formatTime(s.status.newestRecordAt)}
+              />
             </SimpleGrid>
             <Text size="sm" c="dimmed">
-              {s.kind} · schedule <code>{s.schedule}</code> (UTC) · last run finished {formatAgo(s.status.lastRunFinishedAt)}
+              {s.kind} · schedule <code>{s.schedule}</code> (UTC) · last run finished{' '}
+              {formatAgo(s.status.lastRunFinishedAt)}
             </Text>
             <Panel title="Object ledger">
               <ObjectLedger sourceId={s.id} isAdmin={me.role === 'admin'} />

@@ -24,9 +24,18 @@ export function SourcesRoute() {
       <Panel title="Data freshness">
         <Freshness />
       </Panel>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'Add a source' : 'Edit the source'} size="lg">
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={editing === 'new' ? 'Add a source' : 'Edit the source'}
+        size="lg"
+      >
         {editing !== null && (
-          <SourceForm source={editing === 'new' ? null : editing} onSaved={() => setEditing(null)} onCancel={() => setEditing(null)} />
+          <SourceForm
+            source={editing === 'new' ? null : editing}
+            onSaved={() => setEditing(null)}
+            onCancel={() => setEditing(null)}
+          />
         )}
       </Modal>
     </Stack>

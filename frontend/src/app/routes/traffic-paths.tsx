@@ -11,7 +11,7 @@ import { formatBytes, formatPercent } from '@/lib/format';
 import { useDrillDown } from './drill-down';
 
 // Traffic to S3 or DynamoDB through an internet gateway: a gateway endpoint would keep it private, and free.
-const publicAwsTraffic = "pkt-dst-aws-service in (S3, DYNAMODB) and traffic-path = 8";
+const publicAwsTraffic = 'pkt-dst-aws-service in (S3, DYNAMODB) and traffic-path = 8';
 
 /** How traffic leaves: the paths AWS reports, the AWS services reached, IPv6 and egress shares. */
 export function TrafficPathsRoute() {
@@ -39,8 +39,8 @@ export function TrafficPathsRoute() {
       </Grid>
       <Panel title="S3 and DynamoDB through an internet gateway">
         <Text size="sm" mb="xs">
-          Traffic to S3 or DynamoDB that leaves through an internet gateway (<code>traffic-path = 8</code>) pays for NAT or
-          public transfer and crosses the internet edge; a gateway VPC endpoint keeps it private at no cost.{' '}
+          Traffic to S3 or DynamoDB that leaves through an internet gateway (<code>traffic-path = 8</code>) pays for NAT
+          or public transfer and crosses the internet edge; a gateway VPC endpoint keeps it private at no cost.{' '}
           <Anchor component={Link} to={explorer}>
             See these flows
           </Anchor>
@@ -50,7 +50,11 @@ export function TrafficPathsRoute() {
             <Share params={params} part={publicAwsTraffic} label="Of all bytes" />
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 8 }}>
-            <TopList params={{ ...params, q: andFilter(params.q, publicAwsTraffic) }} by="srcaddr" onSelect={narrow('srcaddr')} />
+            <TopList
+              params={{ ...params, q: andFilter(params.q, publicAwsTraffic) }}
+              by="srcaddr"
+              onSelect={narrow('srcaddr')}
+            />
           </Grid.Col>
         </Grid>
       </Panel>

@@ -33,7 +33,7 @@ export function Chart({ option, label, height = 260, onClick }: ChartProps) {
   const scheme = useComputedColorScheme('light');
 
   useEffect(() => {
-    const instance = echarts.init(element.current!, scheme === 'dark' ? 'dark' : undefined, { renderer: 'svg' });
+    const instance = echarts.init(element.current, scheme === 'dark' ? 'dark' : undefined, { renderer: 'svg' });
     chart.current = instance;
     const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => instance.resize());
     observer?.observe(element.current!);
@@ -62,4 +62,9 @@ export function Chart({ option, label, height = 260, onClick }: ChartProps) {
 }
 
 /** The colours of ACCEPT and REJECT everywhere. */
-export const actionColors: Record<string, string> = { ACCEPT: '#2f9e44', REJECT: '#e03131', '-': '#868e96', other: '#adb5bd' };
+export const actionColors: Record<string, string> = {
+  ACCEPT: '#2f9e44',
+  REJECT: '#e03131',
+  '-': '#868e96',
+  other: '#adb5bd',
+};

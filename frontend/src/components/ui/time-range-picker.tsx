@@ -55,7 +55,12 @@ export function TimeRangePicker({ from, to, onChange }: TimeRangePickerProps) {
             <Text size="xs" c="dimmed">
               Times in UTC{isRelative(from) ? ', filled in from the current range' : ''}
             </Text>
-            <TextInput label="From" type="datetime-local" value={start} onChange={(e) => setStart(e.currentTarget.value)} />
+            <TextInput
+              label="From"
+              type="datetime-local"
+              value={start}
+              onChange={(e) => setStart(e.currentTarget.value)}
+            />
             <TextInput label="To" type="datetime-local" value={end} onChange={(e) => setEnd(e.currentTarget.value)} />
             <Button
               disabled={!valid}

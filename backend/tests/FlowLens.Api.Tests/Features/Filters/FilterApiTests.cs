@@ -26,6 +26,24 @@ public sealed class FilterApiTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Fields_LabelCodedValues_FromTheCoreLookups()
+    {
+        await using var app = await postgres.StartAppAsync();
+        var viewer = app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer));
+        var fields = await viewer.GetFromJsonAsync<List<FilterApi.FieldInfo>>("/api/filter/fields", TestContext.Current.CancellationToken);
+        var labels = fields!.ToDictionary(f => f.Name, f => f.Labels.ToDictionary(l => l.Value));
+
+        Assert.Equal("TCP", labels["protocol"]["6"].Label);
+        Assert.Equal("IPv6-ICMP", labels["protocol"]["58"].Label);
+        Assert.Equal(146, labels["protocol"].Count);
+        Assert.Equal(new FilterApi.ValueLabel("1", "Same VPC", "another resource in the same VPC"), labels["traffic-path"]["1"]);
+        Assert.Equal(Enumerable.Range(1, 8).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)), labels["traffic-path"].Keys);
+        Assert.Equal("SYN", labels["tcp-flags"]["2"].Label);
+        Assert.Equal(["1", "2", "4", "8", "16", "32", "64", "128"], labels["tcp-flags"].Keys.OrderBy(int.Parse));
+        Assert.Empty(labels["action"]);
+    }
+
+    [Fact]
     public async Task Check_Answers200ForAValidFilter_And400WithThePositionForABadOne()
     {
         await using var app = await postgres.StartAppAsync();

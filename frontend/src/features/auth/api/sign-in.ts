@@ -3,13 +3,16 @@ import { apiGet, apiSend, apiUrl, resetCsrfToken } from '@/lib/api-client';
 import { MeSchema, ProvidersSchema } from '@/types/api';
 
 export const useProviders = () =>
-  useQuery(queryOptions({ queryKey: ['auth', 'providers'], queryFn: () => apiGet('/api/auth/providers', ProvidersSchema) }));
+  useQuery(
+    queryOptions({ queryKey: ['auth', 'providers'], queryFn: () => apiGet('/api/auth/providers', ProvidersSchema) }),
+  );
 
 /** Signs in with email and password; the API sets the session cookie. */
 export function useSignIn() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (credentials: { email: string; password: string }) => apiSend('POST', '/api/auth/sign-in', credentials, MeSchema),
+    mutationFn: (credentials: { email: string; password: string }) =>
+      apiSend('POST', '/api/auth/sign-in', credentials, MeSchema),
     onSuccess: (me) => {
       resetCsrfToken();
       client.clear();

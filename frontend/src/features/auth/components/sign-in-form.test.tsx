@@ -13,7 +13,8 @@ describe('SignInForm', () => {
     server = await startTestServer(async (req, res) => {
       if (req.url === '/api/auth/providers') return sendJson(res, 200, providers);
       const { email, password } = JSON.parse(await readBody(req)) as { email: string; password: string };
-      if (email === 'ada@example.com' && password === 'correct horse') return sendJson(res, 200, { name: email, role: 'viewer' });
+      if (email === 'ada@example.com' && password === 'correct horse')
+        return sendJson(res, 200, { name: email, role: 'viewer' });
       sendJson(res, 401, { title: 'Sign-in failed', status: 401, detail: 'The email or password is wrong.' });
     });
     setApiBaseUrl(server.url);
@@ -23,7 +24,9 @@ describe('SignInForm', () => {
 
   const fill = (email: string, password: string) => {
     fireEvent.change(screen.getByLabelText('Email', { exact: false }), { target: { value: email } });
-    fireEvent.change(screen.getByLabelText('Password', { exact: false, selector: 'input' }), { target: { value: password } });
+    fireEvent.change(screen.getByLabelText('Password', { exact: false, selector: 'input' }), {
+      target: { value: password },
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
   };
 

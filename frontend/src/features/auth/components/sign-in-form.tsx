@@ -27,7 +27,14 @@ export function SignInForm({ returnUrl, onSignedIn }: { returnUrl: string; onSig
       {(providers.data?.local ?? true) && (
         <form onSubmit={submit}>
           <Stack>
-            <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+            <TextInput
+              label="Email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+            />
             <PasswordInput
               label="Password"
               autoComplete="current-password"

@@ -1,16 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { apiGet, ApiError, query } from '@/lib/api-client';
-import { FieldInfoSchema } from '@/types/api';
-
-export const useFilterFields = () =>
-  useQuery(
-    queryOptions({
-      queryKey: ['filter', 'fields'],
-      queryFn: () => apiGet('/api/filter/fields', z.array(FieldInfoSchema)),
-      staleTime: Infinity,
-    }),
-  );
 
 /** A filter's error: the API's message and the character (1-based) it points at. */
 export interface FilterProblem {
@@ -32,4 +22,11 @@ export async function checkFilter(q: string): Promise<FilterProblem | null> {
 }
 
 export const useFilterCheck = (q: string) =>
-  useQuery(queryOptions({ queryKey: ['filter', 'check', q], queryFn: () => checkFilter(q), enabled: q.trim() !== '', staleTime: Infinity }));
+  useQuery(
+    queryOptions({
+      queryKey: ['filter', 'check', q],
+      queryFn: () => checkFilter(q),
+      enabled: q.trim() !== '',
+      staleTime: Infinity,
+    }),
+  );

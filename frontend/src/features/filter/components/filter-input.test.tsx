@@ -7,9 +7,15 @@ import { sendJson, startTestServer } from '@/testing/test-server';
 import { FilterInput } from './filter-input';
 
 const fields = [
-  { name: 'dstport', type: 'number', operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'], examples: ['22', '443'] },
-  { name: 'dstaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5'] },
-  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'] },
+  {
+    name: 'dstport',
+    type: 'number',
+    operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'],
+    examples: ['22', '443'],
+    labels: [],
+  },
+  { name: 'dstaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5'], labels: [] },
+  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'], labels: [] },
 ];
 
 describe('FilterInput', () => {
@@ -22,7 +28,12 @@ describe('FilterInput', () => {
       const q = url.searchParams.get('q') ?? '';
       const at = q.indexOf('protocl');
       if (at < 0) return sendJson(res, 200, { filter: q, valid: true });
-      sendJson(res, 400, { title: 'The filter is not valid', status: 400, errors: { q: [`unknown field 'protocl' (at character ${at + 1})`] }, position: at + 1 });
+      sendJson(res, 400, {
+        title: 'The filter is not valid',
+        status: 400,
+        errors: { q: [`unknown field 'protocl' (at character ${at + 1})`] },
+        position: at + 1,
+      });
     });
     setApiBaseUrl(server.url);
   });
@@ -35,7 +46,7 @@ describe('FilterInput', () => {
     await userEvent.type(input, 'dst');
     const options = await screen.findAllByRole('option', { hidden: true });
     expect(options.map((o) => o.textContent)).toEqual(['dstportnumber', 'dstaddraddress']);
-    await userEvent.click(options[1]!);
+    await userEvent.click(options[1]);
     expect((input as HTMLInputElement).value).toBe('dstaddr ');
   });
 
@@ -45,8 +56,8 @@ describe('FilterInput', () => {
     fireEvent.change(screen.getByLabelText('Filter'), { target: { value: 'dstport = 22 and protocl = tcp' } });
     const alert = await screen.findByRole('alert', { name: 'Filter error' });
     expect(alert.textContent).toContain("unknown field 'protocl' (at character 18)");
-    const [text, caret] = alert.querySelector('pre, code')!.textContent!.split('\n');
-    expect(caret!.indexOf('^')).toBe(text!.indexOf('protocl'));
+    const [text, caret] = alert.querySelector('pre, code')!.textContent.split('\n');
+    expect(caret.indexOf('^')).toBe(text.indexOf('protocl'));
     expect(screen.getByRole('button', { name: 'Apply' })).toHaveProperty('disabled', true);
   });
 

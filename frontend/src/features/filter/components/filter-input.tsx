@@ -1,7 +1,8 @@
 import { Box, Button, Code, Combobox, Group, Text, TextInput, useCombobox } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { useFilterCheck, useFilterFields } from '../api/get-fields';
+import { useMemo, useRef, useState } from 'react';
+import { useFields } from '@/lib/labels';
+import { useFilterCheck } from '../api/get-fields';
 import { apply, complete } from '../lib/complete';
 
 interface FilterInputProps {
@@ -17,12 +18,17 @@ export function FilterInput({ value, onChange }: FilterInputProps) {
   const [cursor, setCursor] = useState(value.length);
   const input = useRef<HTMLInputElement>(null);
   const combobox = useCombobox();
-  const fields = useFilterFields();
+  const fields = useFields();
   const [checked] = useDebouncedValue(draft, 250);
   const check = useFilterCheck(checked);
   const problem = checked === draft && draft.trim() ? check.data : null;
 
-  useEffect(() => setDraft(value), [value]);
+  // A new filter from the URL replaces the draft (React's "adjust state when a prop changes", without an effect).
+  const [shownValue, setShownValue] = useState(value);
+  if (value !== shownValue) {
+    setShownValue(value);
+    setDraft(value);
+  }
 
   const completions = useMemo(() => complete(draft, cursor, fields.data ?? []), [draft, cursor, fields.data]);
 

@@ -3,9 +3,21 @@ import type { FieldInfo } from '@/types/api';
 import { apply, complete } from './complete';
 
 const fields: FieldInfo[] = [
-  { name: 'srcaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5', '10.0.0.0/8'] },
-  { name: 'dstport', type: 'number', operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'], examples: ['22', '443'] },
-  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'] },
+  {
+    name: 'srcaddr',
+    type: 'address',
+    operators: ['=', '!=', 'in', 'not in'],
+    examples: ['10.0.0.5', '10.0.0.0/8'],
+    labels: [],
+  },
+  {
+    name: 'dstport',
+    type: 'number',
+    operators: ['=', '!=', '<', '<=', '>', '>=', 'in', 'not in'],
+    examples: ['22', '443'],
+    labels: [],
+  },
+  { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'], labels: [] },
 ];
 const labels = (text: string, cursor = text.length) => complete(text, cursor, fields).options.map((o) => o.label);
 
@@ -35,11 +47,11 @@ describe('complete', () => {
     const text = 'act = REJECT';
     const completions = complete(text, 2, fields);
     expect(completions).toMatchObject({ from: 0, to: 3 });
-    expect(apply(text, completions, completions.options[0]!)).toEqual({ text: 'action = REJECT', cursor: 7 });
+    expect(apply(text, completions, completions.options[0])).toEqual({ text: 'action = REJECT', cursor: 7 });
   });
 
   it('opens the list of an in', () => {
     const completions = complete('dstport i', 9, fields);
-    expect(apply('dstport i', completions, completions.options[0]!)).toEqual({ text: 'dstport in (', cursor: 12 });
+    expect(apply('dstport i', completions, completions.options[0])).toEqual({ text: 'dstport in (', cursor: 12 });
   });
 });

@@ -26,9 +26,9 @@ const wordChar = /[^\s(),=!<>]/;
  */
 export function complete(text: string, cursor: number, fields: FieldInfo[], max = 12): Completions {
   let from = cursor;
-  while (from > 0 && wordChar.test(text[from - 1]!)) from--;
+  while (from > 0 && wordChar.test(text[from - 1])) from--;
   let to = cursor;
-  while (to < text.length && wordChar.test(text[to]!)) to++;
+  while (to < text.length && wordChar.test(text[to])) to++;
   const typed = text.slice(from, cursor).toLowerCase();
 
   let expect: Expect = 'field';
@@ -86,7 +86,11 @@ function candidates(expect: Expect, field: FieldInfo | undefined, fields: FieldI
       return [{ label: '(', insert: '(' }];
     case 'value':
     case 'list-value':
-      return (field?.examples ?? []).map((v) => ({ label: v, insert: expect === 'value' ? `${v} ` : v, detail: field?.name }));
+      return (field?.examples ?? []).map((v) => ({
+        label: v,
+        insert: expect === 'value' ? `${v} ` : v,
+        detail: field?.name,
+      }));
     case 'list-next':
       return [
         { label: ',', insert: ', ' },

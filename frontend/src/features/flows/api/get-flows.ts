@@ -14,7 +14,8 @@ const search = ({ range, q }: FlowsQuery) => ({ from: range.from.toISOString(), 
 export const flowsQuery = (params: FlowsQuery, pageSize = 200) =>
   infiniteQueryOptions({
     queryKey: ['flows', search(params), pageSize],
-    queryFn: ({ pageParam }) => apiGet(`/api/flows${query({ ...search(params), limit: pageSize, cursor: pageParam })}`, FlowPageSchema),
+    queryFn: ({ pageParam }) =>
+      apiGet(`/api/flows${query({ ...search(params), limit: pageSize, cursor: pageParam })}`, FlowPageSchema),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
   });

@@ -1,9 +1,11 @@
 import { Drawer, Table } from '@mantine/core';
-import { flowFields, showValue } from '@/lib/flow-fields';
+import { useShowValue } from '@/lib/labels';
 import type { FlowItem } from '@/types/api';
+import { flowFields, showField } from '../lib/columns';
 
 /** Every field of one flow record, with where it was read. */
 export function FlowDrawer({ flow, onClose }: { flow: FlowItem | null; onClose: () => void }) {
+  const showValue = useShowValue();
   return (
     <Drawer opened={flow !== null} onClose={onClose} position="right" size="md" title="Flow record">
       {flow && (
@@ -14,7 +16,7 @@ export function FlowDrawer({ flow, onClose }: { flow: FlowItem | null; onClose: 
               .map((f) => (
                 <Table.Tr key={f.name}>
                   <Table.Th ff="monospace">{f.name}</Table.Th>
-                  <Table.Td ff="monospace">{showValue(f, flow)}</Table.Td>
+                  <Table.Td ff="monospace">{showField(f, flow, showValue)}</Table.Td>
                 </Table.Tr>
               ))}
             {Object.entries(flow.extras ?? {}).map(([name, value]) => (

@@ -4,7 +4,12 @@ import { useHealth } from '../api/get-health';
 /** Whether FlowLens and its database are up. */
 export function HealthBadge() {
   const health = useHealth();
-  if (health.isPending) return <Badge variant="light" color="gray">checking…</Badge>;
+  if (health.isPending)
+    return (
+      <Badge variant="light" color="gray">
+        checking…
+      </Badge>
+    );
   if (health.isError) {
     return (
       <Badge variant="light" color="red" title={health.error.message}>

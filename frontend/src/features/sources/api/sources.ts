@@ -4,12 +4,22 @@ import { apiGet, apiSend, query } from '@/lib/api-client';
 import { AcceptedSchema, ObjectPageSchema, SourceSchema, type Source } from '@/types/api';
 
 export const sourcesQuery = () =>
-  queryOptions({ queryKey: ['sources'], queryFn: () => apiGet('/api/sources', z.array(SourceSchema)), refetchInterval: 15_000 });
+  queryOptions({
+    queryKey: ['sources'],
+    queryFn: () => apiGet('/api/sources', z.array(SourceSchema)),
+    refetchInterval: 15_000,
+  });
 
 export const useSources = () => useQuery(sourcesQuery());
 
 export const useSource = (id: number) =>
-  useQuery(queryOptions({ queryKey: ['sources', id], queryFn: () => apiGet(`/api/sources/${id}`, SourceSchema), refetchInterval: 5_000 }));
+  useQuery(
+    queryOptions({
+      queryKey: ['sources', id],
+      queryFn: () => apiGet(`/api/sources/${id}`, SourceSchema),
+      refetchInterval: 5_000,
+    }),
+  );
 
 export const useObjects = (id: number, state: string | null) =>
   useQuery(
@@ -30,12 +40,15 @@ function useSourceMutation<T, R>(run: (input: T) => Promise<R>) {
 
 export const useSaveSource = () =>
   useSourceMutation(({ id, request }: { id: number | null; request: SourceRequest }) =>
-    id === null ? apiSend('POST', '/api/sources', request, SourceSchema) : apiSend('PUT', `/api/sources/${id}`, request, SourceSchema),
+    id === null
+      ? apiSend('POST', '/api/sources', request, SourceSchema)
+      : apiSend('PUT', `/api/sources/${id}`, request, SourceSchema),
   );
 
 export const useDeleteSource = () => useSourceMutation((id: number) => apiSend('DELETE', `/api/sources/${id}`));
 
-export const useSyncSource = () => useSourceMutation((id: number) => apiSend('POST', `/api/sources/${id}/sync`, undefined, AcceptedSchema));
+export const useSyncSource = () =>
+  useSourceMutation((id: number) => apiSend('POST', `/api/sources/${id}/sync`, undefined, AcceptedSchema));
 
 export const useRetryFailed = () =>
   useSourceMutation((id: number) => apiSend('POST', `/api/sources/${id}/objects/retry`, undefined, AcceptedSchema));

@@ -9,7 +9,11 @@ export function Freshness() {
   const sources = useSources();
   return (
     <Stack gap="xs">
-      <QueryState query={sources} isEmpty={(d) => d.length === 0} empty="No sources yet: an admin adds them under Sources.">
+      <QueryState
+        query={sources}
+        isEmpty={(d) => d.length === 0}
+        empty="No sources yet: an admin adds them under Sources."
+      >
         {(data) =>
           data.map((source) => (
             <div key={source.id} aria-label={`Freshness of ${source.name}`}>

@@ -62,7 +62,9 @@ export function ObjectLedger({ sourceId, isAdmin }: { sourceId: number; isAdmin:
                       <Table.Td ta="right">{formatCount(o.records)}</Table.Td>
                       <Table.Td ta="right">{formatCount(o.rejectedLines)}</Table.Td>
                       <Table.Td ta="right">{o.attempts}</Table.Td>
-                      <Table.Td title={formatTime(o.ingestedAt)}>{o.ingestedAt ? formatAgo(o.ingestedAt) : '-'}</Table.Td>
+                      <Table.Td title={formatTime(o.ingestedAt)}>
+                        {o.ingestedAt ? formatAgo(o.ingestedAt) : '-'}
+                      </Table.Td>
                     </Table.Tr>
                     {(o.error || o.sampleErrors.length > 0) && (
                       <Table.Tr>

@@ -15,9 +15,28 @@ describe('SourceForm', () => {
       const body = JSON.parse(await readBody(req)) as { s3: { region: string | null } };
       posted.push(body);
       if (!body.s3.region) {
-        return sendJson(res, 400, { title: 'One or more validation errors occurred.', status: 400, errors: { 's3.region': ["The bucket's region is required (e.g. eu-west-1)."] } });
+        return sendJson(res, 400, {
+          title: 'One or more validation errors occurred.',
+          status: 400,
+          errors: { 's3.region': ["The bucket's region is required (e.g. eu-west-1)."] },
+        });
       }
-      sendJson(res, 201, { id: 7, createdAt: '2026-11-25T00:00:00Z', status: { state: 'idle', lastRunStartedAt: null, lastRunFinishedAt: null, lastError: null, objectsIngested: 0, objectsFailed: 0, recordsIngested: 0, recordsRejected: 0, newestRecordAt: null }, ...body });
+      sendJson(res, 201, {
+        id: 7,
+        createdAt: '2026-11-25T00:00:00Z',
+        status: {
+          state: 'idle',
+          lastRunStartedAt: null,
+          lastRunFinishedAt: null,
+          lastError: null,
+          objectsIngested: 0,
+          objectsFailed: 0,
+          recordsIngested: 0,
+          recordsRejected: 0,
+          newestRecordAt: null,
+        },
+        ...body,
+      });
     });
     setApiBaseUrl(server.url);
   });
@@ -55,7 +74,15 @@ describe('SourceForm', () => {
       kind: 's3',
       enabled: true,
       schedule: '*/5 * * * *',
-      s3: { bucket: 'acme-flow-logs', prefix: 'AWSLogs/', forcePathStyle: false, region: 'eu-west-1', roleArn: null, externalId: null, serviceUrl: null },
+      s3: {
+        bucket: 'acme-flow-logs',
+        prefix: 'AWSLogs/',
+        forcePathStyle: false,
+        region: 'eu-west-1',
+        roleArn: null,
+        externalId: null,
+        serviceUrl: null,
+      },
       cloudWatch: null,
       directory: null,
     });

@@ -5,9 +5,23 @@ import type { Source, SourceKind } from '@/types/api';
 import { useSaveSource, type SourceRequest } from '../api/sources';
 
 type Form = {
-  name: string; kind: SourceKind; enabled: boolean; schedule: string;
-  bucket: string; prefix: string; region: string; roleArn: string; externalId: string; serviceUrl: string; forcePathStyle: boolean;
-  logGroupName: string; logFormat: string; lookbackMinutes: number; path: string;
+  name: string;
+  kind: SourceKind;
+  enabled: boolean;
+  schedule: string;
+  bucket: string;
+  prefix: string;
+  region: string;
+  roleArn: string;
+  externalId: string;
+  serviceUrl: string;
+  forcePathStyle: boolean;
+  logGroupName: string;
+  logFormat: string;
+  lookbackMinutes: number;
+  // Not edited here, but kept: an edit does not move where a CloudWatch source starts reading.
+  startTime: string | null;
+  path: string;
 };
 
 const fromSource = (s: Source | null): Form => ({
@@ -25,22 +39,35 @@ const fromSource = (s: Source | null): Form => ({
   logGroupName: s?.cloudWatch?.logGroupName ?? '',
   logFormat: s?.cloudWatch?.logFormat ?? '',
   lookbackMinutes: s?.cloudWatch?.lookbackMinutes ?? 20,
+  startTime: s?.cloudWatch?.startTime ?? null,
   path: s?.directory?.path ?? '',
 });
 
 const orNull = (text: string) => (text.trim() === '' ? null : text.trim());
 
 function toRequest(f: Form): SourceRequest {
-  const aws = { region: orNull(f.region), roleArn: orNull(f.roleArn), externalId: orNull(f.externalId), serviceUrl: orNull(f.serviceUrl) };
+  const aws = {
+    region: orNull(f.region),
+    roleArn: orNull(f.roleArn),
+    externalId: orNull(f.externalId),
+    serviceUrl: orNull(f.serviceUrl),
+  };
   return {
     name: f.name.trim(),
     kind: f.kind,
     enabled: f.enabled,
     schedule: f.schedule.trim(),
-    s3: f.kind === 's3' ? { bucket: f.bucket.trim(), prefix: f.prefix, forcePathStyle: f.forcePathStyle, ...aws } : null,
+    s3:
+      f.kind === 's3' ? { bucket: f.bucket.trim(), prefix: f.prefix, forcePathStyle: f.forcePathStyle, ...aws } : null,
     cloudWatch:
       f.kind === 'cloudwatch'
-        ? { logGroupName: f.logGroupName.trim(), logFormat: orNull(f.logFormat), lookbackMinutes: f.lookbackMinutes, ...aws }
+        ? {
+            logGroupName: f.logGroupName.trim(),
+            logFormat: orNull(f.logFormat),
+            lookbackMinutes: f.lookbackMinutes,
+            startTime: f.startTime,
+            ...aws,
+          }
         : null,
     directory: f.kind === 'directory' ? { path: f.path.trim() } : null,
   };
@@ -51,20 +78,32 @@ function localErrors(f: Form): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!f.name.trim()) errors.name = 'A name is required.';
   if (f.kind === 's3' && !f.bucket.trim()) errors['s3.bucket'] = 'The bucket is required.';
-  if (f.kind === 'cloudwatch' && !f.logGroupName.trim()) errors['cloudwatch.loggroupname'] = 'The log group is required.';
+  if (f.kind === 'cloudwatch' && !f.logGroupName.trim())
+    errors['cloudwatch.loggroupname'] = 'The log group is required.';
   if (f.kind === 'directory' && !f.path.trim()) errors['directory.path'] = 'The folder is required.';
   return errors;
 }
 
 /** Adds or edits a source: S3, CloudWatch Logs or a directory, with the API's validation shown by each field. */
-export function SourceForm({ source, onSaved, onCancel }: { source: Source | null; onSaved: () => void; onCancel: () => void }) {
+export function SourceForm({
+  source,
+  onSaved,
+  onCancel,
+}: {
+  source: Source | null;
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
   const [form, setForm] = useState(() => fromSource(source));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const save = useSaveSource();
-  const set = <K extends keyof Form>(key: K) => (value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set =
+    <K extends keyof Form>(key: K) =>
+    (value: Form[K]) =>
+      setForm((f) => ({ ...f, [key]: value }));
   const text = (key: keyof Form) => ({
     value: form[key] as string,
-    onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value as never),
+    onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value),
   });
   const error = (...keys: string[]) => keys.map((k) => errors[k.toLowerCase()]).find(Boolean);
   const prefix = form.kind === 'cloudwatch' ? 'cloudwatch' : 's3';
@@ -80,7 +119,8 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
         onSuccess: onSaved,
         onError: (e) => {
           const fields = e instanceof ApiError ? e.problem.errors : undefined;
-          if (fields) setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.toLowerCase(), v.join(' ')])));
+          if (fields)
+            setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.toLowerCase(), v.join(' ')])));
         },
       },
     );
@@ -93,7 +133,7 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
         <SegmentedControl
           aria-label="Kind"
           value={form.kind}
-          onChange={(v) => set('kind')(v as SourceKind)}
+          onChange={(v) => set('kind')(v)}
           data={[
             { value: 's3', label: 'S3' },
             { value: 'cloudwatch', label: 'CloudWatch Logs' },
@@ -103,12 +143,23 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
         {form.kind === 's3' && (
           <>
             <TextInput label="Bucket" required {...text('bucket')} error={error('s3.bucket', 's3')} />
-            <TextInput label="Prefix" description="Where AWSLogs/{account}/vpcflowlogs/... starts" {...text('prefix')} error={error('s3.prefix')} />
+            <TextInput
+              label="Prefix"
+              description="Where AWSLogs/{account}/vpcflowlogs/... starts"
+              {...text('prefix')}
+              error={error('s3.prefix')}
+            />
           </>
         )}
         {form.kind === 'cloudwatch' && (
           <>
-            <TextInput label="Log group" required placeholder="/vpc/flow-logs" {...text('logGroupName')} error={error('cloudWatch.logGroupName', 'cloudWatch')} />
+            <TextInput
+              label="Log group"
+              required
+              placeholder="/vpc/flow-logs"
+              {...text('logGroupName')}
+              error={error('cloudWatch.logGroupName', 'cloudWatch')}
+            />
             <TextInput
               label="Log format"
               description="The flow log's format string; empty for the default (version 2) format"
@@ -128,20 +179,45 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
           </>
         )}
         {form.kind === 'directory' && (
-          <TextInput label="Folder" required description="An absolute path under FlowLens:Sources:DirectoryRoots" {...text('path')} error={error('directory.path', 'directory')} />
+          <TextInput
+            label="Folder"
+            required
+            description="An absolute path under FlowLens:Sources:DirectoryRoots"
+            {...text('path')}
+            error={error('directory.path', 'directory')}
+          />
         )}
         {form.kind !== 'directory' && (
           <>
             <TextInput label="Region" placeholder="eu-west-1" {...text('region')} error={error(`${prefix}.region`)} />
-            <TextInput label="Role ARN" description="Assumed to read (optional)" {...text('roleArn')} error={error(`${prefix}.roleArn`)} />
+            <TextInput
+              label="Role ARN"
+              description="Assumed to read (optional)"
+              {...text('roleArn')}
+              error={error(`${prefix}.roleArn`)}
+            />
             <TextInput label="External ID" {...text('externalId')} error={error(`${prefix}.externalId`)} />
-            <TextInput label="Endpoint URL" description="Only for S3-compatible stores or LocalStack" {...text('serviceUrl')} error={error(`${prefix}.serviceUrl`)} />
+            <TextInput
+              label="Endpoint URL"
+              description="Only for S3-compatible stores or LocalStack"
+              {...text('serviceUrl')}
+              error={error(`${prefix}.serviceUrl`)}
+            />
             {form.kind === 's3' && (
-              <Checkbox label="Path-style addressing" checked={form.forcePathStyle} onChange={(e) => set('forcePathStyle')(e.currentTarget.checked)} />
+              <Checkbox
+                label="Path-style addressing"
+                checked={form.forcePathStyle}
+                onChange={(e) => set('forcePathStyle')(e.currentTarget.checked)}
+              />
             )}
           </>
         )}
-        <TextInput label="Schedule" description="Cron, UTC (five fields)" {...text('schedule')} error={error('schedule')} />
+        <TextInput
+          label="Schedule"
+          description="Cron, UTC (five fields)"
+          {...text('schedule')}
+          error={error('schedule')}
+        />
         <Checkbox label="Enabled" checked={form.enabled} onChange={(e) => set('enabled')(e.currentTarget.checked)} />
         {save.isError && !(save.error instanceof ApiError && save.error.problem.errors) && (
           <Alert color="red" role="alert" variant="light">

@@ -62,7 +62,12 @@ export function SourceList({ isAdmin, onEdit }: { isAdmin: boolean; onEdit: (sou
                   {isAdmin && (
                     <Table.Td>
                       <Group gap={4} wrap="nowrap" justify="flex-end">
-                        <Button size="compact-sm" variant="light" onClick={() => sync.mutate(s.id)} loading={sync.isPending && sync.variables === s.id}>
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          onClick={() => sync.mutate(s.id)}
+                          loading={sync.isPending && sync.variables === s.id}
+                        >
                           Sync now
                         </Button>
                         <Button size="compact-sm" variant="default" onClick={() => onEdit(s)}>
@@ -72,7 +77,9 @@ export function SourceList({ isAdmin, onEdit }: { isAdmin: boolean; onEdit: (sou
                           size="compact-sm"
                           variant="subtle"
                           color="red"
-                          onClick={() => window.confirm(`Remove ${s.name}, its ledger and its flows?`) && remove.mutate(s.id)}
+                          onClick={() =>
+                            window.confirm(`Remove ${s.name}, its ledger and its flows?`) && remove.mutate(s.id)
+                          }
                         >
                           Remove
                         </Button>

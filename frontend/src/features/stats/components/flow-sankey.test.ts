@@ -5,9 +5,19 @@ const item = (key: string, bytes: number) => ({ key, bytes, flows: 1, packets: 1
 
 describe('sankeyData', () => {
   it('keeps each level apart and sums the links the triples share', () => {
-    const { nodes, links } = sankeyData([item('10.0.0.5 -> 443 -> 10.0.0.9', 100), item('10.0.0.5 -> 443 -> 10.0.0.7', 50), item('10.0.0.7 -> 22 -> 10.0.0.5', 10)]);
+    const { nodes, links } = sankeyData([
+      item('10.0.0.5 -> 443 -> 10.0.0.9', 100),
+      item('10.0.0.5 -> 443 -> 10.0.0.7', 50),
+      item('10.0.0.7 -> 22 -> 10.0.0.5', 10),
+    ]);
     expect(nodes.map((n) => n.name)).toEqual([
-      'srcaddr 10.0.0.5', 'dstport 443', 'dstaddr 10.0.0.9', 'dstaddr 10.0.0.7', 'srcaddr 10.0.0.7', 'dstport 22', 'dstaddr 10.0.0.5',
+      'srcaddr 10.0.0.5',
+      'dstport 443',
+      'dstaddr 10.0.0.9',
+      'dstaddr 10.0.0.7',
+      'srcaddr 10.0.0.7',
+      'dstport 22',
+      'dstaddr 10.0.0.5',
     ]);
     expect(links).toEqual([
       { source: 'srcaddr 10.0.0.5', target: 'dstport 443', value: 150 },

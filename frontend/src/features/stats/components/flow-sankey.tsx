@@ -18,7 +18,7 @@ export function sankeyData(items: TopItem[]) {
     names.forEach((name, depth) => nodes.set(name, { name, depth }));
     for (let i = 0; i + 1 < names.length; i++) {
       const id = `${names[i]}|${names[i + 1]}`;
-      const link = links.get(id) ?? { source: names[i]!, target: names[i + 1]!, value: 0 };
+      const link = links.get(id) ?? { source: names[i], target: names[i + 1], value: 0 };
       link.value += item.bytes;
       links.set(id, link);
     }
@@ -27,7 +27,13 @@ export function sankeyData(items: TopItem[]) {
 }
 
 /** Where the bytes go: source → destination port → destination, for the top triples of the query. */
-export function FlowSankey({ params, onSelect }: { params: StatsQuery; onSelect?: (field: string, value: string) => void }) {
+export function FlowSankey({
+  params,
+  onSelect,
+}: {
+  params: StatsQuery;
+  onSelect?: (field: string, value: string) => void;
+}) {
   const top = useTop({ ...params, by: levels.join(','), metric: 'bytes', limit: 25 });
   return (
     <QueryState query={top} isEmpty={(d) => d.items.length === 0} minHeight={360}>

@@ -5,7 +5,15 @@ import { useScans } from '../api/get-scans';
 import type { StatsQuery } from '../api/stats-query';
 
 /** The sources that reached the most distinct destination ports (or hosts): likely scans. */
-export function ScansTable({ params, by = 'ports', onSelect }: { params: StatsQuery; by?: 'ports' | 'hosts'; onSelect?: (srcaddr: string) => void }) {
+export function ScansTable({
+  params,
+  by = 'ports',
+  onSelect,
+}: {
+  params: StatsQuery;
+  by?: 'ports' | 'hosts';
+  onSelect?: (srcaddr: string) => void;
+}) {
   const scans = useScans({ ...params, by });
   return (
     <QueryState query={scans} isEmpty={(d) => d.items.length === 0}>
@@ -26,7 +34,12 @@ export function ScansTable({ params, by = 'ports', onSelect }: { params: StatsQu
               {data.items.map((item) => (
                 <Table.Tr key={item.srcaddr} data-key={item.srcaddr}>
                   <Table.Td ff="monospace">
-                    <UnstyledButton fz="sm" ff="monospace" onClick={() => onSelect?.(item.srcaddr)} title="Show its flows">
+                    <UnstyledButton
+                      fz="sm"
+                      ff="monospace"
+                      onClick={() => onSelect?.(item.srcaddr)}
+                      title="Show its flows"
+                    >
                       {item.srcaddr}
                     </UnstyledButton>
                   </Table.Td>

@@ -7,7 +7,8 @@ import type { Summary } from '@/types/api';
 import { summaryQuery } from '../api/get-summary';
 import type { StatsQuery } from '../api/stats-query';
 
-const rejectedShare = (s: Summary) => (s.acceptedFlows + s.rejectedFlows === 0 ? 0 : s.rejectedFlows / (s.acceptedFlows + s.rejectedFlows));
+const rejectedShare = (s: Summary) =>
+  s.acceptedFlows + s.rejectedFlows === 0 ? 0 : s.rejectedFlows / (s.acceptedFlows + s.rejectedFlows);
 
 const cards = [
   { label: 'Flows', value: (s: Summary) => s.flows, show: formatCount },
@@ -44,7 +45,8 @@ export function SummaryCards({ params }: { params: StatsQuery }) {
             </Group>
             {card.label === 'Rejected' && current.data && (
               <Text size="xs" c="dimmed">
-                {formatCount(current.data.rejectedFlows)} of {formatCount(current.data.acceptedFlows + current.data.rejectedFlows)} flows
+                {formatCount(current.data.rejectedFlows)} of{' '}
+                {formatCount(current.data.acceptedFlows + current.data.rejectedFlows)} flows
               </Text>
             )}
           </Paper>

@@ -13,8 +13,23 @@ describe('TopList', () => {
   beforeAll(async () => {
     server = await startTestServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
+      // The labels, as FlowLens gives them (a part of its protocol list).
+      if (url.pathname === '/api/filter/fields')
+        return sendJson(res, 200, [
+          {
+            name: 'protocol',
+            type: 'protocol',
+            operators: ['='],
+            examples: ['tcp'],
+            labels: [
+              { value: '6', label: 'TCP', description: null },
+              { value: '17', label: 'UDP', description: null },
+            ],
+          },
+        ]);
       asked.push(url.searchParams);
-      if (url.searchParams.get('q') === 'broken') return sendJson(res, 503, { title: 'The query took too long', status: 503 });
+      if (url.searchParams.get('q') === 'broken')
+        return sendJson(res, 503, { title: 'The query took too long', status: 503 });
       sendJson(res, 200, {
         items: [
           { key: '6', flows: 900, bytes: 5_000_000, packets: 4000, rejectedFlows: 10 },
@@ -32,15 +47,21 @@ describe('TopList', () => {
     const onSelect = vi.fn();
     renderWithProviders(<TopList params={{ range, q: 'action = REJECT' }} by="protocol" onSelect={onSelect} />);
     const table = await screen.findByRole('table', { name: 'Top protocol' });
+    await screen.findByText('TCP (6)');
     expect(Object.fromEntries(asked.at(-1)!)).toEqual({
-      from: '2026-11-24T00:00:00.000Z', to: '2026-11-25T00:00:00.000Z', q: 'action = REJECT', by: 'protocol', metric: 'bytes', limit: '10',
+      from: '2026-11-24T00:00:00.000Z',
+      to: '2026-11-25T00:00:00.000Z',
+      q: 'action = REJECT',
+      by: 'protocol',
+      metric: 'bytes',
+      limit: '10',
     });
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows.map((r) => r.textContent)).toEqual(['TCP (6)5 MB900', 'UDP (17)12 kB80', '- (no value)0 B0']);
-    fireEvent.click(within(rows[1]!).getByRole('button'));
+    fireEvent.click(within(rows[1]).getByRole('button'));
     expect(onSelect).toHaveBeenCalledWith('17');
     // Records without the field cannot be filtered on: no button.
-    expect(within(rows[2]!).queryByRole('button')).toBeNull();
+    expect(within(rows[2]).queryByRole('button')).toBeNull();
   });
 
   it('says what went wrong when the API fails', async () => {

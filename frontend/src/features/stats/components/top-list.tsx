@@ -1,7 +1,7 @@
 import { Box, Table, Text, UnstyledButton } from '@mantine/core';
 import { QueryState } from '@/components/ui/states';
 import { formatBytes, formatCount } from '@/lib/format';
-import { showKey } from '@/lib/flow-fields';
+import { useShowValue } from '@/lib/labels';
 import { useTop, type Metric } from '../api/get-top';
 import type { StatsQuery } from '../api/stats-query';
 
@@ -18,6 +18,9 @@ interface TopListProps {
 /** The values of a field with the most bytes (or flows), with a bar for each one's share. */
 export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: TopListProps) {
   const query = useTop({ ...params, by, metric, limit });
+  const showValue = useShowValue();
+  // `-` is the API's key for records without the field.
+  const showKey = (key: string) => (key === '-' ? '- (no value)' : showValue(by, key));
   const show = metric === 'bytes' ? formatBytes : formatCount;
   // The second figure: flows beside bytes or packets, bytes beside flows.
   const other = metric === 'flows' ? 'bytes' : 'flows';
@@ -41,16 +44,27 @@ export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: 
                   <Table.Td style={{ position: 'relative' }}>
                     <Box
                       aria-hidden
-                      style={{ position: 'absolute', inset: '2px auto 2px 0', width: `${(item[metric] / max) * 100}%`, opacity: 0.15, pointerEvents: 'none' }}
+                      style={{
+                        position: 'absolute',
+                        inset: '2px auto 2px 0',
+                        width: `${(item[metric] / max) * 100}%`,
+                        opacity: 0.15,
+                        pointerEvents: 'none',
+                      }}
                       bg="blue"
                     />
                     {onSelect && item.key !== '-' ? (
-                      <UnstyledButton fz="sm" ff="monospace" onClick={() => onSelect(item.key)} title={`Add ${by} = ${item.key} to the filter`}>
-                        {showKey(by, item.key)}
+                      <UnstyledButton
+                        fz="sm"
+                        ff="monospace"
+                        onClick={() => onSelect(item.key)}
+                        title={`Add ${by} = ${item.key} to the filter`}
+                      >
+                        {showKey(item.key)}
                       </UnstyledButton>
                     ) : (
                       <Text fz="sm" ff="monospace">
-                        {showKey(by, item.key)}
+                        {showKey(item.key)}
                       </Text>
                     )}
                   </Table.Td>

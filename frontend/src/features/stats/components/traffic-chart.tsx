@@ -10,7 +10,14 @@ import type { StatsQuery } from '../api/stats-query';
 // Records without the field: NODATA and SKIPDATA rows for action, for instance.
 const noValue = 'no value';
 
-const intervalMs: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '1d': 86_400_000 };
+const intervalMs: Record<string, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+  '1d': 86_400_000,
+};
 
 /** A clicked bar: its bucket and its group's value. */
 export interface BucketSelection {
@@ -32,13 +39,27 @@ interface TrafficChartProps {
 export function TrafficChart({ params, groupBy = 'action', metric = 'flows', label, onSelect }: TrafficChartProps) {
   const query = useTimeSeries({ ...params, groupBy, metric, limit: 8 });
   return (
-    <QueryState query={query} minHeight={260} isEmpty={(d) => d.series.every((s) => s.points.every((p) => p.value === 0))}>
+    <QueryState
+      query={query}
+      minHeight={260}
+      isEmpty={(d) => d.series.every((s) => s.points.every((p) => p.value === 0))}
+    >
       {(data) => <SeriesChart data={data} metric={metric} label={label} onSelect={onSelect} />}
     </QueryState>
   );
 }
 
-function SeriesChart({ data, metric, label, onSelect }: { data: TimeSeries; metric: Metric; label: string; onSelect?: (s: BucketSelection) => void }) {
+function SeriesChart({
+  data,
+  metric,
+  label,
+  onSelect,
+}: {
+  data: TimeSeries;
+  metric: Metric;
+  label: string;
+  onSelect?: (s: BucketSelection) => void;
+}) {
   const show = metric === 'bytes' ? formatBytes : formatCount;
   const option = useMemo(
     () => ({
@@ -62,7 +83,11 @@ function SeriesChart({ data, metric, label, onSelect }: { data: TimeSeries; metr
   const click = onSelect
     ? (c: ChartClick) => {
         const start = new Date((c.value as [string, number])[0]);
-        onSelect({ from: start, to: new Date(start.getTime() + step), key: c.seriesName === noValue ? '-' : (c.seriesName ?? '') });
+        onSelect({
+          from: start,
+          to: new Date(start.getTime() + step),
+          key: c.seriesName === noValue ? '-' : (c.seriesName ?? ''),
+        });
       }
     : undefined;
   return <Chart option={option} label={label} onClick={click} />;

@@ -1,5 +1,6 @@
+import { formatBytes, formatCount, formatTime } from '@/lib/format';
+import type { ShowValue } from '@/lib/labels';
 import type { FlowItem } from '@/types/api';
-import { formatBytes, formatCount, formatProtocol, formatTime, formatTrafficPath } from './format';
 
 type Value = FlowItem[keyof FlowItem];
 
@@ -8,15 +9,9 @@ export interface FlowField {
   name: string;
   /** The property of the API's flow item. */
   key: keyof FlowItem;
-  /** How the value reads in the table. */
+  /** How the value reads in the table, when not as the API labels it. */
   show?: (value: Value) => string;
 }
-
-const text = (value: Value) => (value === null || value === undefined ? '-' : String(value));
-
-const tcpFlagNames: [number, string][] = [[1, 'FIN'], [2, 'SYN'], [4, 'RST'], [8, 'PSH'], [16, 'ACK'], [32, 'URG']];
-const showTcpFlags = (value: Value) =>
-  typeof value === 'number' ? `${tcpFlagNames.filter(([bit]) => value & bit).map(([, n]) => n).join(' ') || '-'} (${value})` : '-';
 
 /** Every flow log field, in the order AWS documents them. */
 export const flowFields: FlowField[] = [
@@ -29,7 +24,7 @@ export const flowFields: FlowField[] = [
   { name: 'dstaddr', key: 'dstAddr' },
   { name: 'srcport', key: 'srcPort' },
   { name: 'dstport', key: 'dstPort' },
-  { name: 'protocol', key: 'protocol', show: (v) => formatProtocol(v as number | null) },
+  { name: 'protocol', key: 'protocol' },
   { name: 'packets', key: 'packets', show: (v) => (typeof v === 'number' ? formatCount(v) : '-') },
   { name: 'bytes', key: 'bytes', show: (v) => (typeof v === 'number' ? formatBytes(v) : '-') },
   { name: 'action', key: 'action' },
@@ -37,7 +32,7 @@ export const flowFields: FlowField[] = [
   { name: 'vpc-id', key: 'vpcId' },
   { name: 'subnet-id', key: 'subnetId' },
   { name: 'instance-id', key: 'instanceId' },
-  { name: 'tcp-flags', key: 'tcpFlags', show: showTcpFlags },
+  { name: 'tcp-flags', key: 'tcpFlags' },
   { name: 'type', key: 'type' },
   { name: 'pkt-srcaddr', key: 'pktSrcAddr' },
   { name: 'pkt-dstaddr', key: 'pktDstAddr' },
@@ -48,7 +43,7 @@ export const flowFields: FlowField[] = [
   { name: 'pkt-src-aws-service', key: 'pktSrcAwsService' },
   { name: 'pkt-dst-aws-service', key: 'pktDstAwsService' },
   { name: 'flow-direction', key: 'flowDirection' },
-  { name: 'traffic-path', key: 'trafficPath', show: (v) => formatTrafficPath(v as number | null) },
+  { name: 'traffic-path', key: 'trafficPath' },
   { name: 'reject-reason', key: 'rejectReason' },
   { name: 'ecs-cluster-arn', key: 'ecsClusterArn' },
   { name: 'ecs-cluster-name', key: 'ecsClusterName' },
@@ -62,16 +57,25 @@ export const flowFields: FlowField[] = [
   { name: 'ecs-task-id', key: 'ecsTaskId' },
 ];
 
-export const defaultColumns = ['start', 'interface-id', 'srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'bytes', 'packets', 'action'];
+export const defaultColumns = [
+  'start',
+  'interface-id',
+  'srcaddr',
+  'srcport',
+  'dstaddr',
+  'dstport',
+  'protocol',
+  'bytes',
+  'packets',
+  'action',
+];
 
 export const fieldByName = new Map(flowFields.map((f) => [f.name, f]));
 
-export const showValue = (field: FlowField, item: FlowItem) => (field.show ?? text)(item[field.key]);
-
-/** How a top-N key reads: protocols and traffic paths by name, the rest as the API wrote it. */
-export function showKey(field: string, key: string): string {
-  if (key === '-') return '- (no value)';
-  if (field === 'protocol') return formatProtocol(key);
-  if (field === 'traffic-path') return formatTrafficPath(key);
-  return key;
+/** A field of a flow as it reads: formatted, or labelled as the API labels it (protocol, traffic-path, tcp-flags). */
+export function showField(field: FlowField, item: FlowItem, showValue: ShowValue): string {
+  const value = item[field.key];
+  if (field.show) return field.show(value);
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return showValue(field.name, value);
 }
