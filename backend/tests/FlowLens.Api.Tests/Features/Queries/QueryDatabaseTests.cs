@@ -6,6 +6,7 @@ namespace FlowLens.Api.Tests.Features.Queries;
 
 public sealed class QueryDatabaseTests(PostgresFixture postgres)
 {
+    [Slow]
     [Fact]
     public async Task AStatement_RunsUpToTheConfiguredTimeout_EvenPastNpgsqlsOwnThirtySeconds()
     {
