@@ -56,7 +56,9 @@ public sealed class FlowLensProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http = new HttpClient();
-        for (var i = 0; i < 240; i++)
+        // Three minutes at most: on 2 cores shared with other builds a start took longer than one.
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline)
         {
             try
             {
