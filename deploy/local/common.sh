@@ -25,3 +25,18 @@ as_root() {
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+
+# npm ci in folder $1, unless its node_modules was installed from this very package-lock.json: a stamp holds the
+# lock's SHA-256 (FlowLens.Api.csproj's publish target reads and writes the same stamp).
+npm_ci_if_needed() {
+  local stamp=$1/node_modules/.flowlens-lock.sha256 hash
+  hash=$(sha256sum "$1/package-lock.json" | cut -d ' ' -f 1)
+  if [ -f "$stamp" ] && [ "$(tr 'A-F' 'a-f' < "$stamp")" = "$hash" ]; then return; fi
+  npm_ci "$1"
+}
+
+# npm ci in folder $1, then the stamp npm_ci_if_needed reads.
+npm_ci() {
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+  sha256sum "$1/package-lock.json" | cut -d ' ' -f 1 > "$1/node_modules/.flowlens-lock.sha256"
+}

@@ -58,10 +58,8 @@ admin_password=$(cat "$data/admin-password")
 
 # --- Build: the frontend into the API's wwwroot, then the API.
 echo "Building the frontend..."
+npm_ci_if_needed "$root/frontend"
 cd "$root/frontend"
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
 npm run build --silent >/dev/null
 echo "Building the backend..."
 dotnet build "$root/backend/src/FlowLens.Api" -c Release --nologo -v quiet >/dev/null

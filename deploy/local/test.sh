@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# Runs every FlowLens test: frontend (type check, Vitest, build), backend (xunit against a real PostgreSQL) and
-# the dashboard in Debian's Chromium against FlowLens started by run.sh (screenshots in frontend/e2e/output).
-# Usage: deploy/local/test.sh   (from anywhere; installs npm packages and, if missing, PostgreSQL and Chromium)
+# Runs the FlowLens tests and closes with one line, "tests: N passed, N failed".
+#   deploy/local/test.sh          every test: frontend (type check, lint, format, Vitest, build), backend (format,
+#                                 xunit against a real PostgreSQL) and the dashboard in Debian's Chromium against
+#                                 FlowLens started by run.sh (screenshots in frontend/e2e/output). CI runs this.
+#   deploy/local/test.sh --fast   the quick answer: type check, lint, format, Vitest and the backend tests not
+#                                 tagged Slow; no production build, no browser, no npm ci when node_modules is current.
+# From anywhere; installs npm packages and, if missing, PostgreSQL and Chromium.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/deploy/local/common.sh"
+
+fast=false
+case "${1:-}" in
+  "") ;;
+  --fast) fast=true ;;
+  *) echo "usage: deploy/local/test.sh [--fast]" >&2; exit 2 ;;
+esac
+
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
@@ -13,29 +25,40 @@ export PATH="$(pg_bin_dir):$PATH"
 
 echo "== frontend"
 cd "$root/frontend"
-npm ci --no-audit --no-fund --loglevel=error
+if $fast; then npm_ci_if_needed "$root/frontend"; else npm_ci "$root/frontend"; fi
 npm run typecheck
+npm run --silent lint
+npm run --silent format:check
 npx vitest run --reporter=default --reporter=json --outputFile="$log/vitest.json"
-npm run build
+$fast || npm run build
 
 echo "== backend"
 # The S3 emulator the ingestion tests run S3 sources against.
-(cd "$root/backend/tests/s3rver" && npm ci --no-audit --no-fund --loglevel=error)
+npm_ci_if_needed "$root/backend/tests/s3rver"
 cd "$root"
-dotnet test FlowLens.sln --nologo 2>&1 | tee "$log/dotnet.txt"
+dotnet format FlowLens.sln --verify-no-changes
+filter=()
+$fast && filter=(--filter "Category!=Slow")
+dotnet test FlowLens.sln --nologo "${filter[@]}" 2>&1 | tee "$log/dotnet.txt"
 
-echo "== browser"
-if ! command -v chromium >/dev/null; then
-  echo "Installing Debian's chromium for the browser tests..."
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+if ! $fast; then
+  echo "== browser"
+  if ! command -v chromium >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests..."
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  cd "$root/frontend"
+  rm -rf e2e/output
+  npm run --silent e2e -- --reporter=default --reporter=json --outputFile="$log/e2e.json"
 fi
-cd "$root/frontend"
-rm -rf e2e/output
-npm run --silent e2e -- --reporter=default --reporter=json --outputFile="$log/e2e.json"
 
 # One closing line for everything: "N passed, N failed".
 vitest_counts() {
-  node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests);' "$1"
+  if [ -f "$1" ]; then
+    node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests);' "$1"
+  else
+    echo 0 0
+  fi
 }
 read -r fe_passed fe_failed < <(vitest_counts "$log/vitest.json")
 read -r e2e_passed e2e_failed < <(vitest_counts "$log/e2e.json")

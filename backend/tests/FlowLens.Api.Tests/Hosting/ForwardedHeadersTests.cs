@@ -5,6 +5,7 @@ using FlowLens.Api.Tests.Infrastructure;
 namespace FlowLens.Api.Tests.Hosting;
 
 /// <summary>FlowLens behind a TLS proxy, as a real process on loopback: the proxy is 127.0.0.1, or not trusted.</summary>
+[Slow]
 public sealed class ForwardedHeadersTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private const string Email = "admin@example.org";

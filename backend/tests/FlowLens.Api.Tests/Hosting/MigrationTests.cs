@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Hosting;
 
+[Slow]
 public sealed class MigrationTests(PostgresFixture postgres)
 {
     [Fact]

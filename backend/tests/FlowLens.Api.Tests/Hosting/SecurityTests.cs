@@ -83,6 +83,7 @@ public sealed class SecurityTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/me", ct)).StatusCode);
     }
 
+    [Slow]
     [Fact]
     public async Task KeysAndPasswords_NeverReachTheLogs()
     {

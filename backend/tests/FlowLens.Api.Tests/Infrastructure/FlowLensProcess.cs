@@ -24,13 +24,14 @@ public sealed class FlowLensProcess : IAsyncDisposable
     public string FullLog => string.Join('\n', _log);
 
     public static async Task<FlowLensProcess> StartAsync(string connectionString, string directoryRoot, int workers = 1, string logLevel = "Warning",
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? publishedDirectory = null)
     {
         var port = LoopbackPort.Free();
         var workDir = Directory.CreateTempSubdirectory("flowlens-node").FullName;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "FlowLens.Api.dll")])
+        // A published FlowLens runs in its own folder, as deployed: its content root, with wwwroot beside it.
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(publishedDirectory ?? AppContext.BaseDirectory, "FlowLens.Api.dll")])
         {
-            WorkingDirectory = workDir,
+            WorkingDirectory = publishedDirectory ?? workDir,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment =
@@ -55,7 +56,9 @@ public sealed class FlowLensProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http = new HttpClient();
-        for (var i = 0; i < 240; i++)
+        // Three minutes at most: on 2 cores shared with other builds a start took longer than one.
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline)
         {
             try
             {

@@ -8,6 +8,7 @@ namespace FlowLens.Api.Tests.Queries;
 
 public sealed class QueryDatabaseTests(PostgresFixture postgres)
 {
+    [Slow]
     [Fact]
     public async Task AStatement_RunsUpToTheConfiguredTimeout_EvenPastNpgsqlsOwnThirtySeconds()
     {

@@ -126,6 +126,7 @@ public sealed class ApiKeyTests(PostgresFixture postgres)
         }
     }
 
+    [Slow]
     [Fact]
     public async Task NoPartOfTheBootstrapKey_IsLogged()
     {

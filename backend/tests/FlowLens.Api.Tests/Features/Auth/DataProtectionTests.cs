@@ -10,6 +10,7 @@ namespace FlowLens.Api.Tests.Features.Auth;
 /// node reads what another node protected, and a restart signs nobody out. Real separate processes, each in a
 /// working folder of its own, so nothing but the database is shared between them.
 /// </summary>
+[Slow]
 public sealed class DataProtectionTests(PostgresFixture postgres)
 {
     private const string AdminEmail = "admin@example.org";

@@ -3,6 +3,7 @@ using FlowLens.Api.Tests.Infrastructure;
 namespace FlowLens.Api.Tests.Features.Flows;
 
 /// <summary>An export of a million flows from a real FlowLens process: streamed, so its memory does not grow with it.</summary>
+[Slow]
 public sealed class ExportMemoryTests(PostgresFixture postgres) : IDisposable
 {
     private readonly FlowLogFolder _folder = new();

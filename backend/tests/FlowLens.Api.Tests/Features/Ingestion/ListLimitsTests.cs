@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
 /// <summary>A run lists and pages within FlowLens:Sources:MaxListPagesPerRun and MaxListTimePerRun, and the next run goes on.</summary>
+[Slow]
 public sealed class ListLimitsTests(PostgresFixture postgres) : IDisposable
 {
     private static readonly long Start = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds();

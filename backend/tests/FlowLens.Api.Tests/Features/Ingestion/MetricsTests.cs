@@ -6,6 +6,7 @@ using FlowLens.Api.Tests.Infrastructure;
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
 /// <summary>/metrics from a real FlowLens process: what ingestion did, its lag, and the platform's own figures.</summary>
+[Slow]
 public sealed class MetricsTests(PostgresFixture postgres) : IDisposable
 {
     private readonly FlowLogFolder _folder = new();

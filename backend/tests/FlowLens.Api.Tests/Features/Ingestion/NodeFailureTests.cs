@@ -4,6 +4,7 @@ using FlowLens.Core.Synthetic;
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
 /// <summary>Real FlowLens processes: two sharing one database, and one killed in the middle of an object.</summary>
+[Slow]
 public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
 {
     private readonly FlowLogFolder _folder = new();

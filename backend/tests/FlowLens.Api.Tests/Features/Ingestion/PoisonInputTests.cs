@@ -12,6 +12,7 @@ namespace FlowLens.Api.Tests.Features.Ingestion;
 /// Objects and events as someone who can write to the bucket, folder or log group would craft them: a poisoned line
 /// is a counted, sampled rejected line and the rest is stored; an object past a limit fails, storing nothing.
 /// </summary>
+[Slow]
 public sealed class PoisonInputTests(PostgresFixture postgres) : IDisposable
 {
     private static readonly string Header = FlowLogText.Header(FlowLogFormat.Default);

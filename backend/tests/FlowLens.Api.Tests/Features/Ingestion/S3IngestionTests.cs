@@ -5,6 +5,7 @@ using FlowLens.Api.Tests.Infrastructure;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
+[Slow]
 public sealed class S3IngestionTests(PostgresFixture postgres) : IDisposable
 {
     private readonly FlowLogFolder _folder = new();

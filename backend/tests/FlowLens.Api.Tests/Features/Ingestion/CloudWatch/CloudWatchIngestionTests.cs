@@ -8,6 +8,7 @@ using FlowLens.Core.Synthetic;
 namespace FlowLens.Api.Tests.Features.Ingestion.CloudWatch;
 
 /// <summary>A cloudwatch source read through the real client from the protocol server, into real PostgreSQL.</summary>
+[Slow]
 public sealed class CloudWatchIngestionTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private const string Group = "/vpc/flow-logs";
