@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Queries;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -59,5 +61,16 @@ public sealed class QueryDatabaseTests(PostgresFixture postgres)
         Assert.Equal(LogLevel.Debug, level);
         Assert.StartsWith("Query failed after ", message, StringComparison.Ordinal);
         Assert.Contains("select * from no_such_table", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoQueriesOfAnAdminsRequest_AreShownOnOneLine_JoinedBySemicolon()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var database = QueryDatabase.Create(await postgres.CreateDatabaseAsync(), new QueryOptions(), new LogRecorder<QueryDatabase>());
+        var admin = new DefaultHttpContext { User = new(new ClaimsIdentity([new Claim(ClaimTypes.Role, Roles.Admin)], "test")) };
+        await (await database.ReadAsync(admin, "select 1\n  where true", [], ct)).DisposeAsync();
+        await (await database.ReadAsync(admin, "select\t2", [], ct)).DisposeAsync();
+        Assert.Equal("select 1 where true ; select 2", admin.Response.Headers[QueryDatabase.SqlHeader].ToString());
     }
 }
