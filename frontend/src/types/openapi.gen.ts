@@ -1539,7 +1539,7 @@ export interface components {
         };
         /** @description A security-relevant action: who did what to what, when and from where. Never holds a secret. */
         AuditEvent: {
-            /** @description One of FlowLens.Api.Features.Audit.AuditActions. */
+            /** @description One of FlowLens.Api.Features.Auth.AuditActions. */
             action: string;
             /** @description The key or person that acted: `key:name (#id)` or `user:email`. */
             actor: string;

@@ -42,19 +42,19 @@ public readonly record struct FlowCursor(DateTimeOffset Start, long ObjectId, in
 public static class FlowSearchSql
 {
     /// <summary>Every column of <c>flows</c> (text ids are ids into flow_strings); rows before <c>line</c> existed read 0.</summary>
-    public static readonly string Columns = string.Join(", ",
+    public static readonly string Columns = string.Join(",\n    ",
         FlowColumns.All.Select(c => c.Column == FlowColumn.Line ? "coalesce(line, 0) as line" : c.Sql));
 
     /// <summary>The query; <paramref name="limit"/> null for an export of everything.</summary>
     public static (string Sql, IReadOnlyList<object> Parameters) Build(TimeRange range, FilterNode? filter, FlowCursor? after, int? limit)
     {
         var parameters = new List<object> { range.From, range.To };
-        var sql = new StringBuilder($"select {Columns} from flows where start >= $1 and start < $2");
+        var sql = new StringBuilder($"select\n    {Columns}\nfrom flows\nwhere start >= $1 and start < $2");
         if (filter is not null)
         {
             var (condition, values) = FilterSql.Build(filter, parameters.Count + 1);
             parameters.AddRange(values);
-            sql.Append(" and ").Append(condition);
+            sql.Append("\n  and ").Append(condition);
         }
         if (after is { } cursor)
         {
@@ -62,13 +62,13 @@ public static class FlowSearchSql
             parameters.Add(cursor.ObjectId);
             parameters.Add(cursor.Line);
             sql.Append(CultureInfo.InvariantCulture,
-                $" and (start, object_id, coalesce(line, 0)) < (${parameters.Count - 2}, ${parameters.Count - 1}, ${parameters.Count})");
+                $"\n  and (start, object_id, coalesce(line, 0)) < (${parameters.Count - 2}, ${parameters.Count - 1}, ${parameters.Count})");
         }
-        sql.Append(" order by start desc, object_id desc, coalesce(line, 0) desc");
+        sql.Append("\norder by start desc, object_id desc, coalesce(line, 0) desc");
         if (limit is { } n)
         {
             parameters.Add((long)n);
-            sql.Append(CultureInfo.InvariantCulture, $" limit ${parameters.Count}");
+            sql.Append(CultureInfo.InvariantCulture, $"\nlimit ${parameters.Count}");
         }
         return (sql.ToString(), parameters);
     }

@@ -1,3 +1,52 @@
 -- flow search, next page (keyset after the cursor's start, object, line): same range, limit=100
-select version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, vpc_id, subnet_id, instance_id, tcp_flags, type, pkt_srcaddr, pkt_dstaddr, region, az_id, sublocation_type, sublocation_id, pkt_src_aws_service, pkt_dst_aws_service, flow_direction, traffic_path, ecs_cluster_arn, ecs_cluster_name, ecs_container_instance_arn, ecs_container_instance_id, ecs_container_id, ecs_second_container_id, ecs_service_name, ecs_task_definition_arn, ecs_task_arn, ecs_task_id, reject_reason, source_id, object_id, coalesce(line, 0) as line, extras from flows where start >= $1 and start < $2 and (start, object_id, coalesce(line, 0)) < ($3, $4, $5) order by start desc, object_id desc, coalesce(line, 0) desc limit $6
+select
+    object_id,
+    packets,
+    bytes,
+    start,
+    "end",
+    source_id,
+    account_id,
+    interface_id,
+    srcport,
+    dstport,
+    vpc_id,
+    subnet_id,
+    instance_id,
+    region,
+    az_id,
+    sublocation_type,
+    sublocation_id,
+    pkt_src_aws_service,
+    pkt_dst_aws_service,
+    ecs_cluster_arn,
+    ecs_cluster_name,
+    ecs_container_instance_arn,
+    ecs_container_instance_id,
+    ecs_container_id,
+    ecs_second_container_id,
+    ecs_service_name,
+    ecs_task_definition_arn,
+    ecs_task_arn,
+    ecs_task_id,
+    reject_reason,
+    version,
+    protocol,
+    action,
+    log_status,
+    tcp_flags,
+    type,
+    flow_direction,
+    traffic_path,
+    srcaddr,
+    dstaddr,
+    pkt_srcaddr,
+    pkt_dstaddr,
+    extras,
+    coalesce(line, 0) as line
+from flows
+where start >= $1 and start < $2
+  and (start, object_id, coalesce(line, 0)) < ($3, $4, $5)
+order by start desc, object_id desc, coalesce(line, 0) desc
+limit $6
 -- parameters: $1=2026-11-24T00:00:00.0000000+00:00, $2=2026-11-25T00:00:00.0000000+00:00, $3=2026-11-24T13:05:00.0000000+00:00, $4=42, $5=1877, $6=101
