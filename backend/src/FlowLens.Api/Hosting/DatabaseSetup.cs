@@ -1,4 +1,5 @@
 using FlowLens.Api.Data;
+using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Queries;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -29,7 +30,8 @@ public static class DatabaseSetup
         builder.Services.AddDbContext<FlowLensDb>(options => FlowLensDb.Configure(options, dataSource));
         builder.Services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(services => QueryDatabase.Create(connectionString,
-            services.GetRequiredService<IOptions<QueryOptions>>().Value, services.GetRequiredService<ILogger<QueryDatabase>>()));
+            services.GetRequiredService<IOptions<QueryOptions>>().Value, services.GetRequiredService<ILogger<QueryDatabase>>(),
+            maySeeSql: user => user.IsInRole(Roles.Admin)));
     }
 
     /// <summary>

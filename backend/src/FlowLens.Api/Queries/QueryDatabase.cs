@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Globalization;
-using FlowLens.Api.Features.Auth;
+using System.Security.Claims;
 using FlowLens.Core.Filters;
 using Npgsql;
 
@@ -63,7 +63,8 @@ public sealed class QueryOptions
 /// with enough work memory to group a week of rollup rows in a hash table rather than sort them on disk.
 /// Every query is logged at Debug (SQL, parameters, duration, rows) and shown to admins in <see cref="SqlHeader"/>.
 /// </summary>
-public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions options, ILogger<QueryDatabase> logger) : IDisposable
+public sealed class QueryDatabase(
+    NpgsqlDataSource dataSource, QueryOptions options, ILogger<QueryDatabase> logger, Func<ClaimsPrincipal, bool> maySeeSql) : IDisposable
 {
     /// <summary>
     /// The SQL a request ran, for admins only: whitespace collapsed to single spaces, several queries joined by
@@ -77,12 +78,13 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
     // Searches and stats take a place before their connection and give it back when it closes (exports have limits of their own).
     private readonly SemaphoreSlim _places = new(options.MaxConcurrent);
 
-    public static QueryDatabase Create(string connectionString, QueryOptions options, ILogger<QueryDatabase> logger)
+    /// <param name="maySeeSql">Who gets <see cref="SqlHeader"/> (admins, as Hosting wires it); nobody when null.</param>
+    public static QueryDatabase Create(string connectionString, QueryOptions options, ILogger<QueryDatabase> logger, Func<ClaimsPrincipal, bool>? maySeeSql = null)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         builder.Options = $"{builder.Options} -c statement_timeout={options.TimeoutSeconds * 1000} -c jit=off -c work_mem=64MB".Trim();
         builder.ApplicationName ??= "FlowLens queries";
-        return new QueryDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "FlowLens queries" }.Build(), options, logger);
+        return new QueryDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "FlowLens queries" }.Build(), options, logger, maySeeSql ?? (_ => false));
     }
 
     /// <summary>How long and deep the filters of these queries may be.</summary>
@@ -150,10 +152,10 @@ public sealed class QueryDatabase(NpgsqlDataSource dataSource, QueryOptions opti
         }
     }
 
-    /// <summary>Adds <paramref name="sql"/> to the request's <see cref="SqlHeader"/> when the caller is an admin.</summary>
-    private static void ShowSql(HttpContext http, string sql)
+    /// <summary>Adds <paramref name="sql"/> to the request's <see cref="SqlHeader"/> when the caller may see it.</summary>
+    private void ShowSql(HttpContext http, string sql)
     {
-        if (!http.User.IsInRole(Roles.Admin))
+        if (!maySeeSql(http.User))
         {
             return;
         }

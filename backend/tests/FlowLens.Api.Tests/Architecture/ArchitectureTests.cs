@@ -36,6 +36,7 @@ public sealed class ArchitectureTests(ITestOutputHelper output)
         static bool Forbidden(string name) => NotInCore.Any(n => name.StartsWith(n, StringComparison.Ordinal));
     }
 
+    [Slow] // compiles the API's source with Roslyn once (about 20 s of CPU)
     [Fact]
     public void Features_DependOnEachOther_WithoutCycles()
     {
@@ -46,6 +47,7 @@ public sealed class ArchitectureTests(ITestOutputHelper output)
         Assert.True(cycles.Count == 0, "Features depend on each other in a cycle:\n" + string.Join("\n\n", cycles.Select(graph.Describe)));
     }
 
+    [Slow] // compiles the API's source with Roslyn once (about 20 s of CPU)
     [Fact]
     public void SharedCode_UsesNoFeature()
     {
@@ -57,6 +59,7 @@ public sealed class ArchitectureTests(ITestOutputHelper output)
         Assert.Empty(uses);
     }
 
+    [Slow] // compiles the API's source with Roslyn once (about 20 s of CPU)
     [Fact]
     public void References_IncludeFullyQualifiedNamesAndConstants()
     {

@@ -115,7 +115,9 @@ public sealed class PostgresServer : IAsyncDisposable
             .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
         if (onPath is not null)
         {
-            return onPath;
+            // /usr/local/bin may hold links to a version's bin folder, where pg_dump lives too.
+            var initdb = new FileInfo(Path.Combine(onPath, "initdb"));
+            return initdb.ResolveLinkTarget(returnFinalTarget: true) is { } target ? Path.GetDirectoryName(target.FullName)! : onPath;
         }
         var debian = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin"))
@@ -173,14 +175,14 @@ public sealed class PostgresServer : IAsyncDisposable
         return await stdout;
     }
 
-    /// <summary>A new, empty database on this server; returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync(string adminConnectionString)
+    /// <summary>A new database on this server, empty or a copy of <paramref name="template"/>; returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string adminConnectionString, string? template = null)
     {
         var name = "flowlens_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(adminConnectionString))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"create database {name}", connection);
+            await using var command = new NpgsqlCommand(template is null ? $"create database {name}" : $"create database {name} template {template}", connection);
             await command.ExecuteNonQueryAsync();
         }
         return new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true }.ConnectionString;

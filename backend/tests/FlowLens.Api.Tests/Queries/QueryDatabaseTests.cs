@@ -67,7 +67,8 @@ public sealed class QueryDatabaseTests(PostgresFixture postgres)
     public async Task TwoQueriesOfAnAdminsRequest_AreShownOnOneLine_JoinedBySemicolon()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var database = QueryDatabase.Create(await postgres.CreateDatabaseAsync(), new QueryOptions(), new LogRecorder<QueryDatabase>());
+        using var database = QueryDatabase.Create(await postgres.CreateDatabaseAsync(), new QueryOptions(), new LogRecorder<QueryDatabase>(),
+            maySeeSql: user => user.IsInRole(Roles.Admin));
         var admin = new DefaultHttpContext { User = new(new ClaimsIdentity([new Claim(ClaimTypes.Role, Roles.Admin)], "test")) };
         await (await database.ReadAsync(admin, "select 1\n  where true", [], ct)).DisposeAsync();
         await (await database.ReadAsync(admin, "select\t2", [], ct)).DisposeAsync();
