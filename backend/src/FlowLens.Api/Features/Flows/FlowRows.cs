@@ -9,19 +9,24 @@ namespace FlowLens.Api.Features.Flows;
 /// <summary>One stored flow as read back: the record, where it came from, and fields FlowLens does not know.</summary>
 public sealed record StoredFlow(FlowRecord Record, long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras);
 
-/// <summary>Reads rows of <see cref="Core.Queries.FlowSearchSql.Columns"/> back into flow records, each column by its name.</summary>
-public static class FlowRows
+/// <summary>
+/// Reads rows of <see cref="Core.Queries.FlowSearchSql.Columns"/> back into flow records, each column by its name:
+/// the select's order is not this class's concern. The names are looked up once per result, not per row.
+/// </summary>
+public sealed class FlowRows(NpgsqlDataReader row, FlowStrings strings)
 {
-    public static StoredFlow Read(NpgsqlDataReader row, FlowStrings strings)
+    private readonly int[] _ordinals = [.. FlowColumns.All.Select(c => row.GetOrdinal(c.Name))];
+
+    /// <summary>The reader's current row.</summary>
+    public StoredFlow Read()
     {
-        // By name: the select's order is not this method's concern (a few dictionary lookups a row, next to the text lookups).
         int? Int(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : row.GetInt32(i);
         int? Small(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : row.GetInt16(i);
         long? Long(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : row.GetInt64(i);
         string? Text(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : strings.ValueOf(row.GetInt32(i));
         FlowAddress? Address(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : FlowAddress.FromIPAddress(row.GetFieldValue<IPAddress>(i));
         DateTimeOffset? Time(FlowColumn c) => At(c) is var i && row.IsDBNull(i) ? null : new DateTimeOffset(row.GetDateTime(i));
-        int At(FlowColumn column) => row.GetOrdinal(FlowColumns.Info(column).Name);
+        int At(FlowColumn column) => _ordinals[(int)column];
 
         var r = new FlowRecord
         {

@@ -82,9 +82,10 @@ public static class FlowsApi
         var items = new List<StoredFlow>();
         await using (var reader = await database.ReadAsync(http, sql, parameters, ct))
         {
+            var flows = new FlowRows(reader, strings);
             while (await reader.ReadAsync(ct))
             {
-                items.Add(FlowRows.Read(reader, strings));
+                items.Add(flows.Read());
             }
         }
         var more = items.Count > pageSize;
@@ -112,9 +113,10 @@ public static class FlowsApi
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         await writer.WriteLineAsync(string.Join(',', FlowFields.All.Select(f => f.Name)));
         var line = new StringBuilder();
+        var flows = new FlowRows(rows, strings);
         while (await rows.ReadAsync(ct))
         {
-            var record = FlowRows.Read(rows, strings).Record;
+            var record = flows.Read().Record;
             line.Clear();
             foreach (var field in FlowFields.All)
             {
@@ -135,9 +137,10 @@ public static class FlowsApi
     private static async Task WriteNdjsonAsync(Npgsql.NpgsqlDataReader rows, FlowStrings strings, Stream body, CancellationToken ct)
     {
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        var flows = new FlowRows(rows, strings);
         while (await rows.ReadAsync(ct))
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(FlowRows.Read(rows, strings)), JsonSerializerOptions.Web));
+            await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(flows.Read()), JsonSerializerOptions.Web));
         }
     }
 

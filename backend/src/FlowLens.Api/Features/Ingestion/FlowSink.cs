@@ -65,12 +65,12 @@ public sealed class FlowSink : IAsyncDisposable
         foreach (var ledger in ledgers)
         {
             // Added, not set: a CloudWatch stream is loaded batch after batch (a new object's row starts at 0 and '[]');
-            // the first LedgerCounts.SampleErrors (5) bad lines of all batches are kept.
-            await using var update = new NpgsqlCommand("""
+            // the first SampleErrors bad lines of all batches are kept.
+            await using var update = new NpgsqlCommand($$"""
                 update source_objects set records = records + $2, rejected_lines = rejected_lines + $3,
                     oldest_record_at = least(oldest_record_at, $4), newest_record_at = greatest(newest_record_at, $5),
                     ingested_at = $6,
-                    sample_errors = jsonb_path_query_array(sample_errors || $7::jsonb, '$[0 to 4]')
+                    sample_errors = jsonb_path_query_array(sample_errors || $7::jsonb, '$[0 to {{LedgerCounts.SampleErrors - 1}}]')
                 where id = $1
                 """, _connection);
             update.Parameters.Add(new NpgsqlParameter { Value = ledger.ObjectId });
