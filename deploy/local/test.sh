@@ -19,19 +19,31 @@ case "${1:-}" in
 esac
 
 log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+trap 'if [ -n "${frontend_pid:-}" ]; then kill "$frontend_pid" 2>/dev/null || true; fi; rm -rf "$log"' EXIT
 
 # The backend tests start their own throwaway cluster with these binaries (or use FLOWLENS_TEST_DB).
 export PATH="$(pg_bin_dir):$PATH"
 
+frontend_checks() {
+  cd "$root/frontend"
+  npm run typecheck
+  npm run --silent lint
+  npm run --silent format:check
+  npx vitest run --reporter=default --reporter=json --outputFile="$log/vitest.json"
+  $fast || npm run build
+}
+
 echo "== frontend"
-cd "$root/frontend"
-if $fast; then npm_ci_if_needed "$root/frontend"; else npm_ci "$root/frontend"; fi
-npm run typecheck
-npm run --silent lint
-npm run --silent format:check
-npx vitest run --reporter=default --reporter=json --outputFile="$log/vitest.json"
-$fast || npm run build
+if $fast; then
+  # The fast tier checks the frontend while the backend tests run: they leave a core idle much of the time.
+  npm_ci_if_needed "$root/frontend"
+  (set -e; frontend_checks) >"$log/frontend.txt" 2>&1 &
+  frontend_pid=$!
+  echo "(running beside the backend; its output follows the backend's)"
+else
+  npm_ci "$root/frontend"
+  frontend_checks
+fi
 
 echo "== backend"
 # The S3 emulator the ingestion tests run S3 sources against.
@@ -42,6 +54,14 @@ if $fast; then dotnet format whitespace FlowLens.sln --verify-no-changes; else d
 filter=()
 $fast && filter=(--filter "Category!=Slow")
 dotnet test FlowLens.sln --nologo "${filter[@]}" 2>&1 | tee "$log/dotnet.txt"
+
+if $fast; then
+  echo "== frontend (beside the backend)"
+  frontend_status=0
+  wait "$frontend_pid" || frontend_status=$?
+  cat "$log/frontend.txt"
+  [ "$frontend_status" -eq 0 ] || { echo "frontend checks failed ($frontend_status)" >&2; exit "$frontend_status"; }
+fi
 
 if ! $fast; then
   echo "== browser"

@@ -5,12 +5,13 @@ using FlowLens.Api.Tests.Infrastructure;
 
 namespace FlowLens.Api.Tests.Hosting;
 
-public sealed class OpenApiTests(PostgresFixture postgres)
+/// <summary>The served document, read from one host for the class.</summary>
+public sealed class OpenApiTests(EmptyApp empty) : IClassFixture<EmptyApp>
 {
     [Fact]
     public async Task Document_DescribesEndpoints_AndTheApiKeyScheme()
     {
-        await using var app = await postgres.StartAppAsync();
+        var app = empty.App;
         var ct = TestContext.Current.CancellationToken;
         var json = await app.CreateClient(apiKey: null).GetStringAsync("/swagger/v1/swagger.json", ct);
         var document = JsonDocument.Parse(json).RootElement;
@@ -35,7 +36,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
     [Fact]
     public async Task Document_MatchesTheFrontendsCopy()
     {
-        await using var app = await postgres.StartAppAsync();
+        var app = empty.App;
         var json = await app.CreateClient(apiKey: null).GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken);
 
         GoldenFile.Assert("frontend/src/types/openapi.json", Sorted(JsonNode.Parse(json)!).ToJsonString(Indented));
@@ -60,7 +61,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
     [InlineData("/api/stats/scans", "from,to,q,by,limit")]
     public async Task QueryEndpoints_DescribeEveryParameter_WithAnExample_AndTheirResponses(string path, string parameterNames)
     {
-        await using var app = await postgres.StartAppAsync();
+        var app = empty.App;
         var json = await app.CreateClient(apiKey: null).GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken);
         var document = JsonDocument.Parse(json).RootElement;
         var get = document.GetProperty("paths").GetProperty(path).GetProperty("get");

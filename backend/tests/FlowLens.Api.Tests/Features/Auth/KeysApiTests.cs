@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Features.Auth;
 
-public sealed class KeysApiTests(PostgresFixture postgres)
+public sealed class KeysApiTests(PostgresFixture postgres, EmptyApp empty) : IClassFixture<EmptyApp>
 {
     [Fact]
     public async Task AdminCreatesAKey_ItsSecretWorksOnce_ListingHidesIt_AndRevokingStopsItAtOnce()
@@ -57,8 +57,7 @@ public sealed class KeysApiTests(PostgresFixture postgres)
     [InlineData("""{"name": "x", "expiresAt": "2001-01-01T00:00:00Z"}""", "expiresAt")]
     public async Task BadKeyRequests_Get400_NamingTheField(string body, string field)
     {
-        await using var app = await postgres.StartAppAsync();
-        var response = await app.CreateClient(FlowLensApp.AdminKey).PostAsync("/api/keys",
+        var response = await empty.App.CreateClient(FlowLensApp.AdminKey).PostAsync("/api/keys",
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ProblemAssert.IsBadParameterAsync(response, field);
     }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
 /// <summary>Server-side request forgery through a source's endpoint, region or redirects (the test app allows http://127.0.0.1, any port).</summary>
-public sealed class SourceEndpointsTests(PostgresFixture postgres)
+public sealed class SourceEndpointsTests(PostgresFixture postgres, EmptyApp empty) : IClassFixture<EmptyApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -27,7 +27,7 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres)
     [InlineData("https://127.0.0.1:9000/")]
     public async Task CreateSource_RefusesAnEndpoint_NeitherAwsNorAllowed(string serviceUrl)
     {
-        await using var app = await postgres.StartAppAsync();
+        var app = empty.App; // refusals change nothing, so the rows share one host
         var admin = app.CreateClient(FlowLensApp.AdminKey);
 
         var s3 = await admin.PostAsJsonAsync("/api/sources", new
@@ -72,7 +72,7 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres)
     [InlineData("EU-WEST-1")]
     public async Task CreateSource_RefusesARegion_ThatIsNoAwsRegionName(string region)
     {
-        await using var app = await postgres.StartAppAsync();
+        var app = empty.App; // refusals change nothing, so the rows share one host
         var admin = app.CreateClient(FlowLensApp.AdminKey);
 
         var cloudWatch = await admin.PostAsJsonAsync("/api/sources", new

@@ -7,7 +7,7 @@ using FlowLens.Api.Tests.Infrastructure;
 
 namespace FlowLens.Api.Tests.Features.Sources;
 
-public sealed class SourcesApiTests(PostgresFixture postgres) : IDisposable
+public sealed class SourcesApiTests(PostgresFixture postgres, EmptyApp empty) : IClassFixture<EmptyApp>, IDisposable
 {
     private readonly FlowLogFolder _folder = new();
 
@@ -67,8 +67,7 @@ public sealed class SourcesApiTests(PostgresFixture postgres) : IDisposable
     [MemberData(nameof(InvalidRequests))]
     public async Task InvalidSettings_Get400_NamingTheField(string body, string field)
     {
-        await using var app = await postgres.StartAppAsync(_folder.Allow);
-        var response = await app.CreateClient(FlowLensApp.AdminKey).PostAsync("/api/sources",
+        var response = await empty.App.CreateClient(FlowLensApp.AdminKey).PostAsync("/api/sources",
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
