@@ -27,6 +27,7 @@ builder.AddFlowLensSecurity();
 builder.AddFlowLensOpenApi();
 builder.AddFlowLensJobs();
 builder.AddFlowLensIngestion();
+builder.AddFlowLensStats();
 builder.AddFlowLensMetrics();
 
 var app = builder.Build();

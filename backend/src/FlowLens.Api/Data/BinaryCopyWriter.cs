@@ -126,6 +126,49 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
         _length += 4 + size;
     }
 
+    /// <summary>A one-dimensional <c>text[]</c> without nulls.</summary>
+    public void TextArray(IReadOnlyList<string> values)
+    {
+        var start = ArrayHeader(values.Count, TextOid);
+        foreach (var value in values)
+        {
+            Text(value);
+        }
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start - 4), _length - start);
+    }
+
+    /// <summary>A one-dimensional <c>bigint[]</c> without nulls.</summary>
+    public void Int64Array(IReadOnlyList<long> values)
+    {
+        var start = ArrayHeader(values.Count, Int8Oid);
+        foreach (var value in values)
+        {
+            Int64(value);
+        }
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start - 4), _length - start);
+    }
+
+    private const int TextOid = 25, Int8Oid = 20;
+
+    /// <summary>
+    /// Writes an array's header (dimensions, no nulls, element type, size, lower bound 1) after a length left to fill;
+    /// returns where the value starts. The buffer only grows by whole copies, so the offset stays valid.
+    /// </summary>
+    private int ArrayHeader(int count, int elementOid)
+    {
+        Int32Value(0); // the value's length, written once its elements are
+        var start = _length;
+        Int32Value(count == 0 ? 0 : 1);
+        Int32Value(0);
+        Int32Value(elementOid);
+        if (count > 0)
+        {
+            Int32Value(count);
+            Int32Value(1);
+        }
+        return start;
+    }
+
     /// <summary>Ends the COPY: its rows are stored when the transaction commits.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {

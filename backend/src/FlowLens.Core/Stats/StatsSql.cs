@@ -10,9 +10,12 @@ public enum StatsMetric { Bytes, Packets, Flows }
 public enum ScanBy { Ports, Hosts }
 
 /// <summary>Which table answered: the raw flows, or one of the rollups.</summary>
-public enum StatsPath { Raw, Rollup5m, RollupTop1h, RollupTop1d, RollupTopKeys }
+public enum StatsPath { Raw, Rollup5m, RollupTop }
 
-/// <summary>A statement to run: SQL text, its <c>$n</c> parameters, and the table it reads.</summary>
+/// <summary>
+/// A statement to run: SQL text, its <c>$n</c> parameters, and the table it reads. A top from the summaries
+/// (<see cref="StatsPath.RollupTop"/>) also returns a last column, <c>max_error</c>: the bound of its error.
+/// </summary>
 public sealed record StatsStatement(string Sql, IReadOnlyList<object> Parameters, StatsPath Path);
 
 /// <summary>
@@ -80,7 +83,7 @@ public static class StatsSql
 
     public static StatsStatement Summary(TimeRange range, FilterNode? filter, bool useRollups)
     {
-        var source = Source(range, filter, [], useRollups ? Rollups.TopDayBucket : null);
+        var source = Source(range, filter, [], useRollups);
         return source with
         {
             Sql = $"""
@@ -103,7 +106,7 @@ public static class StatsSql
     /// <summary>
     /// Top values of one field, or of 2 or 3 fields together (<see cref="TryParseGroupBy"/>): their values joined by
     /// <see cref="KeySeparator"/>, <c>-</c> for each the record does not have; records with none of them are left
-    /// out, as for one field. A list is answered from the raw flows: the top rollups keep one field per row.
+    /// out, as for one field. A list is answered from the raw flows: the top summaries keep one field per row.
     /// </summary>
     public static StatsStatement Top(TimeRange range, FilterNode? filter, IReadOnlyList<string> by, StatsMetric metric, int limit, bool useRollups)
     {
@@ -111,12 +114,12 @@ public static class StatsSql
         {
             throw new ArgumentException(error, nameof(by));
         }
-        if (useRollups && by.Count == 1 && Rollups.TopFields.TryGetValue(by[0], out var field) && Rollups.KeySumsFor(filter) is { } sums
-            && Rollups.KeyBlocks(range.From, range.To) is { Count: > 0 } blocks)
+        if (useRollups && by.Count == 1 && Rollups.TopFields.TryGetValue(by[0], out var field) && Rollups.SummarySumsFor(filter) is { } sums
+            && range.From < range.To && Rollups.IsAligned(range.From, Rollups.TopHourBucket) && Rollups.IsAligned(range.To, Rollups.TopHourBucket))
         {
-            return TopFromKeySums(range, field, sums, blocks, metric, limit);
+            return TopFromSummaries(range, by[0], field, sums, metric, limit);
         }
-        var source = Source(range, filter, by, useRollups ? Rollups.TopDayBucket : null);
+        var source = Source(range, filter, by, useRollups);
         var parameters = source.Parameters.ToList();
         parameters.Add((long)limit);
         return new StatsStatement($"""
@@ -130,69 +133,59 @@ public static class StatsSql
     }
 
     /// <summary>
-    /// The sums of the key sums' columns, from rows of the top rollups (<c>records, bytes, packets</c> by <c>action</c>
-    /// and <c>log_status</c>): what the compaction stores per value and block, and what a top adds from the hourly
-    /// rows it has not reached yet.
+    /// A top from the bounded summaries (<see cref="TopSummary"/>): the day summaries of the range's whole days, the
+    /// hourly ones of the hours at either end, and the rows ingestion appended that the compaction has not merged yet,
+    /// summed by key. Hours marked dirty (a replaced object or a deleted source took sums out of their merged summary)
+    /// are read from the raw flows, exactly, until the compaction rebuilds them, and so are the other hours of their day
+    /// (from their hourly summaries). <c>max_error</c> is the sum of the floors of the ranked metric of every summary read.
     /// </summary>
-    public const string KeySumsOfTopRows = """
-        coalesce(sum(records), 0)::bigint as records,
-            coalesce(sum(records) filter (where log_status = 1), 0)::bigint as flows,
-            coalesce(sum(bytes), 0)::bigint as bytes,
-            coalesce(sum(packets), 0)::bigint as packets,
-            coalesce(sum(records) filter (where action = 2), 0)::bigint as rejected_records,
-            coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows,
-            coalesce(sum(bytes) filter (where action = 2), 0)::bigint as rejected_bytes,
-            coalesce(sum(packets) filter (where action = 2), 0)::bigint as rejected_packets
-        """;
-
-    /// <summary>
-    /// A top from the key sums: the rows of the range's blocks (<see cref="Rollups.KeyBlocks"/>) and of the hourly rows
-    /// of the range the compaction has not reached yet (keyed by name when their value has no id yet), summed by value;
-    /// only the values that reach the top are named. The arrays are unnested in the select list, side by side (three
-    /// times faster than <c>unnest</c> in <c>from</c>, which stores the rows first); <c>sum_bigint</c> adds up in bigint
-    /// (see the TopKeySums migration).
-    /// </summary>
-    private static StatsStatement TopFromKeySums(TimeRange range, TopField field, KeySums sums, IReadOnlyList<(int Hours, DateTime Bucket)> blocks,
-        StatsMetric metric, int limit)
+    private static StatsStatement TopFromSummaries(TimeRange range, string name, TopField field, SummarySums sums, StatsMetric metric, int limit)
     {
-        var prefix = sums == KeySums.Rejected ? "rejected_" : "";
-        var columns = $"{prefix}records as records, {prefix}flows as flows, {prefix}bytes as bytes, {prefix}packets as packets, rejected_flows";
-        var fieldCode = ((short)field).ToString(CultureInfo.InvariantCulture);
+        var prefix = sums == SummarySums.Rejected ? "rejected_" : "";
         var order = metric switch { StatsMetric.Bytes => "bytes", StatsMetric.Packets => "packets", _ => "flows" };
-        var parameters = new List<object>
+        var columns = "keys, " + string.Concat(new[] { "records", "flows", "bytes", "packets" }.Select(c => prefix.Length == 0 ? $"{c}, " : $"{prefix}{c} as {c}, "))
+            + $"rejected_flows, floor_{prefix}{order} as floor";
+        var fieldCode = ((short)field).ToString(CultureInfo.InvariantCulture);
+        var days = new TimeRange(CeilingDay(range.From), Rollups.BucketOf(range.To, Rollups.TopDayBucket));
+        if (days.From >= days.To)
         {
-            range.From, range.To, blocks.Select(b => (short)b.Hours).ToArray(), blocks.Select(b => b.Bucket).ToArray(), (long)limit,
-        };
+            days = new TimeRange(range.From, range.From);
+        }
+        var key = ValueOf(name);
+        var join = FilterFields.TryFind(name, out var text) && text.Kind == FilterKind.Text ? $" left join flow_strings k on k.id = f.{text.Columns[0]}" : "";
+        var rejected = sums == SummarySums.Rejected ? " and f.action = 2" : "";
         return new StatsStatement($"""
-            with fresh as (
-                select k.id as key_id, case when k.id is null then h.key end as new_key, {KeySumsOfTopRows}
-                from flow_rollups_top_1h h left join flow_rollup_keys k on k.field = h.field and k.key = h.key
-                where h.field = {fieldCode} and not h.compacted and h.bucket >= $1 and h.bucket < $2 and h.key <> '-'
-                group by 1, 2),
-            top as (
-                select key_id, new_key, sum_bigint(records) as records, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes,
-                    sum_bigint(packets) as packets, sum_bigint(rejected_flows) as rejected_flows
-                from (
-                    select unnest(s.key_ids) as key_id, null::text as new_key, unnest(s.{prefix}records) as records,
-                        unnest(s.{prefix}flows) as flows, unnest(s.{prefix}bytes) as bytes, unnest(s.{prefix}packets) as packets,
-                        unnest(s.rejected_flows) as rejected_flows
-                    from flow_rollups_top_blocks s
-                    join unnest($3::smallint[], $4::timestamptz[]) b(span, bucket) on s.span = b.span and s.bucket = b.bucket
-                    where s.field = {fieldCode}
-                    union all
-                    select key_id, new_key, {columns} from fresh) r
-                group by key_id, new_key
-                having sum_bigint(records) > 0
-                order by {order} desc
-                fetch first $5 rows with ties),
-            named as (
-                select coalesce((select key from flow_rollup_keys k where k.id = top.key_id), new_key) as key, flows, bytes, packets, rejected_flows
-                from top)
-            select key, flows, bytes, packets, rejected_flows
-            from named
+            with dirty as (
+                select bucket from flow_top_dirty where bucket >= $1 and bucket < $2),
+            summaries as (
+                select {columns} from flow_top_1d d
+                where d.field = {fieldCode} and d.bucket >= $3 and d.bucket < $4
+                    and not exists (select from dirty where dirty.bucket >= d.bucket and dirty.bucket < d.bucket + interval '1 day')
+                union all
+                select {columns} from flow_top_1h h
+                where h.field = {fieldCode} and h.bucket >= $1 and h.bucket < $2
+                    and (h.bucket < $3 or h.bucket >= $4
+                        or exists (select from dirty where date_bin('1 day', dirty.bucket, '2000-01-01 00:00:00+00') = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
+                    and not exists (select from dirty where dirty.bucket = h.bucket)
+                union all
+                select {columns} from flow_top_appended a
+                where a.field = {fieldCode} and a.bucket >= $1 and a.bucket < $2 and not exists (select from dirty where dirty.bucket = a.bucket)),
+            sums as (
+                select u.key, u.records, u.flows, u.bytes, u.packets, u.rejected_flows
+                from summaries s cross join unnest(s.keys, s.records, s.flows, s.bytes, s.packets, s.rejected_flows) u(key, records, flows, bytes, packets, rejected_flows)
+                union all
+                select {key}, 1::bigint, (f.log_status = 1)::int::bigint, coalesce(f.bytes, 0)::bigint, coalesce(f.packets, 0)::bigint,
+                    (f.log_status = 1 and f.action = 2)::int::bigint
+                from dirty d join flows f on f.start >= d.bucket and f.start < d.bucket + interval '1 hour'{join}
+                where f.start >= $1 and f.start < $2 and {key} is not null{rejected})
+            select key, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes, sum_bigint(packets) as packets,
+                sum_bigint(rejected_flows) as rejected_flows, (select coalesce(sum_bigint(floor), 0) from summaries) as max_error
+            from sums
+            group by key
+            having sum_bigint(records) > 0
             order by {order} desc, key collate "C"
             limit $5
-            """, parameters, StatsPath.RollupTopKeys);
+            """, [range.From, range.To, days.From, days.To, (long)limit], StatsPath.RollupTop);
     }
 
     /// <summary>
@@ -202,10 +195,8 @@ public static class StatsSql
     /// </summary>
     public static StatsStatement TimeSeries(TimeRange range, FilterNode? filter, TimeSpan interval, string? groupBy, StatsMetric metric, int limit, bool useRollups)
     {
-        // Rollup buckets must nest in the interval's: the largest rollup bucket that divides it.
-        var largest = new[] { Rollups.TopDayBucket, Rollups.TopHourBucket, Rollups.TotalsBucket }
-            .Where(b => interval.Ticks % b.Ticks == 0).Cast<TimeSpan?>().FirstOrDefault();
-        var source = Source(range, filter, groupBy is null ? [] : [groupBy], useRollups ? largest : null);
+        // The totals' 5-minute buckets must nest in the interval's.
+        var source = Source(range, filter, groupBy is null ? [] : [groupBy], useRollups && interval.Ticks % Rollups.TotalsBucket.Ticks == 0);
         var parameters = source.Parameters.ToList();
         parameters.Add(interval);
         var intervalParameter = $"${parameters.Count}";
@@ -283,10 +274,10 @@ public static class StatsSql
 
     /// <summary>
     /// The rows to aggregate, shaped alike whichever table they come from, keyed by <paramref name="keys"/> (none, one
-    /// field, or a list, which only the raw flows hold). <paramref name="largestBucket"/> is the coarsest rollup bucket
-    /// the caller can use (null: raw rows only).
+    /// field, or a list, which only the raw flows hold): the exact 5-minute totals when <paramref name="useRollups"/>
+    /// and they hold the filter's fields, the key and the range's bounds, else the raw flows.
     /// </summary>
-    private static StatsStatement Source(TimeRange range, FilterNode? filter, IReadOnlyList<string> keys, TimeSpan? largestBucket)
+    private static StatsStatement Source(TimeRange range, FilterNode? filter, IReadOnlyList<string> keys, bool useRollups)
     {
         var key = keys.Count == 1 ? keys[0] : null;
         var parameters = new List<object> { range.From, range.To };
@@ -300,45 +291,15 @@ public static class StatsSql
             parameters.AddRange(values);
             return sql;
         }
-        bool Fits(TimeSpan bucket) => largestBucket >= bucket && Rollups.CanFilter(filter)
-            && Rollups.IsAligned(range.From, bucket) && Rollups.IsAligned(range.To, bucket);
 
-        if ((keys.Count == 0 || key is not null && Rollups.FilterableFields.Contains(key)) && Fits(Rollups.TotalsBucket))
+        if (useRollups && (keys.Count == 0 || key is not null && Rollups.FilterableFields.Contains(key)) && Rollups.CanFilter(filter)
+            && Rollups.IsAligned(range.From, Rollups.TotalsBucket) && Rollups.IsAligned(range.To, Rollups.TotalsBucket))
         {
             return new StatsStatement($"""
                 select bucket as t, action, log_status, protocol, records, bytes, packets, {KeyOf(key)} as key
                 from flow_rollups_5m
                 where bucket >= $1 and bucket < $2 and {Condition()}
                 """, parameters, StatsPath.Rollup5m);
-        }
-        if (key is not null && Rollups.TopFields.TryGetValue(key, out var field) && Fits(Rollups.TopHourBucket))
-        {
-            const string columns = "bucket as t, action, log_status, protocol, records, bytes, packets, key";
-            var fieldCode = ((short)field).ToString(CultureInfo.InvariantCulture);
-            // Whole days from the daily table, the hours at either end from the hourly one.
-            var days = new TimeRange(CeilingDay(range.From), Rollups.BucketOf(range.To, Rollups.TopDayBucket));
-            if (largestBucket < Rollups.TopDayBucket || days.From >= days.To)
-            {
-                return new StatsStatement($"""
-                    select {columns} from flow_rollups_top_1h
-                    where field = {fieldCode} and bucket >= $1 and bucket < $2 and {Condition()}
-                    """, parameters, StatsPath.RollupTop1h);
-            }
-            parameters.Add(days.From);
-            parameters.Add(days.To);
-            var (daysFrom, daysTo) = ($"${parameters.Count - 1}", $"${parameters.Count}");
-            var condition = Condition();
-            // Hourly rows not compacted yet hold sums the daily rows do not have yet.
-            return new StatsStatement($"""
-                select {columns} from flow_rollups_top_1d
-                where field = {fieldCode} and bucket >= {daysFrom} and bucket < {daysTo} and {condition}
-                union all
-                select {columns} from flow_rollups_top_1h
-                where field = {fieldCode} and not compacted and bucket >= {daysFrom} and bucket < {daysTo} and {condition}
-                union all
-                select {columns} from flow_rollups_top_1h
-                where field = {fieldCode} and (bucket >= $1 and bucket < {daysFrom} or bucket >= {daysTo} and bucket < $2) and {condition}
-                """, parameters, StatsPath.RollupTop1d);
         }
 
         // Each text field's value from flow_strings, under its own alias (k, or k1, k2... in a list).

@@ -132,12 +132,14 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var ct = TestContext.Current.CancellationToken;
         await using var app = new FlowLensApp(await postgres.CreateDatabaseAsync());
         (await app.CreateClient(apiKey: null).GetAsync("/api/health", ct)).EnsureSuccessStatusCode(); // starts it: it migrates
-        // Rows in the tables the newest migrations rebuild: rollup rows appended by ingestion and merged by the compaction.
+        // Rows in the tables the newest migrations rebuild: rollup rows appended by ingestion and merged by the compaction,
+        // and a flow whose hour the top summaries rebuild (marked dirty; going down, the old top rows are summed from it).
         await app.ScalarAsync<int>("""
             insert into flow_rollups_5m (bucket, action, log_status, protocol, records, bytes, packets, compacted)
             values ('2026-11-30 10:05+00', 1, 1, 6, 3, 300, 30, false), ('2026-11-30 10:00+00', 2, 1, 17, 1, 60, 1, true);
-            insert into flow_rollups_top_1h (bucket, field, key, action, log_status, protocol, records, bytes, packets, compacted)
-            select '2026-11-30 10:00+00', field, '10.0.0.' || field, 1, 1, 6, field, 100, 10, field % 2 = 0 from generate_series(1, 4) field;
+            insert into flows (source_id, object_id, start, srcaddr, dstaddr, dstport, action, log_status, protocol, bytes, packets)
+            values (1, 1, '2026-11-30 10:07+00', '10.0.0.1', '10.0.0.2', 443, 1, 1, 6, 100, 10);
+            insert into flow_top_dirty (bucket) values ('2026-11-30 10:00+00');
             select 1
             """);
         var tables = await TablesAsync(app.ConnectionString);
@@ -149,16 +151,18 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
         await migrator.MigrateAsync(migrations[^2], ct);
         Assert.Equal(migrations.Take(migrations.Count - 1), await db.Database.GetAppliedMigrationsAsync(ct));
-        // The tables a migration adds go with it; every other table keeps its rows.
+        // The tables a migration adds go with it; every other table keeps its rows; the tables it dropped come back,
+        // their rows summed again from the raw flows (the flow's hour, one row per top field).
         var down = await RowCountsAsync(app.ConnectionString);
-        Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down);
+        Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down.Where(r => rows.ContainsKey(r.Key)));
+        Assert.Equal(4L, down["flow_rollups_top_1h"]);
 
         await migrator.MigrateAsync(cancellationToken: ct);
         await AssertFullyMigratedAsync(app);
         Assert.Equal(tables, await TablesAsync(app.ConnectionString));
         Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
-        Assert.Equal(2L, await app.ScalarAsync<long>("select count(*) from flow_rollups_top_1h_srcaddr_appended") +
-            await app.ScalarAsync<long>("select count(*) from flow_rollups_top_1h_dstport_appended"));
+        Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_rollups_5m_appended"));
+        Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_top_dirty where bucket = '2026-11-30 10:00+00'"));
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public sealed class OpenApiTests(EmptyApp empty) : IClassFixture<EmptyApp>
     [Theory]
     [InlineData("/api/flows", "from,to,q,limit,cursor,format")]
     [InlineData("/api/stats/summary", "from,to,q,rollups")]
-    [InlineData("/api/stats/top", "from,to,q,by,metric,limit,rollups")]
+    [InlineData("/api/stats/top", "from,to,q,by,metric,limit,rollups,exact")]
     [InlineData("/api/stats/timeseries", "from,to,q,interval,metric,groupBy,limit,rollups")]
     [InlineData("/api/stats/scans", "from,to,q,by,limit")]
     public async Task QueryEndpoints_DescribeEveryParameter_WithAnExample_AndTheirResponses(string path, string parameterNames)

@@ -10,6 +10,8 @@ public sealed class OptionsValidationTests(PostgresFixture postgres)
         { "FlowLens:Queries:TimeoutSeconds", "0" }, // 0 would remove the statement timeout
         { "FlowLens:Sources:MaxListPagesPerRun", "0" },
         { "FlowLens:Retention:Days", "0" },
+        { "FlowLens:Retention:RollupDays", "10" }, // fewer than the flows' 30 days
+        { "FlowLens:Rollups:TopKeys", "5" },
         { "FlowLens:Ingestion:MaxLineLength", "10" },
         { "FlowLens:Jobs:WorkerCount", "0" },
         { "FlowLens:Security:RequestsPerMinute", "0" },

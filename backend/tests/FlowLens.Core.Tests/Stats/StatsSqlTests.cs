@@ -14,14 +14,15 @@ public sealed class StatsSqlTests
     public static TheoryData<string, string, int, int, StatsPath> TopCases => new()
     {
         // by, filter, from (minutes after Day), to (minutes after Day), expected path
-        { "srcaddr", "", 0, 3 * 1440, StatsPath.RollupTopKeys },
-        { "srcaddr", "action = REJECT", 60, 3 * 1440, StatsPath.RollupTopKeys },
-        { "interface-id", "ACTION in (reject)", 0, 60, StatsPath.RollupTopKeys },
-        { "srcaddr", "action = REJECT and not protocol = udp", 0, 3 * 1440, StatsPath.RollupTop1d },
-        { "srcaddr", "action = ACCEPT", 0, 3 * 1440, StatsPath.RollupTop1d },
-        { "dstaddr", "protocol = tcp", 60, 1380, StatsPath.RollupTop1h },
-        { "dstaddr", "", 60, 1380, StatsPath.RollupTopKeys },
-        { "dstport", "action in (ACCEPT, REJECT)", 60, 2 * 1440 + 60, StatsPath.RollupTop1d },
+        { "srcaddr", "", 0, 3 * 1440, StatsPath.RollupTop },
+        { "srcaddr", "action = REJECT", 60, 3 * 1440, StatsPath.RollupTop },
+        { "interface-id", "ACTION in (reject)", 0, 60, StatsPath.RollupTop },
+        { "dstaddr", "", 60, 1380, StatsPath.RollupTop },
+        // The summaries keep every record's and the REJECT records' sums only: any other filter reads the raw flows.
+        { "srcaddr", "action = REJECT and not protocol = udp", 0, 3 * 1440, StatsPath.Raw },
+        { "srcaddr", "action = ACCEPT", 0, 3 * 1440, StatsPath.Raw },
+        { "dstaddr", "protocol = tcp", 60, 1380, StatsPath.Raw },
+        { "dstport", "action in (ACCEPT, REJECT)", 60, 2 * 1440 + 60, StatsPath.Raw },
         { "srcaddr", "", 65, 1440, StatsPath.Raw },             // not on an hour
         { "srcaddr", "dstport = 22", 0, 1440, StatsPath.Raw },  // dstport is not in the rollup's columns
         { "pair", "", 0, 1440, StatsPath.Raw },
@@ -41,55 +42,17 @@ public sealed class StatsSqlTests
     }
 
     [Theory]
-    // from, to (hours after 2000-01-01, a midnight), the blocks (hours of each), in order
-    [InlineData(0, 1, "1")]
-    [InlineData(0, 24, "24")]
-    [InlineData(0, 200, "168 24 8")]
-    [InlineData(12, 48, "12 24")]
-    [InlineData(1, 7, "1 2 2 1")]
-    [InlineData(14, 38, "2 8 12 2")]
-    [InlineData(36, 36 + 14 * 24, "12 168 144 12")]
-    [InlineData(20, 20, "")]
-    public void KeyBlocks_TileTheRange_WithTheFewestBlocks(int from, int to, string spans)
-    {
-        var origin = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var blocks = Rollups.KeyBlocks(origin.AddHours(from), origin.AddHours(to));
-        Assert.Equal(spans, string.Join(' ', blocks.Select(b => b.Hours)));
-        var at = origin.AddHours(from).UtcDateTime;
-        foreach (var (hours, bucket) in blocks)
-        {
-            Assert.Equal(at, bucket);
-            // Hour blocks start on a multiple of their size from midnight; day blocks at midnight.
-            Assert.Equal(TimeSpan.Zero, TimeSpan.FromTicks(bucket.TimeOfDay.Ticks % TimeSpan.FromHours(Math.Min(hours, 24)).Ticks));
-            at = bucket.AddHours(hours);
-        }
-        Assert.Equal(origin.AddHours(to).UtcDateTime, at);
-    }
-
-    [Fact]
-    public void KeyBlocks_OfTheDashboardsLastSevenDays_AreAFewBlocks()
-    {
-        // The benchmark's week, noon to noon: 12 hours, 6 days, 12 hours.
-        var noon = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
-        Assert.Equal("12 144 12", string.Join(' ', Rollups.KeyBlocks(noon.AddDays(-7), noon).Select(b => b.Hours)));
-        // Ending at 15:00: 15:00 to midnight in 2 blocks, 6 days in one, midnight to 15:00 in 3.
-        var afternoon = noon.AddHours(3);
-        Assert.Equal("1 8 144 12 2 1", string.Join(' ', Rollups.KeyBlocks(afternoon.AddDays(-7), afternoon).Select(b => b.Hours)));
-        Assert.Empty(Rollups.KeyBlocks(noon.AddMinutes(-30), noon));
-    }
-
-    [Theory]
-    [InlineData("", KeySums.All)]
-    [InlineData("action = REJECT", KeySums.Rejected)]
-    [InlineData("Action = reject", KeySums.Rejected)]
-    [InlineData("action in (REJECT)", KeySums.Rejected)]
+    [InlineData("", SummarySums.All)]
+    [InlineData("action = REJECT", SummarySums.Rejected)]
+    [InlineData("Action = reject", SummarySums.Rejected)]
+    [InlineData("action in (REJECT)", SummarySums.Rejected)]
     [InlineData("action = ACCEPT", null)]
     [InlineData("action != REJECT", null)]
     [InlineData("action in (ACCEPT, REJECT)", null)]
     [InlineData("action = REJECT and protocol = tcp", null)]
     [InlineData("not action = REJECT", null)]
-    public void KeySumsFor_AcceptsNoFilterOrExactlyTheRejectedRecords(string filter, KeySums? sums) =>
-        Assert.Equal(sums, Rollups.KeySumsFor(Filter(filter)));
+    public void SummarySumsFor_AcceptsNoFilterOrExactlyTheRejectedRecords(string filter, SummarySums? sums) =>
+        Assert.Equal(sums, Rollups.SummarySumsFor(Filter(filter)));
 
     [Theory]
     [InlineData("srcaddr,dstport,dstaddr")]
@@ -140,8 +103,8 @@ public sealed class StatsSqlTests
     [InlineData(60, "action", StatsPath.Rollup5m)]
     [InlineData(1, null, StatsPath.Raw)]
     [InlineData(15, "srcaddr", StatsPath.Raw)]
-    [InlineData(60, "srcaddr", StatsPath.RollupTop1h)]
-    [InlineData(1440, "srcaddr", StatsPath.RollupTop1d)]
+    [InlineData(60, "srcaddr", StatsPath.Raw)]     // the top summaries are bounded: a series per address is exact, from the raw flows
+    [InlineData(1440, "dstport", StatsPath.Raw)]
     public void TimeSeries_UsesARollupOnlyWhenItsBucketsNestInTheInterval(int intervalMinutes, string? groupBy, StatsPath path)
     {
         var statement = StatsSql.TimeSeries(new TimeRange(Day, Day.AddDays(2)), null, TimeSpan.FromMinutes(intervalMinutes), groupBy, StatsMetric.Flows, 5, useRollups: true);
@@ -192,34 +155,38 @@ public sealed class StatsSqlTests
     }
 
     [Fact]
-    public void Accumulator_SumsByBucketAndKey_KeepsAbsentValuesAsDash_AndTakesRecordsBackOut()
+    public void Accumulator_SumsTotalsByBucketAndKey_TopsByHourAndValue_AndTakesRecordsOutOfTheTotalsOnly()
     {
         var rollups = new RollupAccumulator();
         FlowAddress.TryParse("10.0.0.5", out var a);
         var at = Day.AddMinutes(62).AddSeconds(3);
         rollups.Add(at, a, a, 443, "eni-1", 1, 1, 6, packets: 10, bytes: 1000);
-        rollups.Add(at.AddMinutes(2), a, null, null, "eni-1", 1, 1, 6, packets: 5, bytes: 500);
+        rollups.Add(at.AddMinutes(2), a, null, null, "eni-1", 2, 1, 6, packets: 5, bytes: 500);
         rollups.Add(at, null, null, null, "eni-1", null, 2, null, packets: null, bytes: null);
 
         var fiveMinutes = rollups.Totals.Single(p => p.Key == new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)).Value;
-        Assert.Equal((2L, 1500L, 15L), (fiveMinutes.Records, fiveMinutes.Bytes, fiveMinutes.Packets));
-        var hours = rollups.Hours.ToDictionary(p => (p.Key.Field, p.Key.KeyText, p.Key.LogStatus), p => p.Value.Records);
-        Assert.Equal(2L, hours[(TopField.SrcAddr, "10.0.0.5", 1)]);
-        Assert.Equal(1L, hours[(TopField.DstAddr, "-", 1)]);
-        Assert.Equal(1L, hours[(TopField.DstPort, "443", 1)]);
-        Assert.Equal(1L, hours[(TopField.SrcAddr, "-", 2)]);
-        Assert.Equal(3L, rollups.Hours.Where(p => p.Key.Field == TopField.InterfaceId).Sum(p => p.Value.Records));
-        Assert.All(rollups.Hours, p => Assert.Equal(Day.AddHours(1).UtcDateTime, p.Key.Bucket));
+        Assert.Equal((1L, 1000L, 10L), (fiveMinutes.Records, fiveMinutes.Bytes, fiveMinutes.Packets));
+        var hours = rollups.Hours.ToDictionary(h => h.Field, h => h.Sums);
+        Assert.All(rollups.Hours, h => Assert.Equal(Day.AddHours(1).UtcDateTime, h.Hour));
+        var source = hours[TopField.SrcAddr]["10.0.0.5"];
+        Assert.Equal((2L, 2L, 1500L, 15L, 1L, 1L, 500L, 5L), (source.Records, source.Flows, source.Bytes, source.Packets,
+            source.RejectedRecords, source.RejectedFlows, source.RejectedBytes, source.RejectedPackets));
+        // Records without the field are in no summary of it (a top leaves them out); the NODATA record counts no flow.
+        Assert.Single(hours[TopField.SrcAddr]);
+        Assert.Equal(["10.0.0.5"], hours[TopField.DstAddr].Keys);
+        Assert.Equal(["443"], hours[TopField.DstPort].Keys);
+        Assert.Equal((3L, 2L), (hours[TopField.InterfaceId]["eni-1"].Records, hours[TopField.InterfaceId]["eni-1"].Flows));
 
         // Protocol 0 (HOPOPT) is a value, not the absence of one: its own rows.
         rollups.Add(at, a, a, 443, "eni-1", 1, 1, 0, packets: 1, bytes: 40);
-        Assert.Equal(["1 1 0 1", "1 1 6 2", "- 2 - 1"],
-            rollups.Totals.OrderBy(p => p.Key.LogStatus).ThenBy(p => p.Key.Protocol).Select(p => $"{p.Key.Action?.ToString() ?? "-"} {p.Key.LogStatus} {p.Key.Protocol?.ToString() ?? "-"} {p.Value.Records}"));
-        rollups.Add(at, a, a, 443, "eni-1", 1, 1, 0, packets: 1, bytes: 40, sign: -1);
+        Assert.Equal(["1 1 0 1", "1 1 6 1", "2 1 6 1", "- 2 - 1"],
+            rollups.Totals.OrderBy(p => p.Key.LogStatus).ThenBy(p => p.Key.Protocol).ThenBy(p => p.Key.Action)
+                .Select(p => $"{p.Key.Action?.ToString() ?? "-"} {p.Key.LogStatus} {p.Key.Protocol?.ToString() ?? "-"} {p.Value.Records}"));
 
+        // Taken out: the totals only (a summary cannot subtract; its hour is rebuilt instead).
         rollups.Add(at, a, a, 443, "eni-1", 1, 1, 6, packets: 10, bytes: 1000, sign: -1);
         var afterRemoval = rollups.Totals.Single(p => p.Key == new TotalsKey(Day.AddMinutes(60).UtcDateTime, 1, 1, 6)).Value;
-        Assert.Equal((1L, 500L, 5L), (afterRemoval.Records, afterRemoval.Bytes, afterRemoval.Packets));
-        Assert.Equal(0L, rollups.Hours.Single(p => p.Key is { Field: TopField.DstPort, Number: 443, Protocol: 6 }).Value.Records);
+        Assert.Equal((0L, 0L, 0L), (afterRemoval.Records, afterRemoval.Bytes, afterRemoval.Packets));
+        Assert.Equal(2L, rollups.Hours.Single(h => h.Field == TopField.DstPort).Sums["443"].Records);
     }
 }

@@ -36,12 +36,14 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
     }
 
     /// <summary>
-    /// Drops the partitions of days before the retention cutoff, old rows waiting in flows_default, and the rollup
-    /// rows of the same days (so stats never count flows that search can no longer show).
+    /// Drops the partitions of days before the flows' retention cutoff, old rows waiting in flows_default, and the dirty
+    /// marks of those hours (a summary can no longer be rebuilt from flows that are gone); the rollups of days before the
+    /// rollups' own, longer, cutoff (<see cref="RetentionOptions.RollupDays"/>).
     /// </summary>
     public async Task DropExpiredAsync(CancellationToken ct)
     {
-        var cutoff = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-retention.Value.Days);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var cutoff = today.AddDays(-retention.Value.Days);
         var expired = new List<string>();
         await using (var command = dataSource.CreateCommand("""
             select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
@@ -62,16 +64,19 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
             await drop.ExecuteNonQueryAsync(ct);
             logger.LogInformation("Dropped flow partition {Partition}: older than {Days} days", partition, retention.Value.Days);
         }
-        // A key sums block (up to 7 days) goes once it ends before the cutoff; until then it still holds newer days.
-        foreach (var expiry in new[]
+        var rollupCutoff = today.AddDays(-retention.Value.RollupDays);
+        foreach (var (expiry, before) in new[]
         {
-            "delete from flows_default where start < $1", "delete from flow_rollups_5m where bucket < $1",
-            "delete from flow_rollups_top_1h where bucket < $1", "delete from flow_rollups_top_1d where bucket < $1",
-            "delete from flow_rollups_top_blocks where bucket + make_interval(hours => span) <= $1",
+            ("delete from flows_default where start < $1", cutoff),
+            ("delete from flow_top_dirty where bucket < $1", cutoff),
+            ("delete from flow_rollups_5m where bucket < $1", rollupCutoff),
+            ("delete from flow_top_appended where bucket < $1", rollupCutoff),
+            ("delete from flow_top_1h where bucket < $1", rollupCutoff),
+            ("delete from flow_top_1d where bucket < $1", rollupCutoff),
         })
         {
             await using var old = dataSource.CreateCommand(expiry);
-            old.Parameters.Add(new NpgsqlParameter { Value = cutoff.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
+            old.Parameters.Add(new NpgsqlParameter { Value = before.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
             await old.ExecuteNonQueryAsync(ct);
         }
     }

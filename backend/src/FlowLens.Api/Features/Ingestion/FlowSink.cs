@@ -39,13 +39,18 @@ public sealed class FlowSink : IAsyncDisposable
     private readonly NpgsqlConnection _connection;
     private readonly FlowCopy _copy;
     private readonly RollupAccumulator _rollups;
+    private readonly long _sourceId;
+    private readonly int _topKeys;
 
-    private FlowSink(NpgsqlConnection connection, FlowCopy copy, RollupAccumulator rollups) =>
-        (_connection, _copy, _rollups) = (connection, copy, rollups);
+    private FlowSink(NpgsqlConnection connection, FlowCopy copy, RollupAccumulator rollups, long sourceId, int topKeys) =>
+        (_connection, _copy, _rollups, _sourceId, _topKeys) = (connection, copy, rollups, sourceId, topKeys);
 
-    /// <summary>Starts the COPY; <paramref name="rollups"/> may already hold sums to take out (an object's older version).</summary>
-    public static async Task<FlowSink> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long sourceId, RollupAccumulator rollups, CancellationToken ct) =>
-        new(connection, await FlowCopy.BeginAsync(connection, strings, sourceId, ct), rollups);
+    /// <summary>
+    /// Starts the COPY; <paramref name="rollups"/> may already hold sums to take out (an object's older version);
+    /// the top summaries keep <paramref name="topKeys"/> keys per metric (FlowLens:Rollups:TopKeys).
+    /// </summary>
+    public static async Task<FlowSink> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long sourceId, RollupAccumulator rollups, int topKeys, CancellationToken ct) =>
+        new(connection, await FlowCopy.BeginAsync(connection, strings, sourceId, ct), rollups, sourceId, topKeys);
 
     /// <summary>Stores one record; <paramref name="line"/> is where it is in the ledger row's object.</summary>
     public async ValueTask AddAsync(FlowRecord record, FlowLogFormat format, long line, LedgerCounts ledger, CancellationToken ct)
@@ -61,8 +66,10 @@ public sealed class FlowSink : IAsyncDisposable
     public async Task CompleteAsync(IEnumerable<LedgerCounts> ledgers, DateTimeOffset now, CancellationToken ct)
     {
         await _copy.CompleteAsync(ct);
-        await RollupWriter.WriteAsync(_connection, _rollups, ct);
-        foreach (var ledger in ledgers)
+        var rows = ledgers.ToList();
+        // The summaries name their object when they have one, so that a new version of it can delete them unmerged.
+        await RollupWriter.WriteAsync(_connection, _rollups, _topKeys, _sourceId, rows.Count == 1 ? rows[0].ObjectId : null, ct);
+        foreach (var ledger in rows)
         {
             // Added, not set: a CloudWatch stream is loaded batch after batch (a new object's row starts at 0 and '[]');
             // the first SampleErrors bad lines of all batches are kept.

@@ -16,7 +16,7 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed class IngestObjectJob(
     FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, FlowLensMetrics metrics, TimeProvider clock,
-    IOptions<IngestionOptions> options, ILogger<IngestObjectJob> logger, SourceClients clients)
+    IOptions<IngestionOptions> options, IOptions<RollupOptions> rollupOptions, ILogger<IngestObjectJob> logger, SourceClients clients)
 {
     public const int MaxAttempts = 4;
 
@@ -83,7 +83,7 @@ public sealed class IngestObjectJob(
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
         await using var reader = FlowLogFiles.Open(stream, item.Key, limits: options.Value.Limits);
         var counts = new LedgerCounts(item.Id);
-        await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, rollups, ct))
+        await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, rollups, rollupOptions.Value.TopKeys, ct))
         {
             FlowReadResult result;
             while ((result = await reader.ReadAsync(ct)) != FlowReadResult.End)
@@ -149,10 +149,8 @@ public sealed class IngestObjectJob(
         foreach (var (id, oldest, newest) in older)
         {
             // The time range as constants lets PostgreSQL visit only the partitions the old rows are in.
-            await RollupWriter.DeleteFlowsAsync(connection, "object_id = $1 and (start is null or start between $2 and $3)", rollups, ct,
-                new NpgsqlParameter { Value = id },
-                new NpgsqlParameter { Value = oldest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz },
-                new NpgsqlParameter { Value = newest ?? DateTime.MinValue.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            await RollupWriter.DeleteFlowsAsync(connection, "object_id = $1 and (start is null or start between $2 and $3)", "object_id = $1", rollups, ct,
+                id, DateTime.SpecifyKind(oldest ?? DateTime.MinValue, DateTimeKind.Utc), DateTime.SpecifyKind(newest ?? DateTime.MinValue, DateTimeKind.Utc));
         }
     }
 

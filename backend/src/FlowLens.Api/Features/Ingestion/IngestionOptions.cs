@@ -38,6 +38,10 @@ public sealed class RetentionOptions
     /// <summary>Days of flows to keep; older daily partitions are dropped.</summary>
     [Range(1, 3650)]
     public int Days { get; set; } = 30;
+
+    /// <summary>Days of rollups (5-minute totals, top summaries) to keep: at least <see cref="Days"/>, so trends outlive the flows.</summary>
+    [Range(1, 36500)]
+    public int RollupDays { get; set; } = 400;
 }
 
 /// <summary>

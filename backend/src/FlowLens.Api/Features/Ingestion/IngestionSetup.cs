@@ -10,7 +10,9 @@ public static class IngestionSetup
             .Validate(o => o.AllowedEndpoints.All(SourceEndpoints.IsEntry), "FlowLens:Sources:AllowedEndpoints holds http or https base URLs, such as http://127.0.0.1:9000.")
             .ValidateOnStart();
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.RollupDays >= o.Days, "FlowLens:Retention:RollupDays must be at least FlowLens:Retention:Days: rollups cannot be corrected once their flows are gone.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<FlowStrings>();
         builder.Services.AddSingleton<FlowPartitions>();
         builder.Services.AddSingleton<SourceSchedules>();

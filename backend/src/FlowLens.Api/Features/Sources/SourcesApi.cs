@@ -124,8 +124,8 @@ public static class SourcesApi
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var rollups = new RollupAccumulator();
-        await RollupWriter.DeleteFlowsAsync(connection, "source_id = $1", rollups, ct, new NpgsqlParameter { Value = id });
-        await RollupWriter.WriteAsync(connection, rollups, ct);
+        await RollupWriter.DeleteFlowsAsync(connection, "source_id = $1", "source_id = $1", rollups, ct, id);
+        await RollupWriter.WriteTotalsAsync(connection, rollups, ct);
         await using (var delete = new NpgsqlCommand("delete from sources where id = $1", connection))
         {
             delete.Parameters.Add(new NpgsqlParameter { Value = id });

@@ -1,73 +1,132 @@
-using System.Net;
 using FlowLens.Api.Data;
-using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Stats;
 
 /// <summary>
-/// Appends an object's sums (or, negated, those of deleted rows) to the 5-minute and hourly rollup tables with binary COPY, on the ingestion's connection and transaction,
-/// so the rollups change exactly when the raw rows do. Appending takes no row locks, so workers loading objects of
-/// the same hour never wait for each other; <see cref="RollupCompactionJob"/> merges the rows later.
+/// Appends an object's sums to the rollups with binary COPY, on the ingestion's connection and transaction, so the
+/// rollups change exactly when the raw rows do: its 5-minute totals (negative for deleted rows) to
+/// <c>flow_rollups_5m</c>, and a top summary per hour and field to <c>flow_top_appended</c> (a few rows per
+/// object, keys inline). Appending takes no row locks, so workers loading objects of the same hour never wait for each
+/// other; <see cref="RollupCompactionJob"/> merges the rows later.
 /// </summary>
 public static class RollupWriter
 {
-    public static async Task WriteAsync(NpgsqlConnection connection, RollupAccumulator rollups, CancellationToken ct)
+    /// <summary>The columns of a summary, after its bucket and field, in every summary table.</summary>
+    public const string SummaryColumns = "keys, records, flows, bytes, packets, rejected_records, rejected_flows, rejected_bytes, rejected_packets, "
+        + "floor_flows, floor_bytes, floor_packets, floor_rejected_flows, floor_rejected_bytes, floor_rejected_packets";
+
+    /// <summary>
+    /// Writes the totals and the summaries (at most <paramref name="topKeys"/> keys per metric) of the records of
+    /// <paramref name="objectId"/> (null when they are of several, as a CloudWatch batch).
+    /// </summary>
+    public static async Task WriteAsync(NpgsqlConnection connection, RollupAccumulator rollups, int topKeys, long sourceId, long? objectId, CancellationToken ct)
     {
-        await using (var totals = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_5m", "bucket, action, log_status, protocol, records, bytes, packets", ct))
-        {
-            foreach (var (key, sums) in rollups.Totals)
-            {
-                await totals.StartRowAsync(ct);
-                totals.Timestamp(key.Bucket);
-                WriteRest(totals, key.Action, key.LogStatus, key.Protocol, sums);
-            }
-            await totals.CompleteAsync(ct);
-        }
-        await using var top = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_top_1h", "bucket, field, key, action, log_status, protocol, records, bytes, packets", ct);
-        foreach (var (key, sums) in rollups.Hours)
+        await WriteTotalsAsync(connection, rollups, ct);
+        await using var top = await BinaryCopyWriter.BeginAsync(connection, "flow_top_appended", $"source_id, object_id, bucket, field, {SummaryColumns}", ct);
+        foreach (var (hour, field, summary) in rollups.Summaries(topKeys))
         {
             await top.StartRowAsync(ct);
-            top.Timestamp(key.Bucket);
-            top.Int16((short)key.Field);
-            top.Text(key.KeyText);
-            WriteRest(top, key.Action, key.LogStatus, key.Protocol, sums);
+            top.Int64(sourceId);
+            top.Int64(objectId);
+            WriteSummary(top, hour, field, summary);
         }
         await top.CompleteAsync(ct);
     }
 
-    /// <summary>
-    /// Deletes the flow rows <paramref name="where"/> selects and takes their sums out of <paramref name="rollups"/>
-    /// (to be written in the same transaction, so the rollups change exactly when the raw rows do).
-    /// </summary>
-    public static async Task DeleteFlowsAsync(NpgsqlConnection connection, string where, RollupAccumulator rollups, CancellationToken ct, params NpgsqlParameter[] parameters)
+    /// <summary>Writes the 5-minute totals only (all a deletion has: summaries cannot subtract).</summary>
+    public static async Task WriteTotalsAsync(NpgsqlConnection connection, RollupAccumulator rollups, CancellationToken ct)
     {
-        await using var delete = new NpgsqlCommand($"""
-            with deleted as (
-                delete from flows where {where}
-                returning start, srcaddr, dstaddr, dstport, interface_id, action, log_status, protocol, packets, bytes)
-            select d.start, d.srcaddr, d.dstaddr, d.dstport, s.value, d.action, d.log_status, d.protocol, d.packets, d.bytes
-            from deleted d left join flow_strings s on s.id = d.interface_id
-            """, connection);
-        delete.Parameters.AddRange(parameters);
-        await using var rows = await delete.ExecuteReaderAsync(ct);
-        while (await rows.ReadAsync(ct))
+        await using var totals = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_5m", "bucket, action, log_status, protocol, records, bytes, packets", ct);
+        foreach (var (key, sums) in rollups.Totals)
         {
-            T? Value<T>(int i) where T : struct => rows.IsDBNull(i) ? null : rows.GetFieldValue<T>(i);
-            FlowAddress? Address(int i) => rows.IsDBNull(i) ? null : FlowAddress.FromIPAddress(rows.GetFieldValue<IPAddress>(i));
-            rollups.Add(Value<DateTime>(0), Address(1), Address(2), Value<int>(3), rows.IsDBNull(4) ? null : rows.GetString(4),
-                Value<short>(5), Value<short>(6), Value<short>(7), Value<long>(8), Value<long>(9), sign: -1);
+            await totals.StartRowAsync(ct);
+            totals.Timestamp(key.Bucket);
+            totals.Int16(key.Action);
+            totals.Int16(key.LogStatus);
+            totals.Int16(key.Protocol);
+            totals.Int64(sums.Records);
+            totals.Int64(sums.Bytes);
+            totals.Int64(sums.Packets);
+        }
+        await totals.CompleteAsync(ct);
+    }
+
+    /// <summary>Writes a summary's bucket, field and <see cref="SummaryColumns"/>; keys in ordinal order.</summary>
+    public static void WriteSummary(BinaryCopyWriter row, DateTime bucket, TopField field, TopSummary summary)
+    {
+        var keys = summary.Keys.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        row.Timestamp(bucket);
+        row.Int16((short)field);
+        row.TextArray(keys.ConvertAll(p => p.Key));
+        row.Int64Array(keys.ConvertAll(p => p.Value.Records));
+        row.Int64Array(keys.ConvertAll(p => p.Value.Flows));
+        row.Int64Array(keys.ConvertAll(p => p.Value.Bytes));
+        row.Int64Array(keys.ConvertAll(p => p.Value.Packets));
+        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedRecords));
+        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedFlows));
+        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedBytes));
+        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedPackets));
+        foreach (var metric in TopSummary.Metrics)
+        {
+            row.Int64(summary.Floor(metric));
         }
     }
 
-    private static void WriteRest(BinaryCopyWriter row, short? action, short? logStatus, short? protocol, RollupSums sums)
+    /// <summary>
+    /// Deletes the flow rows <paramref name="flows"/> selects and takes their sums out of <paramref name="rollups"/>'
+    /// totals (to be written in the same transaction). A bounded summary cannot subtract: the summaries not merged yet
+    /// that <paramref name="appended"/> selects go with their rows, and every hour of the deleted rows that has a merged
+    /// summary is marked dirty, for the compaction to rebuild from the raw flows (queries read it raw until then).
+    /// Both conditions take <paramref name="values"/> as <c>$1</c>, <c>$2</c>...
+    /// </summary>
+    public static async Task DeleteFlowsAsync(NpgsqlConnection connection, string flows, string appended, RollupAccumulator rollups,
+        CancellationToken ct, params object[] values)
     {
-        row.Int16(action);
-        row.Int16(logStatus);
-        row.Int16(protocol);
-        row.Int64(sums.Records);
-        row.Int64(sums.Bytes);
-        row.Int64(sums.Packets);
+        var hours = new HashSet<DateTime>();
+        await using (var delete = Command(connection, $"""
+            with deleted as (
+                delete from flows where {flows}
+                returning start, action, log_status, protocol, packets, bytes)
+            select start, action, log_status, protocol, packets, bytes from deleted where start is not null
+            """, values))
+        {
+            await using var rows = await delete.ExecuteReaderAsync(ct);
+            while (await rows.ReadAsync(ct))
+            {
+                T? Value<T>(int i) where T : struct => rows.IsDBNull(i) ? null : rows.GetFieldValue<T>(i);
+                var start = rows.GetDateTime(0);
+                hours.Add(Rollups.BucketOf(start, Rollups.TopHourBucket));
+                rollups.Add(start, null, null, null, null, Value<short>(1), Value<short>(2), Value<short>(3), Value<long>(4), Value<long>(5), sign: -1);
+            }
+        }
+        await using (var unmerged = Command(connection, $"delete from flow_top_appended where {appended}", values))
+        {
+            await unmerged.ExecuteNonQueryAsync(ct);
+        }
+        // After the delete above: a compaction that merged these rows first has committed its summaries by now.
+        await using var dirty = Command(connection, MarkDirtySql, [hours.ToArray()]);
+        await dirty.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Marks the hours of <c>$1</c> that have a merged summary for a rebuild from the raw flows.</summary>
+    public const string MarkDirtySql = """
+        insert into flow_top_dirty (bucket)
+        select h from unnest($1::timestamptz[]) h where exists (select from flow_top_1h t where t.bucket = h)
+        on conflict do nothing
+        """;
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            // An empty DateTime[] says nothing of its kind: the hours are always timestamptz.
+            command.Parameters.Add(value is DateTime[]
+                ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz }
+                : new NpgsqlParameter { Value = value });
+        }
+        return command;
     }
 }

@@ -10,7 +10,7 @@ namespace FlowLens.Api.Features.Stats;
 
 public static class StatsApi
 {
-    /// <summary>Names the table that answered: <c>rollup-5m</c>, <c>rollup-1h</c>, <c>rollup-1d</c>, <c>rollup-keys</c> or <c>raw</c>.</summary>
+    /// <summary>Names the table that answered: <c>rollup-5m</c> (exact totals), <c>rollup-top</c> (top summaries) or <c>raw</c>.</summary>
     public const string PathHeader = "X-FlowLens-Path";
     public const int MaxTopLimit = 1000;
     public const int MaxGroups = 100;
@@ -42,9 +42,11 @@ public static class StatsApi
     /// <param name="Key">The field's value as text: <c>10.0.0.5</c>, <c>443</c>, <c>6</c>, <c>ACCEPT</c>, <c>10.0.0.5 -> 10.0.0.9</c> for pairs; for a list of fields, their values in its order joined by <c> -> </c>, <c>-</c> for each the record does not have (<c>10.0.0.5 -> 443 -> 10.0.0.9</c>).</param>
     public sealed record TopItem(string Key, long Flows, long Bytes, long Packets, long RejectedFlows);
 
-    public sealed record TopResponse(List<TopItem> Items)
+    /// <param name="Approximate">True when the answer came from top summaries that left keys out: each listed value of the ranked metric is then a lower bound, at most <c>maxError</c> below the true one.</param>
+    /// <param name="MaxError">The bound of the ranked metric's error: every listed value v has v ≤ true ≤ v + maxError, and a value not listed is at most the last listed one + maxError. 0 when exact.</param>
+    public sealed record TopResponse(List<TopItem> Items, bool Approximate, long MaxError)
     {
-        public static TopResponse Example => new([new("10.0.7.23", 18_234, 987_654_321, 812_345, 12), new("10.0.3.9", 9_120, 455_000_120, 401_220, 0)]);
+        public static TopResponse Example => new([new("10.0.7.23", 18_234, 987_654_321, 812_345, 12), new("10.0.3.9", 9_120, 455_000_120, 401_220, 0)], false, 0);
     }
 
     /// <param name="SrcAddr">The source address.</param>
@@ -117,9 +119,10 @@ public static class StatsApi
     /// <param name="metric" example="bytes"><c>bytes</c> (default), <c>packets</c> or <c>flows</c>; ties are ordered by key.</param>
     /// <param name="limit" example="10">How many values, 1 to 1000 (default 10).</param>
     /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
+    /// <param name="exact" example="false">true answers exactly, from the raw flows, where the top summaries would answer within maxError.</param>
     internal static async Task<Results<Ok<TopResponse>, ValidationProblem>> GetTop(
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
-        string? metric, int? limit, bool? rollups, CancellationToken ct)
+        string? metric, int? limit, bool? rollups, bool? exact, CancellationToken ct)
     {
         var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
@@ -129,17 +132,19 @@ public static class StatsApi
         {
             return invalid;
         }
-        var statement = StatsSql.Top(query!.Range, query.Filter, fields, parsedMetric, count, rollups ?? true);
+        var statement = StatsSql.Top(query!.Range, query.Filter, fields, parsedMetric, count, (rollups ?? true) && exact != true);
         var items = new List<TopItem>();
+        long maxError = 0;
         await using (var reader = await database.ReadAsync(http, statement.Sql, statement.Parameters, ct))
         {
             while (await reader.ReadAsync(ct))
             {
                 items.Add(new TopItem(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+                maxError = statement.Path == StatsPath.RollupTop ? reader.GetInt64(5) : 0;
             }
         }
         SetPath(http, statement);
-        return TypedResults.Ok(new TopResponse(items));
+        return TypedResults.Ok(new TopResponse(items, maxError > 0, maxError));
     }
 
     /// <summary>Likely scans.</summary>
@@ -246,9 +251,7 @@ public static class StatsApi
         http.Response.Headers[PathHeader] = statement.Path switch
         {
             StatsPath.Rollup5m => "rollup-5m",
-            StatsPath.RollupTop1h => "rollup-1h",
-            StatsPath.RollupTop1d => "rollup-1d",
-            StatsPath.RollupTopKeys => "rollup-keys",
+            StatsPath.RollupTop => "rollup-top",
             _ => "raw",
         };
 

@@ -1,7 +1,7 @@
+using System.Net.Http.Json;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Tests.Infrastructure;
-using FlowLens.Core.Stats;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
@@ -13,7 +13,7 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
         $"2 123456789010 eni-1 10.0.0.1 10.0.0.2 {port} 443 6 1 60 {start.ToUnixTimeSeconds()} {start.ToUnixTimeSeconds() + 60} ACCEPT OK";
 
     [Fact]
-    public async Task MaintenanceJob_DropsDaysPastRetention_AndKeepsTheRest()
+    public async Task MaintenanceJob_DropsFlowsPastRetention_AndRollupsPastTheirLongerRetention()
     {
         var today = DateTimeOffset.UtcNow.Date;
         const string header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
@@ -24,6 +24,7 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
         {
             _folder.Allow(b);
             b.UseSetting("FlowLens:Retention:Days", "5");
+            b.UseSetting("FlowLens:Retention:RollupDays", "15");
         });
         await app.IngestAsync(await _folder.CreateSourceAsync(app));
         Assert.Equal(5L, await app.ScalarAsync<long>("select count(*) from flows"));
@@ -35,22 +36,37 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(2L, await app.ScalarAsync<long>("select count(*) from flows_default"));
 
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
-        const string expiredBlocks = "select count(*) from flow_rollups_top_blocks where bucket + make_interval(hours => span) <= $1";
-        var cutoff = new DateTimeOffset(today.AddDays(-5), TimeSpan.Zero);
-        Assert.True(await app.ScalarAsync<long>(expiredBlocks, cutoff) > 0);
-
+        var top = await TopPortsAsync(app, today.AddDays(-10));
         await app.RunJobAsync<PartitionMaintenanceJob>(job => job.RunAsync(CancellationToken.None));
 
         // Older than 5 days: gone, whether in a partition (-10) or waiting in flows_default (-20); the rest stays.
         Assert.Equal([1L, 2L, 5L], await PortsAsync(app));
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_class where relname = $1", $"flows_{today.AddDays(-10):yyyyMMdd}"));
-        // The key sums' blocks that ended before the cutoff went with them; those of the days kept stay.
-        Assert.Equal(0L, await app.ScalarAsync<long>(expiredBlocks, cutoff));
-        // The day before yesterday's hour is in 5 blocks of hours and the 28 blocks of 1 to 7 days that hold its day.
-        Assert.Equal(Rollups.KeyHourSpans.Count + Rollups.KeyMaxDays * (Rollups.KeyMaxDays + 1) / 2, await app.ScalarAsync<long>(
-            "select count(*) from flow_rollups_top_blocks where field = 1 and bucket <= $1 and bucket + make_interval(hours => span) > $1",
-            new DateTimeOffset(today.AddDays(-1), TimeSpan.Zero)));
         Assert.Equal(8L, await app.ScalarAsync<long>("select count(*) from pg_inherits where inhparent = 'flows'::regclass and inhrelid::regclass::text ~ '^flows_[0-9]{8}$'"));
+        // The rollups outlive the flows (RollupDays 15): ten days ago still has its totals and its top, twenty days ago not.
+        foreach (var table in new[] { "flow_rollups_5m", "flow_top_1h", "flow_top_1d" })
+        {
+            Assert.True(await CountAsync(app, table, today.AddDays(-10)) > 0, table);
+            Assert.Equal(0L, await CountAsync(app, table, today.AddDays(-20)));
+        }
+        Assert.Equal(top, await TopPortsAsync(app, today.AddDays(-10)));
+        Assert.Equal(["443"], top);
+        var summary = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<StatsApi.Summary>(
+            $"/api/stats/summary?{QueryData.Query(today.AddDays(-10), today.AddDays(-9))}", TestContext.Current.CancellationToken);
+        Assert.Equal(60L, summary!.Bytes);
+    }
+
+    private static Task<long> CountAsync(FlowLensApp app, string table, DateTime day) =>
+        app.ScalarAsync<long>($"select count(*) from {table} where bucket >= $1 and bucket < $1 + interval '1 day'", new DateTimeOffset(day, TimeSpan.Zero));
+
+    private static async Task<List<string>> TopPortsAsync(FlowLensApp app, DateTime day)
+    {
+        var from = new DateTimeOffset(day, TimeSpan.Zero);
+        var response = await app.CreateClient(FlowLensApp.AdminKey).GetAsync(
+            $"/api/stats/top?{QueryData.Query(from, from.AddDays(1), ("by", "dstport"))}", TestContext.Current.CancellationToken);
+        Assert.Equal("rollup-top", response.Headers.GetValues(StatsApi.PathHeader).Single());
+        var top = await response.Content.ReadFromJsonAsync<StatsApi.TopResponse>(TestContext.Current.CancellationToken);
+        return [.. top!.Items.Select(i => i.Key)];
     }
 
     private static async Task<List<long>> PortsAsync(FlowLensApp app)

@@ -49,19 +49,18 @@ public sealed class StatsSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp
         ["summary-rollup-5m"] = Summary("from the 5-minute totals (range on 5 minutes, filter on action/log-status/protocol)", StatsPath.Rollup5m, Hours(0, 24), "action = REJECT"),
         ["summary-raw"] = Summary("from the raw flows (a filter field the rollups do not keep)", StatsPath.Raw, Hours(0, 24), "dstport = 22"),
         ["summary-raw-unaligned"] = Summary("from the raw flows (range not on 5 minutes)", StatsPath.Raw, Hours(0.01, 24), ""),
-        ["top-keysums"] = Top("from the key sums blocks and the hourly rows not compacted (no filter, range on hours)", StatsPath.RollupTopKeys, Hours(-48, 13), "", "srcaddr"),
-        ["top-keysums-rejected"] = Top("from the key sums' rejected columns (filter exactly action = REJECT)", StatsPath.RollupTopKeys, Hours(0, 24), "action = REJECT", "dstport", StatsMetric.Flows),
+        ["top-summaries"] = Top("from the top summaries: days, edge hours, appended rows, dirty hours raw (no filter, range on hours)", StatsPath.RollupTop, Hours(-48, 13), "", "srcaddr"),
+        ["top-summaries-rejected"] = Top("from the top summaries' rejected sums (filter exactly action = REJECT)", StatsPath.RollupTop, Hours(0, 24), "action = REJECT", "dstport", StatsMetric.Flows),
+        ["top-summaries-text"] = Top("from the top summaries, dirty hours' interface ids from flow_strings", StatsPath.RollupTop, Hours(13, 18), "", "interface-id", StatsMetric.Packets),
         ["top-rollup-5m"] = Top("from the 5-minute totals (by a field they keep)", StatsPath.Rollup5m, Hours(0, 24), "protocol = tcp", "action"),
-        ["top-rollup-1h"] = Top("from the hourly top rows (other filter on a kept field, no whole day)", StatsPath.RollupTop1h, Hours(13, 18), "protocol = tcp", "srcaddr"),
-        ["top-rollup-1d"] = Top("from the daily top rows, their hourly rows not compacted, and the hours at either end", StatsPath.RollupTop1d, Hours(13, 72), "protocol = tcp", "dstaddr"),
+        ["top-raw-filter"] = Top("from the raw flows (a filter the top summaries do not keep)", StatsPath.Raw, Hours(13, 72), "protocol = tcp", "dstaddr"),
         ["top-raw"] = Top("from the raw flows (range not on hours)", StatsPath.Raw, Hours(0.5, 24), "", "dstport"),
         ["top-raw-text"] = Top("from the raw flows, a text field's value from flow_strings", StatsPath.Raw, Hours(0, 24), "dstport = 22", "interface-id"),
         ["top-raw-pair"] = Top("from the raw flows, by source and destination together", StatsPath.Raw, Hours(0, 24), "", "pair"),
         ["top-raw-list"] = Top("from the raw flows, by a list of fields", StatsPath.Raw, Hours(0, 24), "", "srcaddr,dstport,pkt-dst-aws-service"),
         ["timeseries-rollup-5m"] = TimeSeries("from the 5-minute totals, one series", StatsPath.Rollup5m, Hours(0, 24), "", TimeSpan.FromMinutes(5), null),
         ["timeseries-rollup-5m-grouped"] = TimeSeries("from the 5-minute totals, a series per action", StatsPath.Rollup5m, Hours(0, 24), "", TimeSpan.FromMinutes(15), "action"),
-        ["timeseries-rollup-1h-grouped"] = TimeSeries("from the hourly top rows, a series per port", StatsPath.RollupTop1h, Hours(0, 24), "", TimeSpan.FromHours(1), "dstport"),
-        ["timeseries-rollup-1d-grouped"] = TimeSeries("from the daily top rows, a series per source", StatsPath.RollupTop1d, Hours(0, 7 * 24), "", TimeSpan.FromDays(1), "srcaddr"),
+        ["timeseries-raw-grouped-top-field"] = TimeSeries("from the raw flows, a series per source (summaries are bounded)", StatsPath.Raw, Hours(0, 7 * 24), "", TimeSpan.FromDays(1), "srcaddr"),
         ["timeseries-raw"] = TimeSeries("from the raw flows, one series (a filter the rollups cannot answer)", StatsPath.Raw, Hours(0, 2), "srcaddr = 10.0.0.0/8", TimeSpan.FromMinutes(1), null),
         ["timeseries-raw-grouped"] = TimeSeries("from the raw flows, a series per interface", StatsPath.Raw, Hours(0, 24), "", TimeSpan.FromMinutes(5), "interface-id"),
         ["scans-ports"] = Scans("from the raw flows, by distinct ports", Hours(0, 24), "action = REJECT", ScanBy.Ports),
@@ -70,10 +69,15 @@ public sealed class StatsSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp
 
     private static readonly Dictionary<string, (string About, string Sql)> Compaction = new()
     {
-        ["compaction-new-keys"] = ("rollup compaction, 1 of 4: ids for the new values of the hourly rows", RollupCompactionJob.NewKeysSql),
-        ["compaction-hourly-rows"] = ("rollup compaction, 2 of 4 (same transaction): hourly rows merged, into daily rows and key sums blocks", RollupCompactionJob.HourlyRowsSql),
-        ["compaction-merge-days"] = ("rollup compaction, 3 of 4: daily rows merged", RollupCompactionJob.MergeDaysSql),
-        ["compaction-merge-totals"] = ("rollup compaction, 4 of 4: 5-minute totals merged", RollupCompactionJob.MergeTotalsSql),
+        ["compaction-take-dirty"] = ("rollup compaction, 1 of 7 (one transaction with 2 to 6): dirty hours taken", RollupCompactionJob.TakeDirtySql),
+        ["compaction-take-appended"] = ("rollup compaction, 2 of 7: appended summaries taken", RollupCompactionJob.TakeAppendedSql),
+        ["compaction-raw-hours"] = ("rollup compaction, 3 of 7: exact sums of the dirty hours from the raw flows ($1 hours)", RollupCompactionJob.RawHoursSql),
+        ["compaction-take-hours"] = ("rollup compaction, 4 of 7: merged hourly summaries taken, to merge and COPY back ($1 hours, $2 fields)", RollupCompactionJob.TakeHoursSql),
+        ["compaction-delete-days"] = ("rollup compaction, 5 of 7: day summaries of touched days deleted ($1 days, $2 fields)", RollupCompactionJob.DeleteDaysSql),
+        ["compaction-hours-of-days"] = ("rollup compaction, 6 of 7: hourly summaries of touched days, merged and COPY'd as day summaries", RollupCompactionJob.HoursOfDaysSql),
+        ["compaction-merge-totals"] = ("rollup compaction, 7 of 7: 5-minute totals merged", RollupCompactionJob.MergeTotalsSql),
+        ["compaction-pending"] = ("rollup compaction: true while any summary or total waits for it (the benchmark polls it)", RollupCompactionJob.PendingSql),
+        ["deletion-mark-dirty"] = ("deleting flows: hours with a merged summary marked for a rebuild ($1 hours)", RollupWriter.MarkDirtySql),
     };
 
     public static TheoryData<string> Statements() => [.. Cases.Keys];
@@ -100,6 +104,15 @@ public sealed class StatsSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp
         await using var connection = new NpgsqlConnection(empty.App.ConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
+        // Statements with parameters take arrays: of hours, then of fields.
+        if (sql.Contains("$1", StringComparison.Ordinal))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = new[] { Day.UtcDateTime }, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        }
+        if (sql.Contains("$2", StringComparison.Ordinal))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = new short[] { 1 } });
+        }
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 }

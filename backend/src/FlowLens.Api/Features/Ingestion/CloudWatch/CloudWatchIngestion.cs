@@ -15,7 +15,8 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 /// </summary>
 public sealed class CloudWatchIngestion(
     NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, IOptions<IngestionOptions> limits,
-    Metrics.FlowLensMetrics metrics, TimeProvider clock, ILogger<CloudWatchIngestion> logger, SourceClients clients)
+    Metrics.FlowLensMetrics metrics, TimeProvider clock, ILogger<CloudWatchIngestion> logger, SourceClients clients,
+    IOptions<Stats.RollupOptions> rollupOptions)
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
@@ -109,7 +110,7 @@ public sealed class CloudWatchIngestion(
         {
             var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(StreamKey).Distinct().Order(StringComparer.Ordinal).ToList(), ct);
             var parser = new FlowLineParser(format);
-            await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, new RollupAccumulator(), ct))
+            await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, new RollupAccumulator(), rollupOptions.Value.TopKeys, ct))
             {
                 foreach (var e in fresh)
                 {

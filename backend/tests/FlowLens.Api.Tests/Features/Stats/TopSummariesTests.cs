@@ -1,0 +1,115 @@
+using System.Net.Http.Json;
+using FlowLens.Api.Features.Stats;
+using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Synthetic;
+using static FlowLens.Api.Tests.Infrastructure.QueryData;
+
+namespace FlowLens.Api.Tests.Features.Stats;
+
+/// <summary>The bounded top summaries: within maxError of the exact answer when they left keys out, rewritten only where touched.</summary>
+public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly FlowLogFolder _folder = new();
+
+    private static readonly DateTimeOffset Day1 = FirstDay, Day2 = FirstDay.AddDays(1), End = FirstDay.AddDays(2);
+
+    [Fact]
+    public async Task Top_WithFarMoreValuesThanTopKeys_IsWithinMaxError_OfTheExactAnswer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await postgres.StartAppAsync(b =>
+        {
+            _folder.Allow(b);
+            b.UseSetting("FlowLens:Rollups:TopKeys", "10");
+        });
+        var source = await _folder.CreateSourceAsync(app);
+        // The first day merged (hours and day summaries), the second as ingestion appended it (several objects an hour).
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day1, files: 48, recordsPerFile: 200, seed: 31);
+        await app.IngestAsync(source);
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day2, files: 48, recordsPerFile: 200, seed: 32);
+        await app.IngestAsync(source);
+        Assert.True(await app.ScalarAsync<long>("select count(distinct srcaddr) from flows") > 100);
+        var client = app.CreateClient(FlowLensApp.AdminKey);
+
+        var approximate = 0;
+        foreach (var (from, to) in new[] { (Day1, End), (Day1.AddHours(13), Day1.AddHours(18)), (Day1.AddHours(13), End), (Day2.AddHours(5), Day2.AddHours(6)) })
+        {
+            foreach (var by in new[] { "srcaddr", "dstaddr", "dstport", "interface-id" })
+            {
+                foreach (var metric in new[] { "bytes", "flows", "packets" })
+                {
+                    foreach (var filter in new[] { "", "action = REJECT" })
+                    {
+                        var query = Query(from, to, ("by", by), ("metric", metric), ("q", filter));
+                        var response = await client.GetAsync($"/api/stats/top?{query}&limit=10", ct);
+                        Assert.Equal("rollup-top", response.Headers.GetValues(StatsApi.PathHeader).Single());
+                        var top = (await response.Content.ReadFromJsonAsync<StatsApi.TopResponse>(ct))!;
+                        var exact = (await client.GetFromJsonAsync<StatsApi.TopResponse>($"/api/stats/top?{query}&limit=1000&exact=true", ct))!;
+                        Assert.False(exact.Approximate);
+                        Assert.Equal(0L, exact.MaxError);
+                        // exact=true is the raw flows' answer.
+                        var raw = (await client.GetFromJsonAsync<StatsApi.TopResponse>($"/api/stats/top?{query}&limit=10&rollups=false", ct))!;
+                        Assert.Equal(exact.Items.Take(10), raw.Items);
+                        TopAssert.Within(top, exact.Items, metric, 10, $"{by} {metric} '{filter}' {from:dd HH}-{to:dd HH}");
+                        approximate += top.Approximate ? 1 : 0;
+                    }
+                }
+            }
+        }
+        // Most of these left keys out (a few fields have fewer than 10 values an hour: exact, maxError 0).
+        Assert.True(approximate > 40, $"{approximate} approximate answers");
+    }
+
+    [Fact]
+    public async Task Compaction_RewritesOnlyTheHoursAndDaysItTouched()
+    {
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var source = await _folder.CreateSourceAsync(app);
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day1, files: 24, recordsPerFile: 50, seed: 41);
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day2, files: 24, recordsPerFile: 50, seed: 42);
+        await app.IngestAsync(source);
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        Assert.False(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+        var hoursBefore = await VersionsAsync(app, "flow_top_1h");
+        var daysBefore = await VersionsAsync(app, "flow_top_1d");
+        Assert.Equal(2 * 24 * 4, hoursBefore.Count);
+        Assert.Equal(2 * 4, daysBefore.Count);
+
+        // One more object, all in one hour of the second day, with a new address.
+        var hour = Day2.AddHours(7);
+        var start = hour.AddMinutes(20).ToUnixTimeSeconds();
+        _folder.WriteGzip("late/object.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+            + $"2 123456789010 eni-late 203.0.113.99 10.0.0.2 40000 443 6 3 900 {start} {start + 60} ACCEPT OK");
+        await app.IngestAsync(source);
+        Assert.True(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        Assert.False(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+
+        var hoursAfter = await VersionsAsync(app, "flow_top_1h");
+        var daysAfter = await VersionsAsync(app, "flow_top_1d");
+        var hourKey = hour.UtcDateTime.ToString("O");
+        // That hour's four summaries and its day's four were rewritten; none of the 188 other hours, nor the other day.
+        Assert.Equal(hoursBefore.Keys.Order(), hoursAfter.Keys.Order());
+        Assert.Equal(hoursBefore.Keys.Where(k => k.StartsWith(hourKey, StringComparison.Ordinal)).Order(),
+            hoursBefore.Keys.Where(k => hoursBefore[k] != hoursAfter[k]).Order());
+        Assert.Equal(4, hoursBefore.Keys.Count(k => hoursBefore[k] != hoursAfter[k]));
+        Assert.Equal(daysBefore.Keys.Where(k => k.StartsWith(Day2.UtcDateTime.ToString("O"), StringComparison.Ordinal)).Order(),
+            daysBefore.Keys.Where(k => daysBefore[k] != daysAfter[k]).Order());
+        Assert.Equal(4, daysBefore.Keys.Count(k => daysBefore[k] != daysAfter[k]));
+        Assert.Equal(0L, await app.RollupMismatchesAsync());
+        var top = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<StatsApi.TopResponse>(
+            $"/api/stats/top?{Query(Day2, End, ("by", "interface-id"), ("limit", "1000"))}", TestContext.Current.CancellationToken);
+        Assert.Equal(900L, top!.Items.Single(i => i.Key == "eni-late").Bytes);
+    }
+
+    /// <summary>Each summary row's (bucket and field) row version (xmin): it changes when the row is written again.</summary>
+    private static async Task<Dictionary<string, string>> VersionsAsync(FlowLensApp app, string table)
+    {
+        var rows = await Sql.ColumnAsync<string>(app.ConnectionString,
+            $"select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.0000000Z') || ' ' || field || ' ' || xmin::text from {table}");
+        return rows.Select(r => r.Split(' ')).ToDictionary(p => $"{p[0]} {p[1]}", p => p[2]);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

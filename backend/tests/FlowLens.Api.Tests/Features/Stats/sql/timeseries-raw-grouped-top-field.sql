@@ -1,0 +1,11 @@
+-- stats timeseries, from the raw flows, a series per source (summaries are bounded): from=2026-11-24T00:00Z to=2026-12-01T00:00Z interval=1.00:00:00 groupBy=srcaddr limit=10
+with r as (select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, coalesce(host(srcaddr), '-') as key
+from flows f
+where f.start >= $1 and f.start < $2 and true),
+top as (select key from r where key <> '-' group by key order by coalesce(sum(records) filter (where log_status = 1), 0)::bigint desc, key collate "C" limit $5)
+select date_bin($3::interval, r.t, $4) as t,
+    case when r.key = '-' or top.key is not null then r.key else 'other' end as key,
+    coalesce(sum(r.records) filter (where r.log_status = 1), 0)::bigint as value
+from r left join top on top.key = r.key
+group by 1, 2
+-- parameters: $1=2026-11-24T00:00:00.0000000+00:00, $2=2026-12-01T00:00:00.0000000+00:00, $3=1.00:00:00, $4=2000-01-01T00:00:00.0000000+00:00, $5=10

@@ -1,0 +1,13 @@
+-- stats top, from the raw flows (a filter the top summaries do not keep): from=2026-11-24T13:00Z to=2026-11-27T00:00Z q="protocol = tcp" by=dstaddr metric=bytes limit=10
+select key, coalesce(sum(records) filter (where log_status = 1), 0)::bigint as flows,
+    coalesce(sum(bytes), 0)::bigint as bytes,
+    coalesce(sum(packets), 0)::bigint as packets,
+    coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows
+from (select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, coalesce(host(dstaddr), '-') as key
+from flows f
+where f.start >= $1 and f.start < $2 and coalesce((protocol = $3), false)) r
+where key <> '-'
+group by key
+order by coalesce(sum(bytes), 0)::bigint desc, key collate "C"
+limit $4
+-- parameters: $1=2026-11-24T13:00:00.0000000+00:00, $2=2026-11-27T00:00:00.0000000+00:00, $3=6, $4=10

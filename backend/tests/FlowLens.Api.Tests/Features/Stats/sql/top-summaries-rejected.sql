@@ -1,0 +1,32 @@
+-- stats top, from the top summaries' rejected sums (filter exactly action = REJECT): from=2026-11-24T00:00Z to=2026-11-25T00:00Z q="action = REJECT" by=dstport metric=flows limit=10
+with dirty as (
+    select bucket from flow_top_dirty where bucket >= $1 and bucket < $2),
+summaries as (
+    select keys, rejected_records as records, rejected_flows as flows, rejected_bytes as bytes, rejected_packets as packets, rejected_flows, floor_rejected_flows as floor from flow_top_1d d
+    where d.field = 3 and d.bucket >= $3 and d.bucket < $4
+        and not exists (select from dirty where dirty.bucket >= d.bucket and dirty.bucket < d.bucket + interval '1 day')
+    union all
+    select keys, rejected_records as records, rejected_flows as flows, rejected_bytes as bytes, rejected_packets as packets, rejected_flows, floor_rejected_flows as floor from flow_top_1h h
+    where h.field = 3 and h.bucket >= $1 and h.bucket < $2
+        and (h.bucket < $3 or h.bucket >= $4
+            or exists (select from dirty where date_bin('1 day', dirty.bucket, '2000-01-01 00:00:00+00') = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
+        and not exists (select from dirty where dirty.bucket = h.bucket)
+    union all
+    select keys, rejected_records as records, rejected_flows as flows, rejected_bytes as bytes, rejected_packets as packets, rejected_flows, floor_rejected_flows as floor from flow_top_appended a
+    where a.field = 3 and a.bucket >= $1 and a.bucket < $2 and not exists (select from dirty where dirty.bucket = a.bucket)),
+sums as (
+    select u.key, u.records, u.flows, u.bytes, u.packets, u.rejected_flows
+    from summaries s cross join unnest(s.keys, s.records, s.flows, s.bytes, s.packets, s.rejected_flows) u(key, records, flows, bytes, packets, rejected_flows)
+    union all
+    select dstport::text, 1::bigint, (f.log_status = 1)::int::bigint, coalesce(f.bytes, 0)::bigint, coalesce(f.packets, 0)::bigint,
+        (f.log_status = 1 and f.action = 2)::int::bigint
+    from dirty d join flows f on f.start >= d.bucket and f.start < d.bucket + interval '1 hour'
+    where f.start >= $1 and f.start < $2 and dstport::text is not null and f.action = 2)
+select key, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes, sum_bigint(packets) as packets,
+    sum_bigint(rejected_flows) as rejected_flows, (select coalesce(sum_bigint(floor), 0) from summaries) as max_error
+from sums
+group by key
+having sum_bigint(records) > 0
+order by flows desc, key collate "C"
+limit $5
+-- parameters: $1=2026-11-24T00:00:00.0000000+00:00, $2=2026-11-25T00:00:00.0000000+00:00, $3=2026-11-24T00:00:00.0000000+00:00, $4=2026-11-25T00:00:00.0000000+00:00, $5=10
