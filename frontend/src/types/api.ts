@@ -93,7 +93,9 @@ export const TopItemSchema = apiShape('TopItem')(
   }),
 );
 export type TopItem = z.infer<typeof TopItemSchema>;
-export const TopResponseSchema = apiShape('TopResponse')(z.object({ items: z.array(TopItemSchema) }));
+export const TopResponseSchema = apiShape('TopResponse')(
+  z.object({ items: z.array(TopItemSchema), approximate: z.boolean(), maxError: z.number() }),
+);
 
 export const TimeSeriesSchema = apiShape('TimeSeriesResponse')(
   z.object({

@@ -1335,6 +1335,11 @@ export interface paths {
                      * @example true
                      */
                     rollups?: boolean;
+                    /**
+                     * @description true answers exactly, from the raw flows, where the top summaries would answer within maxError.
+                     * @example false
+                     */
+                    exact?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -2160,6 +2165,7 @@ export interface components {
         };
         /**
          * @example {
+         *       "approximate": false,
          *       "items": [
          *         {
          *           "bytes": 987654321,
@@ -2175,11 +2181,19 @@ export interface components {
          *           "packets": 401220,
          *           "rejectedFlows": 0
          *         }
-         *       ]
+         *       ],
+         *       "maxError": 0
          *     }
          */
         TopResponse: {
+            /** @description True when the answer came from top summaries that left keys out: each listed value of the ranked metric is then a lower bound, at most `maxError` below the true one. */
+            approximate: boolean;
             items: components["schemas"]["TopItem"][];
+            /**
+             * Format: int64
+             * @description The bound of the ranked metric's error: every listed value v has v ≤ true ≤ v + maxError, and a value not listed is at most the last listed one + maxError. 0 when exact.
+             */
+            maxError: number;
         };
         UserRequest: {
             /** @description The sign-in name. */

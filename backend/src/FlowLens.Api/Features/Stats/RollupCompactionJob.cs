@@ -228,7 +228,7 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
 
     private static async Task<List<T>> ReadAsync<T>(NpgsqlConnection connection, string sql, object[] values, Func<NpgsqlDataReader, T> read, CancellationToken ct)
     {
-        await using var command = Command(connection, sql, values);
+        await using var command = RollupWriter.Command(connection, sql, values);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var rows = new List<T>();
         while (await reader.ReadAsync(ct))
@@ -243,21 +243,8 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
     private async Task ExecuteAsync(NpgsqlConnection connection, string sql, object[] values, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        await using var command = Command(connection, sql, values);
+        await using var command = RollupWriter.Command(connection, sql, values);
         var rows = await command.ExecuteNonQueryAsync(ct);
         logger.LogDebug("Rollup compaction: {Rows} rows in {ElapsedMs} ms by {Sql}", rows, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, sql);
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        foreach (var value in values)
-        {
-            // An empty DateTime[] says nothing of its kind: the hours are always timestamptz.
-            command.Parameters.Add(value is DateTime[]
-                ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz }
-                : new NpgsqlParameter { Value = value });
-        }
-        return command;
     }
 }

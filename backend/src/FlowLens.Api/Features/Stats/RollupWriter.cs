@@ -117,14 +117,14 @@ public static class RollupWriter
         on conflict do nothing
         """;
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    /// <summary>A command with <paramref name="values"/> as <c>$1</c>, <c>$2</c>..., no timeout (a job's, or the ingestion's, work).</summary>
+    internal static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
     {
-        var command = new NpgsqlCommand(sql, connection);
+        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         foreach (var value in values)
         {
             // An empty DateTime[] says nothing of its kind: the hours are always timestamptz.
-            command.Parameters.Add(value is DateTime[]
-                ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz }
+            command.Parameters.Add(value is DateTime[]? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz }
                 : new NpgsqlParameter { Value = value });
         }
         return command;

@@ -36,6 +36,8 @@ describe('TopList', () => {
           { key: '17', flows: 80, bytes: 12_000, packets: 90, rejectedFlows: 0 },
           { key: '-', flows: 0, bytes: 0, packets: 0, rejectedFlows: 0 },
         ],
+        approximate: false,
+        maxError: 0,
       });
     });
     setApiBaseUrl(server.url);
