@@ -26,7 +26,7 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
         """;
 
     /// <summary>At most this many dirty hours, and appended rows, are taken per transaction (its memory: K keys times the rows).</summary>
-    public const int DirtyHoursPerRun = 24, AppendedRowsPerRun = 10_000;
+    public const int DirtyHoursPerRun = 24, AppendedRowsPerRun = 500;
 
     /// <summary>Takes the oldest hours to rebuild from the raw flows.</summary>
     internal static readonly string TakeDirtySql = $"""

@@ -103,6 +103,21 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(900L, top!.Items.Single(i => i.Key == "eni-late").Bytes);
     }
 
+    [Fact]
+    public async Task Compaction_TakesAppendedRowsInBatches_UntilNoneWait()
+    {
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var source = await _folder.CreateSourceAsync(app);
+        // More objects than one batch takes: each appends a summary per top field of its hour.
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day1, files: RollupCompactionJob.AppendedRowsPerRun / 4 + 20, recordsPerFile: 8, seed: 51);
+        await app.IngestAsync(source);
+        Assert.True(await app.ScalarAsync<long>("select count(*) from flow_top_appended") > RollupCompactionJob.AppendedRowsPerRun);
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        Assert.False(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+        Assert.Equal(0L, await app.RollupMismatchesAsync());
+        Assert.Equal(4L, await app.ScalarAsync<long>("select count(*) from flow_top_1d"));
+    }
+
     /// <summary>Each summary row's (bucket and field) row version (xmin): it changes when the row is written again.</summary>
     private static async Task<Dictionary<string, string>> VersionsAsync(FlowLensApp app, string table)
     {
