@@ -163,6 +163,11 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
         Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_rollups_5m_appended"));
         Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_top_dirty where bucket = '2026-11-30 10:00+00'"));
+        // An upgraded deployment's hours are rebuilt from the raw flows still stored: a summary per top field the flow has.
+        await app.RunJobAsync<FlowLens.Api.Features.Stats.RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from flow_top_dirty"));
+        Assert.Equal(["10.0.0.1", "10.0.0.2", "443"], await Sql.ColumnAsync<string>(app.ConnectionString,
+            "select coalesce(keys[1], '') from flow_top_1h where bucket = '2026-11-30 10:00+00' order by field"));
     }
 
     /// <summary>
