@@ -9,10 +9,12 @@ export interface TopQuery extends StatsQuery {
   by: string;
   metric?: Metric;
   limit?: number;
+  /** The exact answer from the raw flows, where the API would answer from its bounded summaries (slower). */
+  exact?: boolean;
 }
 
-export const topQuery = ({ by, metric = 'bytes', limit = 10, ...params }: TopQuery) => {
-  const search = { ...rangeParams(params), by, metric, limit };
+export const topQuery = ({ by, metric = 'bytes', limit = 10, exact = false, ...params }: TopQuery) => {
+  const search = { ...rangeParams(params), by, metric, limit, ...(exact ? { exact: true } : {}) };
   return queryOptions({
     queryKey: ['stats', 'top', search],
     queryFn: () => apiGet(`/api/stats/top${query(search)}`, TopResponseSchema),

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setApiBaseUrl } from '@/lib/api-client';
 import { renderWithProviders } from '@/testing/render';
@@ -30,6 +30,23 @@ describe('TopList', () => {
       asked.push(url.searchParams);
       if (url.searchParams.get('q') === 'broken')
         return sendJson(res, 503, { title: 'The query took too long', status: 503 });
+      // Over whole hours FlowLens answers from its bounded summaries, unless asked for the exact answer.
+      if (url.searchParams.get('by') === 'srcaddr')
+        return sendJson(
+          res,
+          200,
+          url.searchParams.get('exact') === 'true'
+            ? {
+                items: [{ key: '198.51.100.7', flows: 12, bytes: 2_000_500, packets: 30, rejectedFlows: 12 }],
+                approximate: false,
+                maxError: 0,
+              }
+            : {
+                items: [{ key: '198.51.100.7', flows: 11, bytes: 2_000_000, packets: 29, rejectedFlows: 11 }],
+                approximate: true,
+                maxError: 1_000,
+              },
+        );
       sendJson(res, 200, {
         items: [
           { key: '6', flows: 900, bytes: 5_000_000, packets: 4000, rejectedFlows: 10 },
@@ -64,6 +81,19 @@ describe('TopList', () => {
     expect(onSelect).toHaveBeenCalledWith('17');
     // Records without the field cannot be filtered on: no button.
     expect(within(rows[2]).queryByRole('button')).toBeNull();
+  });
+
+  it('marks approximate figures with ≈ and their bound, and gives the exact answer on request', async () => {
+    renderWithProviders(<TopList params={{ range, q: '' }} by="srcaddr" />);
+    const note = await screen.findByRole('note', { name: 'Approximate figures' });
+    expect(note.textContent).toContain('up to 1 kB below the true one');
+    const row = () => within(screen.getByRole('table', { name: 'Top srcaddr' })).getAllByRole('row')[1];
+    expect(row().textContent).toBe('198.51.100.7≈ 2 MB≈ 11');
+
+    fireEvent.click(within(note).getByRole('button', { name: 'Exact answer' }));
+    await waitFor(() => expect(row().textContent).toBe('198.51.100.7' + '2 MB' + '12'));
+    expect(asked.at(-1)!.get('exact')).toBe('true');
+    expect(screen.queryByRole('note', { name: 'Approximate figures' })).toBeNull();
   });
 
   it('says what went wrong when the API fails', async () => {
