@@ -16,6 +16,9 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, ILogger<Rol
     public const string Id = "rollup-compaction";
     public const string Schedule = "*/10 * * * *";
 
+    /// <summary>True while some rollup rows wait for this job: the summaries are current when it is false (the benchmarks poll it).</summary>
+    public const string PendingSql = "select exists(select 1 from flow_rollups_5m where not compacted) or exists(select 1 from flow_rollups_top_1h where not compacted) or exists(select 1 from flow_rollups_top_1d where not compacted)";
+
     private const string TopKey = "bucket, field, key, action, log_status, protocol";
 
     private const string KeySums = "records, flows, bytes, packets, rejected_records, rejected_flows, rejected_bytes, rejected_packets";
