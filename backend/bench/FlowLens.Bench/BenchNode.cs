@@ -139,12 +139,35 @@ internal sealed class BenchNode : IAsyncDisposable
     /// <summary>The database's size on disk (<c>pg_database_size</c>) and the flows it holds.</summary>
     public static async Task<(long Bytes, long Flows)> SizeAsync(string database)
     {
+        var (bytes, flows, _, _) = await SizesAsync(database);
+        return (bytes, flows);
+    }
+
+    /// <summary>
+    /// Bytes per record, as the benchmarks print it: <c>pg_database_size</c> over the flows stored, the same without the
+    /// empty migrated database's size, and what the flows' partitions and the rollup tables take of it.
+    /// </summary>
+    public static async Task<string> BytesPerRecordAsync(string database, long emptyBytes)
+    {
+        var (bytes, flows, flowTables, rollupTables) = await SizesAsync(database);
+        return $"pg_database_size {bytes / 1_048_576.0:N0} MiB / {flows:N0} flows = {(double)bytes / flows:F0} bytes; " +
+            $"without the empty migrated database ({emptyBytes / 1_048_576.0:F1} MiB): {(double)(bytes - emptyBytes) / flows:F0} bytes; " +
+            $"of which the flows' partitions {(double)flowTables / flows:F0} bytes and the rollup tables {(double)rollupTables / flows:F0} bytes (indexes included)";
+    }
+
+    private static async Task<(long Bytes, long Flows, long FlowTables, long RollupTables)> SizesAsync(string database)
+    {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var size = new NpgsqlCommand("select pg_database_size(current_database()), (select count(*) from flows)", connection) { CommandTimeout = 0 };
+        await using var size = new NpgsqlCommand("""
+            select pg_database_size(current_database()), (select count(*) from flows),
+                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flows\_%'), 0)::bigint,
+                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flow\_rollup%'), 0)::bigint
+            from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace
+            """, connection) { CommandTimeout = 0 };
         await using var reader = await size.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
     /// <summary>Runs <c>vacuum analyze</c> over the database: what autovacuum would do some minutes after a load, done now.</summary>

@@ -59,9 +59,9 @@ internal sealed class RealisticTraffic(int addresses, int inside)
         var random = new Random((int)Mix(((ulong)from << 20) ^ ((ulong)serial << 40) ^ (ulong)Addresses ^ ((ulong)Inside << 48)));
         var (tailNext, tailEnd) = (tailFrom, tailTo);
         var (tailCurrent, tailLeft) = (-1, 0);
-        // The share of internet picks that go to the tail: enough to cover the slice with about 1.5 records an address.
+        // The share of internet picks that go to the tail: enough to cover the slice (1.5 records an address on average, with room to spare).
         var internetPicks = records * 0.62;
-        var tailShare = Math.Min(0.9, 1.5 * (tailEnd - tailNext) / Math.Max(1, internetPicks));
+        var tailShare = Math.Min(0.9, 1.7 * (tailEnd - tailNext) / Math.Max(1, internetPicks));
         int Internet()
         {
             if (random.NextDouble() < tailShare && (tailLeft > 0 || tailNext < tailEnd))

@@ -48,9 +48,7 @@ internal static class StatsBenchmark
             Console.WriteLine(settle is { } s ? $"every summary current {s:F0} s after the load's end (settle / load {s / seconds:F2})"
                 : $"summaries NOT current after {settleTimeout.TotalSeconds:F0} s: the figures below are from partly merged rollups");
             await BenchNode.VacuumAnalyzeAsync(database); // fresh planner statistics, as autovacuum would have them some minutes after a load
-            var (bytes, flows) = await BenchNode.SizeAsync(database);
-            Console.WriteLine($"bytes per record: pg_database_size {bytes / 1_048_576.0:N0} MiB / {flows:N0} flows = {(double)bytes / flows:F0} bytes; " +
-                $"without the empty migrated database ({emptyBytes / 1_048_576.0:F1} MiB): {(double)(bytes - emptyBytes) / flows:F0} bytes");
+            Console.WriteLine($"bytes per record{(settle is null ? ", NOT settled" : "")}: {await BenchNode.BytesPerRecordAsync(database, emptyBytes)}");
 
             // The dashboard's ranges: the last 7 days and the last 24 hours, ending on an hour (here, noon today,
             // so the 24 hours span two days and are answered from hourly rows, the slower case).
