@@ -63,7 +63,10 @@ internal static class IngestBenchmark
             await using var node = await BenchNode.StartAsync(server, database, work);
             var (emptyBytes, _) = await BenchNode.SizeAsync(database);
             Console.WriteLine($"PostgreSQL with production settings (fsync, full_page_writes, synchronous_commit on); the empty migrated database: {emptyBytes / 1_048_576.0:F1} MiB");
-            await IngestAsync(node, database, warmUp, "warm-up", WarmUpRecords, settleTimeout);
+            if ((await IngestAsync(node, database, warmUp, "warm-up", WarmUpRecords, settleTimeout)).Settle is null)
+            {
+                Console.WriteLine("warm-up: not settled in time: round 1 below shares the cores with its merge");
+            }
 
             var results = new List<(double FlowLens, double Psql, double? Settle)>();
             long peakMemory = 0;

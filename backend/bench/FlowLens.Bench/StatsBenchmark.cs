@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using FlowLens.Api.Tests.Infrastructure;
 using Npgsql;
 
