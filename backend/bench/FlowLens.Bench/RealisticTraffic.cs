@@ -105,12 +105,13 @@ internal sealed class RealisticTraffic(int addresses, int inside)
                 // Internet clients of the public servers, the request or the reply as seen on the server's interface.
                 var server = Zipf(random, PublicServers);
                 var port = PublicPorts[server % PublicPorts.Length];
-                var reply = random.Next(2) == 0;
-                var packets = port == 22 ? random.Next(1, 4) : Heavy(random, 3, 5000);
+                // SSH is mostly probes: rejected, and a rejected request has no reply.
+                var accepted = port != 22 || random.Next(4) == 0;
+                var reply = accepted && random.Next(2) == 0;
+                var packets = accepted ? Heavy(random, 3, 5000) : random.Next(1, 4);
                 Set(ref f, day, Internet(), server, inbound: !reply, Ephemeral(random), port, 6, packets, reply ? random.Next(500, 1450) : random.Next(60, 400));
-                // SSH is mostly probes: rejected.
-                f.Action = port != 22 || random.Next(4) == 0;
-                f.Flags = (byte)(f.Action ? 27 : 2);
+                f.Action = accepted;
+                f.Flags = (byte)(accepted ? 27 : 2);
                 yield return f;
                 continue;
             }
@@ -120,7 +121,7 @@ internal sealed class RealisticTraffic(int addresses, int inside)
                 var host = Zipf(random, Inside);
                 var outbound = random.Next(2) == 0;
                 var udp = random.Next(20) == 0;
-                Set(ref f, day, Internet(), host, inbound: !outbound, Ephemeral(random), udp ? 123 : 443, udp ? 17 : 6, Heavy(random, 2, 20000),
+                Set(ref f, day, Internet(), host, inbound: !outbound, udp ? 123 : 443, Ephemeral(random), udp ? 17 : 6, Heavy(random, 2, 20000),
                     outbound ? random.Next(60, 300) : random.Next(800, 1450));
                 f.Flags = 27;
                 f.AwsService = random.Next(5) == 0 ? AwsServices[random.Next(AwsServices.Length)] : null;
