@@ -21,8 +21,7 @@ internal sealed class BenchNode : IAsyncDisposable
     public static async Task<BenchNode> StartAsync(PostgresServer server, string database, string logs, params (string Name, string Value)[] settings)
     {
         var port = LoopbackPort.Free();
-        var api = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll");
-        var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(api)])
+        var start = new ProcessStartInfo("dotnet", [ApiPath])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -91,19 +90,84 @@ internal sealed class BenchNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the rollup compaction has merged every appended rollup row.</summary>
-    public static async Task WaitForCompactionAsync(string database)
+    /// <summary>The Release build of FlowLens.Api that the benchmarks start.</summary>
+    private static string ApiPath => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll"));
+
+    /// <summary>
+    /// <c>RollupCompactionJob.PendingSql</c> of the FlowLens build that runs: true while some summary is not current. Read
+    /// from its assembly (this project does not reference the web host), so the benchmark follows the rollups' design.
+    /// </summary>
+    public static string PendingSql { get; } = ReadPendingSql();
+
+    private static string ReadPendingSql()
+    {
+        var context = new System.Runtime.Loader.AssemblyLoadContext("flowlens-api", isCollectible: true);
+        context.Resolving += (c, name) => File.Exists(Path.Combine(Path.GetDirectoryName(ApiPath)!, name.Name + ".dll"))
+            ? c.LoadFromAssemblyPath(Path.Combine(Path.GetDirectoryName(ApiPath)!, name.Name + ".dll")) : null;
+        try
+        {
+            var job = context.LoadFromAssemblyPath(ApiPath).GetType("FlowLens.Api.Features.Stats.RollupCompactionJob", throwOnError: true)!;
+            return (string)job.GetField("PendingSql")!.GetRawConstantValue()!;
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    /// <summary>
+    /// Waits until every summary is current (<see cref="PendingSql"/> false), at most <paramref name="timeout"/>;
+    /// returns the seconds waited, or null when the wait ran out.
+    /// </summary>
+    public static async Task<double?> WaitForCompactionAsync(string database, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var pending = new NpgsqlCommand(PendingSql, connection);
+        while ((bool)(await pending.ExecuteScalarAsync())!)
+        {
+            if (clock.Elapsed > (timeout ?? TimeSpan.MaxValue))
+            {
+                return null;
+            }
+            await Task.Delay(500);
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The database's size on disk (<c>pg_database_size</c>) and the flows it holds.</summary>
+    public static async Task<(long Bytes, long Flows)> SizeAsync(string database)
+    {
+        var (bytes, flows, _, _) = await SizesAsync(database);
+        return (bytes, flows);
+    }
+
+    /// <summary>
+    /// Bytes per record, as the benchmarks print it: <c>pg_database_size</c> over the flows stored, the same without the
+    /// empty migrated database's size, and what the flows' partitions and the rollup tables take of it.
+    /// </summary>
+    public static async Task<string> BytesPerRecordAsync(string database, long emptyBytes)
+    {
+        var (bytes, flows, flowTables, rollupTables) = await SizesAsync(database);
+        return $"pg_database_size {bytes / 1_048_576.0:N0} MiB / {flows:N0} flows = {(double)bytes / flows:F0} bytes; " +
+            $"without the empty migrated database ({emptyBytes / 1_048_576.0:F1} MiB): {(double)(bytes - emptyBytes) / flows:F0} bytes; " +
+            $"of which the flows' partitions {(double)flowTables / flows:F0} bytes and the rollup tables {(double)rollupTables / flows:F0} bytes (indexes included)";
+    }
+
+    private static async Task<(long Bytes, long Flows, long FlowTables, long RollupTables)> SizesAsync(string database)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var pending = new NpgsqlCommand("""
-            select (select count(*) from flow_rollups_5m where not compacted) + (select count(*) from flow_rollups_top_1h where not compacted)
-                 + (select count(*) from flow_rollups_top_1d where not compacted)
-            """, connection);
-        while ((long)(await pending.ExecuteScalarAsync())! > 0)
-        {
-            await Task.Delay(500);
-        }
+        await using var size = new NpgsqlCommand("""
+            select pg_database_size(current_database()), (select count(*) from flows),
+                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flows\_%'), 0)::bigint,
+                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flow\_rollup%' or relname like 'flow\_top\_%'), 0)::bigint
+            from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace
+            """, connection) { CommandTimeout = 0 };
+        await using var reader = await size.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
     /// <summary>Runs <c>vacuum analyze</c> over the database: what autovacuum would do some minutes after a load, done now.</summary>

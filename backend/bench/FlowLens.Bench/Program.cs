@@ -12,6 +12,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse | ingest [records] [--one-object] | stats [records] | load [records] [--think-ms 1000]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project backend/bench/FlowLens.Bench -- parse | ingest [records] [--days 1] [--addresses 200000] [--inside 3000] [--format v2|v5] [--rounds 3] [--settle-timeout 600] [--upkeep 50000,200000] [--one-object] | stats [records] [--addresses 200000] [--inside 3000] [--format v5] [--settle-timeout 3600] | load [records] [--think-ms 1000]");
     return 2;
 }

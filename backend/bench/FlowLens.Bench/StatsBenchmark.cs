@@ -1,47 +1,53 @@
 using System.Diagnostics;
-using System.Globalization;
 using FlowLens.Api.Tests.Infrastructure;
-using FlowLens.Core.Synthetic;
+using Npgsql;
 
 namespace FlowLens.Bench;
 
 /// <summary>
-/// The dashboard's calls against a week of flows: synthetic records over the 7 days before today, ingested by a real
-/// FlowLens process (so the rollups are the ones ingestion writes), then each stats call timed through the HTTP API
-/// from the rollups (p50/p95 of repeated runs) and, for the ratio, from the raw rows (<c>rollups=false</c>: a plain
-/// SQL aggregate over the partitions of the range). Last, a search for one address over one day.
+/// The dashboard's calls against a week of realistic flows (<see cref="RealisticTraffic"/>, 200,000 distinct internet
+/// addresses a day by default) over the 7 days before today, ingested by a real FlowLens process on PostgreSQL with
+/// production settings (so the rollups are the ones ingestion writes), then, once every summary is current, each stats
+/// call timed through the HTTP API from the rollups (p50/p95 of repeated runs) and, for the ratio, from the raw rows
+/// (<c>rollups=false</c>: a plain SQL aggregate over the partitions of the range). Last, searches for one address over
+/// the 7 days: a busy inside server, an internet address of middling frequency and a rare one.
 /// </summary>
 internal static class StatsBenchmark
 {
     private const int Runs = 20;
-    private const int RecordsPerObject = 50_000;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var records = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 20_000_000L;
+        var options = new BenchArgs(args);
+        var records = options.Count(20_000_000L);
+        var traffic = new RealisticTraffic(options.Number("addresses", 200_000), options.Number("inside", 3000));
+        var formatName = options.Text("format", "v5");
+        var settleTimeout = TimeSpan.FromSeconds(options.Number("settle-timeout", 3600));
         var today = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero);
-        var objectsPerDay = (int)Math.Max(1, records / 7 / RecordsPerObject);
         var work = Directory.CreateTempSubdirectory("flowlens-stats-bench").FullName;
-        Console.WriteLine($"FlowLens stats benchmark — {Environment.ProcessorCount} cores, {objectsPerDay * 7L * RecordsPerObject:N0} records over 7 days");
+        Console.WriteLine($"FlowLens stats benchmark — {Environment.ProcessorCount} cores, {records:N0} records over 7 days ({formatName}), " +
+            $"{traffic.Addresses:N0} internet addresses a day, {traffic.Inside:N0} inside; {BenchArgs.Load()}");
         try
         {
             var logs = Path.Combine(work, "logs");
             var clock = Stopwatch.StartNew();
-            Parallel.For(0, 7, day => SyntheticFlowLogFiles.WriteDay(logs, today.AddDays(day - 7), objectsPerDay, RecordsPerObject, seed: 100 + day));
-            Console.WriteLine($"generated in {clock.Elapsed.TotalSeconds:F0} s");
+            var distinct = TrafficFiles.Write(logs, traffic, TrafficFiles.Format(formatName), today.AddDays(-7), TimeSpan.FromDays(7), records);
+            Console.WriteLine($"generated in {clock.Elapsed.TotalSeconds:F0} s; distinct internet addresses a day: {string.Join(", ", distinct.OrderBy(d => d.Key).Select(d => $"{d.Key:MM-dd} {d.Value:N0}"))}");
 
-            await using var server = await PostgresServer.StartAsync();
+            await using var server = await PostgresServer.StartAsync(durable: true);
             var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
             // Raw aggregates over a week take longer than the API's default statement timeout: let them finish.
             await using var node = await BenchNode.StartAsync(server, database, logs, ("FlowLens__Queries__TimeoutSeconds", "600"));
+            var (emptyBytes, _) = await BenchNode.SizeAsync(database);
             var seconds = (await node.IngestAsync(logs)).Seconds;
-            var total = objectsPerDay * 7L * RecordsPerObject;
-            Console.WriteLine($"ingested {total:N0} records in {seconds:F0} s = {total / seconds:N0} records/s");
+            var total = records / TrafficFiles.RecordsPerObject * TrafficFiles.RecordsPerObject;
+            Console.WriteLine($"ingested {total:N0} records in {seconds:F0} s = {total / seconds:N0} records/s (PostgreSQL with production settings); {BenchArgs.Load()}");
             // The run's end queues the rollup compaction: the dashboard's figures come from its merged rows.
-            clock.Restart();
-            await BenchNode.WaitForCompactionAsync(database);
-            Console.WriteLine($"rollups compacted {clock.Elapsed.TotalSeconds:F0} s after the run's end");
+            var settle = await BenchNode.WaitForCompactionAsync(database, settleTimeout);
+            Console.WriteLine(settle is { } s ? $"every summary current {s:F0} s after the load's end (settle / load {s / seconds:F2})"
+                : $"summaries NOT current after {settleTimeout.TotalSeconds:F0} s: the figures below are from partly merged rollups");
             await BenchNode.VacuumAnalyzeAsync(database); // fresh planner statistics, as autovacuum would have them some minutes after a load
+            Console.WriteLine($"bytes per record{(settle is null ? ", NOT settled" : "")}: {await BenchNode.BytesPerRecordAsync(database, emptyBytes)}");
 
             // The dashboard's ranges: the last 7 days and the last 24 hours, ending on an hour (here, noon today,
             // so the 24 hours span two days and are answered from hourly rows, the slower case).
@@ -75,19 +81,37 @@ internal static class StatsBenchmark
             }
             Console.WriteLine($"all stats calls: p50 {Percentile(all, 50):F0} ms, p95 {Percentile(all, 95):F0} ms");
 
-            // One address over one day: an internal host, as in "what did 10.0.7.23 talk to yesterday?".
-            var day = today.AddDays(-1);
-            var search = $"/api/flows?from={Uri.EscapeDataString(day.ToString("O"))}&to={Uri.EscapeDataString(today.ToString("O"))}&q={Uri.EscapeDataString("addr = 10.0.7.23")}&limit=100";
-            var (searchTimes, _) = await TimeAsync(node.Http, search, 10);
-            Console.WriteLine($"search addr = 10.0.7.23 over one day (first page of 100): p50 {Percentile(searchTimes, 50):F0} ms, p95 {Percentile(searchTimes, 95):F0} ms");
-            var (exportTimes, _) = await TimeAsync(node.Http, search.Replace("&limit=100", "&format=csv"), 3);
-            Console.WriteLine($"export of the same search (every flow of the day, CSV): p50 {Percentile(exportTimes, 50):F0} ms");
+            // One address over the 7 days, first page: a busy inside server, an internet client of middling frequency, a rare one.
+            var week = $"from={Uri.EscapeDataString(today.AddDays(-7).ToString("O"))}&to={Uri.EscapeDataString(today.ToString("O"))}";
+            var middling = traffic.InternetAddress(TrafficFiles.Day(today.AddDays(-4).ToUnixTimeSeconds()), 1001).V4;
+            var rareIndex = traffic.Addresses * 3 / 4 / 14 * 14 + 1;
+            var rare = traffic.InternetAddress(TrafficFiles.Day(today.AddDays(-4).ToUnixTimeSeconds()), rareIndex).V4;
+            foreach (var (kind, address) in new[] { ("busy inside server", RealisticTraffic.InsideAddress(0)), ("internet, middling", middling), ("internet, rare", rare) })
+            {
+                var text = $"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}";
+                var count = await CountAsync(database, text);
+                var search = $"/api/flows?{week}&q={Uri.EscapeDataString($"addr = {text}")}&limit=100";
+                var (searchTimes, _) = await TimeAsync(node.Http, search, 10);
+                Console.WriteLine($"search addr = {text} ({kind}, {count:N0} flows in the week) over 7 days, first page of 100: " +
+                    $"p50 {Percentile(searchTimes, 50):F0} ms, p95 {Percentile(searchTimes, 95):F0} ms");
+            }
+            Console.WriteLine(BenchArgs.Load());
             return 0;
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>The flows from or to an address (the search's answer size).</summary>
+    private static async Task<long> CountAsync(string database, string address)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("select count(*) from flows where srcaddr = @a::inet or dstaddr = @a::inet", connection) { CommandTimeout = 0 };
+        count.Parameters.AddWithValue("a", address);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     /// <summary>One warm-up call, then <paramref name="runs"/> timed calls (milliseconds, body read whole).</summary>
