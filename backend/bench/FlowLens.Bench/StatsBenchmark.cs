@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
 using Npgsql;
 
@@ -81,6 +82,15 @@ internal static class StatsBenchmark
             }
             Console.WriteLine($"all stats calls: p50 {Percentile(all, 50):F0} ms, p95 {Percentile(all, 95):F0} ms");
 
+            // How close the summaries' tops come to the exact ones (exact=true reads the raw rows).
+            Console.WriteLine();
+            Console.WriteLine("| top call | approximate | maxError (bytes) | 10th value | keys also in the exact top 10 | largest error of a listed value |");
+            Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+            foreach (var (name, url) in calls.Where(c => c.Url.StartsWith("/api/stats/top", StringComparison.Ordinal)))
+            {
+                Console.WriteLine($"| {name} | {await CompareTopAsync(node.Http, url)} |");
+            }
+
             // One address over the 7 days, first page: a busy inside server, an internet client of middling frequency, a rare one.
             var week = $"from={Uri.EscapeDataString(today.AddDays(-7).ToString("O"))}&to={Uri.EscapeDataString(today.ToString("O"))}";
             var middling = traffic.InternetAddress(TrafficFiles.Day(today.AddDays(-4).ToUnixTimeSeconds()), 1001).V4;
@@ -102,6 +112,26 @@ internal static class StatsBenchmark
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>A top from the summaries against the exact one: its bound, its 10th value, how many keys agree, the largest actual error.</summary>
+    private static async Task<string> CompareTopAsync(HttpClient http, string url)
+    {
+        static async Task<JsonElement> Read(HttpClient http, string url) => JsonDocument.Parse(await http.GetStringAsync(url)).RootElement;
+        var approximate = await Read(http, url);
+        var exact = await Read(http, url + "&exact=true");
+        var exactBytes = exact.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("key").GetString()!, i => i.GetProperty("bytes").GetInt64());
+        var items = approximate.GetProperty("items").EnumerateArray().Select(i => (Key: i.GetProperty("key").GetString()!, Bytes: i.GetProperty("bytes").GetInt64())).ToList();
+        var shared = items.Count(i => exactBytes.ContainsKey(i.Key));
+        // Only keys in both lists are compared: a listed key outside the exact top 10 has no exact value here.
+        long largest = 0;
+        foreach (var (key, bytes) in items)
+        {
+            var truth = exactBytes.TryGetValue(key, out var known) ? known : bytes;
+            largest = Math.Max(largest, truth - bytes);
+        }
+        return $"{approximate.GetProperty("approximate").GetBoolean()} | {approximate.GetProperty("maxError").GetInt64():N0} | " +
+            $"{(items.Count > 0 ? items[^1].Bytes : 0):N0} | {shared} of {items.Count} | {largest:N0} (of the keys in both)";
     }
 
     /// <summary>The flows from or to an address (the search's answer size).</summary>
