@@ -132,6 +132,11 @@ public static class StatsSql
             """, parameters, source.Path);
     }
 
+    /// <summary>The records of a range from the exact 5-minute totals (its bounds on 5 minutes): how big a raw answer would be.</summary>
+    public static StatsStatement RecordsIn(TimeRange range) => new("""
+        select coalesce(sum(records), 0)::bigint from flow_rollups_5m where bucket >= $1 and bucket < $2
+        """, [range.From, range.To], StatsPath.Rollup5m);
+
     /// <summary>
     /// A top from the bounded summaries (<see cref="TopSummary"/>): the day summaries of the range's whole days, the
     /// hourly ones of the hours at either end, and the rows ingestion appended that the compaction has not merged yet,

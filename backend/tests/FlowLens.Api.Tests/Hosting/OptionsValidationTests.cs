@@ -12,6 +12,7 @@ public sealed class OptionsValidationTests(PostgresFixture postgres)
         { "FlowLens:Retention:Days", "0" },
         { "FlowLens:Retention:RollupDays", "10" }, // fewer than the flows' 30 days
         { "FlowLens:Rollups:TopKeys", "5" },
+        { "FlowLens:Rollups:ExactTopRecords", "-1" },
         { "FlowLens:Ingestion:MaxLineLength", "10" },
         { "FlowLens:Jobs:WorkerCount", "0" },
         { "FlowLens:Security:RequestsPerMinute", "0" },

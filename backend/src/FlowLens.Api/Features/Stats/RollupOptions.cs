@@ -13,4 +13,12 @@ public sealed class RollupOptions
     /// </summary>
     [Range(10, 100_000)]
     public int TopKeys { get; set; } = 1000;
+
+    /// <summary>
+    /// A top the summaries could answer is answered exactly from the raw flows while the range holds at most this many
+    /// records (counted in the exact 5-minute totals): small deployments and short ranges get exact tops at little
+    /// cost. 0: always the summaries.
+    /// </summary>
+    [Range(0, 1_000_000_000)]
+    public long ExactTopRecords { get; set; } = 1_000_000;
 }

@@ -5,6 +5,7 @@ using FlowLens.Api.Queries;
 using FlowLens.Core.Queries;
 using FlowLens.Core.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace FlowLens.Api.Features.Stats;
 
@@ -122,7 +123,7 @@ public static class StatsApi
     /// <param name="exact" example="false">true answers exactly, from the raw flows, where the top summaries would answer within maxError.</param>
     internal static async Task<Results<Ok<TopResponse>, ValidationProblem>> GetTop(
         HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
-        string? metric, int? limit, bool? rollups, bool? exact, CancellationToken ct)
+        string? metric, int? limit, bool? rollups, bool? exact, IOptions<RollupOptions> options, CancellationToken ct)
     {
         var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
@@ -133,6 +134,11 @@ public static class StatsApi
             return invalid;
         }
         var statement = StatsSql.Top(query!.Range, query.Filter, fields, parsedMetric, count, (rollups ?? true) && exact != true);
+        if (statement.Path == StatsPath.RollupTop && options.Value.ExactTopRecords > 0
+            && await RecordsInAsync(http, database, query.Range, ct) <= options.Value.ExactTopRecords)
+        {
+            statement = StatsSql.Top(query.Range, query.Filter, fields, parsedMetric, count, useRollups: false);
+        }
         var items = new List<TopItem>();
         long maxError = 0;
         await using (var reader = await database.ReadAsync(http, statement.Sql, statement.Parameters, ct))
@@ -145,6 +151,13 @@ public static class StatsApi
         }
         SetPath(http, statement);
         return TypedResults.Ok(new TopResponse(items, maxError > 0, maxError));
+    }
+
+    private static async Task<long> RecordsInAsync(HttpContext http, QueryDatabase database, TimeRange range, CancellationToken ct)
+    {
+        var statement = StatsSql.RecordsIn(range);
+        await using var reader = await database.ReadAsync(http, statement.Sql, statement.Parameters, ct);
+        return await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
     }
 
     /// <summary>Likely scans.</summary>

@@ -52,6 +52,8 @@ public sealed class StatsSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp
         ["top-summaries"] = Top("from the top summaries: days, edge hours, appended rows, dirty hours raw (no filter, range on hours)", StatsPath.RollupTop, Hours(-48, 13), "", "srcaddr"),
         ["top-summaries-rejected"] = Top("from the top summaries' rejected sums (filter exactly action = REJECT)", StatsPath.RollupTop, Hours(0, 24), "action = REJECT", "dstport", StatsMetric.Flows),
         ["top-summaries-text"] = Top("from the top summaries, dirty hours' interface ids from flow_strings", StatsPath.RollupTop, Hours(13, 18), "", "interface-id", StatsMetric.Packets),
+        ["top-records-in-range"] = new("stats top, the records of the range from the 5-minute totals: at most FlowLens:Rollups:ExactTopRecords, the top is answered raw: " + Describe(Hours(0, 24), ""),
+            StatsPath.Rollup5m, () => StatsSql.RecordsIn(Hours(0, 24))),
         ["top-rollup-5m"] = Top("from the 5-minute totals (by a field they keep)", StatsPath.Rollup5m, Hours(0, 24), "protocol = tcp", "action"),
         ["top-raw-filter"] = Top("from the raw flows (a filter the top summaries do not keep)", StatsPath.Raw, Hours(13, 72), "protocol = tcp", "dstaddr"),
         ["top-raw"] = Top("from the raw flows (range not on hours)", StatsPath.Raw, Hours(0.5, 24), "", "dstport"),

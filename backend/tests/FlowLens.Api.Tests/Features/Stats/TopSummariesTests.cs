@@ -61,6 +61,41 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         Assert.True(approximate > 40, $"{approximate} approximate answers");
     }
 
+    [Theory]
+    [InlineData(9_600, "raw")]      // the day's 9,600 records: at most the setting, so exact from the raw flows
+    [InlineData(9_599, "rollup-top")] // one record fewer allowed: from the summaries, within maxError
+    public async Task Top_OverAtMostExactTopRecords_IsAnsweredExactly_FromTheRawFlows(long exactTopRecords, string path)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await postgres.StartAppAsync(b =>
+        {
+            _folder.Allow(b);
+            b.UseSetting("FlowLens:Rollups:TopKeys", "10");
+            b.UseSetting("FlowLens:Rollups:ExactTopRecords", exactTopRecords.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        var source = await _folder.CreateSourceAsync(app);
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day1, files: 48, recordsPerFile: 200, seed: 31);
+        await app.IngestAsync(source);
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        Assert.Equal(9_600L, await app.ScalarAsync<long>("select count(*) from flows where start is not null"));
+        var client = app.CreateClient(FlowLensApp.AdminKey);
+
+        var query = Query(Day1, Day2, ("by", "srcaddr"));
+        var response = await client.GetAsync($"/api/stats/top?{query}&limit=10", ct);
+        Assert.Equal(path, response.Headers.GetValues(StatsApi.PathHeader).Single());
+        var top = (await response.Content.ReadFromJsonAsync<StatsApi.TopResponse>(ct))!;
+        var exact = (await client.GetFromJsonAsync<StatsApi.TopResponse>($"/api/stats/top?{query}&limit=10&exact=true", ct))!;
+        if (path == "raw")
+        {
+            Assert.Equal((false, 0L), (top.Approximate, top.MaxError));
+            Assert.Equal(exact.Items, top.Items);
+        }
+        else
+        {
+            Assert.True(top.Approximate); // a day of 9,600 records has far more than 10 source addresses
+        }
+    }
+
     [Fact]
     public async Task Compaction_RewritesOnlyTheHoursAndDaysItTouched()
     {
