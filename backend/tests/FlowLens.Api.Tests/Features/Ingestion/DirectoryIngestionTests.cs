@@ -170,13 +170,22 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
 
     private static DateTimeOffset HourOf(long unixSeconds) => new(FlowLens.Core.Stats.Rollups.BucketOf(DateTimeOffset.FromUnixTimeSeconds(unixSeconds), TimeSpan.FromHours(1)));
 
+    /// <summary>Writes <c>r/object.log.gz</c> with one record a source address (10.0.0.1 up); a new version is dated a minute on.</summary>
+    private void WriteObject(long start, int records, bool newVersion = false)
+    {
+        _folder.WriteGzip("r/object.log.gz", Header + "\n" + string.Join('\n', Enumerable.Range(0, records).Select(i =>
+            $"2 123456789010 eni-1 10.0.0.{i + 1} 10.1.0.2 {i} 443 6 10 840 {start} {start + 60} ACCEPT OK")));
+        if (newVersion)
+        {
+            File.SetLastWriteTimeUtc(Path.Combine(_folder.Root, "r/object.log.gz"), DateTime.UtcNow.AddMinutes(1));
+        }
+    }
+
     [Fact]
     public async Task RewrittenObject_ReplacesItsOldRows()
     {
         var start = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
-        string Lines(int n) => Header + "\n" + string.Join('\n', Enumerable.Range(0, n).Select(i =>
-            $"2 123456789010 eni-1 10.0.0.{i + 1} 10.1.0.2 {i} 443 6 10 840 {start} {start + 60} ACCEPT OK"));
-        _folder.WriteGzip("r/object.log.gz", Lines(5));
+        WriteObject(start, records: 5);
         await using var app = await postgres.StartAppAsync(_folder.Allow);
         var sourceId = await _folder.CreateSourceAsync(app);
         await app.IngestAsync(sourceId);
@@ -184,8 +193,7 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
         Assert.Equal(0L, await app.RollupMismatchesAsync());
 
-        _folder.WriteGzip("r/object.log.gz", Lines(3));
-        File.SetLastWriteTimeUtc(Path.Combine(_folder.Root, "r/object.log.gz"), DateTime.UtcNow.AddMinutes(1));
+        WriteObject(start, records: 3, newVersion: true);
         await app.IngestAsync(sourceId);
         Assert.Equal(3L, await app.ScalarAsync<long>("select count(*) from flows"));
         Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from source_objects where state = 'replaced'"));
@@ -207,14 +215,11 @@ public sealed class DirectoryIngestionTests(PostgresFixture postgres) : IDisposa
     public async Task RewrittenObject_NotMergedYet_TakesItsSummariesOut_WithoutARebuild()
     {
         var start = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
-        string Lines(int n) => Header + "\n" + string.Join('\n', Enumerable.Range(0, n).Select(i =>
-            $"2 123456789010 eni-1 10.0.0.{i + 1} 10.1.0.2 {i} 443 6 10 840 {start} {start + 60} ACCEPT OK"));
-        _folder.WriteGzip("r/object.log.gz", Lines(5));
+        WriteObject(start, records: 5);
         await using var app = await postgres.StartAppAsync(_folder.Allow);
         var sourceId = await _folder.CreateSourceAsync(app);
         await app.IngestAsync(sourceId);
-        _folder.WriteGzip("r/object.log.gz", Lines(3));
-        File.SetLastWriteTimeUtc(Path.Combine(_folder.Root, "r/object.log.gz"), DateTime.UtcNow.AddMinutes(1));
+        WriteObject(start, records: 3, newVersion: true);
         await app.IngestAsync(sourceId);
         // The old version's appended summaries went with its rows: nothing to rebuild.
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from flow_top_dirty"));
