@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Stats;
 using Npgsql;
 
 namespace FlowLens.Bench;
@@ -94,29 +95,7 @@ internal sealed class BenchNode : IAsyncDisposable
     private static string ApiPath => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "FlowLens.Api", "bin", "Release", "net10.0", "FlowLens.Api.dll"));
 
     /// <summary>
-    /// <c>RollupCompactionJob.PendingSql</c> of the FlowLens build that runs: true while some summary is not current. Read
-    /// from its assembly (this project does not reference the web host), so the benchmark follows the rollups' design.
-    /// </summary>
-    public static string PendingSql { get; } = ReadPendingSql();
-
-    private static string ReadPendingSql()
-    {
-        var context = new System.Runtime.Loader.AssemblyLoadContext("flowlens-api", isCollectible: true);
-        context.Resolving += (c, name) => File.Exists(Path.Combine(Path.GetDirectoryName(ApiPath)!, name.Name + ".dll"))
-            ? c.LoadFromAssemblyPath(Path.Combine(Path.GetDirectoryName(ApiPath)!, name.Name + ".dll")) : null;
-        try
-        {
-            var job = context.LoadFromAssemblyPath(ApiPath).GetType("FlowLens.Api.Features.Stats.RollupCompactionJob", throwOnError: true)!;
-            return (string)job.GetField("PendingSql")!.GetRawConstantValue()!;
-        }
-        finally
-        {
-            context.Unload();
-        }
-    }
-
-    /// <summary>
-    /// Waits until every summary is current (<see cref="PendingSql"/> false), at most <paramref name="timeout"/>;
+    /// Waits until every summary is current (<see cref="Rollups.PendingSql"/> false), at most <paramref name="timeout"/>;
     /// returns the seconds waited, or null when the wait ran out.
     /// </summary>
     public static async Task<double?> WaitForCompactionAsync(string database, TimeSpan? timeout = null)
@@ -124,7 +103,7 @@ internal sealed class BenchNode : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var pending = new NpgsqlCommand(PendingSql, connection);
+        await using var pending = new NpgsqlCommand(Rollups.PendingSql, connection);
         while ((bool)(await pending.ExecuteScalarAsync())!)
         {
             if (clock.Elapsed > (timeout ?? TimeSpan.MaxValue))

@@ -20,6 +20,15 @@ public static class Rollups
     public static readonly TimeSpan TopHourBucket = TimeSpan.FromHours(1);
     public static readonly TimeSpan TopDayBucket = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// True while any summary or total is not current yet: appended rows or dirty hours wait for the compaction
+    /// (RollupCompactionJob). Here, beside the tables' description, so the benchmarks can poll it too.
+    /// </summary>
+    public const string PendingSql = """
+        select exists (select from flow_top_appended) or exists (select from flow_top_dirty)
+            or exists (select from flow_rollups_5m where not compacted)
+        """;
+
     /// <summary>What buckets and blocks are aligned on (<c>date_bin</c>'s origin in SQL): 2000-01-01, a midnight UTC.</summary>
     public static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 

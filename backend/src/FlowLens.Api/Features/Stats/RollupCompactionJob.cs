@@ -19,12 +19,6 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
     public const string Id = "rollup-compaction";
     public const string Schedule = "*/10 * * * *";
 
-    /// <summary>True while any summary or total is not current yet: appended rows or dirty hours wait for the compaction.</summary>
-    public const string PendingSql = """
-        select exists (select from flow_top_appended) or exists (select from flow_top_dirty)
-            or exists (select from flow_rollups_5m where not compacted)
-        """;
-
     /// <summary>At most this many dirty hours, and appended rows, are taken per transaction (its memory: K keys times the rows).</summary>
     public const int DirtyHoursPerRun = 24, AppendedRowsPerRun = 500;
 

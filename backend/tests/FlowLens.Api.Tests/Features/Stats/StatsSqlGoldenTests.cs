@@ -78,7 +78,7 @@ public sealed class StatsSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp
         ["compaction-delete-days"] = ("rollup compaction, 5 of 7: day summaries of touched days deleted ($1 days, $2 fields)", RollupCompactionJob.DeleteDaysSql),
         ["compaction-hours-of-days"] = ("rollup compaction, 6 of 7: hourly summaries of touched days, merged and COPY'd as day summaries", RollupCompactionJob.HoursOfDaysSql),
         ["compaction-merge-totals"] = ("rollup compaction, 7 of 7: 5-minute totals merged", RollupCompactionJob.MergeTotalsSql),
-        ["compaction-pending"] = ("rollup compaction: true while any summary or total waits for it (the benchmark polls it)", RollupCompactionJob.PendingSql),
+        ["compaction-pending"] = ("rollup compaction: true while any summary or total waits for it (the benchmark polls it)", Rollups.PendingSql),
         ["deletion-mark-dirty"] = ("deleting flows: hours with a merged summary marked for a rebuild ($1 hours)", RollupWriter.MarkDirtySql),
     };
 

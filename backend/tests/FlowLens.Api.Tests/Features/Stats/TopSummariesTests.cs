@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Stats;
 using FlowLens.Core.Synthetic;
 using static FlowLens.Api.Tests.Infrastructure.QueryData;
 
@@ -105,7 +106,7 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         SyntheticFlowLogFiles.WriteDay(_folder.Root, Day2, files: 24, recordsPerFile: 50, seed: 42);
         await app.IngestAsync(source);
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
-        Assert.False(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+        Assert.False(await app.ScalarAsync<bool>(Rollups.PendingSql));
         var hoursBefore = await VersionsAsync(app, "flow_top_1h");
         var daysBefore = await VersionsAsync(app, "flow_top_1d");
         Assert.Equal(2 * 24 * 4, hoursBefore.Count);
@@ -117,9 +118,9 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         _folder.WriteGzip("late/object.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
             + $"2 123456789010 eni-late 203.0.113.99 10.0.0.2 40000 443 6 3 900 {start} {start + 60} ACCEPT OK");
         await app.IngestAsync(source);
-        Assert.True(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+        Assert.True(await app.ScalarAsync<bool>(Rollups.PendingSql));
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
-        Assert.False(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+        Assert.False(await app.ScalarAsync<bool>(Rollups.PendingSql));
 
         var hoursAfter = await VersionsAsync(app, "flow_top_1h");
         var daysAfter = await VersionsAsync(app, "flow_top_1d");
@@ -148,7 +149,7 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         await app.IngestAsync(source);
         Assert.True(await app.ScalarAsync<long>("select count(*) from flow_top_appended") > RollupCompactionJob.AppendedRowsPerRun);
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
-        Assert.False(await app.ScalarAsync<bool>(RollupCompactionJob.PendingSql));
+        Assert.False(await app.ScalarAsync<bool>(Rollups.PendingSql));
         Assert.Equal(0L, await app.RollupMismatchesAsync());
         Assert.Equal(4L, await app.ScalarAsync<long>("select count(*) from flow_top_1d"));
     }
