@@ -129,37 +129,141 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
     /// <summary>A one-dimensional <c>text[]</c> without nulls.</summary>
     public void TextArray(IReadOnlyList<string> values)
     {
-        var start = ArrayHeader(values.Count, TextOid);
+        var start = ArrayHeader(values.Count, TextOid, hasNulls: false);
         foreach (var value in values)
         {
             Text(value);
         }
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start - 4), _length - start);
+        EndArray(start);
     }
 
     /// <summary>A one-dimensional <c>bigint[]</c> without nulls.</summary>
     public void Int64Array(IReadOnlyList<long> values)
     {
-        var start = ArrayHeader(values.Count, Int8Oid);
+        var start = ArrayHeader(values.Count, Int8Oid, hasNulls: false);
         foreach (var value in values)
         {
             Int64(value);
         }
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start - 4), _length - start);
+        EndArray(start);
     }
 
-    private const int TextOid = 25, Int8Oid = 20;
+    /// <summary>A one-dimensional <c>inet[]</c> without nulls.</summary>
+    public void InetArray(IReadOnlyCollection<FlowAddress> values)
+    {
+        var start = ArrayHeader(values.Count, InetOid, hasNulls: false);
+        foreach (var value in values)
+        {
+            Inet(value);
+        }
+        EndArray(start);
+    }
+
+    // Arrays whose elements may be absent: null itself when every element is, unless nullWhenAllNull is false.
+    public void Int16Array(ReadOnlySpan<short?> values)
+    {
+        if (BeginArray(values, Int2Oid) is { } start)
+        {
+            foreach (var value in values)
+            {
+                Int16(value);
+            }
+            EndArray(start);
+        }
+    }
+
+    public void Int32Array(ReadOnlySpan<int?> values, bool nullWhenAllNull = true)
+    {
+        if (BeginArray(values, Int4Oid, nullWhenAllNull) is { } start)
+        {
+            foreach (var value in values)
+            {
+                Int32(value);
+            }
+            EndArray(start);
+        }
+    }
+
+    public void Int64Array(ReadOnlySpan<long?> values)
+    {
+        if (BeginArray(values, Int8Oid) is { } start)
+        {
+            foreach (var value in values)
+            {
+                Int64(value);
+            }
+            EndArray(start);
+        }
+    }
+
+    public void InetArray(ReadOnlySpan<FlowAddress?> values)
+    {
+        if (BeginArray(values, InetOid) is { } start)
+        {
+            foreach (var value in values)
+            {
+                Inet(value);
+            }
+            EndArray(start);
+        }
+    }
+
+    /// <summary>A <c>jsonb[]</c> of JSON texts, or null when every element is.</summary>
+    public void JsonbArray(ReadOnlySpan<string?> values)
+    {
+        var nulls = 0;
+        foreach (var value in values)
+        {
+            nulls += value is null ? 1 : 0;
+        }
+        if (nulls == values.Length)
+        {
+            Null();
+            return;
+        }
+        var start = ArrayHeader(values.Length, JsonbOid, hasNulls: nulls > 0);
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                Null();
+            }
+            else
+            {
+                Jsonb(value);
+            }
+        }
+        EndArray(start);
+    }
+
+    private const int TextOid = 25, Int2Oid = 21, Int4Oid = 23, Int8Oid = 20, InetOid = 869, JsonbOid = 3802;
+
+    /// <summary>Null, and no start, when every value is null and <paramref name="nullWhenAllNull"/>; else the array's header.</summary>
+    private int? BeginArray<T>(ReadOnlySpan<T?> values, int elementOid, bool nullWhenAllNull = true) where T : struct
+    {
+        var nulls = 0;
+        foreach (var value in values)
+        {
+            nulls += value.HasValue ? 0 : 1;
+        }
+        if (nulls == values.Length && nullWhenAllNull)
+        {
+            Null();
+            return null;
+        }
+        return ArrayHeader(values.Length, elementOid, nulls > 0);
+    }
 
     /// <summary>
-    /// Writes an array's header (dimensions, no nulls, element type, size, lower bound 1) after a length left to fill;
-    /// returns where the value starts. The buffer only grows by whole copies, so the offset stays valid.
+    /// Writes an array's header (dimensions, whether it has nulls, element type, size, lower bound 1) after a length
+    /// left to fill; returns where the value starts. The buffer only grows by whole copies, so the offset stays valid.
     /// </summary>
-    private int ArrayHeader(int count, int elementOid)
+    private int ArrayHeader(int count, int elementOid, bool hasNulls)
     {
-        Int32Value(0); // the value's length, written once its elements are
+        Int32Value(0); // the value's length, written once its elements are (EndArray)
         var start = _length;
         Int32Value(count == 0 ? 0 : 1);
-        Int32Value(0);
+        Int32Value(hasNulls ? 1 : 0);
         Int32Value(elementOid);
         if (count > 0)
         {
@@ -168,6 +272,8 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
         }
         return start;
     }
+
+    private void EndArray(int start) => BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(start - 4), _length - start);
 
     /// <summary>Ends the COPY: its rows are stored when the transaction commits.</summary>
     public async Task CompleteAsync(CancellationToken ct)

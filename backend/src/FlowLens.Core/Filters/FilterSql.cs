@@ -20,6 +20,30 @@ public static class FilterSql
         return (sql.ToString(), parameters);
     }
 
+    /// <summary>The columns of <c>flows</c> the filter reads.</summary>
+    public static IEnumerable<string> Columns(FilterNode node) => node switch
+    {
+        AndNode and => Columns(and.Left).Concat(Columns(and.Right)),
+        OrNode or => Columns(or.Left).Concat(Columns(or.Right)),
+        NotNode not => Columns(not.Operand),
+        ComparisonNode c => c.Field.Columns,
+        _ => [],
+    };
+
+    /// <summary>
+    /// Addresses one of which every flow the filter matches has, in one of its address fields (<c>addr = X</c>,
+    /// <c>srcaddr in (X, Y)</c>, and conditions joined with them by <c>and</c>), or null when there are none such: a
+    /// search then looks only in the chunks holding one of them. A network (<c>10.0.0.0/8</c>) is not an address.
+    /// </summary>
+    public static string[]? RequiredAddresses(FilterNode node) => node switch
+    {
+        AndNode and => RequiredAddresses(and.Left) ?? RequiredAddresses(and.Right),
+        OrNode or => RequiredAddresses(or.Left) is { } left && RequiredAddresses(or.Right) is { } right ? [.. left.Union(right)] : null,
+        ComparisonNode { Field.Kind: FilterKind.Address, Operator: FilterOperator.Equal or FilterOperator.In } c
+            when c.Values.All(v => !v.IsCidr) => [.. c.Values.Select(v => v.Text!)],
+        _ => null,
+    };
+
     private static void Write(FilterNode node, StringBuilder sql, List<object> parameters, int first)
     {
         switch (node)

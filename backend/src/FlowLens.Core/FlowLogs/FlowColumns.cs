@@ -120,4 +120,7 @@ public static class FlowColumns
     public static readonly string List = string.Join(", ", All.Select(c => c.Sql));
 
     public static FlowColumnInfo Info(FlowColumn column) => All[(int)column];
+
+    /// <summary>The column of a name (<c>srcaddr</c>, <c>log_status</c>).</summary>
+    public static FlowColumn Named(string name) => All.Single(c => c.Name == name).Column;
 }

@@ -38,38 +38,86 @@ public readonly record struct FlowCursor(DateTimeOffset Start, long ObjectId, in
     }
 }
 
-/// <summary>The flow search: flows of a time range matching a filter, newest first, after a cursor.</summary>
+/// <summary>
+/// The flow search: flows of a time range matching a filter, newest first, after a cursor. The range is walked in
+/// windows from its end, 15 minutes first and twice as long each time (at most a day; an hour for exports), so that
+/// a page of recent flows sorts only the newest records; PostgreSQL stops at the window that fills the page. A filter
+/// that needs an address looks only in the chunks holding it (their <c>addrs</c>, GIN-indexed). The rows of the page
+/// are unnested only in the columns the filter reads; their other fields are read by subscript, for the page alone.
+/// </summary>
 public static class FlowSearchSql
 {
-    /// <summary>Every column of <c>flows</c> (text ids are ids into flow_strings); rows before <c>line</c> existed read 0.</summary>
+    private static readonly TimeSpan FirstWindow = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan LongestWindow = TimeSpan.FromDays(1);
+    private static readonly TimeSpan LongestExportWindow = TimeSpan.FromHours(1);
+
+    /// <summary>Every column of <c>flows</c>, by its name (text ids are ids into flow_strings), for a page's rows <c>p</c>.</summary>
     public static readonly string Columns = string.Join(",\n    ",
-        FlowColumns.All.Select(c => c.Column == FlowColumn.Line ? "coalesce(line, 0) as line" : c.Sql));
+        FlowColumns.All.Select(c => $"{FlowChunks.Subscript(c.Column, "p")} as {c.Sql}"));
 
     /// <summary>The query; <paramref name="limit"/> null for an export of everything.</summary>
     public static (string Sql, IReadOnlyList<object> Parameters) Build(TimeRange range, FilterNode? filter, FlowCursor? after, int? limit)
     {
-        var parameters = new List<object> { range.From, range.To };
-        var sql = new StringBuilder($"select\n    {Columns}\nfrom flows\nwhere start >= $1 and start < $2");
+        // A flow at the cursor's second may still follow it: the walk starts one microsecond later.
+        var end = after is { } c && c.Start < range.To ? c.Start.AddTicks(10) : range.To;
+        var (lows, highs) = Windows(range.From, end, limit is null ? LongestExportWindow : LongestWindow);
+        var parameters = new List<object> { lows, highs };
+        var chunks = FlowChunks.InRange("w.lo", "w.hi");
+        if (filter is not null && FilterSql.RequiredAddresses(filter) is { } addresses)
+        {
+            parameters.Add(addresses);
+            chunks += $" and c.addrs && ${parameters.Count}::inet[]";
+        }
+        var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
+        var where = new StringBuilder("f.start >= w.lo and f.start < w.hi");
         if (filter is not null)
         {
             var (condition, values) = FilterSql.Build(filter, parameters.Count + 1);
             parameters.AddRange(values);
-            sql.Append("\n  and ").Append(condition);
+            where.Append("\n            and ").Append(condition);
+            columns.AddRange(FilterSql.Columns(filter).Select(FlowColumns.Named));
         }
         if (after is { } cursor)
         {
             parameters.Add(cursor.Start);
             parameters.Add(cursor.ObjectId);
             parameters.Add(cursor.Line);
-            sql.Append(CultureInfo.InvariantCulture,
-                $"\n  and (start, object_id, coalesce(line, 0)) < (${parameters.Count - 2}, ${parameters.Count - 1}, ${parameters.Count})");
+            where.Append(CultureInfo.InvariantCulture,
+                $"\n            and (f.start, f.object_id, f.line) < (${parameters.Count - 2}, ${parameters.Count - 1}, ${parameters.Count})");
         }
-        sql.Append("\norder by start desc, object_id desc, coalesce(line, 0) desc");
+        var limitSql = "";
         if (limit is { } n)
         {
             parameters.Add((long)n);
-            sql.Append(CultureInfo.InvariantCulture, $"\nlimit ${parameters.Count}");
+            limitSql = $"\n        limit ${parameters.Count}";
         }
-        return (sql.ToString(), parameters);
+        // Windows in order, newest first, each sorted: the nested loop returns the page in order without sorting it
+        // again, and the outer limit ends the walk at the window that fills the page.
+        var sql = $"""
+            select
+                {Columns}
+            from unnest($1::timestamptz[], $2::timestamptz[]) w(lo, hi)
+            cross join lateral (
+                select f.* from {FlowChunks.Rows(columns, chunks, arrays: true)} f
+                where {where}
+                order by f.start desc, f.object_id desc, f.line desc{limitSql}) p{limitSql}
+            """;
+        return (sql, parameters);
+    }
+
+    /// <summary>The windows from <paramref name="end"/> back to <paramref name="start"/>, newest first.</summary>
+    public static (DateTimeOffset[] Lows, DateTimeOffset[] Highs) Windows(DateTimeOffset start, DateTimeOffset end, TimeSpan longest)
+    {
+        var lows = new List<DateTimeOffset>();
+        var highs = new List<DateTimeOffset>();
+        var size = FirstWindow < longest ? FirstWindow : longest;
+        for (var high = end; high > start; size = size * 2 < longest ? size * 2 : longest)
+        {
+            var low = high - start > size ? high - size : start;
+            lows.Add(low);
+            highs.Add(high);
+            high = low;
+        }
+        return ([.. lows], [.. highs]);
     }
 }

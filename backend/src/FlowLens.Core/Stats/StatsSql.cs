@@ -1,5 +1,6 @@
 using System.Globalization;
 using FlowLens.Core.Filters;
+using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Queries;
 
 namespace FlowLens.Core.Stats;
@@ -181,8 +182,8 @@ public static class StatsSql
                 union all
                 select {key}, 1::bigint, (f.log_status = 1)::int::bigint, coalesce(f.bytes, 0)::bigint, coalesce(f.packets, 0)::bigint,
                     (f.log_status = 1 and f.action = 2)::int::bigint
-                from dirty d join flows f on f.start >= d.bucket and f.start < d.bucket + interval '1 hour'{join}
-                where f.start >= $1 and f.start < $2 and {key} is not null{rejected})
+                from dirty d cross join lateral {Flows("d.bucket", "d.bucket + interval '1 hour'", [.. KeyColumns([name]), "log_status", "bytes", "packets", "action"])} f{join}
+                where f.start >= d.bucket and f.start < d.bucket + interval '1 hour' and f.start >= $1 and f.start < $2 and {key} is not null{rejected})
             select key, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes, sum_bigint(packets) as packets,
                 sum_bigint(rejected_flows) as rejected_flows, (select coalesce(sum_bigint(floor), 0) from summaries) as max_error
             from sums
@@ -255,7 +256,7 @@ public static class StatsSql
                 count(*) filter (where f.action = 2)::bigint as rejected_flows,
                 min(f.start) as first_seen,
                 max(coalesce(f."end", f.start)) as last_seen
-            from flows f
+            from {Flows("$1", "$2", ["srcaddr", "dstaddr", "dstport", "bytes", "packets", "action", "end", "log_status"], filter)} f
             where f.start >= $1 and f.start < $2 and f.log_status = 1 and f.srcaddr is not null and {condition}
             group by 1
             order by {rank} desc, flows desc, host(f.srcaddr) collate "C"
@@ -313,7 +314,7 @@ public static class StatsSql
             : ""));
         return new StatsStatement($"""
             select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, {KeyOf(keys)} as key
-            from flows f{joins}
+            from {Flows("$1", "$2", [.. KeyColumns(keys), "action", "log_status", "protocol", "bytes", "packets"], filter)} f{joins}
             where f.start >= $1 and f.start < $2 and {Condition()}
             """, parameters, StatsPath.Raw);
     }
@@ -360,6 +361,19 @@ public static class StatsSql
             _ => $"{column}::text",
         };
     }
+
+    /// <summary>
+    /// The flows whose chunks may start in [<paramref name="from"/>, <paramref name="to"/>) (SQL text), with the
+    /// <paramref name="columns"/> and those <paramref name="filter"/> reads; the caller still states the range on
+    /// <c>f.start</c>.
+    /// </summary>
+    private static string Flows(string from, string to, IEnumerable<string> columns, FilterNode? filter = null) =>
+        FlowChunks.Rows(columns.Concat(filter is null ? [] : FilterSql.Columns(filter)).Select(FlowColumns.Named), FlowChunks.InRange(from, to));
+
+    /// <summary>The columns a grouping field's value is read from.</summary>
+    private static IEnumerable<string> KeyColumns(IEnumerable<string> names) => names.SelectMany(name =>
+        name.Equals(Pair, StringComparison.OrdinalIgnoreCase) ? ["srcaddr", "dstaddr"]
+        : FilterFields.TryFind(name, out var field) ? field.Columns : []);
 
     private static DateTimeOffset CeilingDay(DateTimeOffset instant)
     {

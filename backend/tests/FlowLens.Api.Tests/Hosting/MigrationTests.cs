@@ -132,16 +132,20 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var ct = TestContext.Current.CancellationToken;
         await using var app = new FlowLensApp(await postgres.CreateDatabaseAsync());
         (await app.CreateClient(apiKey: null).GetAsync("/api/health", ct)).EnsureSuccessStatusCode(); // starts it: it migrates
-        // Rows in the tables the newest migrations rebuild: rollup rows appended by ingestion and merged by the compaction,
-        // and a flow whose hour the top summaries rebuild (marked dirty; going down, the old top rows are summed from it).
+        // Rows in the table the newest migration builds: a chunk of two flow records (going down, they become rows of the
+        // flows table again; coming up, a chunk again).
         await app.ScalarAsync<int>("""
-            insert into flow_rollups_5m (bucket, action, log_status, protocol, records, bytes, packets, compacted)
-            values ('2026-11-30 10:05+00', 1, 1, 6, 3, 300, 30, false), ('2026-11-30 10:00+00', 2, 1, 17, 1, 60, 1, true);
-            insert into flows (source_id, object_id, start, srcaddr, dstaddr, dstport, action, log_status, protocol, bytes, packets)
-            values (1, 1, '2026-11-30 10:07+00', '10.0.0.1', '10.0.0.2', 443, 1, 1, 6, 100, 10);
-            insert into flow_top_dirty (bucket) values ('2026-11-30 10:00+00');
+            insert into flow_chunks (start_min, start_max, base, object_id, source_id, line0, n, addrs, t, e, srcaddr, dstaddr, dstport, action, log_status, protocol, bytes, packets)
+            values ('2026-11-30 10:07+00', '2026-11-30 10:09+00', '2026-11-30 10:07+00', 1, 1, 1, 2, '{10.0.0.1,10.0.0.2}', '{0,120}', '{60,180}',
+                '{10.0.0.1,10.0.0.2}', '{10.0.0.2,10.0.0.1}', '{443,50000}', '{1,2}', '{1,1}', '{6,6}', '{100,40}', '{10,1}');
             select 1
             """);
+        const string Flows = """
+            select string_agg(concat_ws(' ', start, "end", srcaddr, dstaddr, dstport, action, log_status, bytes, packets, line), ', ' order by line) from flows
+            """;
+        var flows = await app.ScalarAsync<string>(Flows);
+        Assert.Equal("2026-11-30 10:07:00+00 2026-11-30 10:08:00+00 10.0.0.1 10.0.0.2 443 1 1 100 10 1, "
+            + "2026-11-30 10:09:00+00 2026-11-30 10:10:00+00 10.0.0.2 10.0.0.1 50000 2 1 40 1 2", flows);
         var tables = await TablesAsync(app.ConnectionString);
         var rows = await RowCountsAsync(app.ConnectionString);
 
@@ -151,23 +155,18 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
         await migrator.MigrateAsync(migrations[^2], ct);
         Assert.Equal(migrations.Take(migrations.Count - 1), await db.Database.GetAppliedMigrationsAsync(ct));
-        // The tables a migration adds go with it; every other table keeps its rows; the tables it dropped come back,
-        // their rows summed again from the raw flows (the flow's hour, one row per top field).
+        // The tables a migration adds go with it; every other table keeps its rows; the tables it dropped come back with
+        // theirs (flows, from the chunks).
         var down = await RowCountsAsync(app.ConnectionString);
         Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down.Where(r => rows.ContainsKey(r.Key)));
-        Assert.Equal(4L, down["flow_rollups_top_1h"]);
+        Assert.Equal(2L, down["flows"]);
+        Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
 
         await migrator.MigrateAsync(cancellationToken: ct);
         await AssertFullyMigratedAsync(app);
         Assert.Equal(tables, await TablesAsync(app.ConnectionString));
         Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
-        Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_rollups_5m_appended"));
-        Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_top_dirty where bucket = '2026-11-30 10:00+00'"));
-        // An upgraded deployment's hours are rebuilt from the raw flows still stored: a summary per top field the flow has.
-        await app.RunJobAsync<FlowLens.Api.Features.Stats.RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
-        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from flow_top_dirty"));
-        Assert.Equal(["10.0.0.1", "10.0.0.2", "443"], await Sql.ColumnAsync<string>(app.ConnectionString,
-            "select coalesce(keys[1], '') from flow_top_1h where bucket = '2026-11-30 10:00+00' order by field"));
+        Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
     }
 
     /// <summary>

@@ -4,15 +4,16 @@ using Npgsql;
 namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>
-/// The daily partitions of <c>flows</c>: made ahead for the whole retention window and the next days, and
-/// dropped whole once older than the retention. Rows outside every partition wait in <c>flows_default</c>.
+/// The 6-hour partitions of <c>flow_chunks</c>, four a day: made ahead for the whole retention window and the next
+/// days, given their address index once closed, and dropped whole once older than the retention. Chunks outside every
+/// partition wait in <c>flow_chunks_default</c>.
 /// </summary>
 public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<RetentionOptions> retention, TimeProvider clock, ILogger<FlowPartitions> logger)
 {
     private const int DaysAhead = 2;
 
     /// <summary>
-    /// Creates the partitions of every day from the retention cutoff to two days ahead. Nodes doing it at once take
+    /// Creates the four partitions of every day from the retention cutoff to two days ahead. Nodes doing it at once take
     /// turns for the whole batch (the function's own lock is taken per day, inside one statement, whose catalog view
     /// may predate another node's new partitions).
     /// </summary>
@@ -36,7 +37,71 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
     }
 
     /// <summary>
-    /// Drops the partitions of days before the flows' retention cutoff, old rows waiting in flows_default, and the dirty
+    /// Gives each closed partition its GIN index on <c>addrs</c>, which finds the chunks holding an address. Building it
+    /// once a partition is complete costs a fraction of keeping it up to date row by row during COPY (which would halve
+    /// the load rate, docs/storage-research.md); the few open partitions are searched without it. Closed: its period
+    /// ended <see cref="ClosedAfter"/> ago and no object with records in it was stored in the last
+    /// <see cref="QuietFor"/> (a backfill is indexed once it has passed). Objects arriving later go into the index as
+    /// they are stored.
+    /// </summary>
+    public async Task IndexClosedAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var turn = new NpgsqlCommand("select pg_try_advisory_lock(hashtext('flowlens_chunk_indexes'))", connection))
+        {
+            if (await turn.ExecuteScalarAsync(ct) is not true)
+            {
+                return; // another node is at it
+            }
+        }
+        var unindexed = new List<string>();
+        await using (var command = new NpgsqlCommand("""
+            select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+            where i.inhparent = 'flow_chunks'::regclass and c.relname ~ '^flow_chunks_[0-9]{8}_[0-9]{2}$'
+                and to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC' + interval '6 hours' < $1
+                and to_regclass(c.relname || '_addrs') is null
+                and not exists (
+                    select from source_objects o
+                    where o.ingested_at > $2
+                        and o.oldest_record_at < to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC' + interval '6 hours'
+                        and o.newest_record_at >= to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC')
+            order by c.relname desc
+            """, connection))
+        {
+            var now = clock.GetUtcNow();
+            command.Parameters.Add(new NpgsqlParameter { Value = (now - ClosedAfter).UtcDateTime });
+            command.Parameters.Add(new NpgsqlParameter { Value = (now - QuietFor).UtcDateTime });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                unindexed.Add(reader.GetString(0));
+            }
+        }
+        try
+        {
+            foreach (var partition in unindexed)
+            {
+                await using var index = new NpgsqlCommand($"create index if not exists \"{partition}_addrs\" on \"{partition}\" using gin (addrs)", connection);
+                index.CommandTimeout = 0;
+                await index.ExecuteNonQueryAsync(ct);
+                logger.LogInformation("Indexed the addresses of flow partition {Partition}", partition);
+            }
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtext('flowlens_chunk_indexes'))", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>How long after its period ends a partition counts as closed: flow logs arrive up to about 10 minutes late.</summary>
+    public static readonly TimeSpan ClosedAfter = TimeSpan.FromHours(1);
+
+    /// <summary>How long no object must have been stored into a partition before it is indexed.</summary>
+    public static readonly TimeSpan QuietFor = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Drops the partitions of days before the flows' retention cutoff, old chunks waiting in flow_chunks_default, and the dirty
     /// marks of those hours (a summary can no longer be rebuilt from flows that are gone); the rollups of days before the
     /// rollups' own, longer, cutoff (<see cref="RetentionOptions.RollupDays"/>).
     /// </summary>
@@ -47,11 +112,11 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
         var expired = new List<string>();
         await using (var command = dataSource.CreateCommand("""
             select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
-            where i.inhparent = 'flows'::regclass and c.relname ~ '^flows_[0-9]{8}$' and c.relname < $1
+            where i.inhparent = 'flow_chunks'::regclass and c.relname ~ '^flow_chunks_[0-9]{8}_[0-9]{2}$' and c.relname < $1
             order by 1
             """))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = $"flows_{cutoff:yyyyMMdd}" });
+            command.Parameters.Add(new NpgsqlParameter { Value = $"flow_chunks_{cutoff:yyyyMMdd}" });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -67,7 +132,7 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
         var rollupCutoff = today.AddDays(-retention.Value.RollupDays);
         foreach (var (expiry, before) in new[]
         {
-            ("delete from flows_default where start < $1", cutoff),
+            ("delete from flow_chunks_default where start_min < $1", cutoff),
             ("delete from flow_top_dirty where bucket < $1", cutoff),
             ("delete from flow_rollups_5m where bucket < $1", rollupCutoff),
             ("delete from flow_top_appended where bucket < $1", rollupCutoff),
@@ -82,14 +147,16 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
     }
 }
 
-/// <summary>The daily maintenance job: retention, then tomorrow's partitions.</summary>
+/// <summary>The maintenance job, every few minutes: retention, the next days' partitions, the closed ones' address indexes.</summary>
 public sealed class PartitionMaintenanceJob(FlowPartitions partitions)
 {
     public const string Id = "flow-partitions";
+    public const string Schedule = "*/5 * * * *";
 
     public async Task RunAsync(CancellationToken ct)
     {
         await partitions.DropExpiredAsync(ct);
         await partitions.EnsureAsync(ct);
+        await partitions.IndexClosedAsync(ct);
     }
 }

@@ -149,7 +149,7 @@ public sealed class IngestObjectJob(
         foreach (var (id, oldest, newest) in older)
         {
             // The time range as constants lets PostgreSQL visit only the partitions the old rows are in.
-            await RollupWriter.DeleteFlowsAsync(connection, "object_id = $1 and (start is null or start between $2 and $3)", "object_id = $1", rollups, ct,
+            await RollupWriter.DeleteFlowsAsync(connection, "object_id = $1 and (start_min is null or start_min between $2 and $3)", "object_id = $1", rollups, ct,
                 id, DateTime.SpecifyKind(oldest ?? DateTime.MinValue, DateTimeKind.Utc), DateTime.SpecifyKind(newest ?? DateTime.MinValue, DateTimeKind.Utc));
         }
     }

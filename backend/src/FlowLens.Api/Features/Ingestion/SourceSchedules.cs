@@ -27,7 +27,7 @@ public sealed class SourceSchedules(IRecurringJobManager recurring)
     /// <summary>At start: every source's job in step with the database, the daily partition job and the rollup compaction.</summary>
     public async Task ApplyAllAsync(FlowLensDb db, CancellationToken ct)
     {
-        recurring.AddOrUpdate<PartitionMaintenanceJob>(PartitionMaintenanceJob.Id, job => job.RunAsync(CancellationToken.None), "15 0 * * *");
+        recurring.AddOrUpdate<PartitionMaintenanceJob>(PartitionMaintenanceJob.Id, job => job.RunAsync(CancellationToken.None), PartitionMaintenanceJob.Schedule);
         recurring.AddOrUpdate<RollupCompactionJob>(RollupCompactionJob.Id, job => job.RunAsync(CancellationToken.None), RollupCompactionJob.Schedule);
         foreach (var source in await db.Sources.AsNoTracking().ToListAsync(ct))
         {

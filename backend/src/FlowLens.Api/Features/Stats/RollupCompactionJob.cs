@@ -1,6 +1,8 @@
 using System.Data;
 using System.Diagnostics;
 using FlowLens.Api.Data;
+using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Queries;
 using FlowLens.Core.Stats;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -35,7 +37,7 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
         """;
 
     /// <summary>The exact sums of every top field's values in the hours <c>$1</c>, from the raw flows.</summary>
-    internal const string RawHoursSql = """
+    internal static readonly string RawHoursSql = $"""
         select d.bucket, v.field, v.key,
             count(*)::bigint as records,
             count(*) filter (where f.log_status = 1)::bigint as flows,
@@ -46,10 +48,11 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
             coalesce(sum(f.bytes) filter (where f.action = 2), 0)::bigint as rejected_bytes,
             coalesce(sum(f.packets) filter (where f.action = 2), 0)::bigint as rejected_packets
         from unnest($1::timestamptz[]) d(bucket)
-        join flows f on f.start >= d.bucket and f.start < d.bucket + interval '1 hour'
+        cross join lateral {FlowChunks.Rows([FlowColumn.SrcAddr, FlowColumn.DstAddr, FlowColumn.DstPort, FlowColumn.InterfaceId, FlowColumn.LogStatus,
+            FlowColumn.Bytes, FlowColumn.Packets, FlowColumn.Action], FlowChunks.InRange("d.bucket", "d.bucket + interval '1 hour'"))} f
         left join flow_strings s on s.id = f.interface_id
         cross join lateral (values (1::smallint, host(f.srcaddr)), (2::smallint, host(f.dstaddr)), (3::smallint, f.dstport::text), (4::smallint, s.value)) v(field, key)
-        where v.key is not null
+        where f.start >= d.bucket and f.start < d.bucket + interval '1 hour' and v.key is not null
         group by 1, 2, 3
         """;
 

@@ -75,21 +75,25 @@ public static class RollupWriter
     }
 
     /// <summary>
-    /// Deletes the flow rows <paramref name="flows"/> selects and takes their sums out of <paramref name="rollups"/>'
+    /// Deletes the flow chunks <paramref name="chunks"/> selects (a condition on <c>flow_chunks</c>) and takes their sums out of <paramref name="rollups"/>'
     /// totals (to be written in the same transaction). A bounded summary cannot subtract: the summaries not merged yet
     /// that <paramref name="appended"/> selects go with their rows, and every hour of the deleted rows that has a merged
     /// summary is marked dirty, for the compaction to rebuild from the raw flows (queries read it raw until then).
     /// Both conditions take <paramref name="values"/> as <c>$1</c>, <c>$2</c>...
     /// </summary>
-    public static async Task DeleteFlowsAsync(NpgsqlConnection connection, string flows, string appended, RollupAccumulator rollups,
+    public static async Task DeleteFlowsAsync(NpgsqlConnection connection, string chunks, string appended, RollupAccumulator rollups,
         CancellationToken ct, params object[] values)
     {
         var hours = new HashSet<DateTime>();
         await using (var delete = Command(connection, $"""
             with deleted as (
-                delete from flows where {flows}
-                returning start, action, log_status, protocol, packets, bytes)
-            select start, action, log_status, protocol, packets, bytes from deleted where start is not null
+                delete from flow_chunks where {chunks}
+                returning base, t, action, log_status, protocol, packets, bytes)
+            select d.base + u.t * interval '1 second', u.action, u.log_status, u.protocol, u.packets, u.bytes
+            from deleted d
+            cross join lateral rows from (unnest(d.t), unnest(d.action), unnest(d.log_status), unnest(d.protocol), unnest(d.packets), unnest(d.bytes))
+                u(t, action, log_status, protocol, packets, bytes)
+            where u.t is not null
             """, values))
         {
             await using var rows = await delete.ExecuteReaderAsync(ct);

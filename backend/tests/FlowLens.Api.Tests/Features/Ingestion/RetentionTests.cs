@@ -17,7 +17,7 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
     {
         var today = DateTimeOffset.UtcNow.Date;
         const string header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
-        // Ten days ago and twenty days ago have no partition (retention 5 days): those rows wait in flows_default.
+        // Ten days ago and twenty days ago have no partition (retention 5 days): those records wait in flow_chunks_default.
         _folder.WriteGzip("o/mixed.log.gz", string.Join('\n', header,
             Line(today.AddDays(-1), 1), Line(today.AddDays(-1), 2), Line(today.AddDays(-10), 3), Line(today.AddDays(-20), 4), Line(today.AddDays(5), 5)));
         await using var app = await postgres.StartAppAsync(b =>
@@ -28,21 +28,22 @@ public sealed class RetentionTests(PostgresFixture postgres) : IDisposable
         });
         await app.IngestAsync(await _folder.CreateSourceAsync(app));
         Assert.Equal(5L, await app.ScalarAsync<long>("select count(*) from flows"));
-        Assert.Equal(3L, await app.ScalarAsync<long>("select count(*) from flows_default"));
+        Assert.Equal(3L, await app.ScalarAsync<long>("select sum(n)::bigint from flow_chunks_default"));
 
-        // A day's partition made later takes its rows out of flows_default.
+        // A day's partitions made later take its chunks out of flow_chunks_default.
         await app.ScalarAsync<string>("select flowlens_ensure_partition($1)::text", DateOnly.FromDateTime(today.AddDays(-10)));
-        Assert.Equal(1L, await app.ScalarAsync<long>($"select count(*) from flows_{today.AddDays(-10):yyyyMMdd}"));
-        Assert.Equal(2L, await app.ScalarAsync<long>("select count(*) from flows_default"));
+        Assert.Equal(1L, await app.ScalarAsync<long>($"select sum(n)::bigint from flow_chunks_{today.AddDays(-10):yyyyMMdd}_00"));
+        Assert.Equal(2L, await app.ScalarAsync<long>("select sum(n)::bigint from flow_chunks_default"));
 
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
         var top = await TopPortsAsync(app, today.AddDays(-10));
         await app.RunJobAsync<PartitionMaintenanceJob>(job => job.RunAsync(CancellationToken.None));
 
-        // Older than 5 days: gone, whether in a partition (-10) or waiting in flows_default (-20); the rest stays.
+        // Older than 5 days: gone, whether in a partition (-10) or waiting in flow_chunks_default (-20); the rest stays.
         Assert.Equal([1L, 2L, 5L], await PortsAsync(app));
-        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_class where relname = $1", $"flows_{today.AddDays(-10):yyyyMMdd}"));
-        Assert.Equal(8L, await app.ScalarAsync<long>("select count(*) from pg_inherits where inhparent = 'flows'::regclass and inhrelid::regclass::text ~ '^flows_[0-9]{8}$'"));
+        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_class where relname like $1", $"flow_chunks_{today.AddDays(-10):yyyyMMdd}%"));
+        // Four 6-hour partitions a day, from the cutoff to two days ahead.
+        Assert.Equal(32L, await app.ScalarAsync<long>("select count(*) from pg_inherits where inhparent = 'flow_chunks'::regclass and inhrelid::regclass::text ~ '^flow_chunks_[0-9]{8}_[0-9]{2}$'"));
         // The rollups outlive the flows (RollupDays 15): ten days ago still has its totals and its top, twenty days ago not.
         foreach (var table in new[] { "flow_rollups_5m", "flow_top_1h", "flow_top_1d" })
         {

@@ -4,7 +4,10 @@ select key, coalesce(sum(records) filter (where log_status = 1), 0)::bigint as f
     coalesce(sum(packets), 0)::bigint as packets,
     coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows
 from (select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, case when num_nonnulls(host(srcaddr), dstport::text, k3.value) = 0 then '-' else coalesce(host(srcaddr), '-') || ' -> ' || coalesce(dstport::text, '-') || ' -> ' || coalesce(k3.value, '-') end as key
-from flows f left join flow_strings k3 on k3.id = f.pkt_dst_aws_service
+from (select u.packets as packets, u.bytes as bytes, c.base + u.t * interval '1 second' as start, u.dstport as dstport, u.pkt_dst_aws_service as pkt_dst_aws_service, u.protocol as protocol, u.action as action, u.log_status as log_status, u.srcaddr as srcaddr
+    from flow_chunks c
+    cross join lateral rows from (unnest(c.packets), unnest(c.bytes), unnest(c.t), unnest(c.dstport), unnest(c.pkt_dst_aws_service), unnest(c.protocol), unnest(c.action), unnest(c.log_status), unnest(c.srcaddr)) with ordinality u(packets, bytes, t, dstport, pkt_dst_aws_service, protocol, action, log_status, srcaddr, ord)
+    where c.start_min < $2 and c.start_max >= $1 and c.start_min > $1 - interval '6 hours') f left join flow_strings k3 on k3.id = f.pkt_dst_aws_service
 where f.start >= $1 and f.start < $2 and true) r
 where key <> '-'
 group by key

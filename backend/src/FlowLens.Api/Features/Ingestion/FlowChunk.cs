@@ -1,0 +1,210 @@
+using FlowLens.Api.Data;
+using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Queries;
+
+namespace FlowLens.Api.Features.Ingestion;
+
+/// <summary>
+/// A row of <c>flow_chunks</c> being filled: up to <see cref="FlowChunks.Records"/> records of one object and one
+/// period, kept field by field until <see cref="WriteAsync"/> sends each field as one array.
+/// </summary>
+internal sealed class FlowChunk
+{
+    private const int Capacity = FlowChunks.Records;
+    private static readonly FlowColumn[] Columns = [.. FlowColumns.All.Select(c => c.Column)];
+
+    // One buffer per column of flows, by its kind (null where the column is of another kind or the chunk's own).
+    private readonly long?[][] _longs = new long?[Columns.Length][];
+    private readonly int?[][] _ints = new int?[Columns.Length][];
+    private readonly short?[][] _smalls = new short?[Columns.Length][];
+    private readonly FlowAddress?[][] _addresses = new FlowAddress?[Columns.Length][];
+    private readonly string?[] _extras = new string?[Capacity];
+    private readonly int?[] _lines = new int?[Capacity];
+    private readonly HashSet<FlowAddress> _distinct = [];
+    private DateTimeOffset? _startMin, _startMax;
+    private DateTimeOffset _base;
+
+    public FlowChunk()
+    {
+        foreach (var column in Columns)
+        {
+            switch (KindOf(column))
+            {
+                case Kind.Long: _longs[(int)column] = new long?[Capacity]; break;
+                case Kind.Int or Kind.Text or Kind.Time: _ints[(int)column] = new int?[Capacity]; break;
+                case Kind.Small: _smalls[(int)column] = new short?[Capacity]; break;
+                case Kind.Address: _addresses[(int)column] = new FlowAddress?[Capacity]; break;
+            }
+        }
+    }
+
+    public long ObjectId { get; private set; }
+
+    public int Count { get; private set; }
+
+    public bool IsFull => Count == Capacity;
+
+    /// <summary>Empties the chunk for the records of another object.</summary>
+    public void Reset(long objectId)
+    {
+        ObjectId = objectId;
+        Count = 0;
+        _startMin = _startMax = null;
+        _distinct.Clear();
+    }
+
+    /// <summary>
+    /// Whether the record's times fit the chunk: as whole seconds from its base, in 32 bits (68 years either way; a
+    /// record that does not fit starts a chunk of its own).
+    /// </summary>
+    public bool Fits(FlowRecord r) => Count == 0 || InRange(r.Start) && InRange(r.End);
+
+    /// <summary>Adds a record; <paramref name="textIds"/> holds the flow_strings id of each text column, by column.</summary>
+    public void Add(FlowRecord r, int line, ReadOnlySpan<int?> textIds, string? extras)
+    {
+        var i = Count++;
+        if (i == 0)
+        {
+            _base = r.Start ?? r.End ?? DateTimeOffset.UnixEpoch;
+        }
+        if (r.Start is { } start)
+        {
+            _startMin = _startMin is { } min && min <= start ? min : start;
+            _startMax = _startMax is { } max && max >= start ? max : start;
+        }
+        foreach (var column in Columns)
+        {
+            var c = (int)column;
+            switch (KindOf(column))
+            {
+                case Kind.Long: _longs[c][i] = column == FlowColumn.Packets ? r.Packets : r.Bytes; break;
+                case Kind.Time: _ints[c][i] = Seconds(column == FlowColumn.Start ? r.Start : r.End); break;
+                case Kind.Text: _ints[c][i] = textIds[c]; break;
+                case Kind.Int: _ints[c][i] = column == FlowColumn.SrcPort ? r.SrcPort : r.DstPort; break;
+                case Kind.Small: _smalls[c][i] = Small(column, r); break;
+                case Kind.Address:
+                    var address = Address(column, r);
+                    _addresses[c][i] = address;
+                    if (address is { } a)
+                    {
+                        _distinct.Add(a);
+                    }
+                    break;
+            }
+        }
+        _extras[i] = extras;
+        _lines[i] = line;
+    }
+
+    /// <summary>The values of <c>flow_chunks</c>' columns in <see cref="CopyColumns"/>' order, as one COPY row.</summary>
+    public async ValueTask WriteAsync(BinaryCopyWriter w, int sourceId, CancellationToken ct)
+    {
+        var n = Count;
+        await w.StartRowAsync(ct);
+        w.Timestamp(_startMin);
+        w.Timestamp(_startMax);
+        w.Timestamp(_base);
+        w.Int64(ObjectId);
+        w.Int32(sourceId);
+        var line0 = _lines[0]!.Value;
+        var consecutive = true;
+        for (var i = 1; i < n && consecutive; i++)
+        {
+            consecutive = _lines[i] == line0 + i;
+        }
+        w.Int32(line0);
+        w.Int32(n);
+        w.InetArray(_distinct);
+        foreach (var column in Columns)
+        {
+            var c = (int)column;
+            switch (KindOf(column))
+            {
+                case Kind.Long: w.Int64Array(_longs[c].AsSpan(0, n)); break;
+                case Kind.Time: w.Int32Array(_ints[c].AsSpan(0, n), nullWhenAllNull: column != FlowColumn.Start); break;
+                case Kind.Int or Kind.Text: w.Int32Array(_ints[c].AsSpan(0, n)); break;
+                case Kind.Small: w.Int16Array(_smalls[c].AsSpan(0, n)); break;
+                case Kind.Address: w.InetArray(_addresses[c].AsSpan(0, n)); break;
+                case Kind.Extras: w.JsonbArray(_extras.AsSpan(0, n)); break;
+                case Kind.Line when consecutive: w.Null(); break;
+                case Kind.Line: w.Int32Array(_lines.AsSpan(0, n)); break;
+            }
+        }
+    }
+
+    /// <summary>The columns <see cref="WriteAsync"/> writes, for COPY.</summary>
+    public static readonly string CopyColumns =
+        "start_min, start_max, base, object_id, source_id, line0, n, addrs, " + string.Join(", ", FlowChunks.Arrays);
+
+    private bool InRange(DateTimeOffset? time) => time is null || Math.Abs((time.Value - _base).Ticks / TimeSpan.TicksPerSecond) < int.MaxValue;
+
+    // Flow logs give times in whole seconds.
+    private int? Seconds(DateTimeOffset? time) => time is null ? null : (int)((time.Value - _base).Ticks / TimeSpan.TicksPerSecond);
+
+    private enum Kind { Own, Long, Time, Int, Text, Small, Address, Extras, Line }
+
+    private static Kind KindOf(FlowColumn column) => column switch
+    {
+        FlowColumn.ObjectId or FlowColumn.SourceId => Kind.Own,
+        FlowColumn.Packets or FlowColumn.Bytes => Kind.Long,
+        FlowColumn.Start or FlowColumn.End => Kind.Time,
+        FlowColumn.SrcPort or FlowColumn.DstPort => Kind.Int,
+        FlowColumn.Version or FlowColumn.Protocol or FlowColumn.Action or FlowColumn.LogStatus or FlowColumn.TcpFlags
+            or FlowColumn.Type or FlowColumn.FlowDirection or FlowColumn.TrafficPath => Kind.Small,
+        FlowColumn.SrcAddr or FlowColumn.DstAddr or FlowColumn.PktSrcAddr or FlowColumn.PktDstAddr => Kind.Address,
+        FlowColumn.Extras => Kind.Extras,
+        FlowColumn.Line => Kind.Line,
+        _ => Kind.Text,
+    };
+
+    /// <summary>Whether a column holds a text value (stored as its flow_strings id).</summary>
+    public static bool IsText(FlowColumn column) => KindOf(column) == Kind.Text;
+
+    private static short? Small(FlowColumn column, FlowRecord r) => column switch
+    {
+        FlowColumn.Version => (short?)r.Version,
+        FlowColumn.Protocol => (short?)r.Protocol,
+        FlowColumn.Action => (short?)r.Action,
+        FlowColumn.LogStatus => (short?)r.LogStatus,
+        FlowColumn.TcpFlags => (short?)r.TcpFlags,
+        FlowColumn.Type => (short?)r.Type,
+        FlowColumn.FlowDirection => (short?)r.FlowDirection,
+        _ => r.TrafficPath,
+    };
+
+    private static FlowAddress? Address(FlowColumn column, FlowRecord r) => column switch
+    {
+        FlowColumn.SrcAddr => r.SrcAddr,
+        FlowColumn.DstAddr => r.DstAddr,
+        FlowColumn.PktSrcAddr => r.PktSrcAddr,
+        _ => r.PktDstAddr,
+    };
+
+    /// <summary>The text value of a text column.</summary>
+    public static string? Text(FlowColumn column, FlowRecord r) => column switch
+    {
+        FlowColumn.AccountId => r.AccountId,
+        FlowColumn.InterfaceId => r.InterfaceId,
+        FlowColumn.VpcId => r.VpcId,
+        FlowColumn.SubnetId => r.SubnetId,
+        FlowColumn.InstanceId => r.InstanceId,
+        FlowColumn.Region => r.Region,
+        FlowColumn.AzId => r.AzId,
+        FlowColumn.SublocationType => r.SublocationType,
+        FlowColumn.SublocationId => r.SublocationId,
+        FlowColumn.PktSrcAwsService => r.PktSrcAwsService,
+        FlowColumn.PktDstAwsService => r.PktDstAwsService,
+        FlowColumn.EcsClusterArn => r.EcsClusterArn,
+        FlowColumn.EcsClusterName => r.EcsClusterName,
+        FlowColumn.EcsContainerInstanceArn => r.EcsContainerInstanceArn,
+        FlowColumn.EcsContainerInstanceId => r.EcsContainerInstanceId,
+        FlowColumn.EcsContainerId => r.EcsContainerId,
+        FlowColumn.EcsSecondContainerId => r.EcsSecondContainerId,
+        FlowColumn.EcsServiceName => r.EcsServiceName,
+        FlowColumn.EcsTaskDefinitionArn => r.EcsTaskDefinitionArn,
+        FlowColumn.EcsTaskArn => r.EcsTaskArn,
+        FlowColumn.EcsTaskId => r.EcsTaskId,
+        FlowColumn.RejectReason => r.RejectReason,
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a text column"),
+    };
+}
