@@ -115,6 +115,32 @@ internal sealed class BenchNode : IAsyncDisposable
         return clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// Waits until every closed partition holding chunks has its address index (the maintenance job builds them every
+    /// 5 minutes, once a partition has been quiet for 2): the seconds waited, or null after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<double?> WaitForAddressIndexesAsync(string database, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var unindexed = new NpgsqlCommand("""
+            select count(*) from pg_inherits i join pg_class c on c.oid = i.inhrelid
+            where i.inhparent = 'flow_chunks'::regclass and c.relname ~ '^flow_chunks_[0-9]{8}_[0-9]{2}$'
+                and pg_relation_size(c.oid) > 0 and to_regclass(c.relname || '_addrs') is null
+                and to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC' + interval '7 hours' < now()
+            """, connection);
+        while ((long)(await unindexed.ExecuteScalarAsync())! > 0)
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return null;
+            }
+            await Task.Delay(1000);
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
     /// <summary>The database's size on disk (<c>pg_database_size</c>) and the flows it holds.</summary>
     public static async Task<(long Bytes, long Flows)> SizeAsync(string database)
     {
@@ -131,7 +157,7 @@ internal sealed class BenchNode : IAsyncDisposable
         var (bytes, flows, flowTables, rollupTables) = await SizesAsync(database);
         return $"pg_database_size {bytes / 1_048_576.0:N0} MiB / {flows:N0} flows = {(double)bytes / flows:F0} bytes; " +
             $"without the empty migrated database ({emptyBytes / 1_048_576.0:F1} MiB): {(double)(bytes - emptyBytes) / flows:F0} bytes; " +
-            $"of which the flows' partitions {(double)flowTables / flows:F0} bytes and the rollup tables {(double)rollupTables / flows:F0} bytes (indexes included)";
+            $"of which the flow chunks' partitions {(double)flowTables / flows:F0} bytes and the rollup tables {(double)rollupTables / flows:F0} bytes (indexes included)";
     }
 
     private static async Task<(long Bytes, long Flows, long FlowTables, long RollupTables)> SizesAsync(string database)
@@ -139,8 +165,8 @@ internal sealed class BenchNode : IAsyncDisposable
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var size = new NpgsqlCommand("""
-            select pg_database_size(current_database()), (select count(*) from flows),
-                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flows\_%'), 0)::bigint,
+            select pg_database_size(current_database()), (select coalesce(sum(n), 0)::bigint from flow_chunks),
+                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flow\_chunks\_%'), 0)::bigint,
                    coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flow\_rollup%' or relname like 'flow\_top\_%'), 0)::bigint
             from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace
             """, connection) { CommandTimeout = 0 };

@@ -45,7 +45,7 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
             id = await doomed.CreateDirectorySourceAsync(_folder.Root);
             await doomed.CreateClient().PostAsync($"/api/sources/{id}/sync", null, TestContext.Current.CancellationToken);
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%' and state = 'active'") == 0)
+            while (await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flow_chunks%' and state = 'active'") == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "no COPY seen");
                 await Task.Delay(20, TestContext.Current.CancellationToken);
@@ -91,7 +91,7 @@ public sealed class NodeFailureTests(PostgresFixture postgres) : IDisposable
 
     private static async Task WaitForNoCopyAsync(string database)
     {
-        for (var i = 0; i < 100 && await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flows%'") > 0; i++)
+        for (var i = 0; i < 100 && await Sql.ScalarAsync<long>(database, "select count(*) from pg_stat_activity where datname = current_database() and query like 'copy flow_chunks%'") > 0; i++)
         {
             await Task.Delay(100);
         }
