@@ -118,8 +118,23 @@ public sealed class RollupAccumulator
             (hour.Key, table.Field, hour.ToDictionary(p => p.Key.Text(table.Field), p => p.Value, StringComparer.Ordinal))));
 
     /// <summary>Each hour's and field's sums bounded to a summary of at most <paramref name="topKeys"/> keys per metric.</summary>
-    public IEnumerable<(DateTime Hour, TopField Field, TopSummary Summary)> Summaries(int topKeys) =>
-        Hours.Select(h => (h.Hour, h.Field, TopSummary.Truncate(h.Sums, topKeys)));
+    public IEnumerable<(DateTime Hour, TopField Field, TopSummary Summary)> Summaries(int topKeys)
+    {
+        foreach (var (field, rows) in TopTables)
+        {
+            // By hour, in the order the hours came (as Hours groups them); a key's text is made only if the summary keeps it.
+            var hours = new Dictionary<long, List<KeyValuePair<Key, TopSums>>>();
+            foreach (var row in rows)
+            {
+                ref var hour = ref CollectionsMarshal.GetValueRefOrAddDefault(hours, row.Key.Ticks, out _);
+                (hour ??= []).Add(row);
+            }
+            foreach (var (ticks, sums) in hours)
+            {
+                yield return (new DateTime(ticks, DateTimeKind.Utc), field, TopSummary.Truncate(sums, key => key.Text(field), topKeys));
+            }
+        }
+    }
 
     private (TopField Field, Dictionary<Key, TopSums> Rows)[] TopTables =>
         [(TopField.SrcAddr, _srcAddr), (TopField.DstAddr, _dstAddr), (TopField.DstPort, _dstPort), (TopField.InterfaceId, _interfaceId)];
@@ -196,6 +211,8 @@ public sealed class RollupAccumulator
         }
 
         public static Key? Of(long hour, int? number) => number is { } n ? new Key(hour, HasNumber, 0, (ulong)(uint)n, null) : null;
+
+        public long Ticks => _ticks;
 
         public DateTime Bucket => new(_ticks, DateTimeKind.Utc);
 
