@@ -71,13 +71,13 @@ public sealed class TopSummary
     public bool IsExact => Floors.All(f => f == 0);
 
     /// <summary>The summary of exact sums: all of them when there are at most <paramref name="k"/> keys, floors 0.</summary>
-    public static TopSummary Truncate(IReadOnlyDictionary<string, TopSums> exact, int k) => Bound([.. exact], key => key, new long[Metrics.Length], k);
+    public static TopSummary Truncate(IReadOnlyDictionary<string, TopSums> exact, int k) => Bound(exact, key => key, new long[Metrics.Length], k);
 
     /// <summary>
     /// The same, from exact sums of distinct keys of any kind, named by <paramref name="text"/>: only the keys kept, and
     /// those tied at a metric's k-th value, are turned into text (ingestion sums tens of thousands of addresses an hour).
     /// </summary>
-    public static TopSummary Truncate<TKey>(IReadOnlyList<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, int k) =>
+    public static TopSummary Truncate<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, int k) =>
         Bound(exact, text, new long[Metrics.Length], k);
 
     /// <summary>
@@ -100,7 +100,7 @@ public sealed class TopSummary
                 floors[m] += part.Floors[m];
             }
         }
-        return Bound([.. keys], key => key, floors, k);
+        return Bound(keys, key => key, floors, k);
     }
 
     /// <summary>
@@ -108,73 +108,82 @@ public sealed class TopSummary
     /// (ties by key text, ordinal), and adds to that metric's floor the largest value of a key it did not keep.
     /// </summary>
     /// <remarks>
-    /// Per metric, sorting the values alone gives the k-th largest (the least a kept key has) and the next one (the
-    /// floor's raise): keys above the k-th are kept, and only the keys tied with it are ranked by their text.
+    /// Per metric, the k+1 largest values alone give the k-th (the least a kept key has) and the next one (the floor's
+    /// raise): keys above the k-th are kept, and only the keys tied with it are ranked by their text. A key's text is
+    /// made once, and only for those keys.
     /// </remarks>
-    private static TopSummary Bound<TKey>(IReadOnlyList<KeyValuePair<TKey, TopSums>> rows, Func<TKey, string> text, long[] floors, int k)
+    private static TopSummary Bound<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, long[] floors, int k)
     {
         if (k < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(k), "a summary keeps at least one key");
         }
-        var kept = new bool[rows.Count];
-        if (rows.Count <= k)
+        var rows = exact.ToArray();
+        var kept = new bool[rows.Length];
+        var texts = new string?[rows.Length];
+        if (rows.Length <= k)
         {
             Array.Fill(kept, true);
-            return Kept(rows, kept, text, floors);
+            return Kept(rows, kept, texts, text, floors);
         }
-        var values = new long[rows.Count];
+        var values = new long[rows.Length];
+        var largest = new PriorityQueue<long, long>(k + 1);
         var ties = new List<(string Text, int Row)>();
         foreach (var metric in Metrics)
         {
-            var count = 0;
-            foreach (var row in rows)
+            // The k+1 largest positive values, the least of them first.
+            largest.Clear();
+            for (var i = 0; i < rows.Length; i++)
             {
-                if (row.Value[metric] is var value and > 0)
+                var value = values[i] = rows[i].Value[metric];
+                if (value > 0 && largest.Count <= k)
                 {
-                    values[count++] = value;
+                    largest.Enqueue(value, value);
+                }
+                else if (value > 0 && value > largest.Peek())
+                {
+                    largest.DequeueEnqueue(value, value);
                 }
             }
-            var positive = values.AsSpan(0, count);
-            positive.Sort();
             // The k-th largest positive value (all of them when there are at most k).
-            var least = count > k ? positive[count - k] : 1;
-            if (count > k)
+            var least = 1L;
+            var all = largest.Count <= k;
+            if (!all)
             {
-                floors[(int)metric] += positive[count - k - 1];
+                floors[(int)metric] += largest.Dequeue();
+                least = largest.Peek();
             }
             var places = k;
             ties.Clear();
-            for (var i = 0; i < rows.Count; i++)
+            for (var i = 0; i < rows.Length; i++)
             {
-                var value = rows[i].Value[metric];
-                if (value > least || (value == least && count <= k))
+                if (values[i] > least || (values[i] == least && all))
                 {
                     kept[i] = true;
                     places--;
                 }
-                else if (value == least)
+                else if (values[i] == least)
                 {
-                    ties.Add((text(rows[i].Key), i));
+                    ties.Add((texts[i] ??= text(rows[i].Key), i));
                 }
             }
             ties.Sort((a, b) => string.CompareOrdinal(a.Text, b.Text));
-            for (var i = 0; i < places && i < ties.Count; i++)
+            foreach (var (_, row) in ties.Take(places))
             {
-                kept[ties[i].Row] = true;
+                kept[row] = true;
             }
         }
-        return Kept(rows, kept, text, floors);
+        return Kept(rows, kept, texts, text, floors);
     }
 
-    private static TopSummary Kept<TKey>(IReadOnlyList<KeyValuePair<TKey, TopSums>> rows, bool[] kept, Func<TKey, string> text, long[] floors)
+    private static TopSummary Kept<TKey>(KeyValuePair<TKey, TopSums>[] rows, bool[] kept, string?[] texts, Func<TKey, string> text, long[] floors)
     {
         var keys = new Dictionary<string, TopSums>(StringComparer.Ordinal);
-        for (var i = 0; i < rows.Count; i++)
+        for (var i = 0; i < rows.Length; i++)
         {
             if (kept[i])
             {
-                keys.Add(text(rows[i].Key), rows[i].Value);
+                keys.Add(texts[i] ?? text(rows[i].Key), rows[i].Value);
             }
         }
         return new TopSummary(keys, floors);
