@@ -97,32 +97,36 @@ public readonly record struct TotalsKey(DateTime Bucket, short? Action, short? L
 /// not rolled up; records without a field's value are in no summary of that field.
 /// </summary>
 /// <remarks>
-/// It runs for every record ingested, so its keys are small and cheap to hash: the bucket's ticks, the three
-/// dimensions packed in one number (totals) or the kind of value (tops), and the value as two numbers (an address, a
-/// port) or a string; <see cref="TotalsKey"/> and the keys' text are made when rows are read.
+/// It runs for every record ingested, so its keys are small and cheap to hash: the bucket's ticks and the three
+/// dimensions packed in one number (totals); per hour (an object's records are mostly of one or two), the kind of
+/// value and the value as two numbers (an address, a port) or a string (tops). <see cref="TotalsKey"/> and the keys'
+/// text are made when rows are read, and a key's text only if its summary keeps it.
 /// </remarks>
 public sealed class RollupAccumulator
 {
-    private readonly Dictionary<Key, RollupSums> _totals = [];
-    private readonly Dictionary<Key, TopSums> _srcAddr = [];
-    private readonly Dictionary<Key, TopSums> _dstAddr = [];
-    private readonly Dictionary<Key, TopSums> _dstPort = [];
-    private readonly Dictionary<Key, TopSums> _interfaceId = [];
+    private readonly Dictionary<BucketKey, RollupSums> _totals = [];
+    private readonly Dictionary<long, HourTops> _hours = [];
+    private long _lastHour = -1;
+    private HourTops? _last;
 
     public IEnumerable<KeyValuePair<TotalsKey, RollupSums>> Totals => _totals.Select(p =>
-        KeyValuePair.Create(new TotalsKey(p.Key.Bucket, p.Key.Dimension(0), p.Key.Dimension(1), p.Key.Dimension(2)), p.Value));
+        KeyValuePair.Create(new TotalsKey(new DateTime(p.Key.Ticks, DateTimeKind.Utc), Dimension(p.Key.Dims, 0), Dimension(p.Key.Dims, 1), Dimension(p.Key.Dims, 2)), p.Value));
 
     /// <summary>The exact sums of each field's values per hour, keyed by the values' text (<c>10.0.0.5</c>, <c>443</c>, <c>eni-…</c>).</summary>
-    public IEnumerable<(DateTime Hour, TopField Field, Dictionary<string, TopSums> Sums)> Hours => TopTables.SelectMany(table =>
-        table.Rows.GroupBy(p => p.Key.Bucket).Select(hour =>
-            (hour.Key, table.Field, hour.ToDictionary(p => p.Key.Text(table.Field), p => p.Value, StringComparer.Ordinal))));
+    public IEnumerable<(DateTime Hour, TopField Field, Dictionary<string, TopSums> Sums)> Hours => Tables.Select(t =>
+        (t.Hour, t.Field, t.Rows.ToDictionary(p => p.Key.Text(t.Field), p => p.Value, StringComparer.Ordinal)));
 
     /// <summary>Each hour's and field's sums bounded to a summary of at most <paramref name="topKeys"/> keys per metric.</summary>
-    public IEnumerable<(DateTime Hour, TopField Field, TopSummary Summary)> Summaries(int topKeys) =>
-        Hours.Select(h => (h.Hour, h.Field, TopSummary.Truncate(h.Sums, topKeys)));
+    public IEnumerable<(DateTime Hour, TopField Field, TopSummary Summary)> Summaries(int topKeys) => Tables.Select(t =>
+        (t.Hour, t.Field, TopSummary.Truncate(t.Rows, key => key.Text(t.Field), topKeys)));
 
-    private (TopField Field, Dictionary<Key, TopSums> Rows)[] TopTables =>
-        [(TopField.SrcAddr, _srcAddr), (TopField.DstAddr, _dstAddr), (TopField.DstPort, _dstPort), (TopField.InterfaceId, _interfaceId)];
+    /// <summary>Each field's sums of each hour that has any.</summary>
+    private IEnumerable<(DateTime Hour, TopField Field, Dictionary<TopKey, TopSums> Rows)> Tables =>
+        from f in (TopField[])[TopField.SrcAddr, TopField.DstAddr, TopField.DstPort, TopField.InterfaceId]
+        from hour in _hours
+        let rows = hour.Value.Of(f)
+        where rows.Count > 0
+        select (new DateTime(hour.Key, DateTimeKind.Utc), f, rows);
 
     public void Add(FlowRecord r, int sign = 1) =>
         Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign);
@@ -139,7 +143,7 @@ public sealed class RollupAccumulator
             return;
         }
         ref var totals = ref CollectionsMarshal.GetValueRefOrAddDefault(_totals,
-            new Key(Rollups.BucketOf(at, Rollups.TotalsBucket).Ticks, Key.Pack(action) | Key.Pack(logStatus) << 17 | Key.Pack(protocol) << 34, 0, 0, null), out _);
+            new BucketKey(Rollups.BucketOf(at, Rollups.TotalsBucket).Ticks, Pack(action) | Pack(logStatus) << 17 | Pack(protocol) << 34), out _);
         totals.Records += sign;
         totals.Bytes += sign * (bytes ?? 0);
         totals.Packets += sign * (packets ?? 0);
@@ -154,14 +158,25 @@ public sealed class RollupAccumulator
             Records = 1, Flows = flow, Bytes = bytes ?? 0, Packets = packets ?? 0,
             RejectedRecords = rejected, RejectedFlows = rejected * flow, RejectedBytes = rejected * (bytes ?? 0), RejectedPackets = rejected * (packets ?? 0),
         };
-        var hour = Rollups.BucketOf(at, Rollups.TopHourBucket).Ticks;
-        AddTop(_srcAddr, Key.Of(hour, srcAddr), sums);
-        AddTop(_dstAddr, Key.Of(hour, dstAddr), sums);
-        AddTop(_dstPort, Key.Of(hour, dstPort), sums);
-        AddTop(_interfaceId, interfaceId is null ? null : new Key(hour, 0, 0, 0, interfaceId), sums);
+        var hour = HourOf(Rollups.BucketOf(at, Rollups.TopHourBucket).Ticks);
+        AddTop(hour.SrcAddr, TopKey.Of(srcAddr), sums);
+        AddTop(hour.DstAddr, TopKey.Of(dstAddr), sums);
+        AddTop(hour.DstPort, TopKey.Of(dstPort), sums);
+        AddTop(hour.InterfaceId, interfaceId is null ? null : new TopKey(0, 0, 0, interfaceId), sums);
     }
 
-    private static void AddTop(Dictionary<Key, TopSums> rows, Key? key, in TopSums sums)
+    /// <summary>The hour's tables; the last one used is at hand (an object's records are mostly of one hour).</summary>
+    private HourTops HourOf(long ticks)
+    {
+        if (ticks != _lastHour || _last is null)
+        {
+            ref var hour = ref CollectionsMarshal.GetValueRefOrAddDefault(_hours, ticks, out _);
+            (_lastHour, _last) = (ticks, hour ??= new HourTops());
+        }
+        return _last;
+    }
+
+    private static void AddTop(Dictionary<TopKey, TopSums> rows, TopKey? key, in TopSums sums)
     {
         if (key is { } k)
         {
@@ -169,58 +184,73 @@ public sealed class RollupAccumulator
         }
     }
 
-    /// <summary>
-    /// A row key: the bucket's start in ticks; action, log-status and protocol in 17 bits each (0 for none, else the
-    /// value plus one) or which kind of value the key holds; the value as two numbers, or a string.
-    /// </summary>
-    private readonly struct Key(long ticks, ulong dims, ulong high, ulong low, string? text) : IEquatable<Key>
-    {
-        public const ulong HasNumber = 1UL << 51, HasIPv4 = 1UL << 52, HasIPv6 = 1UL << 53;
+    /// <summary>Action, log-status or protocol in 17 bits: 0 for none, else the value plus one.</summary>
+    private static ulong Pack(int? value) => value is { } v ? (ushort)v + 1UL : 0;
 
-        private readonly long _ticks = ticks;
-        private readonly ulong _dims = dims;
+    private static short? Dimension(ulong dims, int index) => ((dims >> (17 * index)) & 0x1FFFF) is var v && v == 0 ? null : (short)(ushort)(v - 1);
+
+    /// <summary>A totals row key: the 5-minute bucket's start in ticks, and action, log-status and protocol <see cref="Pack"/>ed.</summary>
+    private readonly record struct BucketKey(long Ticks, ulong Dims);
+
+    /// <summary>One hour's sums of each <see cref="TopField"/>'s values.</summary>
+    private sealed class HourTops
+    {
+        public readonly Dictionary<TopKey, TopSums> SrcAddr = [];
+        public readonly Dictionary<TopKey, TopSums> DstAddr = [];
+        public readonly Dictionary<TopKey, TopSums> DstPort = [];
+        public readonly Dictionary<TopKey, TopSums> InterfaceId = [];
+
+        public Dictionary<TopKey, TopSums> Of(TopField field) => field switch
+        {
+            TopField.SrcAddr => SrcAddr,
+            TopField.DstAddr => DstAddr,
+            TopField.DstPort => DstPort,
+            _ => InterfaceId,
+        };
+    }
+
+    /// <summary>A top row key: which kind of value it holds, and the value as two numbers, or a string.</summary>
+    private readonly struct TopKey(ulong kind, ulong high, ulong low, string? text) : IEquatable<TopKey>
+    {
+        private const ulong HasNumber = 1, HasIPv4 = 2, HasIPv6 = 3;
+
+        private readonly ulong _kind = kind;
         private readonly ulong _high = high;
         private readonly ulong _low = low;
         private readonly string? _text = text;
 
-        public static ulong Pack(int? value) => value is { } v ? (ushort)v + 1UL : 0;
-
-        public static Key? Of(long hour, FlowAddress? address)
+        public static TopKey? Of(FlowAddress? address)
         {
             if (address is not { } a)
             {
                 return null;
             }
             var (high, low) = a.Parts;
-            return new Key(hour, a.IsIPv4 ? HasIPv4 : HasIPv6, high, low, null);
+            return new TopKey(a.IsIPv4 ? HasIPv4 : HasIPv6, high, low, null);
         }
 
-        public static Key? Of(long hour, int? number) => number is { } n ? new Key(hour, HasNumber, 0, (ulong)(uint)n, null) : null;
-
-        public DateTime Bucket => new(_ticks, DateTimeKind.Utc);
-
-        public short? Dimension(int index) => ((_dims >> (17 * index)) & 0x1FFFF) is var v && v == 0 ? null : (short)(ushort)(v - 1);
+        public static TopKey? Of(int? number) => number is { } n ? new TopKey(HasNumber, 0, (ulong)(uint)n, null) : null;
 
         /// <summary>The value as the API shows it: <c>10.0.0.5</c>, <c>443</c>, <c>eni-...</c>.</summary>
         public string Text(TopField field) => field switch
         {
-            TopField.SrcAddr or TopField.DstAddr => FlowAddress.FromParts(_high, _low, (_dims & HasIPv4) != 0).ToString(),
+            TopField.SrcAddr or TopField.DstAddr => FlowAddress.FromParts(_high, _low, _kind == HasIPv4).ToString(),
             TopField.DstPort => ((int)(uint)_low).ToString(CultureInfo.InvariantCulture),
             _ => _text!,
         };
 
-        public bool Equals(Key other) =>
-            _ticks == other._ticks && _dims == other._dims && _low == other._low && _high == other._high && string.Equals(_text, other._text);
+        public bool Equals(TopKey other) =>
+            _kind == other._kind && _low == other._low && _high == other._high && string.Equals(_text, other._text);
 
-        public override bool Equals(object? obj) => obj is Key other && Equals(other);
+        public override bool Equals(object? obj) => obj is TopKey other && Equals(other);
 
         public override int GetHashCode()
         {
-            var h = (ulong)_ticks * 0x9E3779B97F4A7C15 ^ _dims * 0xC2B2AE3D27D4EB4F ^ _high * 0x165667B19E3779F9 ^ _low * 0xD6E8FEB86659FD93;
             if (_text is not null)
             {
-                h ^= (uint)_text.GetHashCode();
+                return _text.GetHashCode();
             }
+            var h = _kind * 0xC2B2AE3D27D4EB4F ^ _high * 0x165667B19E3779F9 ^ _low * 0xD6E8FEB86659FD93;
             return (int)(h ^ h >> 32);
         }
     }

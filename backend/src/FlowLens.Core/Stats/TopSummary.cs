@@ -71,7 +71,14 @@ public sealed class TopSummary
     public bool IsExact => Floors.All(f => f == 0);
 
     /// <summary>The summary of exact sums: all of them when there are at most <paramref name="k"/> keys, floors 0.</summary>
-    public static TopSummary Truncate(IReadOnlyDictionary<string, TopSums> exact, int k) => Bound(exact, new long[Metrics.Length], k);
+    public static TopSummary Truncate(IReadOnlyDictionary<string, TopSums> exact, int k) => Bound(exact, key => key, new long[Metrics.Length], k);
+
+    /// <summary>
+    /// The same, from exact sums of distinct keys of any kind, named by <paramref name="text"/>: only the keys kept, and
+    /// those tied at a metric's k-th value, are turned into text (ingestion sums tens of thousands of addresses an hour).
+    /// </summary>
+    public static TopSummary Truncate<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, int k) =>
+        Bound(exact, text, new long[Metrics.Length], k);
 
     /// <summary>
     /// Merges summaries of disjoint sets of records (objects of an hour, hours of a day): listed sums add up, floors
@@ -93,34 +100,92 @@ public sealed class TopSummary
                 floors[m] += part.Floors[m];
             }
         }
-        return Bound(keys, floors, k);
+        return Bound(keys, key => key, floors, k);
     }
 
     /// <summary>
     /// Keeps every key when there are at most <paramref name="k"/>; else, for each metric, the k largest positive values
-    /// (ties by key, ordinal), and adds to that metric's floor the largest value of a key it did not keep.
+    /// (ties by key text, ordinal), and adds to that metric's floor the largest value of a key it did not keep.
     /// </summary>
-    private static TopSummary Bound(IReadOnlyDictionary<string, TopSums> keys, long[] floors, int k)
+    /// <remarks>
+    /// Per metric, the k+1 largest values alone give the k-th (the least a kept key has) and the next one (the floor's
+    /// raise): keys above the k-th are kept, and only the keys tied with it are ranked by their text. A key's text is
+    /// made once, and only for those keys.
+    /// </remarks>
+    private static TopSummary Bound<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, long[] floors, int k)
     {
         if (k < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(k), "a summary keeps at least one key");
         }
-        if (keys.Count <= k)
+        var rows = exact.ToArray();
+        var kept = new bool[rows.Length];
+        var texts = new string?[rows.Length];
+        if (rows.Length <= k)
         {
-            return new TopSummary(new Dictionary<string, TopSums>(keys, StringComparer.Ordinal), floors);
+            Array.Fill(kept, true);
+            return Kept(rows, kept, texts, text, floors);
         }
-        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var values = new long[rows.Length];
+        var largest = new PriorityQueue<long, long>(k + 1);
+        var ties = new List<(string Text, int Row)>();
         foreach (var metric in Metrics)
         {
-            var ranked = keys.Where(p => p.Value[metric] > 0).OrderByDescending(p => p.Value[metric]).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
-            kept.UnionWith(ranked.Take(k).Select(p => p.Key));
-            if (ranked.Count > k)
+            // The k+1 largest positive values, the least of them first.
+            largest.Clear();
+            for (var i = 0; i < rows.Length; i++)
             {
-                floors[(int)metric] += ranked[k].Value[metric];
+                var value = values[i] = rows[i].Value[metric];
+                if (value > 0 && largest.Count <= k)
+                {
+                    largest.Enqueue(value, value);
+                }
+                else if (value > 0 && value > largest.Peek())
+                {
+                    largest.DequeueEnqueue(value, value);
+                }
+            }
+            // The k-th largest positive value (all of them when there are at most k).
+            var least = 1L;
+            var all = largest.Count <= k;
+            if (!all)
+            {
+                floors[(int)metric] += largest.Dequeue();
+                least = largest.Peek();
+            }
+            var places = k;
+            ties.Clear();
+            for (var i = 0; i < rows.Length; i++)
+            {
+                if (values[i] > least || (values[i] == least && all))
+                {
+                    kept[i] = true;
+                    places--;
+                }
+                else if (values[i] == least)
+                {
+                    ties.Add((texts[i] ??= text(rows[i].Key), i));
+                }
+            }
+            ties.Sort((a, b) => string.CompareOrdinal(a.Text, b.Text));
+            foreach (var (_, row) in ties.Take(places))
+            {
+                kept[row] = true;
             }
         }
-        return new TopSummary(keys.Where(p => kept.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), floors);
+        return Kept(rows, kept, texts, text, floors);
+    }
+
+    private static TopSummary Kept<TKey>(KeyValuePair<TKey, TopSums>[] rows, bool[] kept, string?[] texts, Func<TKey, string> text, long[] floors)
+    {
+        var keys = new Dictionary<string, TopSums>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (kept[i])
+            {
+                keys.Add(texts[i] ?? text(rows[i].Key), rows[i].Value);
+            }
+        }
+        return new TopSummary(keys, floors);
     }
 }
-

@@ -56,18 +56,20 @@ public static class RollupWriter
     /// <summary>Writes a summary's bucket, field and <see cref="SummaryColumns"/>; keys in ordinal order.</summary>
     public static void WriteSummary(BinaryCopyWriter row, DateTime bucket, TopField field, TopSummary summary)
     {
-        var keys = summary.Keys.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var keys = summary.Keys.Keys.ToArray();
+        var sums = summary.Keys.Values.ToArray();
+        Array.Sort(keys, sums, StringComparer.Ordinal);
         row.Timestamp(bucket);
         row.Int16((short)field);
-        row.TextArray(keys.ConvertAll(p => p.Key));
-        row.Int64Array(keys.ConvertAll(p => p.Value.Records));
-        row.Int64Array(keys.ConvertAll(p => p.Value.Flows));
-        row.Int64Array(keys.ConvertAll(p => p.Value.Bytes));
-        row.Int64Array(keys.ConvertAll(p => p.Value.Packets));
-        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedRecords));
-        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedFlows));
-        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedBytes));
-        row.Int64Array(keys.ConvertAll(p => p.Value.RejectedPackets));
+        row.TextArray(keys);
+        row.Int64Array(Array.ConvertAll(sums, s => s.Records));
+        row.Int64Array(Array.ConvertAll(sums, s => s.Flows));
+        row.Int64Array(Array.ConvertAll(sums, s => s.Bytes));
+        row.Int64Array(Array.ConvertAll(sums, s => s.Packets));
+        row.Int64Array(Array.ConvertAll(sums, s => s.RejectedRecords));
+        row.Int64Array(Array.ConvertAll(sums, s => s.RejectedFlows));
+        row.Int64Array(Array.ConvertAll(sums, s => s.RejectedBytes));
+        row.Int64Array(Array.ConvertAll(sums, s => s.RejectedPackets));
         foreach (var metric in TopSummary.Metrics)
         {
             row.Int64(summary.Floor(metric));
