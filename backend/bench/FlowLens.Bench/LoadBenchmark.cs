@@ -1,27 +1,27 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
-using FlowLens.Core.Synthetic;
 using Npgsql;
 
 namespace FlowLens.Bench;
 
 /// <summary>
 /// The API under load while it ingests: 50 viewers (an API key each) call the dashboard's stats and page through
-/// searches, one of them exports the flows as CSV, while a directory source ingests 1M synthetic records, on a
-/// PostgreSQL with its production durability settings (fsync, full page writes, synchronous commit). At most
-/// 2 minutes of load. Prints p50/p95 per endpoint, the errors (none allowed but the deliberate 429 of a second export
-/// at once), and whether every generated record was stored exactly once. A viewer waits <c>--think-ms</c> (default
-/// 1000) between calls, as a person reading the dashboard would; 0 makes it a saturation test.
+/// searches, one of them exports the flows as CSV, while a directory source ingests 1M records of realistic traffic
+/// (<see cref="RealisticTraffic"/>, 200,000 distinct internet addresses a day by default, v2 or v5), on a PostgreSQL
+/// with its production durability settings (fsync, full page writes, synchronous commit). At most 2 minutes of load.
+/// Prints p50/p95 per endpoint, the errors (none allowed but the deliberate 429 of a second export at once), and
+/// whether every record the generator wrote (counted in its objects) was stored exactly once. A viewer waits
+/// <c>--think-ms</c> (default 1000) between calls, as a person reading the dashboard would; 0 makes it a saturation test.
 /// </summary>
 internal static class LoadBenchmark
 {
     private const int Viewers = 50;
-    private const int RecordsPerObject = 50_000;
+    private const int WarmUpRecords = 500_000;
     private static readonly TimeSpan MaxLoad = TimeSpan.FromMinutes(2);
     private const string Range = "from=now-3d&to=now";
 
@@ -36,26 +36,37 @@ internal static class LoadBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var records = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
-        var think = TimeSpan.FromMilliseconds(Array.IndexOf(args, "--think-ms") is var at and >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 1000);
-        var objects = Math.Max(1, records / RecordsPerObject);
-        var generated = (long)objects * RecordsPerObject;
+        var options = new BenchArgs(args);
+        var records = options.Count(1_000_000);
+        var think = TimeSpan.FromMilliseconds(options.Number("think-ms", 1000));
+        var traffic = new RealisticTraffic(options.Number("addresses", 200_000), options.Number("inside", 3000));
+        var formatName = options.Text("format", "v2");
+        var format = TrafficFiles.Format(formatName);
+        var today = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero);
         var work = Directory.CreateTempSubdirectory("flowlens-load-bench").FullName;
-        Console.WriteLine($"FlowLens load test — {Environment.ProcessorCount} cores, {Viewers} viewers ({think.TotalMilliseconds:F0} ms between calls) and one export while {generated:N0} records are ingested");
+        Console.WriteLine($"FlowLens load test — {Environment.ProcessorCount} cores, {Viewers} viewers ({think.TotalMilliseconds:F0} ms between calls) and one export " +
+            $"while {records:N0} records ({formatName}, {traffic.Addresses:N0} internet addresses a day, {traffic.Inside:N0} inside) are ingested; {BenchArgs.Load()}");
         try
         {
-            // Yesterday's flows: already a day of them to query, and the sync adds the same day again under another source.
+            // The day before yesterday first: already a day of flows to query (and a warm process); the sync adds yesterday.
             var logs = Path.Combine(work, "logs");
             var warm = Path.Combine(work, "warm");
-            SyntheticFlowLogFiles.WriteDay(warm, DateTimeOffset.UtcNow.AddDays(-2), 10, RecordsPerObject, seed: 3);
-            SyntheticFlowLogFiles.WriteDay(logs, DateTimeOffset.UtcNow.AddDays(-1), objects, RecordsPerObject, seed: 4);
+            var writing = Stopwatch.StartNew();
+            TrafficFiles.Write(warm, traffic, format, today.AddDays(-2), TimeSpan.FromDays(1), WarmUpRecords);
+            var distinct = TrafficFiles.Write(logs, traffic, format, today.AddDays(-1), TimeSpan.FromDays(1), records);
+            // What the generator wrote, counted in its objects (lines after each header): the figure the stored rows must match.
+            var (warmRecords, _) = CountRecords(warm);
+            var (generated, objects) = CountRecords(logs);
+            Console.WriteLine($"generated {generated:N0} records in {objects} objects for the sync (yesterday, {distinct.Values.Sum():N0} distinct internet addresses) " +
+                $"and {warmRecords:N0} before it, in {writing.Elapsed.TotalSeconds:F1} s");
 
             await using var server = await PostgresServer.StartAsync(durable: true);
             var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
             await using var node = await BenchNode.StartAsync(server, database, work);
             var warmRun = await node.IngestAsync(warm);
-            Console.WriteLine($"before the load: {10 * RecordsPerObject:N0} records ingested in {warmRun.Seconds:F1} s (also warms the process up)");
-            await BenchNode.WaitForCompactionAsync(database);
+            Console.WriteLine($"before the load: {warmRecords:N0} records ingested in {warmRun.Seconds:F1} s (also warms the process up)");
+            var settle = await BenchNode.WaitForCompactionAsync(database);
+            Console.WriteLine($"before the load: every summary current {settle:F1} s after its end; {BenchArgs.Load()}");
             var keys = new List<string>();
             for (var i = 0; i < Viewers; i++)
             {
@@ -79,7 +90,7 @@ internal static class LoadBenchmark
             var run = await ingest;
             Console.WriteLine($"ingestion under load: {generated:N0} records in {run.Seconds:F1} s = {generated / run.Seconds:N0} records/s" +
                 (ingested ? "" : " (longer than the load's 2 minutes: the viewers stopped first)"));
-            Console.WriteLine($"load: {loadSeconds:F1} s, {Viewers} viewers");
+            Console.WriteLine($"load: {loadSeconds:F1} s, {Viewers} viewers; {BenchArgs.Load()}");
             Console.WriteLine("| endpoint | calls | p50 (ms) | p95 (ms) | max (ms) |");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
             foreach (var (name, values) in timings.OrderBy(t => t.Key, StringComparer.Ordinal))
@@ -97,15 +108,32 @@ internal static class LoadBenchmark
                 """, connection);
             await using var reader = await count.ExecuteReaderAsync();
             await reader.ReadAsync();
-            var (stored, distinct) = (reader.GetInt64(0), reader.GetInt64(1));
-            var once = stored == generated && distinct == generated;
-            Console.WriteLine($"stored by the sync: {stored:N0} rows, {distinct:N0} distinct (object, line), generated {generated:N0}: {(once ? "every record stored exactly once" : "MISMATCH")}");
+            var (stored, storedOnce) = (reader.GetInt64(0), reader.GetInt64(1));
+            var once = stored == generated && storedOnce == generated;
+            Console.WriteLine($"stored by the sync: {stored:N0} rows, {storedOnce:N0} distinct (object, line), generated {generated:N0}: {(once ? "every record stored exactly once" : "MISMATCH")}");
             return once && errors.IsEmpty ? 0 : 1;
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>The records in the gzip objects under <paramref name="root"/> (the lines after each header) and the objects.</summary>
+    private static (long Records, int Objects) CountRecords(string root)
+    {
+        var files = Directory.GetFiles(root, "*.gz", SearchOption.AllDirectories);
+        var records = 0L;
+        foreach (var file in files)
+        {
+            using var reader = new StreamReader(new GZipStream(File.OpenRead(file), CompressionMode.Decompress));
+            reader.ReadLine(); // the header
+            while (reader.ReadLine() is not null)
+            {
+                records++;
+            }
+        }
+        return (records, files.Length);
     }
 
     /// <summary>One viewer: the dashboard's calls one after another, each search followed by its next page.</summary>
