@@ -13686,6 +13686,15 @@ CREATE TABLE public.flow_top_1d (
     floor_rejected_bytes bigint NOT NULL,
     floor_rejected_packets bigint NOT NULL
 );
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN keys SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN records SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN flows SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN packets SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN rejected_records SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN rejected_flows SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN rejected_bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN rejected_packets SET COMPRESSION lz4;
 
 --
 -- Name: flow_top_1h; Type: TABLE; Schema: public; Owner: -
@@ -13710,6 +13719,15 @@ CREATE TABLE public.flow_top_1h (
     floor_rejected_bytes bigint NOT NULL,
     floor_rejected_packets bigint NOT NULL
 );
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN keys SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN records SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN flows SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN packets SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN rejected_records SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN rejected_flows SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN rejected_bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN rejected_packets SET COMPRESSION lz4;
 
 --
 -- Name: COLUMN flow_top_1h.field; Type: COMMENT; Schema: public; Owner: -
@@ -13748,6 +13766,15 @@ CREATE TABLE public.flow_top_appended (
     floor_rejected_bytes bigint NOT NULL,
     floor_rejected_packets bigint NOT NULL
 );
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN keys SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN records SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN flows SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN packets SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN rejected_records SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN rejected_flows SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN rejected_bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN rejected_packets SET COMPRESSION lz4;
 
 --
 -- Name: TABLE flow_top_appended; Type: COMMENT; Schema: public; Owner: -
