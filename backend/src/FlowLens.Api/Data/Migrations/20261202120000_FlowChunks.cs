@@ -59,6 +59,12 @@ namespace FlowLens.Api.Data.Migrations
                     with ordinality u(packets, bytes, t, e, account_id, interface_id, srcport, dstport, vpc_id, subnet_id, instance_id, region, az_id, sublocation_type, sublocation_id, pkt_src_aws_service, pkt_dst_aws_service, ecs_cluster_arn, ecs_cluster_name, ecs_container_instance_arn, ecs_container_instance_id, ecs_container_id, ecs_second_container_id, ecs_service_name, ecs_task_definition_arn, ecs_task_arn, ecs_task_id, reject_reason, version, protocol, action, log_status, tcp_flags, type, flow_direction, traffic_path, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, extras, line, ord)
             """;
 
+        // The top summaries' arrays set to a compression method, table by table.
+        private static string SummaryCompression(string method) => string.Concat(
+            new[] { "flow_top_appended", "flow_top_1h", "flow_top_1d" }.Select(table => $"alter table {table} " + string.Join(", ",
+                new[] { "keys", "records", "flows", "bytes", "packets", "rejected_records", "rejected_flows", "rejected_bytes", "rejected_packets" }
+                    .Select(column => $"alter column {column} set compression {method}")) + ";\n"));
+
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
@@ -221,18 +227,7 @@ namespace FlowLens.Api.Data.Migrations
 
                 -- The top summaries' arrays are compressed too, with lz4 rather than pglz: pglz took a third of
                 -- PostgreSQL's CPU during ingestion (writing the appended summaries and merging them).
-                alter table flow_top_appended
-                    alter column keys set compression lz4, alter column records set compression lz4, alter column flows set compression lz4,
-                    alter column bytes set compression lz4, alter column packets set compression lz4, alter column rejected_records set compression lz4,
-                    alter column rejected_flows set compression lz4, alter column rejected_bytes set compression lz4, alter column rejected_packets set compression lz4;
-                alter table flow_top_1h
-                    alter column keys set compression lz4, alter column records set compression lz4, alter column flows set compression lz4,
-                    alter column bytes set compression lz4, alter column packets set compression lz4, alter column rejected_records set compression lz4,
-                    alter column rejected_flows set compression lz4, alter column rejected_bytes set compression lz4, alter column rejected_packets set compression lz4;
-                alter table flow_top_1d
-                    alter column keys set compression lz4, alter column records set compression lz4, alter column flows set compression lz4,
-                    alter column bytes set compression lz4, alter column packets set compression lz4, alter column rejected_records set compression lz4,
-                    alter column rejected_flows set compression lz4, alter column rejected_bytes set compression lz4, alter column rejected_packets set compression lz4;
+                {{SummaryCompression("lz4")}}
 
                 drop table flows;
                 create view flows as
@@ -331,18 +326,7 @@ namespace FlowLens.Api.Data.Migrations
                 {{FlowsSelect}};
                 drop table flow_chunks;
 
-                alter table flow_top_appended
-                    alter column keys set compression default, alter column records set compression default, alter column flows set compression default,
-                    alter column bytes set compression default, alter column packets set compression default, alter column rejected_records set compression default,
-                    alter column rejected_flows set compression default, alter column rejected_bytes set compression default, alter column rejected_packets set compression default;
-                alter table flow_top_1h
-                    alter column keys set compression default, alter column records set compression default, alter column flows set compression default,
-                    alter column bytes set compression default, alter column packets set compression default, alter column rejected_records set compression default,
-                    alter column rejected_flows set compression default, alter column rejected_bytes set compression default, alter column rejected_packets set compression default;
-                alter table flow_top_1d
-                    alter column keys set compression default, alter column records set compression default, alter column flows set compression default,
-                    alter column bytes set compression default, alter column packets set compression default, alter column rejected_records set compression default,
-                    alter column rejected_flows set compression default, alter column rejected_bytes set compression default, alter column rejected_packets set compression default;
+                {{SummaryCompression("default")}}
                 """);
         }
     }
