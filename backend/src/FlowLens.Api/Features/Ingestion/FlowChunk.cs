@@ -30,8 +30,8 @@ internal sealed class FlowChunk
         {
             switch (KindOf(column))
             {
-                case Kind.Long: _longs[(int)column] = new long?[Capacity]; break;
-                case Kind.Int or Kind.Text or Kind.Time: _ints[(int)column] = new int?[Capacity]; break;
+                case Kind.Long or Kind.End: _longs[(int)column] = new long?[Capacity]; break;
+                case Kind.Int or Kind.Text or Kind.Start: _ints[(int)column] = new int?[Capacity]; break;
                 case Kind.Small: _smalls[(int)column] = new short?[Capacity]; break;
                 case Kind.Address: _addresses[(int)column] = new FlowAddress?[Capacity]; break;
             }
@@ -53,12 +53,6 @@ internal sealed class FlowChunk
         _distinct.Clear();
     }
 
-    /// <summary>
-    /// Whether the record's times fit the chunk: as whole seconds from its base, in 32 bits (68 years either way; a
-    /// record that does not fit starts a chunk of its own).
-    /// </summary>
-    public bool Fits(FlowRecord r) => Count == 0 || InRange(r.Start) && InRange(r.End);
-
     /// <summary>Adds a record; <paramref name="textIds"/> holds the flow_strings id of each text column, by column.</summary>
     public void Add(FlowRecord r, int line, ReadOnlySpan<int?> textIds, string? extras)
     {
@@ -78,7 +72,8 @@ internal sealed class FlowChunk
             switch (KindOf(column))
             {
                 case Kind.Long: _longs[c][i] = column == FlowColumn.Packets ? r.Packets : r.Bytes; break;
-                case Kind.Time: _ints[c][i] = Seconds(column == FlowColumn.Start ? r.Start : r.End); break;
+                case Kind.Start: _ints[c][i] = (int?)Seconds(r.Start); break;
+                case Kind.End: _longs[c][i] = Seconds(r.End); break;
                 case Kind.Text: _ints[c][i] = textIds[c]; break;
                 case Kind.Int: _ints[c][i] = column == FlowColumn.SrcPort ? r.SrcPort : r.DstPort; break;
                 case Kind.Small: _smalls[c][i] = Small(column, r); break;
@@ -120,8 +115,8 @@ internal sealed class FlowChunk
             var c = (int)column;
             switch (KindOf(column))
             {
-                case Kind.Long: w.Int64Array(_longs[c].AsSpan(0, n)); break;
-                case Kind.Time: w.Int32Array(_ints[c].AsSpan(0, n), nullWhenAllNull: column != FlowColumn.Start); break;
+                case Kind.Long or Kind.End: w.Int64Array(_longs[c].AsSpan(0, n)); break;
+                case Kind.Start: w.Int32Array(_ints[c].AsSpan(0, n), nullWhenAllNull: false); break;
                 case Kind.Int or Kind.Text: w.Int32Array(_ints[c].AsSpan(0, n)); break;
                 case Kind.Small: w.Int16Array(_smalls[c].AsSpan(0, n)); break;
                 case Kind.Address: w.InetArray(_addresses[c].AsSpan(0, n)); break;
@@ -136,18 +131,18 @@ internal sealed class FlowChunk
     public static readonly string CopyColumns =
         "start_min, start_max, base, object_id, source_id, line0, n, addrs, " + string.Join(", ", FlowChunks.Arrays);
 
-    private bool InRange(DateTimeOffset? time) => time is null || Math.Abs((time.Value - _base).Ticks / TimeSpan.TicksPerSecond) < int.MaxValue;
+    // Whole seconds from the chunk's base (flow logs give times in whole seconds). A start is within its period, 6 hours,
+    // of the base, so it fits 32 bits; an end may be anything a record says, so it has 64.
+    private long? Seconds(DateTimeOffset? time) => time is null ? null : (time.Value - _base).Ticks / TimeSpan.TicksPerSecond;
 
-    // Flow logs give times in whole seconds.
-    private int? Seconds(DateTimeOffset? time) => time is null ? null : (int)((time.Value - _base).Ticks / TimeSpan.TicksPerSecond);
-
-    private enum Kind { Own, Long, Time, Int, Text, Small, Address, Extras, Line }
+    private enum Kind { Own, Long, Start, End, Int, Text, Small, Address, Extras, Line }
 
     private static Kind KindOf(FlowColumn column) => column switch
     {
         FlowColumn.ObjectId or FlowColumn.SourceId => Kind.Own,
         FlowColumn.Packets or FlowColumn.Bytes => Kind.Long,
-        FlowColumn.Start or FlowColumn.End => Kind.Time,
+        FlowColumn.Start => Kind.Start,
+        FlowColumn.End => Kind.End,
         FlowColumn.SrcPort or FlowColumn.DstPort => Kind.Int,
         FlowColumn.Version or FlowColumn.Protocol or FlowColumn.Action or FlowColumn.LogStatus or FlowColumn.TcpFlags
             or FlowColumn.Type or FlowColumn.FlowDirection or FlowColumn.TrafficPath => Kind.Small,

@@ -56,11 +56,6 @@ public sealed class FlowCopy : IAsyncDisposable
             chunk.Reset(objectId);
             _open.Add(key, chunk);
         }
-        else if (!chunk.Fits(r))
-        {
-            await chunk.WriteAsync(_writer, _sourceId, ct);
-            chunk.Reset(objectId);
-        }
         foreach (var column in TextColumns)
         {
             _textIds[(int)column] = TextId(FlowChunk.Text(column, r));
