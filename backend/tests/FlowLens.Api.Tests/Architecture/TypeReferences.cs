@@ -131,7 +131,10 @@ public static class TypeReferences
                     AddToken(md, MetadataTokens.EntityHandle(il.ReadInt32()), provider);
                     break;
                 case OperandType.InlineSwitch:
-                    il.Offset += 4 * il.ReadInt32();
+                    // The count, then that many targets: read the count first (il.Offset += 4 * il.ReadInt32() would
+                    // add to the offset from before the count, and read the count's bytes again as opcodes).
+                    var targets = il.ReadInt32();
+                    il.Offset += 4 * targets;
                     break;
                 default:
                     il.Offset += OperandSize(code.OperandType);
