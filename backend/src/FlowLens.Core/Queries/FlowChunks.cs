@@ -50,18 +50,15 @@ public static class FlowChunks
         _ => "u." + FlowColumns.Info(column).Name,
     };
 
-    /// <summary>The chunk conditions of a range of record starts (<c>$from</c>/<c>$to</c> as SQL text): the partitions to
-    /// read and, in them, the chunks whose records may start in the range.</summary>
-    public static string InRange(string from, string to) =>
-        $"c.start_min < {to} and c.start_max >= {from} and c.start_min > {from} - interval '{(int)Period.TotalHours} hours'";
-
     /// <summary>
-    /// A subquery of flows, one row per record, with the <paramref name="columns"/> named as in <c>flows</c>, from the
-    /// chunks <paramref name="where"/> keeps (conditions on the chunk <c>c</c>). With <paramref name="arrays"/> the rows
+    /// A subquery of the flows that start in [<paramref name="from"/>, <paramref name="to"/>) (SQL text), one row per
+    /// record, with the <paramref name="columns"/> named as in <c>flows</c>. It reads only the partitions and chunks
+    /// whose records may start in the range, and of those only the chunks <paramref name="chunks"/> keeps (more
+    /// conditions on the chunk <c>c</c>), then keeps the records of the range. With <paramref name="arrays"/> the rows
     /// also carry every array of their chunk, as <c>a_name</c>, and the record's position in them (<c>ord</c>): a
     /// query can read the other fields of the few rows it keeps, by subscript, without unpacking them for every row.
     /// </summary>
-    public static string Rows(IEnumerable<FlowColumn> columns, string where, bool arrays = false)
+    public static string Rows(IEnumerable<FlowColumn> columns, string from, string to, string? chunks = null, bool arrays = false)
     {
         var wanted = columns.Append(FlowColumn.Start).Distinct().OrderBy(c => c).ToList();
         var unnested = wanted.Select(ArrayOf).OfType<string>().Distinct().ToList();
@@ -78,7 +75,8 @@ public static class FlowChunks
             (select {string.Join(", ", select)}
                 from flow_chunks c
                 cross join lateral rows from ({string.Join(", ", unnested.Select(a => $"unnest(c.{a})"))}) with ordinality u({string.Join(", ", unnested)}, ord)
-                where {where})
+                where c.start_min < {to} and c.start_max >= {from} and c.start_min > {from} - interval '{(int)Period.TotalHours} hours'{(chunks is null ? "" : " and " + chunks)}
+                    and {ValueOf(FlowColumn.Start)} >= {from} and {ValueOf(FlowColumn.Start)} < {to})
             """;
     }
 

@@ -62,19 +62,19 @@ public static class FlowSearchSql
         var end = after is { } c && c.Start < range.To ? c.Start.AddTicks(10) : range.To;
         var (lows, highs) = Windows(range.From, end, limit is null ? LongestExportWindow : LongestWindow);
         var parameters = new List<object> { lows, highs };
-        var chunks = FlowChunks.InRange("w.lo", "w.hi");
+        string? chunks = null;
         if (filter is not null && FilterSql.RequiredAddresses(filter) is { } addresses)
         {
             parameters.Add(addresses);
-            chunks += $" and c.addrs && ${parameters.Count}::inet[]";
+            chunks = $"c.addrs && ${parameters.Count}::inet[]";
         }
         var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
-        var where = new StringBuilder("f.start >= w.lo and f.start < w.hi");
+        var where = new List<string>();
         if (filter is not null)
         {
             var (condition, values) = FilterSql.Build(filter, parameters.Count + 1);
             parameters.AddRange(values);
-            where.Append("\n            and ").Append(condition);
+            where.Add(condition);
             columns.AddRange(FilterSql.Columns(filter).Select(FlowColumns.Named));
         }
         if (after is { } cursor)
@@ -82,8 +82,8 @@ public static class FlowSearchSql
             parameters.Add(cursor.Start);
             parameters.Add(cursor.ObjectId);
             parameters.Add(cursor.Line);
-            where.Append(CultureInfo.InvariantCulture,
-                $"\n            and (f.start, f.object_id, f.line) < (${parameters.Count - 2}, ${parameters.Count - 1}, ${parameters.Count})");
+            where.Add(string.Create(CultureInfo.InvariantCulture,
+                $"(f.start, f.object_id, f.line) < (${parameters.Count - 2}, ${parameters.Count - 1}, ${parameters.Count})"));
         }
         var limitSql = "";
         if (limit is { } n)
@@ -98,8 +98,8 @@ public static class FlowSearchSql
                 {Columns}
             from unnest($1::timestamptz[], $2::timestamptz[]) w(lo, hi)
             cross join lateral (
-                select f.* from {FlowChunks.Rows(columns, chunks, arrays: true)} f
-                where {where}
+                select f.* from {FlowChunks.Rows(columns, "w.lo", "w.hi", chunks, arrays: true)} f
+                where {(where.Count == 0 ? "true" : string.Join("\n            and ", where))}
                 order by f.start desc, f.object_id desc, f.line desc{limitSql}) p{limitSql}
             """;
         return (sql, parameters);

@@ -183,7 +183,7 @@ public static class StatsSql
                 select {key}, 1::bigint, (f.log_status = 1)::int::bigint, coalesce(f.bytes, 0)::bigint, coalesce(f.packets, 0)::bigint,
                     (f.log_status = 1 and f.action = 2)::int::bigint
                 from dirty d cross join lateral {Flows("d.bucket", "d.bucket + interval '1 hour'", [.. KeyColumns([name]), "log_status", "bytes", "packets", "action"])} f{join}
-                where f.start >= d.bucket and f.start < d.bucket + interval '1 hour' and f.start >= $1 and f.start < $2 and {key} is not null{rejected})
+                where f.start >= $1 and f.start < $2 and {key} is not null{rejected})
             select key, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes, sum_bigint(packets) as packets,
                 sum_bigint(rejected_flows) as rejected_flows, (select coalesce(sum_bigint(floor), 0) from summaries) as max_error
             from sums
@@ -257,7 +257,7 @@ public static class StatsSql
                 min(f.start) as first_seen,
                 max(coalesce(f."end", f.start)) as last_seen
             from {Flows("$1", "$2", ["srcaddr", "dstaddr", "dstport", "bytes", "packets", "action", "end", "log_status"], filter)} f
-            where f.start >= $1 and f.start < $2 and f.log_status = 1 and f.srcaddr is not null and {condition}
+            where f.log_status = 1 and f.srcaddr is not null and {condition}
             group by 1
             order by {rank} desc, flows desc, host(f.srcaddr) collate "C"
             limit ${parameters.Count}
@@ -315,7 +315,7 @@ public static class StatsSql
         return new StatsStatement($"""
             select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as records, f.bytes, f.packets, {KeyOf(keys)} as key
             from {Flows("$1", "$2", [.. KeyColumns(keys), "action", "log_status", "protocol", "bytes", "packets"], filter)} f{joins}
-            where f.start >= $1 and f.start < $2 and {Condition()}
+            where {Condition()}
             """, parameters, StatsPath.Raw);
     }
 
@@ -363,12 +363,11 @@ public static class StatsSql
     }
 
     /// <summary>
-    /// The flows whose chunks may start in [<paramref name="from"/>, <paramref name="to"/>) (SQL text), with the
-    /// <paramref name="columns"/> and those <paramref name="filter"/> reads; the caller still states the range on
-    /// <c>f.start</c>.
+    /// The flows that start in [<paramref name="from"/>, <paramref name="to"/>) (SQL text), with the
+    /// <paramref name="columns"/> and those <paramref name="filter"/> reads.
     /// </summary>
     private static string Flows(string from, string to, IEnumerable<string> columns, FilterNode? filter = null) =>
-        FlowChunks.Rows(columns.Concat(filter is null ? [] : FilterSql.Columns(filter)).Select(FlowColumns.Named), FlowChunks.InRange(from, to));
+        FlowChunks.Rows(columns.Concat(filter is null ? [] : FilterSql.Columns(filter)).Select(FlowColumns.Named), from, to);
 
     /// <summary>The columns a grouping field's value is read from.</summary>
     private static IEnumerable<string> KeyColumns(IEnumerable<string> names) => names.SelectMany(name =>

@@ -49,10 +49,10 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
             coalesce(sum(f.packets) filter (where f.action = 2), 0)::bigint as rejected_packets
         from unnest($1::timestamptz[]) d(bucket)
         cross join lateral {FlowChunks.Rows([FlowColumn.SrcAddr, FlowColumn.DstAddr, FlowColumn.DstPort, FlowColumn.InterfaceId, FlowColumn.LogStatus,
-            FlowColumn.Bytes, FlowColumn.Packets, FlowColumn.Action], FlowChunks.InRange("d.bucket", "d.bucket + interval '1 hour'"))} f
+            FlowColumn.Bytes, FlowColumn.Packets, FlowColumn.Action], "d.bucket", "d.bucket + interval '1 hour'")} f
         left join flow_strings s on s.id = f.interface_id
         cross join lateral (values (1::smallint, host(f.srcaddr)), (2::smallint, host(f.dstaddr)), (3::smallint, f.dstport::text), (4::smallint, s.value)) v(field, key)
-        where f.start >= d.bucket and f.start < d.bucket + interval '1 hour' and v.key is not null
+        where v.key is not null
         group by 1, 2, 3
         """;
 

@@ -12,8 +12,9 @@ from unnest($1::timestamptz[]) d(bucket)
 cross join lateral (select u.packets as packets, u.bytes as bytes, c.base + u.t * interval '1 second' as start, u.interface_id as interface_id, u.dstport as dstport, u.action as action, u.log_status as log_status, u.srcaddr as srcaddr, u.dstaddr as dstaddr
     from flow_chunks c
     cross join lateral rows from (unnest(c.packets), unnest(c.bytes), unnest(c.t), unnest(c.interface_id), unnest(c.dstport), unnest(c.action), unnest(c.log_status), unnest(c.srcaddr), unnest(c.dstaddr)) with ordinality u(packets, bytes, t, interface_id, dstport, action, log_status, srcaddr, dstaddr, ord)
-    where c.start_min < d.bucket + interval '1 hour' and c.start_max >= d.bucket and c.start_min > d.bucket - interval '6 hours') f
+    where c.start_min < d.bucket + interval '1 hour' and c.start_max >= d.bucket and c.start_min > d.bucket - interval '6 hours'
+        and c.base + u.t * interval '1 second' >= d.bucket and c.base + u.t * interval '1 second' < d.bucket + interval '1 hour') f
 left join flow_strings s on s.id = f.interface_id
 cross join lateral (values (1::smallint, host(f.srcaddr)), (2::smallint, host(f.dstaddr)), (3::smallint, f.dstport::text), (4::smallint, s.value)) v(field, key)
-where f.start >= d.bucket and f.start < d.bucket + interval '1 hour' and v.key is not null
+where v.key is not null
 group by 1, 2, 3

@@ -11,8 +11,9 @@ select host(f.srcaddr) as srcaddr,
 from (select u.packets as packets, u.bytes as bytes, c.base + u.t * interval '1 second' as start, c.base + u.e * interval '1 second' as "end", u.dstport as dstport, u.action as action, u.log_status as log_status, u.srcaddr as srcaddr, u.dstaddr as dstaddr
     from flow_chunks c
     cross join lateral rows from (unnest(c.packets), unnest(c.bytes), unnest(c.t), unnest(c.e), unnest(c.dstport), unnest(c.action), unnest(c.log_status), unnest(c.srcaddr), unnest(c.dstaddr)) with ordinality u(packets, bytes, t, e, dstport, action, log_status, srcaddr, dstaddr, ord)
-    where c.start_min < $2 and c.start_max >= $1 and c.start_min > $1 - interval '6 hours') f
-where f.start >= $1 and f.start < $2 and f.log_status = 1 and f.srcaddr is not null and true
+    where c.start_min < $2 and c.start_max >= $1 and c.start_min > $1 - interval '6 hours'
+        and c.base + u.t * interval '1 second' >= $1 and c.base + u.t * interval '1 second' < $2) f
+where f.log_status = 1 and f.srcaddr is not null and true
 group by 1
 order by hosts desc, flows desc, host(f.srcaddr) collate "C"
 limit $3

@@ -3,8 +3,9 @@ with r as (select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as
 from (select u.packets as packets, u.bytes as bytes, c.base + u.t * interval '1 second' as start, u.protocol as protocol, u.action as action, u.log_status as log_status, u.srcaddr as srcaddr
     from flow_chunks c
     cross join lateral rows from (unnest(c.packets), unnest(c.bytes), unnest(c.t), unnest(c.protocol), unnest(c.action), unnest(c.log_status), unnest(c.srcaddr)) with ordinality u(packets, bytes, t, protocol, action, log_status, srcaddr, ord)
-    where c.start_min < $2 and c.start_max >= $1 and c.start_min > $1 - interval '6 hours') f
-where f.start >= $1 and f.start < $2 and true),
+    where c.start_min < $2 and c.start_max >= $1 and c.start_min > $1 - interval '6 hours'
+        and c.base + u.t * interval '1 second' >= $1 and c.base + u.t * interval '1 second' < $2) f
+where true),
 top as (select key from r where key <> '-' group by key order by coalesce(sum(records) filter (where log_status = 1), 0)::bigint desc, key collate "C" limit $5)
 select date_bin($3::interval, r.t, $4) as t,
     case when r.key = '-' or top.key is not null then r.key else 'other' end as key,

@@ -7,8 +7,9 @@ from (select f.start as t, f.action, f.log_status, f.protocol, 1::bigint as reco
 from (select u.packets as packets, u.bytes as bytes, c.base + u.t * interval '1 second' as start, u.dstport as dstport, u.protocol as protocol, u.action as action, u.log_status as log_status
     from flow_chunks c
     cross join lateral rows from (unnest(c.packets), unnest(c.bytes), unnest(c.t), unnest(c.dstport), unnest(c.protocol), unnest(c.action), unnest(c.log_status)) with ordinality u(packets, bytes, t, dstport, protocol, action, log_status, ord)
-    where c.start_min < $2 and c.start_max >= $1 and c.start_min > $1 - interval '6 hours') f
-where f.start >= $1 and f.start < $2 and true) r
+    where c.start_min < $2 and c.start_max >= $1 and c.start_min > $1 - interval '6 hours'
+        and c.base + u.t * interval '1 second' >= $1 and c.base + u.t * interval '1 second' < $2) f
+where true) r
 where key <> '-'
 group by key
 order by coalesce(sum(bytes), 0)::bigint desc, key collate "C"

@@ -23,8 +23,9 @@ sums as (
     from dirty d cross join lateral (select u.packets as packets, u.bytes as bytes, c.base + u.t * interval '1 second' as start, u.action as action, u.log_status as log_status, u.srcaddr as srcaddr
     from flow_chunks c
     cross join lateral rows from (unnest(c.packets), unnest(c.bytes), unnest(c.t), unnest(c.action), unnest(c.log_status), unnest(c.srcaddr)) with ordinality u(packets, bytes, t, action, log_status, srcaddr, ord)
-    where c.start_min < d.bucket + interval '1 hour' and c.start_max >= d.bucket and c.start_min > d.bucket - interval '6 hours') f
-    where f.start >= d.bucket and f.start < d.bucket + interval '1 hour' and f.start >= $1 and f.start < $2 and host(srcaddr) is not null)
+    where c.start_min < d.bucket + interval '1 hour' and c.start_max >= d.bucket and c.start_min > d.bucket - interval '6 hours'
+        and c.base + u.t * interval '1 second' >= d.bucket and c.base + u.t * interval '1 second' < d.bucket + interval '1 hour') f
+    where f.start >= $1 and f.start < $2 and host(srcaddr) is not null)
 select key, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes, sum_bigint(packets) as packets,
     sum_bigint(rejected_flows) as rejected_flows, (select coalesce(sum_bigint(floor), 0) from summaries) as max_error
 from sums
