@@ -15,9 +15,15 @@ internal static class ParseBenchmark
 {
     private const int Runs = 5;
 
-    public static async Task<int> RunAsync()
+    /// <summary>With <c>--objects</c>, only the realistic objects read as ingestion reads them.</summary>
+    public static async Task<int> RunAsync(string[] args)
     {
         Console.WriteLine($"FlowLens parse benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, one thread");
+        if (new BenchArgs(args).Flag("objects"))
+        {
+            await MeasureObjectsAsync();
+            return 0;
+        }
         var v2 = Generate(FlowLogFormat.Default, 2_000_000);
         var v5 = Generate(SyntheticFlows.V5AllFields, 1_000_000);
         var gzipPath = Path.Combine(Path.GetTempPath(), $"flowlens-bench-{Environment.ProcessId}.log.gz");
@@ -29,6 +35,7 @@ internal static class ParseBenchmark
             await MeasureAsync("v5 all fields, from memory, with rollup sums", v5.Length, () => new TextFlowLogReader(new MemoryStream(v5), gzip: false), rollups: true);
             await MeasureAsync($"gzip file, 1M v2 lines ({new FileInfo(gzipPath).Length / 1_048_576.0:F1} MiB), end to end", null,
                 () => new TextFlowLogReader(new FileStream(gzipPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false), gzip: true));
+            await MeasureObjectsAsync();
         }
         finally
         {
@@ -85,6 +92,65 @@ internal static class ParseBenchmark
                     throw new InvalidOperationException($"benchmark input did not parse: {reader.Error}");
             }
         }
+    }
+
+    /// <summary>
+    /// Realistic traffic (200,000 internet addresses a day) in gzip objects of 50,000 v2 records, each read as
+    /// ingestion reads one: parsed, summed, and its hourly top summaries bounded at the end (FlowLens:Rollups:TopKeys).
+    /// </summary>
+    private static async Task MeasureObjectsAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("flowlens-parse-bench").FullName;
+        try
+        {
+            var day = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1), TimeSpan.Zero);
+            TrafficFiles.Write(folder, new RealisticTraffic(200_000, 3000), FlowLogFormat.Default, day, TimeSpan.FromDays(1), 1_000_000, TrafficFiles.RecordsPerObject);
+            var objects = Directory.GetFiles(folder, "*.gz", SearchOption.AllDirectories);
+            await ReadObjectsAsync(objects); // warm-up
+            var runs = new List<(double Seconds, double SummarySeconds, double Bytes, int Gen2, long Lines)>();
+            for (var run = 0; run < Runs; run++)
+            {
+                GC.Collect();
+                var (allocated, gen2) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(2));
+                var clock = Stopwatch.StartNew();
+                var (lines, summarySeconds) = await ReadObjectsAsync(objects);
+                runs.Add((clock.Elapsed.TotalSeconds, summarySeconds, GC.GetTotalAllocatedBytes(precise: true) - allocated, GC.CollectionCount(2) - gen2, lines));
+            }
+            var median = runs.OrderBy(r => r.Seconds).ElementAt(Runs / 2);
+            Console.WriteLine($"realistic v2 objects ({objects.Length} x {TrafficFiles.RecordsPerObject:N0} records, gzip, 200,000 internet addresses a day), parse + sums + top summaries: " +
+                $"median {median.Seconds / median.Lines * 1e6:F2} µs a line (the summaries {median.SummarySeconds / median.Lines * 1e6:F2}); " +
+                $"{median.Bytes / median.Lines:F0} bytes allocated per line, {median.Gen2} gen2 GCs per {median.Lines:N0} lines");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Reads each object as ingestion does; returns the lines and the seconds spent bounding the summaries.</summary>
+    private static async Task<(long Lines, double SummarySeconds)> ReadObjectsAsync(string[] objects)
+    {
+        long lines = 0;
+        var summaries = TimeSpan.Zero;
+        foreach (var path in objects)
+        {
+            var sums = new RollupAccumulator();
+            await using (var reader = new TextFlowLogReader(File.OpenRead(path), gzip: true))
+            {
+                while (await reader.ReadAsync() == FlowReadResult.Record)
+                {
+                    sums.Add(reader.Record);
+                    lines++;
+                }
+            }
+            var started = Stopwatch.GetTimestamp();
+            foreach (var _ in sums.Summaries(1000))
+            {
+            }
+            summaries += Stopwatch.GetElapsedTime(started);
+            sums.Release();
+        }
+        return (lines, summaries.TotalSeconds);
     }
 
     private static byte[] Generate(FlowLogFormat format, int lines)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using FlowLens.Core.Filters;
@@ -104,6 +105,12 @@ public readonly record struct TotalsKey(DateTime Bucket, short? Action, short? L
 /// </remarks>
 public sealed class RollupAccumulator
 {
+    // Hour tables of objects already written (Release), for the next objects: an hour of an object sums tens of
+    // thousands of addresses, and growing dictionaries that size anew for each object kept the GC busier than the sums
+    // themselves. At most Pooled wait (two workers' hours), each of at most MaxPooledKeys addresses: about 60 MB at most.
+    private const int Pooled = 4, MaxPooledKeys = 65_536;
+    private static readonly ConcurrentBag<HourTops> Pool = [];
+
     private readonly Dictionary<BucketKey, RollupSums> _totals = [];
     private readonly Dictionary<long, HourTops> _hours = [];
     private long _lastHour = -1;
@@ -118,7 +125,7 @@ public sealed class RollupAccumulator
 
     /// <summary>Each hour's and field's sums bounded to a summary of at most <paramref name="topKeys"/> keys per metric.</summary>
     public IEnumerable<(DateTime Hour, TopField Field, TopSummary Summary)> Summaries(int topKeys) => Tables.Select(t =>
-        (t.Hour, t.Field, TopSummary.Truncate(t.Rows, key => key.Text(t.Field), topKeys)));
+        (t.Hour, t.Field, TopSummary.Truncate(t.Rows, key => key.Text(t.Field), TopKey.Order, topKeys)));
 
     /// <summary>Each field's sums of each hour that has any.</summary>
     private IEnumerable<(DateTime Hour, TopField Field, Dictionary<TopKey, TopSums> Rows)> Tables =>
@@ -171,7 +178,7 @@ public sealed class RollupAccumulator
         if (ticks != _lastHour || _last is null)
         {
             ref var hour = ref CollectionsMarshal.GetValueRefOrAddDefault(_hours, ticks, out _);
-            (_lastHour, _last) = (ticks, hour ??= new HourTops());
+            (_lastHour, _last) = (ticks, hour ??= Pool.TryTake(out var pooled) ? pooled : new HourTops());
         }
         return _last;
     }
@@ -182,6 +189,22 @@ public sealed class RollupAccumulator
         {
             CollectionsMarshal.GetValueRefOrAddDefault(rows, k, out _).Add(sums);
         }
+    }
+
+    /// <summary>Empties the accumulator once its sums are written, handing its hour tables to the next one.</summary>
+    public void Release()
+    {
+        foreach (var hour in _hours.Values)
+        {
+            if (Pool.Count < Pooled && hour.Count <= MaxPooledKeys)
+            {
+                hour.Clear();
+                Pool.Add(hour);
+            }
+        }
+        _hours.Clear();
+        _totals.Clear();
+        (_lastHour, _last) = (-1, null);
     }
 
     /// <summary>Action, log-status or protocol in 17 bits: 0 for none, else the value plus one.</summary>
@@ -200,6 +223,16 @@ public sealed class RollupAccumulator
         public readonly Dictionary<TopKey, TopSums> DstPort = [];
         public readonly Dictionary<TopKey, TopSums> InterfaceId = [];
 
+        public int Count => Math.Max(SrcAddr.Count, DstAddr.Count);
+
+        public void Clear()
+        {
+            SrcAddr.Clear();
+            DstAddr.Clear();
+            DstPort.Clear();
+            InterfaceId.Clear();
+        }
+
         public Dictionary<TopKey, TopSums> Of(TopField field) => field switch
         {
             TopField.SrcAddr => SrcAddr,
@@ -213,6 +246,13 @@ public sealed class RollupAccumulator
     private readonly struct TopKey(ulong kind, ulong high, ulong low, string? text) : IEquatable<TopKey>
     {
         private const ulong HasNumber = 1, HasIPv4 = 2, HasIPv6 = 3;
+
+        /// <summary>An order of keys of one field, for ties: by address or number, or by text (ordinal).</summary>
+        public static readonly IComparer<TopKey> Order = Comparer<TopKey>.Create((a, b) =>
+            a._kind != b._kind ? a._kind.CompareTo(b._kind)
+            : a._high != b._high ? a._high.CompareTo(b._high)
+            : a._low != b._low ? a._low.CompareTo(b._low)
+            : string.CompareOrdinal(a._text, b._text));
 
         private readonly ulong _kind = kind;
         private readonly ulong _high = high;

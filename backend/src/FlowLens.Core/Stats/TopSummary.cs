@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
 namespace FlowLens.Core.Stats;
 
 /// <summary>
@@ -71,14 +74,16 @@ public sealed class TopSummary
     public bool IsExact => Floors.All(f => f == 0);
 
     /// <summary>The summary of exact sums: all of them when there are at most <paramref name="k"/> keys, floors 0.</summary>
-    public static TopSummary Truncate(IReadOnlyDictionary<string, TopSums> exact, int k) => Bound(exact, key => key, new long[Metrics.Length], k);
+    public static TopSummary Truncate(IReadOnlyDictionary<string, TopSums> exact, int k) =>
+        Bound(exact, key => key, StringComparer.Ordinal, new long[Metrics.Length], k);
 
     /// <summary>
-    /// The same, from exact sums of distinct keys of any kind, named by <paramref name="text"/>: only the keys kept, and
-    /// those tied at a metric's k-th value, are turned into text (ingestion sums tens of thousands of addresses an hour).
+    /// The same, from exact sums of distinct keys of any kind, named by <paramref name="text"/> and ranked among equal
+    /// values by <paramref name="order"/>: only the keys kept are turned into text (ingestion sums tens of thousands of
+    /// addresses an hour, most of them tied at a flow or two).
     /// </summary>
-    public static TopSummary Truncate<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, int k) =>
-        Bound(exact, text, new long[Metrics.Length], k);
+    public static TopSummary Truncate<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, IComparer<TKey> order, int k) =>
+        Bound(exact, text, order, new long[Metrics.Length], k);
 
     /// <summary>
     /// Merges summaries of disjoint sets of records (objects of an hour, hours of a day): listed sums add up, floors
@@ -100,92 +105,134 @@ public sealed class TopSummary
                 floors[m] += part.Floors[m];
             }
         }
-        return Bound(keys, key => key, floors, k);
+        return Bound(keys, key => key, StringComparer.Ordinal, floors, k);
     }
 
     /// <summary>
     /// Keeps every key when there are at most <paramref name="k"/>; else, for each metric, the k largest positive values
-    /// (ties by key text, ordinal), and adds to that metric's floor the largest value of a key it did not keep.
+    /// (ties by <paramref name="order"/>), and adds to that metric's floor the largest value of a key it did not keep.
     /// </summary>
     /// <remarks>
     /// Per metric, the k+1 largest values alone give the k-th (the least a kept key has) and the next one (the floor's
-    /// raise): keys above the k-th are kept, and only the keys tied with it are ranked by their text. A key's text is
-    /// made once, and only for those keys.
+    /// raise): keys above the k-th are kept, and only the keys tied with it are ranked. Any order of ties keeps the
+    /// invariant; a fixed one makes the summary the same whatever the order of the sums. The work arrays are pooled:
+    /// an hour of an object has tens of thousands of keys, and arrays that size each time kept the GC busy.
     /// </remarks>
-    private static TopSummary Bound<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, long[] floors, int k)
+    private static TopSummary Bound<TKey>(IReadOnlyCollection<KeyValuePair<TKey, TopSums>> exact, Func<TKey, string> text, IComparer<TKey> order, long[] floors, int k)
     {
         if (k < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(k), "a summary keeps at least one key");
         }
-        var rows = exact.ToArray();
-        var kept = new bool[rows.Length];
-        var texts = new string?[rows.Length];
-        if (rows.Length <= k)
+        var n = exact.Count;
+        var rows = ArrayPool<KeyValuePair<TKey, TopSums>>.Shared.Rent(n);
+        var kept = ArrayPool<bool>.Shared.Rent(n);
+        var values = ArrayPool<long>.Shared.Rent(n);
+        try
         {
-            Array.Fill(kept, true);
-            return Kept(rows, kept, texts, text, floors);
-        }
-        var values = new long[rows.Length];
-        var largest = new PriorityQueue<long, long>(k + 1);
-        var ties = new List<(string Text, int Row)>();
-        foreach (var metric in Metrics)
-        {
-            // The k+1 largest positive values, the least of them first.
-            largest.Clear();
-            for (var i = 0; i < rows.Length; i++)
+            var filled = 0;
+            foreach (var row in exact)
             {
-                var value = values[i] = rows[i].Value[metric];
-                if (value > 0 && largest.Count <= k)
-                {
-                    largest.Enqueue(value, value);
-                }
-                else if (value > 0 && value > largest.Peek())
-                {
-                    largest.DequeueEnqueue(value, value);
-                }
+                rows[filled++] = row;
             }
-            // The k-th largest positive value (all of them when there are at most k).
-            var least = 1L;
-            var all = largest.Count <= k;
+            var all = n <= k;
+            Array.Fill(kept, all, 0, n);
             if (!all)
             {
-                floors[(int)metric] += largest.Dequeue();
-                least = largest.Peek();
+                KeepLargest(rows, n, kept, values, order, floors, k);
             }
-            var places = k;
-            ties.Clear();
-            for (var i = 0; i < rows.Length; i++)
+            var keys = new Dictionary<string, TopSums>(StringComparer.Ordinal);
+            for (var i = 0; i < n; i++)
             {
-                if (values[i] > least || (values[i] == least && all))
+                if (kept[i])
                 {
-                    kept[i] = true;
-                    places--;
-                }
-                else if (values[i] == least)
-                {
-                    ties.Add((texts[i] ??= text(rows[i].Key), i));
+                    keys.Add(text(rows[i].Key), rows[i].Value);
                 }
             }
-            ties.Sort((a, b) => string.CompareOrdinal(a.Text, b.Text));
-            foreach (var (_, row) in ties.Take(places))
-            {
-                kept[row] = true;
-            }
+            return new TopSummary(keys, floors);
         }
-        return Kept(rows, kept, texts, text, floors);
+        finally
+        {
+            ArrayPool<KeyValuePair<TKey, TopSums>>.Shared.Return(rows, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<TKey>());
+            ArrayPool<bool>.Shared.Return(kept);
+            ArrayPool<long>.Shared.Return(values);
+        }
     }
 
-    private static TopSummary Kept<TKey>(KeyValuePair<TKey, TopSums>[] rows, bool[] kept, string?[] texts, Func<TKey, string> text, long[] floors)
+    /// <summary>Marks, per metric, the rows of the k largest values (ties by key order) and raises the floors.</summary>
+    private static void KeepLargest<TKey>(KeyValuePair<TKey, TopSums>[] rows, int n, bool[] kept, long[] values, IComparer<TKey> order, long[] floors, int k)
     {
-        var keys = new Dictionary<string, TopSums>(StringComparer.Ordinal);
-        for (var i = 0; i < rows.Length; i++)
+        var largest = new PriorityQueue<long, long>(k + 1);
+        int[]? byKey = null; // the rows' indexes in key order, made the first time more keys tie than there are places
+        try
         {
-            if (kept[i])
+            foreach (var metric in Metrics)
             {
-                keys.Add(texts[i] ?? text(rows[i].Key), rows[i].Value);
+                // The k+1 largest positive values, the least of them first.
+                largest.Clear();
+                for (var i = 0; i < n; i++)
+                {
+                    var value = values[i] = rows[i].Value[metric];
+                    if (value > 0 && largest.Count <= k)
+                    {
+                        largest.Enqueue(value, value);
+                    }
+                    else if (value > 0 && value > largest.Peek())
+                    {
+                        largest.DequeueEnqueue(value, value);
+                    }
+                }
+                if (largest.Count <= k)
+                {
+                    // At most k positive values: all of them.
+                    for (var i = 0; i < n; i++)
+                    {
+                        kept[i] |= values[i] > 0;
+                    }
+                    continue;
+                }
+                // Keys above the k-th largest value are kept; those equal to it share the places left.
+                floors[(int)metric] += largest.Dequeue();
+                var least = largest.Peek();
+                var (places, ties) = (k, 0);
+                for (var i = 0; i < n; i++)
+                {
+                    if (values[i] > least)
+                    {
+                        kept[i] = true;
+                        places--;
+                    }
+                    else if (values[i] == least)
+                    {
+                        ties++;
+                    }
+                }
+                if (ties > places && byKey is null)
+                {
+                    byKey = ArrayPool<int>.Shared.Rent(n);
+                    for (var i = 0; i < n; i++)
+                    {
+                        byKey[i] = i;
+                    }
+                    Array.Sort(byKey, 0, n, Comparer<int>.Create((a, b) => order.Compare(rows[a].Key, rows[b].Key)));
+                }
+                for (var j = 0; j < n && places > 0; j++)
+                {
+                    var i = byKey is null ? j : byKey[j];
+                    if (values[i] == least)
+                    {
+                        kept[i] = true;
+                        places--;
+                    }
+                }
             }
         }
-        return new TopSummary(keys, floors);
+        finally
+        {
+            if (byKey is not null)
+            {
+                ArrayPool<int>.Shared.Return(byKey);
+            }
+        }
     }
 }

@@ -69,6 +69,7 @@ public sealed class FlowSink : IAsyncDisposable
         var rows = ledgers.ToList();
         // The summaries name their object when they have one, so that a new version of it can delete them unmerged.
         await RollupWriter.WriteAsync(_connection, _rollups, _topKeys, _sourceId, rows.Count == 1 ? rows[0].ObjectId : null, ct);
+        _rollups.Release();
         foreach (var ledger in rows)
         {
             // Added, not set: a CloudWatch stream is loaded batch after batch (a new object's row starts at 0 and '[]');
