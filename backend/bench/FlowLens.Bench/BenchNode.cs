@@ -115,32 +115,6 @@ internal sealed class BenchNode : IAsyncDisposable
         return clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>
-    /// Waits until every closed partition holding chunks has its address index (the maintenance job builds them every
-    /// 5 minutes, once a partition has been quiet for 2): the seconds waited, or null after <paramref name="timeout"/>.
-    /// </summary>
-    public static async Task<double?> WaitForAddressIndexesAsync(string database, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var unindexed = new NpgsqlCommand("""
-            select count(*) from pg_inherits i join pg_class c on c.oid = i.inhrelid
-            where i.inhparent = 'flow_chunks'::regclass and c.relname ~ '^flow_chunks_[0-9]{8}_[0-9]{2}$'
-                and pg_relation_size(c.oid) > 0 and to_regclass(c.relname || '_addrs') is null
-                and to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC' + interval '7 hours' < now()
-            """, connection);
-        while ((long)(await unindexed.ExecuteScalarAsync())! > 0)
-        {
-            if (clock.Elapsed > timeout)
-            {
-                return null;
-            }
-            await Task.Delay(1000);
-        }
-        return clock.Elapsed.TotalSeconds;
-    }
-
     /// <summary>The database's size on disk (<c>pg_database_size</c>) and the flows it holds.</summary>
     public static async Task<(long Bytes, long Flows)> SizeAsync(string database)
     {

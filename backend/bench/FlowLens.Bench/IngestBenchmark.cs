@@ -95,9 +95,6 @@ internal static class IngestBenchmark
 
             var settled = results[^1].Settle is not null;
             await BenchNode.VacuumAnalyzeAsync(database);
-            var indexed = await BenchNode.WaitForAddressIndexesAsync(database, TimeSpan.FromMinutes(15));
-            Console.WriteLine(indexed is { } i ? $"every closed partition's address index built {i:F0} s after that (the maintenance job runs every 5 minutes)"
-                : "address indexes NOT all built after 15 minutes: bytes per record without them");
             Console.WriteLine($"bytes per record{(settled ? ", settled" : ", NOT settled")}: {await BenchNode.BytesPerRecordAsync(database, emptyBytes)}");
 
             foreach (var hour in hours)

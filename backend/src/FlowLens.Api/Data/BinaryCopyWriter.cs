@@ -108,6 +108,14 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
 
     public void Inet(FlowAddress? value) { if (Present(value)) Inet(value!.Value); }
 
+    /// <summary>A <c>bytea</c>: the bytes as they are.</summary>
+    public void Bytea(ReadOnlySpan<byte> value)
+    {
+        Int32Value(value.Length);
+        value.CopyTo(Space(value.Length));
+        _length += value.Length;
+    }
+
     public void Text(string value) => Utf8(value, version: null);
 
     /// <summary>A <c>jsonb</c> value: format version 1, then the JSON text.</summary>
@@ -144,17 +152,6 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
         foreach (var value in values)
         {
             Int64(value);
-        }
-        EndArray(start);
-    }
-
-    /// <summary>A one-dimensional <c>inet[]</c> without nulls.</summary>
-    public void InetArray(IReadOnlyCollection<FlowAddress> values)
-    {
-        var start = ArrayHeader(values.Count, InetOid, hasNulls: false);
-        foreach (var value in values)
-        {
-            Inet(value);
         }
         EndArray(start);
     }

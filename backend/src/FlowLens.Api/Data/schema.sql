@@ -41,7 +41,7 @@ begin
             continue;
         end if;
         if exists (select 1 from flow_chunks_default where start_min >= lower_bound and start_min < upper_bound) then
-            execute format('create table %I (like flow_chunks including defaults including compression)', name);
+            execute format('create table %I (like flow_chunks including defaults including compression including storage)', name);
             execute format('insert into %I select * from flow_chunks_default where start_min >= %L and start_min < %L', name, lower_bound, upper_bound);
             delete from flow_chunks_default where start_min >= lower_bound and start_min < upper_bound;
             execute format('alter table flow_chunks attach partition %I for values from (%L) to (%L)', name, lower_bound, upper_bound);
@@ -50,6 +50,23 @@ begin
         end if;
     end loop;
 end $$;
+
+--
+-- Name: flowlens_may_hold(bytea, bigint[], bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.flowlens_may_hold(bloom bytea, h1 bigint[], h2 bigint[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select bloom is null or exists (
+        select from unnest(h1, h2) h(a, b), (select length(bloom)::bigint * 8 - 1) m(mask)
+        where get_bit(bloom, a & m.mask) = 1
+            and get_bit(bloom, (a + b) & m.mask) = 1
+            and get_bit(bloom, (a + 2 * b) & m.mask) = 1
+            and get_bit(bloom, (a + 3 * b) & m.mask) = 1
+            and get_bit(bloom, (a + 4 * b) & m.mask) = 1
+            and get_bit(bloom, (a + 5 * b) & m.mask) = 1)
+$$;
 
 --
 -- Name: sum_bigint(bigint); Type: AGGREGATE; Schema: public; Owner: -
@@ -176,7 +193,6 @@ CREATE TABLE public.flow_chunks (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -218,10 +234,10 @@ CREATE TABLE public.flow_chunks (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 )
 PARTITION BY RANGE (start_min);
-ALTER TABLE ONLY public.flow_chunks ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN t SET COMPRESSION lz4;
@@ -264,6 +280,7 @@ ALTER TABLE ONLY public.flow_chunks ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: TABLE flow_chunks; Type: COMMENT; Schema: public; Owner: -
@@ -296,6 +313,12 @@ COMMENT ON COLUMN public.flow_chunks.type IS '1 IPv4, 2 IPv6, 3 EFA';
 COMMENT ON COLUMN public.flow_chunks.flow_direction IS '1 ingress, 2 egress';
 
 --
+-- Name: COLUMN flow_chunks.bloom; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.flow_chunks.bloom IS 'Bloom filter of the chunk''s srcaddr, dstaddr, pkt_srcaddr and pkt_dstaddr (AddressBloom); null: may hold any address';
+
+--
 -- Name: flow_chunks_20261102_00; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -307,7 +330,6 @@ CREATE TABLE public.flow_chunks_20261102_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -349,9 +371,9 @@ CREATE TABLE public.flow_chunks_20261102_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -394,6 +416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261102_06; Type: TABLE; Schema: public; Owner: -
@@ -407,7 +430,6 @@ CREATE TABLE public.flow_chunks_20261102_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -449,9 +471,9 @@ CREATE TABLE public.flow_chunks_20261102_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -494,6 +516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261102_12; Type: TABLE; Schema: public; Owner: -
@@ -507,7 +530,6 @@ CREATE TABLE public.flow_chunks_20261102_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -549,9 +571,9 @@ CREATE TABLE public.flow_chunks_20261102_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -594,6 +616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261102_18; Type: TABLE; Schema: public; Owner: -
@@ -607,7 +630,6 @@ CREATE TABLE public.flow_chunks_20261102_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -649,9 +671,9 @@ CREATE TABLE public.flow_chunks_20261102_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -694,6 +716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261103_00; Type: TABLE; Schema: public; Owner: -
@@ -707,7 +730,6 @@ CREATE TABLE public.flow_chunks_20261103_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -749,9 +771,9 @@ CREATE TABLE public.flow_chunks_20261103_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -794,6 +816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261103_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261103_06; Type: TABLE; Schema: public; Owner: -
@@ -807,7 +830,6 @@ CREATE TABLE public.flow_chunks_20261103_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -849,9 +871,9 @@ CREATE TABLE public.flow_chunks_20261103_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -894,6 +916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261103_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261103_12; Type: TABLE; Schema: public; Owner: -
@@ -907,7 +930,6 @@ CREATE TABLE public.flow_chunks_20261103_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -949,9 +971,9 @@ CREATE TABLE public.flow_chunks_20261103_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -994,6 +1016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261103_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261103_18; Type: TABLE; Schema: public; Owner: -
@@ -1007,7 +1030,6 @@ CREATE TABLE public.flow_chunks_20261103_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1049,9 +1071,9 @@ CREATE TABLE public.flow_chunks_20261103_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1094,6 +1116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261103_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261104_00; Type: TABLE; Schema: public; Owner: -
@@ -1107,7 +1130,6 @@ CREATE TABLE public.flow_chunks_20261104_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1149,9 +1171,9 @@ CREATE TABLE public.flow_chunks_20261104_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1194,6 +1216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261104_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261104_06; Type: TABLE; Schema: public; Owner: -
@@ -1207,7 +1230,6 @@ CREATE TABLE public.flow_chunks_20261104_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1249,9 +1271,9 @@ CREATE TABLE public.flow_chunks_20261104_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1294,6 +1316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261104_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261104_12; Type: TABLE; Schema: public; Owner: -
@@ -1307,7 +1330,6 @@ CREATE TABLE public.flow_chunks_20261104_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1349,9 +1371,9 @@ CREATE TABLE public.flow_chunks_20261104_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1394,6 +1416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261104_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261104_18; Type: TABLE; Schema: public; Owner: -
@@ -1407,7 +1430,6 @@ CREATE TABLE public.flow_chunks_20261104_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1449,9 +1471,9 @@ CREATE TABLE public.flow_chunks_20261104_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1494,6 +1516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261104_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261105_00; Type: TABLE; Schema: public; Owner: -
@@ -1507,7 +1530,6 @@ CREATE TABLE public.flow_chunks_20261105_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1549,9 +1571,9 @@ CREATE TABLE public.flow_chunks_20261105_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1594,6 +1616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261105_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261105_06; Type: TABLE; Schema: public; Owner: -
@@ -1607,7 +1630,6 @@ CREATE TABLE public.flow_chunks_20261105_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1649,9 +1671,9 @@ CREATE TABLE public.flow_chunks_20261105_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1694,6 +1716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261105_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261105_12; Type: TABLE; Schema: public; Owner: -
@@ -1707,7 +1730,6 @@ CREATE TABLE public.flow_chunks_20261105_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1749,9 +1771,9 @@ CREATE TABLE public.flow_chunks_20261105_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1794,6 +1816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261105_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261105_18; Type: TABLE; Schema: public; Owner: -
@@ -1807,7 +1830,6 @@ CREATE TABLE public.flow_chunks_20261105_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1849,9 +1871,9 @@ CREATE TABLE public.flow_chunks_20261105_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1894,6 +1916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261105_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261106_00; Type: TABLE; Schema: public; Owner: -
@@ -1907,7 +1930,6 @@ CREATE TABLE public.flow_chunks_20261106_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -1949,9 +1971,9 @@ CREATE TABLE public.flow_chunks_20261106_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -1994,6 +2016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261106_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261106_06; Type: TABLE; Schema: public; Owner: -
@@ -2007,7 +2030,6 @@ CREATE TABLE public.flow_chunks_20261106_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2049,9 +2071,9 @@ CREATE TABLE public.flow_chunks_20261106_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2094,6 +2116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261106_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261106_12; Type: TABLE; Schema: public; Owner: -
@@ -2107,7 +2130,6 @@ CREATE TABLE public.flow_chunks_20261106_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2149,9 +2171,9 @@ CREATE TABLE public.flow_chunks_20261106_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2194,6 +2216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261106_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261106_18; Type: TABLE; Schema: public; Owner: -
@@ -2207,7 +2230,6 @@ CREATE TABLE public.flow_chunks_20261106_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2249,9 +2271,9 @@ CREATE TABLE public.flow_chunks_20261106_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2294,6 +2316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261106_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261107_00; Type: TABLE; Schema: public; Owner: -
@@ -2307,7 +2330,6 @@ CREATE TABLE public.flow_chunks_20261107_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2349,9 +2371,9 @@ CREATE TABLE public.flow_chunks_20261107_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2394,6 +2416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261107_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261107_06; Type: TABLE; Schema: public; Owner: -
@@ -2407,7 +2430,6 @@ CREATE TABLE public.flow_chunks_20261107_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2449,9 +2471,9 @@ CREATE TABLE public.flow_chunks_20261107_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2494,6 +2516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261107_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261107_12; Type: TABLE; Schema: public; Owner: -
@@ -2507,7 +2530,6 @@ CREATE TABLE public.flow_chunks_20261107_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2549,9 +2571,9 @@ CREATE TABLE public.flow_chunks_20261107_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2594,6 +2616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261107_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261107_18; Type: TABLE; Schema: public; Owner: -
@@ -2607,7 +2630,6 @@ CREATE TABLE public.flow_chunks_20261107_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2649,9 +2671,9 @@ CREATE TABLE public.flow_chunks_20261107_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2694,6 +2716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261107_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261108_00; Type: TABLE; Schema: public; Owner: -
@@ -2707,7 +2730,6 @@ CREATE TABLE public.flow_chunks_20261108_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2749,9 +2771,9 @@ CREATE TABLE public.flow_chunks_20261108_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2794,6 +2816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261108_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261108_06; Type: TABLE; Schema: public; Owner: -
@@ -2807,7 +2830,6 @@ CREATE TABLE public.flow_chunks_20261108_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2849,9 +2871,9 @@ CREATE TABLE public.flow_chunks_20261108_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2894,6 +2916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261108_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261108_12; Type: TABLE; Schema: public; Owner: -
@@ -2907,7 +2930,6 @@ CREATE TABLE public.flow_chunks_20261108_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -2949,9 +2971,9 @@ CREATE TABLE public.flow_chunks_20261108_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -2994,6 +3016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261108_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261108_18; Type: TABLE; Schema: public; Owner: -
@@ -3007,7 +3030,6 @@ CREATE TABLE public.flow_chunks_20261108_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3049,9 +3071,9 @@ CREATE TABLE public.flow_chunks_20261108_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3094,6 +3116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261108_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261109_00; Type: TABLE; Schema: public; Owner: -
@@ -3107,7 +3130,6 @@ CREATE TABLE public.flow_chunks_20261109_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3149,9 +3171,9 @@ CREATE TABLE public.flow_chunks_20261109_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3194,6 +3216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261109_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261109_06; Type: TABLE; Schema: public; Owner: -
@@ -3207,7 +3230,6 @@ CREATE TABLE public.flow_chunks_20261109_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3249,9 +3271,9 @@ CREATE TABLE public.flow_chunks_20261109_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3294,6 +3316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261109_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261109_12; Type: TABLE; Schema: public; Owner: -
@@ -3307,7 +3330,6 @@ CREATE TABLE public.flow_chunks_20261109_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3349,9 +3371,9 @@ CREATE TABLE public.flow_chunks_20261109_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3394,6 +3416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261109_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261109_18; Type: TABLE; Schema: public; Owner: -
@@ -3407,7 +3430,6 @@ CREATE TABLE public.flow_chunks_20261109_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3449,9 +3471,9 @@ CREATE TABLE public.flow_chunks_20261109_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3494,6 +3516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261109_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261110_00; Type: TABLE; Schema: public; Owner: -
@@ -3507,7 +3530,6 @@ CREATE TABLE public.flow_chunks_20261110_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3549,9 +3571,9 @@ CREATE TABLE public.flow_chunks_20261110_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3594,6 +3616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261110_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261110_06; Type: TABLE; Schema: public; Owner: -
@@ -3607,7 +3630,6 @@ CREATE TABLE public.flow_chunks_20261110_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3649,9 +3671,9 @@ CREATE TABLE public.flow_chunks_20261110_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3694,6 +3716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261110_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261110_12; Type: TABLE; Schema: public; Owner: -
@@ -3707,7 +3730,6 @@ CREATE TABLE public.flow_chunks_20261110_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3749,9 +3771,9 @@ CREATE TABLE public.flow_chunks_20261110_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3794,6 +3816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261110_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261110_18; Type: TABLE; Schema: public; Owner: -
@@ -3807,7 +3830,6 @@ CREATE TABLE public.flow_chunks_20261110_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3849,9 +3871,9 @@ CREATE TABLE public.flow_chunks_20261110_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3894,6 +3916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261110_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261111_00; Type: TABLE; Schema: public; Owner: -
@@ -3907,7 +3930,6 @@ CREATE TABLE public.flow_chunks_20261111_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -3949,9 +3971,9 @@ CREATE TABLE public.flow_chunks_20261111_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -3994,6 +4016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261111_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261111_06; Type: TABLE; Schema: public; Owner: -
@@ -4007,7 +4030,6 @@ CREATE TABLE public.flow_chunks_20261111_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4049,9 +4071,9 @@ CREATE TABLE public.flow_chunks_20261111_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4094,6 +4116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261111_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261111_12; Type: TABLE; Schema: public; Owner: -
@@ -4107,7 +4130,6 @@ CREATE TABLE public.flow_chunks_20261111_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4149,9 +4171,9 @@ CREATE TABLE public.flow_chunks_20261111_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4194,6 +4216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261111_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261111_18; Type: TABLE; Schema: public; Owner: -
@@ -4207,7 +4230,6 @@ CREATE TABLE public.flow_chunks_20261111_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4249,9 +4271,9 @@ CREATE TABLE public.flow_chunks_20261111_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4294,6 +4316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261111_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261112_00; Type: TABLE; Schema: public; Owner: -
@@ -4307,7 +4330,6 @@ CREATE TABLE public.flow_chunks_20261112_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4349,9 +4371,9 @@ CREATE TABLE public.flow_chunks_20261112_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4394,6 +4416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261112_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261112_06; Type: TABLE; Schema: public; Owner: -
@@ -4407,7 +4430,6 @@ CREATE TABLE public.flow_chunks_20261112_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4449,9 +4471,9 @@ CREATE TABLE public.flow_chunks_20261112_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4494,6 +4516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261112_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261112_12; Type: TABLE; Schema: public; Owner: -
@@ -4507,7 +4530,6 @@ CREATE TABLE public.flow_chunks_20261112_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4549,9 +4571,9 @@ CREATE TABLE public.flow_chunks_20261112_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4594,6 +4616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261112_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261112_18; Type: TABLE; Schema: public; Owner: -
@@ -4607,7 +4630,6 @@ CREATE TABLE public.flow_chunks_20261112_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4649,9 +4671,9 @@ CREATE TABLE public.flow_chunks_20261112_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4694,6 +4716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261112_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261113_00; Type: TABLE; Schema: public; Owner: -
@@ -4707,7 +4730,6 @@ CREATE TABLE public.flow_chunks_20261113_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4749,9 +4771,9 @@ CREATE TABLE public.flow_chunks_20261113_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4794,6 +4816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261113_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261113_06; Type: TABLE; Schema: public; Owner: -
@@ -4807,7 +4830,6 @@ CREATE TABLE public.flow_chunks_20261113_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4849,9 +4871,9 @@ CREATE TABLE public.flow_chunks_20261113_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4894,6 +4916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261113_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261113_12; Type: TABLE; Schema: public; Owner: -
@@ -4907,7 +4930,6 @@ CREATE TABLE public.flow_chunks_20261113_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -4949,9 +4971,9 @@ CREATE TABLE public.flow_chunks_20261113_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -4994,6 +5016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261113_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261113_18; Type: TABLE; Schema: public; Owner: -
@@ -5007,7 +5030,6 @@ CREATE TABLE public.flow_chunks_20261113_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5049,9 +5071,9 @@ CREATE TABLE public.flow_chunks_20261113_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5094,6 +5116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261113_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261114_00; Type: TABLE; Schema: public; Owner: -
@@ -5107,7 +5130,6 @@ CREATE TABLE public.flow_chunks_20261114_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5149,9 +5171,9 @@ CREATE TABLE public.flow_chunks_20261114_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5194,6 +5216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261114_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261114_06; Type: TABLE; Schema: public; Owner: -
@@ -5207,7 +5230,6 @@ CREATE TABLE public.flow_chunks_20261114_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5249,9 +5271,9 @@ CREATE TABLE public.flow_chunks_20261114_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5294,6 +5316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261114_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261114_12; Type: TABLE; Schema: public; Owner: -
@@ -5307,7 +5330,6 @@ CREATE TABLE public.flow_chunks_20261114_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5349,9 +5371,9 @@ CREATE TABLE public.flow_chunks_20261114_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5394,6 +5416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261114_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261114_18; Type: TABLE; Schema: public; Owner: -
@@ -5407,7 +5430,6 @@ CREATE TABLE public.flow_chunks_20261114_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5449,9 +5471,9 @@ CREATE TABLE public.flow_chunks_20261114_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5494,6 +5516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261114_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261115_00; Type: TABLE; Schema: public; Owner: -
@@ -5507,7 +5530,6 @@ CREATE TABLE public.flow_chunks_20261115_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5549,9 +5571,9 @@ CREATE TABLE public.flow_chunks_20261115_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5594,6 +5616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261115_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261115_06; Type: TABLE; Schema: public; Owner: -
@@ -5607,7 +5630,6 @@ CREATE TABLE public.flow_chunks_20261115_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5649,9 +5671,9 @@ CREATE TABLE public.flow_chunks_20261115_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5694,6 +5716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261115_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261115_12; Type: TABLE; Schema: public; Owner: -
@@ -5707,7 +5730,6 @@ CREATE TABLE public.flow_chunks_20261115_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5749,9 +5771,9 @@ CREATE TABLE public.flow_chunks_20261115_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5794,6 +5816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261115_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261115_18; Type: TABLE; Schema: public; Owner: -
@@ -5807,7 +5830,6 @@ CREATE TABLE public.flow_chunks_20261115_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5849,9 +5871,9 @@ CREATE TABLE public.flow_chunks_20261115_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5894,6 +5916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261115_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261116_00; Type: TABLE; Schema: public; Owner: -
@@ -5907,7 +5930,6 @@ CREATE TABLE public.flow_chunks_20261116_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -5949,9 +5971,9 @@ CREATE TABLE public.flow_chunks_20261116_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -5994,6 +6016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261116_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261116_06; Type: TABLE; Schema: public; Owner: -
@@ -6007,7 +6030,6 @@ CREATE TABLE public.flow_chunks_20261116_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6049,9 +6071,9 @@ CREATE TABLE public.flow_chunks_20261116_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6094,6 +6116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261116_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261116_12; Type: TABLE; Schema: public; Owner: -
@@ -6107,7 +6130,6 @@ CREATE TABLE public.flow_chunks_20261116_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6149,9 +6171,9 @@ CREATE TABLE public.flow_chunks_20261116_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6194,6 +6216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261116_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261116_18; Type: TABLE; Schema: public; Owner: -
@@ -6207,7 +6230,6 @@ CREATE TABLE public.flow_chunks_20261116_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6249,9 +6271,9 @@ CREATE TABLE public.flow_chunks_20261116_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6294,6 +6316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261116_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261117_00; Type: TABLE; Schema: public; Owner: -
@@ -6307,7 +6330,6 @@ CREATE TABLE public.flow_chunks_20261117_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6349,9 +6371,9 @@ CREATE TABLE public.flow_chunks_20261117_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6394,6 +6416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261117_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261117_06; Type: TABLE; Schema: public; Owner: -
@@ -6407,7 +6430,6 @@ CREATE TABLE public.flow_chunks_20261117_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6449,9 +6471,9 @@ CREATE TABLE public.flow_chunks_20261117_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6494,6 +6516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261117_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261117_12; Type: TABLE; Schema: public; Owner: -
@@ -6507,7 +6530,6 @@ CREATE TABLE public.flow_chunks_20261117_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6549,9 +6571,9 @@ CREATE TABLE public.flow_chunks_20261117_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6594,6 +6616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261117_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261117_18; Type: TABLE; Schema: public; Owner: -
@@ -6607,7 +6630,6 @@ CREATE TABLE public.flow_chunks_20261117_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6649,9 +6671,9 @@ CREATE TABLE public.flow_chunks_20261117_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6694,6 +6716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261117_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261118_00; Type: TABLE; Schema: public; Owner: -
@@ -6707,7 +6730,6 @@ CREATE TABLE public.flow_chunks_20261118_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6749,9 +6771,9 @@ CREATE TABLE public.flow_chunks_20261118_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6794,6 +6816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261118_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261118_06; Type: TABLE; Schema: public; Owner: -
@@ -6807,7 +6830,6 @@ CREATE TABLE public.flow_chunks_20261118_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6849,9 +6871,9 @@ CREATE TABLE public.flow_chunks_20261118_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6894,6 +6916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261118_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261118_12; Type: TABLE; Schema: public; Owner: -
@@ -6907,7 +6930,6 @@ CREATE TABLE public.flow_chunks_20261118_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -6949,9 +6971,9 @@ CREATE TABLE public.flow_chunks_20261118_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -6994,6 +7016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261118_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261118_18; Type: TABLE; Schema: public; Owner: -
@@ -7007,7 +7030,6 @@ CREATE TABLE public.flow_chunks_20261118_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7049,9 +7071,9 @@ CREATE TABLE public.flow_chunks_20261118_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7094,6 +7116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261118_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261119_00; Type: TABLE; Schema: public; Owner: -
@@ -7107,7 +7130,6 @@ CREATE TABLE public.flow_chunks_20261119_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7149,9 +7171,9 @@ CREATE TABLE public.flow_chunks_20261119_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7194,6 +7216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261119_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261119_06; Type: TABLE; Schema: public; Owner: -
@@ -7207,7 +7230,6 @@ CREATE TABLE public.flow_chunks_20261119_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7249,9 +7271,9 @@ CREATE TABLE public.flow_chunks_20261119_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7294,6 +7316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261119_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261119_12; Type: TABLE; Schema: public; Owner: -
@@ -7307,7 +7330,6 @@ CREATE TABLE public.flow_chunks_20261119_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7349,9 +7371,9 @@ CREATE TABLE public.flow_chunks_20261119_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7394,6 +7416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261119_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261119_18; Type: TABLE; Schema: public; Owner: -
@@ -7407,7 +7430,6 @@ CREATE TABLE public.flow_chunks_20261119_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7449,9 +7471,9 @@ CREATE TABLE public.flow_chunks_20261119_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7494,6 +7516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261119_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261120_00; Type: TABLE; Schema: public; Owner: -
@@ -7507,7 +7530,6 @@ CREATE TABLE public.flow_chunks_20261120_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7549,9 +7571,9 @@ CREATE TABLE public.flow_chunks_20261120_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7594,6 +7616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261120_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261120_06; Type: TABLE; Schema: public; Owner: -
@@ -7607,7 +7630,6 @@ CREATE TABLE public.flow_chunks_20261120_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7649,9 +7671,9 @@ CREATE TABLE public.flow_chunks_20261120_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7694,6 +7716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261120_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261120_12; Type: TABLE; Schema: public; Owner: -
@@ -7707,7 +7730,6 @@ CREATE TABLE public.flow_chunks_20261120_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7749,9 +7771,9 @@ CREATE TABLE public.flow_chunks_20261120_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7794,6 +7816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261120_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261120_18; Type: TABLE; Schema: public; Owner: -
@@ -7807,7 +7830,6 @@ CREATE TABLE public.flow_chunks_20261120_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7849,9 +7871,9 @@ CREATE TABLE public.flow_chunks_20261120_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7894,6 +7916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261120_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261121_00; Type: TABLE; Schema: public; Owner: -
@@ -7907,7 +7930,6 @@ CREATE TABLE public.flow_chunks_20261121_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -7949,9 +7971,9 @@ CREATE TABLE public.flow_chunks_20261121_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -7994,6 +8016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261121_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261121_06; Type: TABLE; Schema: public; Owner: -
@@ -8007,7 +8030,6 @@ CREATE TABLE public.flow_chunks_20261121_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8049,9 +8071,9 @@ CREATE TABLE public.flow_chunks_20261121_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8094,6 +8116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261121_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261121_12; Type: TABLE; Schema: public; Owner: -
@@ -8107,7 +8130,6 @@ CREATE TABLE public.flow_chunks_20261121_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8149,9 +8171,9 @@ CREATE TABLE public.flow_chunks_20261121_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8194,6 +8216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261121_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261121_18; Type: TABLE; Schema: public; Owner: -
@@ -8207,7 +8230,6 @@ CREATE TABLE public.flow_chunks_20261121_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8249,9 +8271,9 @@ CREATE TABLE public.flow_chunks_20261121_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8294,6 +8316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261121_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261122_00; Type: TABLE; Schema: public; Owner: -
@@ -8307,7 +8330,6 @@ CREATE TABLE public.flow_chunks_20261122_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8349,9 +8371,9 @@ CREATE TABLE public.flow_chunks_20261122_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8394,6 +8416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261122_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261122_06; Type: TABLE; Schema: public; Owner: -
@@ -8407,7 +8430,6 @@ CREATE TABLE public.flow_chunks_20261122_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8449,9 +8471,9 @@ CREATE TABLE public.flow_chunks_20261122_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8494,6 +8516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261122_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261122_12; Type: TABLE; Schema: public; Owner: -
@@ -8507,7 +8530,6 @@ CREATE TABLE public.flow_chunks_20261122_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8549,9 +8571,9 @@ CREATE TABLE public.flow_chunks_20261122_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8594,6 +8616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261122_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261122_18; Type: TABLE; Schema: public; Owner: -
@@ -8607,7 +8630,6 @@ CREATE TABLE public.flow_chunks_20261122_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8649,9 +8671,9 @@ CREATE TABLE public.flow_chunks_20261122_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8694,6 +8716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261122_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261123_00; Type: TABLE; Schema: public; Owner: -
@@ -8707,7 +8730,6 @@ CREATE TABLE public.flow_chunks_20261123_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8749,9 +8771,9 @@ CREATE TABLE public.flow_chunks_20261123_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8794,6 +8816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261123_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261123_06; Type: TABLE; Schema: public; Owner: -
@@ -8807,7 +8830,6 @@ CREATE TABLE public.flow_chunks_20261123_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8849,9 +8871,9 @@ CREATE TABLE public.flow_chunks_20261123_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8894,6 +8916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261123_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261123_12; Type: TABLE; Schema: public; Owner: -
@@ -8907,7 +8930,6 @@ CREATE TABLE public.flow_chunks_20261123_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -8949,9 +8971,9 @@ CREATE TABLE public.flow_chunks_20261123_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -8994,6 +9016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261123_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261123_18; Type: TABLE; Schema: public; Owner: -
@@ -9007,7 +9030,6 @@ CREATE TABLE public.flow_chunks_20261123_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9049,9 +9071,9 @@ CREATE TABLE public.flow_chunks_20261123_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9094,6 +9116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261123_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261124_00; Type: TABLE; Schema: public; Owner: -
@@ -9107,7 +9130,6 @@ CREATE TABLE public.flow_chunks_20261124_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9149,9 +9171,9 @@ CREATE TABLE public.flow_chunks_20261124_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9194,6 +9216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261124_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261124_06; Type: TABLE; Schema: public; Owner: -
@@ -9207,7 +9230,6 @@ CREATE TABLE public.flow_chunks_20261124_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9249,9 +9271,9 @@ CREATE TABLE public.flow_chunks_20261124_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9294,6 +9316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261124_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261124_12; Type: TABLE; Schema: public; Owner: -
@@ -9307,7 +9330,6 @@ CREATE TABLE public.flow_chunks_20261124_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9349,9 +9371,9 @@ CREATE TABLE public.flow_chunks_20261124_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9394,6 +9416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261124_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261124_18; Type: TABLE; Schema: public; Owner: -
@@ -9407,7 +9430,6 @@ CREATE TABLE public.flow_chunks_20261124_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9449,9 +9471,9 @@ CREATE TABLE public.flow_chunks_20261124_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9494,6 +9516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261124_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261125_00; Type: TABLE; Schema: public; Owner: -
@@ -9507,7 +9530,6 @@ CREATE TABLE public.flow_chunks_20261125_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9549,9 +9571,9 @@ CREATE TABLE public.flow_chunks_20261125_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9594,6 +9616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261125_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261125_06; Type: TABLE; Schema: public; Owner: -
@@ -9607,7 +9630,6 @@ CREATE TABLE public.flow_chunks_20261125_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9649,9 +9671,9 @@ CREATE TABLE public.flow_chunks_20261125_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9694,6 +9716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261125_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261125_12; Type: TABLE; Schema: public; Owner: -
@@ -9707,7 +9730,6 @@ CREATE TABLE public.flow_chunks_20261125_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9749,9 +9771,9 @@ CREATE TABLE public.flow_chunks_20261125_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9794,6 +9816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261125_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261125_18; Type: TABLE; Schema: public; Owner: -
@@ -9807,7 +9830,6 @@ CREATE TABLE public.flow_chunks_20261125_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9849,9 +9871,9 @@ CREATE TABLE public.flow_chunks_20261125_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9894,6 +9916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261125_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261126_00; Type: TABLE; Schema: public; Owner: -
@@ -9907,7 +9930,6 @@ CREATE TABLE public.flow_chunks_20261126_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -9949,9 +9971,9 @@ CREATE TABLE public.flow_chunks_20261126_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -9994,6 +10016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261126_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261126_06; Type: TABLE; Schema: public; Owner: -
@@ -10007,7 +10030,6 @@ CREATE TABLE public.flow_chunks_20261126_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10049,9 +10071,9 @@ CREATE TABLE public.flow_chunks_20261126_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10094,6 +10116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261126_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261126_12; Type: TABLE; Schema: public; Owner: -
@@ -10107,7 +10130,6 @@ CREATE TABLE public.flow_chunks_20261126_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10149,9 +10171,9 @@ CREATE TABLE public.flow_chunks_20261126_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10194,6 +10216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261126_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261126_18; Type: TABLE; Schema: public; Owner: -
@@ -10207,7 +10230,6 @@ CREATE TABLE public.flow_chunks_20261126_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10249,9 +10271,9 @@ CREATE TABLE public.flow_chunks_20261126_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10294,6 +10316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261126_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261127_00; Type: TABLE; Schema: public; Owner: -
@@ -10307,7 +10330,6 @@ CREATE TABLE public.flow_chunks_20261127_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10349,9 +10371,9 @@ CREATE TABLE public.flow_chunks_20261127_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10394,6 +10416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261127_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261127_06; Type: TABLE; Schema: public; Owner: -
@@ -10407,7 +10430,6 @@ CREATE TABLE public.flow_chunks_20261127_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10449,9 +10471,9 @@ CREATE TABLE public.flow_chunks_20261127_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10494,6 +10516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261127_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261127_12; Type: TABLE; Schema: public; Owner: -
@@ -10507,7 +10530,6 @@ CREATE TABLE public.flow_chunks_20261127_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10549,9 +10571,9 @@ CREATE TABLE public.flow_chunks_20261127_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10594,6 +10616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261127_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261127_18; Type: TABLE; Schema: public; Owner: -
@@ -10607,7 +10630,6 @@ CREATE TABLE public.flow_chunks_20261127_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10649,9 +10671,9 @@ CREATE TABLE public.flow_chunks_20261127_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10694,6 +10716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261127_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261128_00; Type: TABLE; Schema: public; Owner: -
@@ -10707,7 +10730,6 @@ CREATE TABLE public.flow_chunks_20261128_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10749,9 +10771,9 @@ CREATE TABLE public.flow_chunks_20261128_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10794,6 +10816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261128_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261128_06; Type: TABLE; Schema: public; Owner: -
@@ -10807,7 +10830,6 @@ CREATE TABLE public.flow_chunks_20261128_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10849,9 +10871,9 @@ CREATE TABLE public.flow_chunks_20261128_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10894,6 +10916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261128_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261128_12; Type: TABLE; Schema: public; Owner: -
@@ -10907,7 +10930,6 @@ CREATE TABLE public.flow_chunks_20261128_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -10949,9 +10971,9 @@ CREATE TABLE public.flow_chunks_20261128_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -10994,6 +11016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261128_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261128_18; Type: TABLE; Schema: public; Owner: -
@@ -11007,7 +11030,6 @@ CREATE TABLE public.flow_chunks_20261128_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11049,9 +11071,9 @@ CREATE TABLE public.flow_chunks_20261128_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11094,6 +11116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261128_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261129_00; Type: TABLE; Schema: public; Owner: -
@@ -11107,7 +11130,6 @@ CREATE TABLE public.flow_chunks_20261129_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11149,9 +11171,9 @@ CREATE TABLE public.flow_chunks_20261129_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11194,6 +11216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261129_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261129_06; Type: TABLE; Schema: public; Owner: -
@@ -11207,7 +11230,6 @@ CREATE TABLE public.flow_chunks_20261129_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11249,9 +11271,9 @@ CREATE TABLE public.flow_chunks_20261129_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11294,6 +11316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261129_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261129_12; Type: TABLE; Schema: public; Owner: -
@@ -11307,7 +11330,6 @@ CREATE TABLE public.flow_chunks_20261129_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11349,9 +11371,9 @@ CREATE TABLE public.flow_chunks_20261129_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11394,6 +11416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261129_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261129_18; Type: TABLE; Schema: public; Owner: -
@@ -11407,7 +11430,6 @@ CREATE TABLE public.flow_chunks_20261129_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11449,9 +11471,9 @@ CREATE TABLE public.flow_chunks_20261129_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11494,6 +11516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261129_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261130_00; Type: TABLE; Schema: public; Owner: -
@@ -11507,7 +11530,6 @@ CREATE TABLE public.flow_chunks_20261130_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11549,9 +11571,9 @@ CREATE TABLE public.flow_chunks_20261130_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11594,6 +11616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261130_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261130_06; Type: TABLE; Schema: public; Owner: -
@@ -11607,7 +11630,6 @@ CREATE TABLE public.flow_chunks_20261130_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11649,9 +11671,9 @@ CREATE TABLE public.flow_chunks_20261130_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11694,6 +11716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261130_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261130_12; Type: TABLE; Schema: public; Owner: -
@@ -11707,7 +11730,6 @@ CREATE TABLE public.flow_chunks_20261130_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11749,9 +11771,9 @@ CREATE TABLE public.flow_chunks_20261130_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11794,6 +11816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261130_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261130_18; Type: TABLE; Schema: public; Owner: -
@@ -11807,7 +11830,6 @@ CREATE TABLE public.flow_chunks_20261130_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11849,9 +11871,9 @@ CREATE TABLE public.flow_chunks_20261130_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11894,6 +11916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261130_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261201_00; Type: TABLE; Schema: public; Owner: -
@@ -11907,7 +11930,6 @@ CREATE TABLE public.flow_chunks_20261201_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -11949,9 +11971,9 @@ CREATE TABLE public.flow_chunks_20261201_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -11994,6 +12016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261201_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261201_06; Type: TABLE; Schema: public; Owner: -
@@ -12007,7 +12030,6 @@ CREATE TABLE public.flow_chunks_20261201_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12049,9 +12071,9 @@ CREATE TABLE public.flow_chunks_20261201_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12094,6 +12116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261201_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261201_12; Type: TABLE; Schema: public; Owner: -
@@ -12107,7 +12130,6 @@ CREATE TABLE public.flow_chunks_20261201_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12149,9 +12171,9 @@ CREATE TABLE public.flow_chunks_20261201_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12194,6 +12216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261201_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261201_18; Type: TABLE; Schema: public; Owner: -
@@ -12207,7 +12230,6 @@ CREATE TABLE public.flow_chunks_20261201_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12249,9 +12271,9 @@ CREATE TABLE public.flow_chunks_20261201_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12294,6 +12316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261201_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261202_00; Type: TABLE; Schema: public; Owner: -
@@ -12307,7 +12330,6 @@ CREATE TABLE public.flow_chunks_20261202_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12349,9 +12371,9 @@ CREATE TABLE public.flow_chunks_20261202_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12394,6 +12416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261202_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261202_06; Type: TABLE; Schema: public; Owner: -
@@ -12407,7 +12430,6 @@ CREATE TABLE public.flow_chunks_20261202_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12449,9 +12471,9 @@ CREATE TABLE public.flow_chunks_20261202_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12494,6 +12516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261202_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261202_12; Type: TABLE; Schema: public; Owner: -
@@ -12507,7 +12530,6 @@ CREATE TABLE public.flow_chunks_20261202_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12549,9 +12571,9 @@ CREATE TABLE public.flow_chunks_20261202_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12594,6 +12616,7 @@ ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261202_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261202_18; Type: TABLE; Schema: public; Owner: -
@@ -12607,7 +12630,6 @@ CREATE TABLE public.flow_chunks_20261202_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12649,9 +12671,9 @@ CREATE TABLE public.flow_chunks_20261202_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12694,6 +12716,7 @@ ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261202_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261203_00; Type: TABLE; Schema: public; Owner: -
@@ -12707,7 +12730,6 @@ CREATE TABLE public.flow_chunks_20261203_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12749,9 +12771,9 @@ CREATE TABLE public.flow_chunks_20261203_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12794,6 +12816,7 @@ ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261203_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261203_06; Type: TABLE; Schema: public; Owner: -
@@ -12807,7 +12830,6 @@ CREATE TABLE public.flow_chunks_20261203_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12849,9 +12871,9 @@ CREATE TABLE public.flow_chunks_20261203_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12894,6 +12916,7 @@ ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261203_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261203_12; Type: TABLE; Schema: public; Owner: -
@@ -12907,7 +12930,6 @@ CREATE TABLE public.flow_chunks_20261203_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -12949,9 +12971,9 @@ CREATE TABLE public.flow_chunks_20261203_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -12994,6 +13016,7 @@ ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261203_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261203_18; Type: TABLE; Schema: public; Owner: -
@@ -13007,7 +13030,6 @@ CREATE TABLE public.flow_chunks_20261203_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -13049,9 +13071,9 @@ CREATE TABLE public.flow_chunks_20261203_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -13094,6 +13116,7 @@ ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261203_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261204_00; Type: TABLE; Schema: public; Owner: -
@@ -13107,7 +13130,6 @@ CREATE TABLE public.flow_chunks_20261204_00 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -13149,9 +13171,9 @@ CREATE TABLE public.flow_chunks_20261204_00 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN t SET COMPRESSION lz4;
@@ -13194,6 +13216,7 @@ ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261204_00 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261204_06; Type: TABLE; Schema: public; Owner: -
@@ -13207,7 +13230,6 @@ CREATE TABLE public.flow_chunks_20261204_06 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -13249,9 +13271,9 @@ CREATE TABLE public.flow_chunks_20261204_06 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN t SET COMPRESSION lz4;
@@ -13294,6 +13316,7 @@ ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261204_06 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261204_12; Type: TABLE; Schema: public; Owner: -
@@ -13307,7 +13330,6 @@ CREATE TABLE public.flow_chunks_20261204_12 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -13349,9 +13371,9 @@ CREATE TABLE public.flow_chunks_20261204_12 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN t SET COMPRESSION lz4;
@@ -13394,6 +13416,7 @@ ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261204_12 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261204_18; Type: TABLE; Schema: public; Owner: -
@@ -13407,7 +13430,6 @@ CREATE TABLE public.flow_chunks_20261204_18 (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -13449,9 +13471,9 @@ CREATE TABLE public.flow_chunks_20261204_18 (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN t SET COMPRESSION lz4;
@@ -13494,6 +13516,7 @@ ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN pkt_srcaddr SET COM
 ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_default; Type: TABLE; Schema: public; Owner: -
@@ -13507,7 +13530,6 @@ CREATE TABLE public.flow_chunks_default (
     source_id integer NOT NULL,
     line0 integer NOT NULL,
     n integer NOT NULL,
-    addrs inet[] NOT NULL,
     packets bigint[],
     bytes bigint[],
     t integer[] NOT NULL,
@@ -13549,9 +13571,9 @@ CREATE TABLE public.flow_chunks_default (
     pkt_srcaddr inet[],
     pkt_dstaddr inet[],
     extras jsonb[],
-    line integer[]
+    line integer[],
+    bloom bytea
 );
-ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN addrs SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN bytes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN t SET COMPRESSION lz4;
@@ -13594,6 +13616,7 @@ ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN pkt_srcaddr SET COMPRES
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_rollups_5m; Type: TABLE; Schema: public; Owner: -

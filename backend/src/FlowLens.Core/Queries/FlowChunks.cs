@@ -4,8 +4,8 @@ namespace FlowLens.Core.Queries;
 
 /// <summary>
 /// How flows are stored: <c>flow_chunks</c> holds up to <see cref="Records"/> records of one object and one
-/// <see cref="Period"/> per row, one array per field (compressed by PostgreSQL), plus the chunk's distinct addresses
-/// (<c>addrs</c>, GIN-indexed once its period has closed). A query reads flows as rows through <see cref="Rows"/>: a
+/// <see cref="Period"/> per row, one array per field (compressed by PostgreSQL), plus a Bloom filter of the chunk's
+/// addresses (<c>bloom</c>, <see cref="AddressBloom"/>). A query reads flows as rows through <see cref="Rows"/>: a
 /// subquery that unnests only the arrays it is asked for, from only the chunks its conditions keep. The view
 /// <c>flows</c> is the same with every column, for people and tests (it cannot skip chunks by time).
 /// </summary>

@@ -42,7 +42,7 @@ public readonly record struct FlowCursor(DateTimeOffset Start, long ObjectId, in
 /// The flow search: flows of a time range matching a filter, newest first, after a cursor. The range is walked in
 /// windows from its end, 15 minutes first and twice as long each time (at most a day; an hour for exports), so that
 /// a page of recent flows sorts only the newest records; PostgreSQL stops at the window that fills the page. A filter
-/// that needs an address looks only in the chunks holding it (their <c>addrs</c>, GIN-indexed). The rows of the page
+/// that needs an address reads only the chunks whose Bloom filter may hold it (<see cref="AddressBloom"/>). The rows of the page
 /// are unnested only in the columns the filter reads; their other fields are read by subscript, for the page alone.
 /// </summary>
 public static class FlowSearchSql
@@ -63,10 +63,11 @@ public static class FlowSearchSql
         var (lows, highs) = Windows(range.From, end, limit is null ? LongestExportWindow : LongestWindow);
         var parameters = new List<object> { lows, highs };
         string? chunks = null;
-        if (filter is not null && FilterSql.RequiredAddresses(filter) is { } addresses)
+        if (filter is not null && MayHold(filter) is { } hashes)
         {
-            parameters.Add(addresses);
-            chunks = $"c.addrs && ${parameters.Count}::inet[]";
+            parameters.Add(hashes.H1);
+            parameters.Add(hashes.H2);
+            chunks = $"flowlens_may_hold(c.bloom, ${parameters.Count - 1}::bigint[], ${parameters.Count}::bigint[])";
         }
         var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
         var where = new List<string>();
@@ -103,6 +104,29 @@ public static class FlowSearchSql
                 order by f.start desc, f.object_id desc, f.line desc{limitSql}) p{limitSql}
             """;
         return (sql, parameters);
+    }
+
+    /// <summary>
+    /// The <see cref="AddressBloom.Hashes"/> of the addresses a matching flow has one of, or null when there are none
+    /// (or one is not a plain address): a chunk whose filter holds none of them is not read.
+    /// </summary>
+    private static (long[] H1, long[] H2)? MayHold(FilterNode filter)
+    {
+        if (FilterSql.RequiredAddresses(filter) is not { } addresses)
+        {
+            return null;
+        }
+        var h1 = new long[addresses.Length];
+        var h2 = new long[addresses.Length];
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            if (!FlowAddress.TryParse(addresses[i], out var address))
+            {
+                return null;
+            }
+            (h1[i], h2[i]) = AddressBloom.Hashes(address);
+        }
+        return (h1, h2);
     }
 
     /// <summary>The windows from <paramref name="end"/> back to <paramref name="start"/>, newest first.</summary>

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using FlowLens.Api.Data;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Queries;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -127,19 +129,22 @@ public sealed class MigrationTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task NewestMigration_GoesDownAndUpAgain_KeepingEveryTableAndRow()
+    public async Task NewestMigrations_GoDownAndUpAgain_KeepingEveryTableAndRow()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var app = new FlowLensApp(await postgres.CreateDatabaseAsync());
         (await app.CreateClient(apiKey: null).GetAsync("/api/health", ct)).EnsureSuccessStatusCode(); // starts it: it migrates
-        // Rows in the table the newest migration builds: a chunk of two flow records (going down, they become rows of the
-        // flows table again; coming up, a chunk again).
+        // Rows in the table the newest migrations change: a chunk of two flow records with its Bloom filter (going down,
+        // it gets its distinct addresses back, then becomes rows of the flows table; coming up, a chunk again).
+        var bloom = new AddressBloom();
+        bloom.Add(FlowAddress.FromIPv4(0x0A000001));
+        bloom.Add(FlowAddress.FromIPv4(0x0A000002));
         await app.ScalarAsync<int>("""
-            insert into flow_chunks (start_min, start_max, base, object_id, source_id, line0, n, addrs, t, e, srcaddr, dstaddr, dstport, action, log_status, protocol, bytes, packets)
-            values ('2026-11-30 10:07+00', '2026-11-30 10:09+00', '2026-11-30 10:07+00', 1, 1, 1, 2, '{10.0.0.1,10.0.0.2}', '{0,120}', '{60,180}',
-                '{10.0.0.1,10.0.0.2}', '{10.0.0.2,10.0.0.1}', '{443,50000}', '{1,2}', '{1,1}', '{6,6}', '{100,40}', '{10,1}');
-            select 1
-            """);
+            with i as (insert into flow_chunks (start_min, start_max, base, object_id, source_id, line0, n, bloom, t, e, srcaddr, dstaddr, dstport, action, log_status, protocol, bytes, packets)
+                values ('2026-11-30 10:07+00', '2026-11-30 10:09+00', '2026-11-30 10:07+00', 1, 1, 1, 2, $1, '{0,120}', '{60,180}',
+                    '{10.0.0.1,10.0.0.2}', '{10.0.0.2,10.0.0.1}', '{443,50000}', '{1,2}', '{1,1}', '{6,6}', '{100,40}', '{10,1}') returning 1)
+            select count(*)::int from i
+            """, bloom.ToBytes().ToArray());
         const string Flows = """
             select string_agg(concat_ws(' ', start, "end", srcaddr, dstaddr, dstport, action, log_status, bytes, packets, line), ', ' order by line) from flows
             """;
@@ -153,10 +158,22 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
         var migrations = db.Database.GetMigrations().ToList();
         var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+        Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms"], migrations[^2..]);
+
+        // ChunkBlooms down: the chunk's distinct addresses again, from its arrays, and no filter.
         await migrator.MigrateAsync(migrations[^2], ct);
         Assert.Equal(migrations.Take(migrations.Count - 1), await db.Database.GetAppliedMigrationsAsync(ct));
-        // The tables a migration adds go with it; every other table keeps its rows; the tables it dropped come back with
-        // theirs (flows, from the chunks).
+        Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
+        Assert.Equal("{10.0.0.1,10.0.0.2}", await app.ScalarAsync<string>("select array(select a from unnest(addrs) a order by a)::text from flow_chunks"));
+        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_attribute where attrelid = 'flow_chunks'::regclass and attname = 'bloom'"));
+        Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
+        // The maintenance job of that version indexes the closed partitions; coming up again drops the index with addrs.
+        var partition = await app.ScalarAsync<string>("select tableoid::regclass::text from flow_chunks");
+        await app.ScalarAsync<int>($"create index \"{partition}_addrs\" on \"{partition}\" using gin (addrs); select 1");
+
+        // FlowChunks down: the tables a migration adds go with it; every other table keeps its rows; the tables it
+        // dropped come back with theirs (flows, from the chunks).
+        await migrator.MigrateAsync(migrations[^3], ct);
         var down = await RowCountsAsync(app.ConnectionString);
         Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down.Where(r => rows.ContainsKey(r.Key)));
         Assert.Equal(2L, down["flows"]);
@@ -167,6 +184,9 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Equal(tables, await TablesAsync(app.ConnectionString));
         Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
         Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
+        // Chunks made before the filters have none (a search reads them), nor the GIN index.
+        Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_chunks where bloom is null"));
+        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_indexes where indexname like 'flow_chunks%_addrs'"));
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ internal sealed class FlowChunk
     private readonly FlowAddress?[][] _addresses = new FlowAddress?[Columns.Length][];
     private readonly string?[] _extras = new string?[Capacity];
     private readonly int?[] _lines = new int?[Capacity];
-    private readonly HashSet<FlowAddress> _distinct = [];
+    private readonly AddressBloom _bloom = new();
     private DateTimeOffset? _startMin, _startMax;
     private DateTimeOffset _base;
 
@@ -50,7 +50,7 @@ internal sealed class FlowChunk
         ObjectId = objectId;
         Count = 0;
         _startMin = _startMax = null;
-        _distinct.Clear();
+        _bloom.Clear();
     }
 
     /// <summary>Adds a record; <paramref name="textIds"/> holds the flow_strings id of each text column, by column.</summary>
@@ -82,7 +82,7 @@ internal sealed class FlowChunk
                     _addresses[c][i] = address;
                     if (address is { } a)
                     {
-                        _distinct.Add(a);
+                        _bloom.Add(a);
                     }
                     break;
             }
@@ -109,7 +109,7 @@ internal sealed class FlowChunk
         }
         w.Int32(line0);
         w.Int32(n);
-        w.InetArray(_distinct);
+        w.Bytea(_bloom.ToBytes());
         foreach (var column in Columns)
         {
             var c = (int)column;
@@ -129,7 +129,7 @@ internal sealed class FlowChunk
 
     /// <summary>The columns <see cref="WriteAsync"/> writes, for COPY.</summary>
     public static readonly string CopyColumns =
-        "start_min, start_max, base, object_id, source_id, line0, n, addrs, " + string.Join(", ", FlowChunks.Arrays);
+        "start_min, start_max, base, object_id, source_id, line0, n, bloom, " + string.Join(", ", FlowChunks.Arrays);
 
     // Whole seconds from the chunk's base (flow logs give times in whole seconds). A start is within its period, 6 hours,
     // of the base, so it fits 32 bits; an end may be anything a record says, so it has 64.

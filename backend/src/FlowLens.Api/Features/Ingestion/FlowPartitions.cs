@@ -5,8 +5,8 @@ namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>
 /// The 6-hour partitions of <c>flow_chunks</c>, four a day: made ahead for the whole retention window and the next
-/// days, given their address index once closed, and dropped whole once older than the retention. Chunks outside every
-/// partition wait in <c>flow_chunks_default</c>.
+/// days, and dropped whole once older than the retention. Chunks outside every partition wait in
+/// <c>flow_chunks_default</c>. They need no index built once closed: each chunk carries its own Bloom filter of addresses.
 /// </summary>
 public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<RetentionOptions> retention, TimeProvider clock, ILogger<FlowPartitions> logger)
 {
@@ -35,70 +35,6 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
         }
         await transaction.CommitAsync(ct);
     }
-
-    /// <summary>
-    /// Gives each closed partition its GIN index on <c>addrs</c>, which finds the chunks holding an address. Building it
-    /// once a partition is complete costs a fraction of keeping it up to date row by row during COPY (which would halve
-    /// the load rate, docs/storage-research.md); the few open partitions are searched without it. Closed: its period
-    /// ended <see cref="ClosedAfter"/> ago and no object with records in it was stored in the last
-    /// <see cref="QuietFor"/> (a backfill is indexed once it has passed). Objects arriving later go into the index as
-    /// they are stored.
-    /// </summary>
-    public async Task IndexClosedAsync(CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using (var turn = new NpgsqlCommand("select pg_try_advisory_lock(hashtext('flowlens_chunk_indexes'))", connection))
-        {
-            if (await turn.ExecuteScalarAsync(ct) is not true)
-            {
-                return; // another node is at it
-            }
-        }
-        var unindexed = new List<string>();
-        await using (var command = new NpgsqlCommand("""
-            select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
-            where i.inhparent = 'flow_chunks'::regclass and c.relname ~ '^flow_chunks_[0-9]{8}_[0-9]{2}$'
-                and to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC' + interval '6 hours' < $1
-                and to_regclass(c.relname || '_addrs') is null
-                and not exists (
-                    select from source_objects o
-                    where o.ingested_at > $2
-                        and o.oldest_record_at < to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC' + interval '6 hours'
-                        and o.newest_record_at >= to_timestamp(substr(c.relname, 13), 'YYYYMMDD_HH24')::timestamp at time zone 'UTC')
-            order by c.relname desc
-            """, connection))
-        {
-            var now = clock.GetUtcNow();
-            command.Parameters.Add(new NpgsqlParameter { Value = (now - ClosedAfter).UtcDateTime });
-            command.Parameters.Add(new NpgsqlParameter { Value = (now - QuietFor).UtcDateTime });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                unindexed.Add(reader.GetString(0));
-            }
-        }
-        try
-        {
-            foreach (var partition in unindexed)
-            {
-                await using var index = new NpgsqlCommand($"create index if not exists \"{partition}_addrs\" on \"{partition}\" using gin (addrs)", connection);
-                index.CommandTimeout = 0;
-                await index.ExecuteNonQueryAsync(ct);
-                logger.LogInformation("Indexed the addresses of flow partition {Partition}", partition);
-            }
-        }
-        finally
-        {
-            await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtext('flowlens_chunk_indexes'))", connection);
-            await release.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-    }
-
-    /// <summary>How long after its period ends a partition counts as closed: flow logs arrive up to about 10 minutes late.</summary>
-    public static readonly TimeSpan ClosedAfter = TimeSpan.FromHours(1);
-
-    /// <summary>How long no object must have been stored into a partition before it is indexed.</summary>
-    public static readonly TimeSpan QuietFor = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// Drops the partitions of days before the flows' retention cutoff, old chunks waiting in flow_chunks_default, and the dirty
@@ -147,7 +83,7 @@ public sealed class FlowPartitions(NpgsqlDataSource dataSource, IOptions<Retenti
     }
 }
 
-/// <summary>The maintenance job, every few minutes: retention, the next days' partitions, the closed ones' address indexes.</summary>
+/// <summary>The maintenance job, every 5 minutes (cheap when there is nothing to do): retention and the next days' partitions.</summary>
 public sealed class PartitionMaintenanceJob(FlowPartitions partitions)
 {
     public const string Id = "flow-partitions";
@@ -157,6 +93,5 @@ public sealed class PartitionMaintenanceJob(FlowPartitions partitions)
     {
         await partitions.DropExpiredAsync(ct);
         await partitions.EnsureAsync(ct);
-        await partitions.IndexClosedAsync(ct);
     }
 }

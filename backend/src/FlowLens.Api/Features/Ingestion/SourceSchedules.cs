@@ -24,7 +24,7 @@ public sealed class SourceSchedules(IRecurringJobManager recurring)
 
     public void Remove(long sourceId) => recurring.RemoveIfExists(JobId(sourceId));
 
-    /// <summary>At start: every source's job in step with the database, the daily partition job and the rollup compaction.</summary>
+    /// <summary>At start: every source's job in step with the database, the partition maintenance job and the rollup compaction.</summary>
     public async Task ApplyAllAsync(FlowLensDb db, CancellationToken ct)
     {
         recurring.AddOrUpdate<PartitionMaintenanceJob>(PartitionMaintenanceJob.Id, job => job.RunAsync(CancellationToken.None), PartitionMaintenanceJob.Schedule);

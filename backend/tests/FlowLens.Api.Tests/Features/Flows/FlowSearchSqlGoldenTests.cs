@@ -20,6 +20,8 @@ public sealed class FlowSearchSqlGoldenTests(EmptyApp empty) : IClassFixture<Emp
     {
         ["search-first-page"] = ("flow search, first page: from=2026-11-24T00:00Z to=2026-11-25T00:00Z limit=100 (one more asked)", null, null, 101),
         ["search-filter"] = ($"flow search, first page with a filter: same range, q=\"{Q}\" limit=100", FilterParser.Parse(Q).Root, null, 101),
+        ["search-address"] = ("flow search for an address, first page: same range, q=\"addr = 203.0.113.7 or addr = 2001:db8::7\" limit=100 (reads only the chunks whose Bloom filter may hold one of them)",
+            FilterParser.Parse("addr = 203.0.113.7 or addr = 2001:db8::7").Root, null, 101),
         ["search-next-page"] = ("flow search, next page (keyset after the cursor's start, object, line): same range, limit=100", null, After, 101),
         ["export"] = ($"flow export (CSV/NDJSON), no limit: same range, q=\"{Q}\"", FilterParser.Parse(Q).Root, null, null),
     };
