@@ -24,29 +24,37 @@ internal sealed class FlowChunk
     private DateTimeOffset? _startMin, _startMax;
     private DateTimeOffset _base;
 
-    public FlowChunk()
-    {
-        foreach (var column in Columns)
-        {
-            switch (KindOf(column))
-            {
-                case Kind.Long or Kind.End: _longs[(int)column] = new long?[Capacity]; break;
-                case Kind.Int or Kind.Text or Kind.Start: _ints[(int)column] = new int?[Capacity]; break;
-                case Kind.Small: _smalls[(int)column] = new short?[Capacity]; break;
-                case Kind.Address: _addresses[(int)column] = new FlowAddress?[Capacity]; break;
-            }
-        }
-    }
+    // The columns the records being added may have a value in (their format's, and the chunk's own): the others are
+    // sent as null without looking at them (a v2 record has 14 of the 44 fields).
+    private FlowColumn[] _columns = [];
 
     public long ObjectId { get; private set; }
+
+    /// <summary>The columns in use, as <see cref="Reset"/> was given them.</summary>
+    public FlowColumn[] ColumnsInUse => _columns;
 
     public int Count { get; private set; }
 
     public bool IsFull => Count == Capacity;
 
-    /// <summary>Empties the chunk for the records of another object.</summary>
-    public void Reset(long objectId)
+    /// <summary>
+    /// Empties the chunk for the records of another object, whose values can only be in <paramref name="columns"/>
+    /// (<see cref="ColumnsOf"/> its format).
+    /// </summary>
+    public void Reset(long objectId, FlowColumn[] columns)
     {
+        foreach (var column in columns)
+        {
+            var c = (int)column;
+            switch (KindOf(column))
+            {
+                case Kind.Long or Kind.End: _longs[c] ??= new long?[Capacity]; break;
+                case Kind.Int or Kind.Text or Kind.Start: _ints[c] ??= new int?[Capacity]; break;
+                case Kind.Small: _smalls[c] ??= new short?[Capacity]; break;
+                case Kind.Address: _addresses[c] ??= new FlowAddress?[Capacity]; break;
+            }
+        }
+        _columns = columns;
         ObjectId = objectId;
         Count = 0;
         _startMin = _startMax = null;
@@ -66,7 +74,7 @@ internal sealed class FlowChunk
             _startMin = _startMin is { } min && min <= start ? min : start;
             _startMax = _startMax is { } max && max >= start ? max : start;
         }
-        foreach (var column in Columns)
+        foreach (var column in _columns)
         {
             var c = (int)column;
             switch (KindOf(column))
@@ -115,6 +123,8 @@ internal sealed class FlowChunk
             var c = (int)column;
             switch (KindOf(column))
             {
+                case Kind.Own: break; // the row's own columns, written above
+                case not (Kind.Extras or Kind.Line) when Array.IndexOf(_columns, column) < 0: w.Null(); break;
                 case Kind.Long or Kind.End: w.Int64Array(_longs[c].AsSpan(0, n)); break;
                 case Kind.Start: w.Int32Array(_ints[c].AsSpan(0, n), nullWhenAllNull: false); break;
                 case Kind.Int or Kind.Text: w.Int32Array(_ints[c].AsSpan(0, n)); break;
@@ -151,6 +161,10 @@ internal sealed class FlowChunk
         FlowColumn.Line => Kind.Line,
         _ => Kind.Text,
     };
+
+    /// <summary>The columns a record of <paramref name="format"/> may have a value in, in the table's order (start always: its array is never null).</summary>
+    public static FlowColumn[] ColumnsOf(FlowLogFormat format) =>
+        [.. FlowColumns.All.Where(c => c.Column == FlowColumn.Start || c.Field is { } field && format.Has(field)).Select(c => c.Column)];
 
     /// <summary>Whether a column holds a text value (stored as its flow_strings id).</summary>
     public static bool IsText(FlowColumn column) => KindOf(column) == Kind.Text;

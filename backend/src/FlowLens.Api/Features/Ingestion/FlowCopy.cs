@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FlowLens.Api.Data;
@@ -17,12 +18,17 @@ public sealed class FlowCopy : IAsyncDisposable
     // scattered must not hold a chunk (about 1 MB) for each of its periods. Past this, a chunk is sent half-full.
     private const int OpenChunks = 8;
 
-    private static readonly FlowColumn[] TextColumns = [.. FlowColumns.All.Select(c => c.Column).Where(FlowChunk.IsText)];
+    // Chunks of finished loads, for the next ones: a chunk's buffers take about 30 KB a column.
+    private static readonly ConcurrentBag<FlowChunk> Pool = [];
 
     private readonly BinaryCopyWriter _writer;
     private readonly FlowStrings _strings;
     private readonly Dictionary<(long ObjectId, long Period), FlowChunk> _open = [];
     private readonly int?[] _textIds = new int?[FlowColumns.All.Count];
+
+    // The last format's columns (all of a load's records have one format, but nothing relies on it).
+    private FlowLogFormat? _format;
+    private FlowColumn[] _columns = [], _textColumns = [];
 
     // Text ids seen lately, by the string's identity: the parser hands back one string instance for a repeated value,
     // and flow logs repeat the same few hundred ids (accounts, ENIs, subnets, instances...) line after line, so most
@@ -42,21 +48,36 @@ public sealed class FlowCopy : IAsyncDisposable
     /// </summary>
     public async ValueTask WriteAsync(FlowRecord r, FlowLogFormat format, long line, long objectId, CancellationToken ct)
     {
-        var key = (objectId, r.Start is { } start ? FlowChunks.PeriodOf(start).UtcTicks : long.MinValue);
-        if (!_open.TryGetValue(key, out var chunk))
+        if (!ReferenceEquals(format, _format))
         {
-            if (_open.Count == OpenChunks)
+            var columns = FlowChunk.ColumnsOf(format);
+            if (!columns.SequenceEqual(_columns))
+            {
+                (_columns, _textColumns) = (columns, [.. columns.Where(FlowChunk.IsText)]);
+            }
+            _format = format;
+        }
+        var key = (objectId, r.Start is { } start ? FlowChunks.PeriodOf(start).UtcTicks : long.MinValue);
+        if (!_open.TryGetValue(key, out var chunk) || chunk.ColumnsInUse != _columns)
+        {
+            if (chunk is not null)
+            {
+                // Another format for the same object and period: what came before goes first.
+                _open.Remove(key);
+                await chunk.WriteAsync(_writer, _sourceId, ct);
+            }
+            else if (_open.Count == OpenChunks)
             {
                 var (oldest, reused) = _open.First();
                 _open.Remove(oldest);
                 await reused.WriteAsync(_writer, _sourceId, ct);
                 chunk = reused;
             }
-            chunk ??= new FlowChunk();
-            chunk.Reset(objectId);
+            chunk ??= Pool.TryTake(out var pooled) ? pooled : new FlowChunk();
+            chunk.Reset(objectId, _columns);
             _open.Add(key, chunk);
         }
-        foreach (var column in TextColumns)
+        foreach (var column in _textColumns)
         {
             _textIds[(int)column] = TextId(FlowChunk.Text(column, r));
         }
@@ -65,16 +86,23 @@ public sealed class FlowCopy : IAsyncDisposable
         if (chunk.IsFull)
         {
             await chunk.WriteAsync(_writer, _sourceId, ct);
-            chunk.Reset(objectId);
+            chunk.Reset(objectId, _columns);
         }
     }
 
     /// <summary>Sends the chunks being filled and ends the COPY; the rows become visible when the caller's transaction commits.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
-        foreach (var chunk in _open.Values.Where(c => c.Count > 0))
+        foreach (var chunk in _open.Values)
         {
-            await chunk.WriteAsync(_writer, _sourceId, ct);
+            if (chunk.Count > 0)
+            {
+                await chunk.WriteAsync(_writer, _sourceId, ct);
+            }
+            if (Pool.Count < OpenChunks)
+            {
+                Pool.Add(chunk);
+            }
         }
         _open.Clear();
         await _writer.CompleteAsync(ct);
