@@ -163,75 +163,64 @@ public sealed class TopSummary
     private static void KeepLargest<TKey>(KeyValuePair<TKey, TopSums>[] rows, int n, bool[] kept, long[] values, IComparer<TKey> order, long[] floors, int k)
     {
         var largest = new PriorityQueue<long, long>(k + 1);
-        int[]? byKey = null; // the rows' indexes in key order, made the first time more keys tie than there are places
-        try
+        // The least keys of many tied ones: the greatest kept so far on top, so most ties are turned away at one look.
+        var least = new PriorityQueue<int, TKey>(Comparer<TKey>.Create((a, b) => order.Compare(b, a)));
+        foreach (var metric in Metrics)
         {
-            foreach (var metric in Metrics)
+            // The k+1 largest positive values, the least of them first.
+            largest.Clear();
+            for (var i = 0; i < n; i++)
             {
-                // The k+1 largest positive values, the least of them first.
-                largest.Clear();
-                for (var i = 0; i < n; i++)
+                var value = values[i] = rows[i].Value[metric];
+                if (value > 0 && largest.Count <= k)
                 {
-                    var value = values[i] = rows[i].Value[metric];
-                    if (value > 0 && largest.Count <= k)
-                    {
-                        largest.Enqueue(value, value);
-                    }
-                    else if (value > 0 && value > largest.Peek())
-                    {
-                        largest.DequeueEnqueue(value, value);
-                    }
+                    largest.Enqueue(value, value);
                 }
-                if (largest.Count <= k)
+                else if (value > 0 && value > largest.Peek())
                 {
-                    // At most k positive values: all of them.
-                    for (var i = 0; i < n; i++)
-                    {
-                        kept[i] |= values[i] > 0;
-                    }
-                    continue;
-                }
-                // Keys above the k-th largest value are kept; those equal to it share the places left.
-                floors[(int)metric] += largest.Dequeue();
-                var least = largest.Peek();
-                var (places, ties) = (k, 0);
-                for (var i = 0; i < n; i++)
-                {
-                    if (values[i] > least)
-                    {
-                        kept[i] = true;
-                        places--;
-                    }
-                    else if (values[i] == least)
-                    {
-                        ties++;
-                    }
-                }
-                if (ties > places && byKey is null)
-                {
-                    byKey = ArrayPool<int>.Shared.Rent(n);
-                    for (var i = 0; i < n; i++)
-                    {
-                        byKey[i] = i;
-                    }
-                    Array.Sort(byKey, 0, n, Comparer<int>.Create((a, b) => order.Compare(rows[a].Key, rows[b].Key)));
-                }
-                for (var j = 0; j < n && places > 0; j++)
-                {
-                    var i = byKey is null ? j : byKey[j];
-                    if (values[i] == least)
-                    {
-                        kept[i] = true;
-                        places--;
-                    }
+                    largest.DequeueEnqueue(value, value);
                 }
             }
-        }
-        finally
-        {
-            if (byKey is not null)
+            if (largest.Count <= k)
             {
-                ArrayPool<int>.Shared.Return(byKey);
+                // At most k positive values: all of them.
+                for (var i = 0; i < n; i++)
+                {
+                    kept[i] |= values[i] > 0;
+                }
+                continue;
+            }
+            // Keys above the k-th largest value are kept; those equal to it share the places left, least keys first.
+            floors[(int)metric] += largest.Dequeue();
+            var kth = largest.Peek();
+            var places = k;
+            for (var i = 0; i < n; i++)
+            {
+                if (values[i] > kth)
+                {
+                    kept[i] = true;
+                    places--;
+                }
+            }
+            least.Clear();
+            for (var i = 0; i < n && places > 0; i++)
+            {
+                if (values[i] != kth)
+                {
+                    continue;
+                }
+                if (least.Count < places)
+                {
+                    least.Enqueue(i, rows[i].Key);
+                }
+                else if (least.TryPeek(out _, out var greatest) && order.Compare(rows[i].Key, greatest) < 0)
+                {
+                    least.DequeueEnqueue(i, rows[i].Key);
+                }
+            }
+            foreach (var (i, _) in least.UnorderedItems)
+            {
+                kept[i] = true;
             }
         }
     }
