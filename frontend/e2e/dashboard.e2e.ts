@@ -83,6 +83,28 @@ describe('the dashboard in Chromium', () => {
       .poll(() => shown.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))))
       .toEqual(top.items.map((i) => i.key));
 
+    // A day of the demo has more distinct sources than a summary keeps (K per hour): the top is approximate, marked ≈
+    // with its error bound, and the exact answer from the raw flows is a click away.
+    const approximate = await api<{ approximate: boolean; maxError: number; items: { key: string }[] }>(
+      `/api/stats/top?from=${from}&to=${to}&by=srcaddr&limit=10&metric=bytes`,
+    );
+    expect(approximate.approximate).toBe(true);
+    const note = page
+      .getByRole('table', { name: 'Top srcaddr' })
+      .locator('xpath=preceding-sibling::*[@role="note"][1]');
+    await expect.poll(() => note.textContent()).toMatch(/^≈ from summaries: each bytes figure may be up to .+ below/);
+    const exact = await api<{ approximate: boolean; items: { key: string }[] }>(
+      `/api/stats/top?from=${from}&to=${to}&by=srcaddr&limit=10&metric=bytes&exact=true`,
+    );
+    expect(exact.approximate).toBe(false);
+    const asksExact = page.waitForRequest((r) => r.url().includes('/api/stats/top') && r.url().includes('exact=true'));
+    await note.getByRole('button', { name: 'Exact answer' }).click();
+    expect(new URL((await asksExact).url()).searchParams.get('by')).toBe('srcaddr');
+    await expect
+      .poll(() => shown.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))))
+      .toEqual(exact.items.map((i) => i.key));
+    expect(await page.getByRole('table', { name: 'Top srcaddr' }).textContent()).not.toContain('≈');
+
     await page.getByLabel('Freshness of demo').waitFor();
     expect(await page.getByLabel('Freshness of demo').textContent()).toMatch(
       /newest record (just now|\d+ min ago|\d+ h ago)/,
