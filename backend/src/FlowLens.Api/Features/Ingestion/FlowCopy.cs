@@ -64,13 +64,13 @@ public sealed class FlowCopy : IAsyncDisposable
             {
                 // Another format for the same object and period: what came before goes first.
                 _open.Remove(key);
-                await chunk.WriteAsync(_writer, _sourceId, ct);
+                await SendAsync(chunk, ct);
             }
             else if (_open.Count == OpenChunks)
             {
                 var (oldest, reused) = _open.First();
                 _open.Remove(oldest);
-                await reused.WriteAsync(_writer, _sourceId, ct);
+                await SendAsync(reused, ct);
                 chunk = reused;
             }
             chunk ??= Pool.TryTake(out var pooled) ? pooled : new FlowChunk();
@@ -95,10 +95,7 @@ public sealed class FlowCopy : IAsyncDisposable
     {
         foreach (var chunk in _open.Values)
         {
-            if (chunk.Count > 0)
-            {
-                await chunk.WriteAsync(_writer, _sourceId, ct);
-            }
+            await SendAsync(chunk, ct);
             if (Pool.Count < OpenChunks)
             {
                 Pool.Add(chunk);
@@ -110,6 +107,9 @@ public sealed class FlowCopy : IAsyncDisposable
 
     // Disposing without CompleteAsync cancels the COPY: none of its rows are stored.
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    // A chunk left open is empty when it was sent full and no record came after.
+    private ValueTask SendAsync(FlowChunk chunk, CancellationToken ct) => chunk.Count > 0 ? chunk.WriteAsync(_writer, _sourceId, ct) : ValueTask.CompletedTask;
 
     // Text values are stored as their flow_strings id.
     private int? TextId(string? value)

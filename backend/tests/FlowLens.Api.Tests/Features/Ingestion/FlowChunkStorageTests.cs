@@ -1,4 +1,5 @@
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Queries;
 
 namespace FlowLens.Api.Tests.Features.Ingestion;
 
@@ -51,6 +52,27 @@ public sealed class FlowChunkStorageTests(PostgresFixture postgres) : IDisposabl
         Assert.True(await app.ScalarAsync<long>("select count(*) from flow_chunks") > 13);
         Assert.Equal(1L, await app.ScalarAsync<long>("select sum(n)::bigint from flow_chunks_default"));
         Assert.True(await app.ScalarAsync<long>("select count(*) from flow_chunks where line is not null") > 0, "a chunk with a skipped line lists its lines");
+    }
+
+    [Fact]
+    public async Task APeriodFilledExactly_ThenMorePeriodsThanStayOpen_LeavesNoEmptyChunk()
+    {
+        var day = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-4), TimeSpan.Zero);
+        var lines = new List<string> { Header };
+        // One full chunk of the first period (its chunk is sent, then left open and empty), then one record in each of
+        // twelve other periods: opening them sends the oldest open chunks, the empty one among them.
+        for (var i = 0; i < FlowChunks.Records + 12; i++)
+        {
+            var start = i < FlowChunks.Records ? day.AddSeconds(i) : day.AddHours(6 * (i - FlowChunks.Records + 1));
+            lines.Add($"2 123456789010 eni-1 10.0.0.1 10.0.0.2 {i % 60000} 443 6 1 60 {start.ToUnixTimeSeconds()} {start.ToUnixTimeSeconds() + 60} ACCEPT OK");
+        }
+        _folder.WriteGzip("o/full-then-scattered.log.gz", string.Join('\n', lines));
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        await app.IngestAsync(await _folder.CreateSourceAsync(app));
+
+        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from flow_chunks where n = 0"));
+        Assert.Equal(13L, await app.ScalarAsync<long>("select count(*) from flow_chunks"));
+        Assert.Equal((long)lines.Count - 1, await app.ScalarAsync<long>("select count(*) from flows"));
     }
 
     public void Dispose() => _folder.Dispose();
