@@ -43,6 +43,9 @@ export async function startStack(log: (line: string) => void): Promise<{ stack: 
       FLOWLENS_DEMO_DIR: data,
       FLOWLENS_PORT: String(httpPort),
       FLOWLENS_DEMO_PG_PORT: String(pgPort),
+      // Tops from the summaries even over the demo's few records (by default a range of at most 250,000 records is
+      // answered exactly from the raw flows): the dashboard's approximate figures (≈) are then seen as they are at scale.
+      FlowLens__Rollups__ExactTopRecords: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
