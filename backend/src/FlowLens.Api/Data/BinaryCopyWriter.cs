@@ -221,12 +221,10 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
         {
             nulls += value is null ? 1 : 0;
         }
-        if (nulls == values.Length)
+        if (BeginArray(values.Length, nulls, JsonbOid, nullWhenAllNull: true) is not { } start)
         {
-            Null();
             return;
         }
-        var start = ArrayHeader(values.Length, JsonbOid, hasNulls: nulls > 0);
         foreach (var value in values)
         {
             if (value is null)
@@ -252,12 +250,17 @@ public sealed class BinaryCopyWriter : IAsyncDisposable
         {
             nulls += value.HasValue ? 0 : 1;
         }
-        if (nulls == values.Length && nullWhenAllNull)
+        return BeginArray(values.Length, nulls, elementOid, nullWhenAllNull);
+    }
+
+    private int? BeginArray(int count, int nulls, int elementOid, bool nullWhenAllNull)
+    {
+        if (nulls == count && nullWhenAllNull)
         {
             Null();
             return null;
         }
-        return ArrayHeader(values.Length, elementOid, nulls > 0);
+        return ArrayHeader(count, elementOid, hasNulls: nulls > 0);
     }
 
     /// <summary>
