@@ -13,7 +13,7 @@ public sealed class FlowLineParser
     private byte[] _utf8 = [];
 
     public FlowLineParser(FlowLogFormat format)
-        : this(format, new StringPool())
+        : this(format, StringPool.Shared)
     {
     }
 

@@ -13,7 +13,7 @@ public sealed class ParquetFlowLogReader : IFlowLogReader
 {
     private readonly Stream _stream;
     private readonly FlowLogLimits _limits;
-    private readonly StringPool _strings = new();
+    private readonly StringPool _strings = StringPool.Shared;
     private readonly List<string> _warnings = [];
     private ParquetReader? _reader;
     private DataField[] _fields = [];
