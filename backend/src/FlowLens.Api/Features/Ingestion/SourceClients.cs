@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Amazon;
+using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
@@ -18,6 +19,7 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
 {
     private readonly ConcurrentDictionary<S3Settings, AmazonS3Client> _s3 = new();
     private readonly ConcurrentDictionary<CloudWatchSettings, CloudWatchLogsClient> _cloudWatch = new();
+    private readonly ConcurrentDictionary<Ec2Settings, AmazonEC2Client> _ec2 = new();
     private readonly Lazy<HttpClient> _http = new(() => new HttpClient(endpoints.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) });
 
     /// <summary>A new budget for one run's listing or paging.</summary>
@@ -51,6 +53,29 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
         new CloudWatchLogsClient(_http.Value, Credentials(s.RoleArn, s.ExternalId), Region(s.Region ?? ""),
             s.ServiceUrl is { } url ? new Uri(url) : null, requestsPerSecond: requestsPerSecond));
 
+    /// <summary>The EC2 client of a source's account and region (its inventory): the SDK retries throttled calls.</summary>
+    public AmazonEC2Client Ec2(Ec2Settings settings) => _ec2.GetOrAdd(settings, s =>
+    {
+        var config = new AmazonEC2Config
+        {
+            HttpClientFactory = new GuardedHttpClientFactory(_http.Value),
+            RetryMode = RequestRetryMode.Standard,
+            // EC2 throttles per account and region, all callers together: more room than the default 2 retries.
+            MaxErrorRetry = 6,
+        };
+        var region = Region(s.Region);
+        if (s.ServiceUrl is { Length: > 0 } url)
+        {
+            config.ServiceURL = url;
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        return new AmazonEC2Client(Credentials(s.RoleArn, s.ExternalId), config);
+    });
+
     /// <summary>The region, checked again here: it becomes part of a host name.</summary>
     private static string Region(string region) =>
         SourceEndpoints.IsRegion(region) ? region : throw new ArgumentException("the source's region is not an AWS region name");
@@ -73,6 +98,9 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
         public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
     }
 }
+
+/// <summary>Where a source's EC2 calls go: its region, its role, and an endpoint of its own (tests, LocalStack).</summary>
+public sealed record Ec2Settings(string Region, string? RoleArn, string? ExternalId, string? ServiceUrl);
 
 /// <summary>How many list requests or pages one run may still make, and for how long.</summary>
 public sealed class ListBudget(int maxPages, TimeSpan maxDuration)
