@@ -4,7 +4,6 @@ using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using static FlowLens.Api.Tests.Infrastructure.Ec2Xml;
 
