@@ -237,7 +237,10 @@ public static partial class Ec2Inventory
 
     private static string? NameOf(List<Tag>? tags) => tags?.FirstOrDefault(t => t.Key == "Name")?.Value;
 
-    private static DateTimeOffset? Time(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : null;
+    /// <summary>AWS's times are UTC; one without a kind is taken as UTC, never as the server's local time.</summary>
+    private static DateTimeOffset? Time(DateTime? time) => time is { } t
+        ? new DateTimeOffset(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : DateTime.SpecifyKind(t, DateTimeKind.Utc))
+        : null;
 
     private static string? Join(IEnumerable<string?> values)
     {

@@ -125,10 +125,15 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await ExecuteAsync(connection, """
-            insert into inventory_sources (source_id) values ($1) on conflict (source_id) do nothing;
-            """, ct, sourceId);
+        // Made if missing, and locked: runs of one source (the schedule's and a refresh) take turns.
+        await ExecuteAsync(connection, "insert into inventory_sources (source_id) values ($1) on conflict (source_id) do nothing", ct, sourceId);
         await ExecuteAsync(connection, "select 1 from inventory_sources where source_id = $1 for update", ct, sourceId);
+        // A source reads one region: what is current in another (its region was changed) is not any more.
+        foreach (var table in (string[])["inventory_interfaces", "inventory_addresses", "inventory_resources"])
+        {
+            await ExecuteAsync(connection, $"update {table} set valid_to = $3 where source_id = $1 and region <> $2 and valid_to = 'infinity'",
+                ct, sourceId, region, at.UtcDateTime);
+        }
         if (snapshot.InterfacesRead)
         {
             await ExecuteAsync(connection, MergeInterfaces, ct, sourceId, region, Rows(snapshot.Interfaces), at.UtcDateTime);
