@@ -52,11 +52,8 @@ public sealed class InventoryLookup(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>The version of resource <paramref name="id"/> valid at the key's time.</summary>
-    private static string ResourceAt(string id) => $"""
-        select r.name, r.type, r.attributes from inventory_resources r
-        where r.resource_id = {id} and r.valid_from <= q.at and r.valid_to > q.at
-        order by r.valid_from desc, r.id desc limit 1
-        """;
+    private static string ResourceAt(string id) =>
+        $"select r.name, r.type, r.attributes from inventory_resources r where r.resource_id = {id} and r.valid_from <= q.at and r.valid_to > q.at order by r.valid_from desc, r.id desc limit 1";
 
     /// <summary>The context of each key found; keys the inventory does not know are left out.</summary>
     public async Task<IReadOnlyDictionary<InventoryKey, InventoryContext>> DescribeAsync(IEnumerable<InventoryKey> keys, CancellationToken ct = default)
