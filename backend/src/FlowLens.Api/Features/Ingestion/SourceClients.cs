@@ -36,16 +36,7 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             HttpClientFactory = new GuardedHttpClientFactory(_http.Value),
         };
-        var region = Region(s.Region ?? "us-east-1");
-        if (s.ServiceUrl is { Length: > 0 } url)
-        {
-            config.ServiceURL = url;
-            config.AuthenticationRegion = region;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
+        PointAt(config, Region(s.Region ?? "us-east-1"), s.ServiceUrl);
         return new AmazonS3Client(Credentials(s.RoleArn, s.ExternalId), config);
     });
 
@@ -63,8 +54,14 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
             // EC2 throttles per account and region, all callers together: more room than the default 2 retries.
             MaxErrorRetry = 6,
         };
-        var region = Region(s.Region);
-        if (s.ServiceUrl is { Length: > 0 } url)
+        PointAt(config, Region(s.Region), s.ServiceUrl);
+        return new AmazonEC2Client(Credentials(s.RoleArn, s.ExternalId), config);
+    });
+
+    /// <summary>AWS's endpoint of the region, or another endpoint that signs for the region.</summary>
+    private static void PointAt(ClientConfig config, string region, string? serviceUrl)
+    {
+        if (serviceUrl is { Length: > 0 } url)
         {
             config.ServiceURL = url;
             config.AuthenticationRegion = region;
@@ -73,8 +70,7 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
-        return new AmazonEC2Client(Credentials(s.RoleArn, s.ExternalId), config);
-    });
+    }
 
     /// <summary>The region, checked again here: it becomes part of a host name.</summary>
     private static string Region(string region) =>

@@ -71,6 +71,17 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
         return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SourcesApi.SourceResponse>(TestContext.Current.CancellationToken))!.Id;
     }
 
+    /// <summary>A source whose account is read at 08:00 and again at 12:00, after the change.</summary>
+    private async Task<long> MorningAndAfternoonAsync(FlowLensApp app)
+    {
+        var id = await CreateSourceAsync(app, "prod");
+        Morning();
+        await InventoryAsync(app, id, Day.AddHours(8));
+        Afternoon();
+        await InventoryAsync(app, id, Day.AddHours(12));
+        return id;
+    }
+
     /// <summary>One inventory run as the scheduler would start it, at <paramref name="at"/>.</summary>
     private static async Task InventoryAsync(FlowLensApp app, long sourceId, DateTimeOffset at)
     {
@@ -85,11 +96,7 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Lookup_DescribesAnAddressAndAnEni_AsTheyWereAtTheFlowsTime_AcrossAMiddayReassignment()
     {
         await using var app = await postgres.StartAppAsync();
-        var id = await CreateSourceAsync(app, "prod");
-        Morning();
-        await InventoryAsync(app, id, Day.AddHours(8));
-        Afternoon();
-        await InventoryAsync(app, id, Day.AddHours(12));
+        var id = await MorningAndAfternoonAsync(app);
 
         var (nine, three) = (Day.AddHours(9), Day.AddHours(15));
         var keys = new InventoryKey[]
@@ -170,11 +177,7 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task History_ClosesWhatChanged_AtTheRunTime_DatesTheFirstRunByAws_AndAnUnchangedRunAddsNothing()
     {
         await using var app = await postgres.StartAppAsync();
-        var id = await CreateSourceAsync(app, "prod");
-        Morning();
-        await InventoryAsync(app, id, Day.AddHours(8));
-        Afternoon();
-        await InventoryAsync(app, id, Day.AddHours(12));
+        var id = await MorningAndAfternoonAsync(app);
         var rows = await Sql.ColumnAsync<string>(app.ConnectionString, """
             select interface_id || ' ' || to_char(valid_from at time zone 'UTC', 'MM-DD HH24') || ' ' || coalesce(to_char(nullif(valid_to, 'infinity') at time zone 'UTC', 'MM-DD HH24'), 'now')
             from inventory_addresses where address = '10.0.1.10' order by valid_from
