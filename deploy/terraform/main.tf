@@ -292,6 +292,30 @@ data "aws_iam_policy_document" "read" {
       resources = distinct([for arn in statement.value : "${join(":", slice(split(":", arn), 0, 5))}:log-group:*"])
     }
   }
+
+  # The AWS inventory that names addresses (docs/enrichment.md): read-only Describe calls, which EC2 does not
+  # limit to resources, so "*".
+  dynamic "statement" {
+    for_each = var.inventory ? [1] : []
+
+    content {
+      sid = "DescribeInventory"
+      actions = [
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeInstances",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeVpcEndpoints",
+        "ec2:DescribeNatGateways",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeEgressOnlyInternetGateways",
+        "ec2:DescribeTransitGatewayAttachments",
+        "ec2:DescribeVpcPeeringConnections",
+      ]
+      resources = ["*"]
+    }
+  }
 }
 
 resource "aws_iam_role" "flowlens" {

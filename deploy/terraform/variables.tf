@@ -149,6 +149,12 @@ variable "cloudwatch_log_group_arns" {
   default     = []
 }
 
+variable "inventory" {
+  description = "Let FlowLens read the account's AWS inventory (read-only ec2:Describe* calls) to name addresses; false: flows only."
+  type        = bool
+  default     = true
+}
+
 variable "source_name" {
   description = "The name of the FlowLens source in the source_body output."
   type        = string

@@ -182,6 +182,17 @@ export const FieldInfoSchema = apiShape('FieldInfo')(
 );
 export type FieldInfo = z.infer<typeof FieldInfoSchema>;
 
+export const InventoryStatusSchema = apiShape('InventoryStatus')(
+  z.object({
+    state: z.string(),
+    lastRunAt: s,
+    error: s,
+    counts: apiShape('InventoryCounts')(
+      z.object({ interfaces: z.number(), addresses: z.number(), resources: z.number() }),
+    ),
+  }),
+);
+
 export const SourceStatusSchema = apiShape('SourceStatus')(
   z.object({
     state: z.string(),
@@ -193,6 +204,7 @@ export const SourceStatusSchema = apiShape('SourceStatus')(
     recordsIngested: z.number(),
     recordsRejected: z.number(),
     newestRecordAt: s,
+    inventory: InventoryStatusSchema,
   }),
 );
 
@@ -222,6 +234,9 @@ export const CloudWatchSettingsSchema = apiShape('CloudWatchSettings')(
   }),
 );
 
+// serviceUrl: null for viewers, only admins read it.
+export const InventorySettingsSchema = apiShape('InventorySettings')(z.object({ enabled: z.boolean(), serviceUrl: s }));
+
 export const SourceSchema = apiShape('SourceResponse')(
   z.object({
     id: z.number(),
@@ -232,6 +247,7 @@ export const SourceSchema = apiShape('SourceResponse')(
     s3: S3SettingsSchema.nullable(),
     directory: DirectorySettingsSchema.nullable(),
     cloudWatch: CloudWatchSettingsSchema.nullable(),
+    inventory: InventorySettingsSchema,
     createdAt: z.string(),
     status: SourceStatusSchema,
   }),

@@ -885,6 +885,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sources/{id}/inventory/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reads the source account's AWS inventory now. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Accepted"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources/{id}/objects": {
         parameters: {
             query?: never;
@@ -1820,6 +1858,30 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        InventoryCounts: {
+            /** Format: int32 */
+            addresses: number;
+            /** Format: int32 */
+            interfaces: number;
+            /** Format: int32 */
+            resources: number;
+        };
+        /** @description A source's inventory option: on by default for s3 and cloudwatch sources. */
+        InventorySettings: {
+            enabled: boolean;
+            /** @description Another EC2 endpoint (LocalStack, a test server); the source's own `serviceUrl` names its S3 or CloudWatch Logs. */
+            serviceUrl: string | null;
+        };
+        /** @description How the source's last inventory run went: `pending`, `ok`, `denied`, `failed` or `disabled`. */
+        InventoryStatus: {
+            /** @description What is current now. */
+            counts: components["schemas"]["InventoryCounts"];
+            /** @description Why context is missing: the Describe actions denied, or the failure. */
+            error: string | null;
+            /** Format: date-time */
+            lastRunAt: string | null;
+            state: string;
+        };
         KeyRequest: {
             /**
              * Format: date-time
@@ -2020,6 +2082,8 @@ export interface components {
             directory?: components["schemas"]["DirectorySettings"] | null;
             /** @description Whether the schedule runs (default true). */
             enabled?: boolean | null;
+            /** @description The AWS inventory of an `s3` or `cloudwatch` source's account (default on); `{"enabled": false}` turns it off. */
+            inventory?: components["schemas"]["InventorySettings"] | null;
             /** @description `s3`, `directory` or `cloudwatch`. */
             kind?: string | null;
             /** @description A unique name, e.g. `prod-vpc`. */
@@ -2039,6 +2103,8 @@ export interface components {
             enabled: boolean;
             /** Format: int64 */
             id: number;
+            /** @description The AWS inventory option (off for directory sources). */
+            inventory: components["schemas"]["InventorySettings"];
             kind: string;
             name: string;
             /** @description An S3 bucket (or S3-compatible store) holding flow logs in AWS's delivery layout. */
@@ -2049,6 +2115,8 @@ export interface components {
         };
         /** @description How a source's ingestion is going. Counts are cumulative over all runs. */
         SourceStatus: {
+            /** @description How the source account's AWS inventory (names and context of addresses) is going. */
+            inventory: components["schemas"]["InventoryStatus"];
             lastError: string | null;
             /** Format: date-time */
             lastRunFinishedAt: string | null;

@@ -158,12 +158,18 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
         var migrations = db.Database.GetMigrations().ToList();
         var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
-        Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms"], migrations[^2..]);
+        Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms", "20261203100000_Inventory"], migrations[^3..]);
 
-        // ChunkBlooms down: the chunk's distinct addresses again, from its arrays, and no filter.
+        // Inventory down: its tables go with it; every other table keeps its rows.
         await migrator.MigrateAsync(migrations[^2], ct);
         Assert.Equal(migrations.Take(migrations.Count - 1), await db.Database.GetAppliedMigrationsAsync(ct));
-        Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
+        var withoutInventory = rows.Where(r => !r.Key.StartsWith("inventory_", StringComparison.Ordinal)).ToList();
+        Assert.Equal(withoutInventory, await RowCountsAsync(app.ConnectionString));
+
+        // ChunkBlooms down: the chunk's distinct addresses again, from its arrays, and no filter.
+        await migrator.MigrateAsync(migrations[^3], ct);
+        Assert.Equal(migrations.Take(migrations.Count - 2), await db.Database.GetAppliedMigrationsAsync(ct));
+        Assert.Equal(withoutInventory, await RowCountsAsync(app.ConnectionString));
         Assert.Equal("{10.0.0.1,10.0.0.2}", await app.ScalarAsync<string>("select array(select a from unnest(addrs) a order by a)::text from flow_chunks"));
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_attribute where attrelid = 'flow_chunks'::regclass and attname = 'bloom'"));
         Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
@@ -173,7 +179,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
 
         // FlowChunks down: the tables a migration adds go with it; every other table keeps its rows; the tables it
         // dropped come back with theirs (flows, from the chunks).
-        await migrator.MigrateAsync(migrations[^3], ct);
+        await migrator.MigrateAsync(migrations[^4], ct);
         var down = await RowCountsAsync(app.ConnectionString);
         Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down.Where(r => rows.ContainsKey(r.Key)));
         Assert.Equal(2L, down["flows"]);

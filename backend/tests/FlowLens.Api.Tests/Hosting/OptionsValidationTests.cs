@@ -14,6 +14,7 @@ public sealed class OptionsValidationTests(PostgresFixture postgres)
         { "FlowLens:Rollups:TopKeys", "5" },
         { "FlowLens:Rollups:ExactTopRecords", "-1" },
         { "FlowLens:Ingestion:MaxLineLength", "10" },
+        { "FlowLens:Inventory:Schedule", "every hour" }, // not a cron expression
         { "FlowLens:Jobs:WorkerCount", "0" },
         { "FlowLens:Security:RequestsPerMinute", "0" },
         { "FlowLens:Auth:BootstrapAdminKey", "too-short" },

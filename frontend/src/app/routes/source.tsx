@@ -6,6 +6,7 @@ import { useSource, useSyncSource } from '@/features/sources/api/sources';
 import { ObjectLedger } from '@/features/sources/components/object-ledger';
 import { StateBadge } from '@/features/sources/components/source-state';
 import { formatAgo, formatCount, formatTime } from '@/lib/format';
+import type { Source } from '@/types/api';
 import { useSignedIn } from './layout';
 
 /** One source: its status and its ledger of objects, failed ones with their reasons. */
@@ -53,6 +54,7 @@ export function SourceRoute() {
               {s.kind} · schedule <code>{s.schedule}</code> (UTC) · last run finished{' '}
               {formatAgo(s.status.lastRunFinishedAt)}
             </Text>
+            <InventoryLine inventory={s.status.inventory} />
             <Panel title="Object ledger">
               <ObjectLedger sourceId={s.id} isAdmin={me.role === 'admin'} />
             </Panel>
@@ -60,6 +62,24 @@ export function SourceRoute() {
         )}
       </QueryState>
     </Stack>
+  );
+}
+
+/** The AWS inventory that names the source's addresses: how its last run went, and why context is missing if it is. */
+function InventoryLine({ inventory }: { inventory: Source['status']['inventory'] }) {
+  const { state, counts, error, lastRunAt } = inventory;
+  return (
+    <Text size="sm" c={state === 'denied' || state === 'failed' ? 'orange' : 'dimmed'} aria-label="AWS inventory">
+      AWS inventory: {state}
+      {state !== 'disabled' && lastRunAt && (
+        <>
+          {' '}
+          · {formatCount(counts.interfaces)} interfaces, {formatCount(counts.addresses)} addresses,{' '}
+          {formatCount(counts.resources)} resources · read {formatAgo(lastRunAt)}
+        </>
+      )}
+      {error && <> · {error}</>}
+    </Text>
   );
 }
 

@@ -26,6 +26,7 @@ public static class AuditActions
     public const string SourceDeleted = "source.deleted";
     public const string SourceSync = "source.sync";
     public const string SourceRetry = "source.retry";
+    public const string SourceInventory = "source.inventory";
     public const string SignIn = "sign-in";
     public const string SignInFailed = "sign-in.failed";
     public const string SignOutAll = "sign-out-all";

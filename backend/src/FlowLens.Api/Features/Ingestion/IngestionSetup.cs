@@ -13,6 +13,11 @@ public static class IngestionSetup
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.RollupDays >= o.Days, "FlowLens:Retention:RollupDays must be at least FlowLens:Retention:Days: rollups cannot be corrected once their flows are gone.")
             .ValidateOnStart();
+        builder.Services.AddOptions<Inventory.InventoryOptions>().BindConfiguration(Inventory.InventoryOptions.Section).ValidateDataAnnotations()
+            .Validate(o => Cronos.CronExpression.TryParse(o.Schedule, out _), "FlowLens:Inventory:Schedule is a cron expression of five fields, such as 0 * * * *.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Inventory.InventoryStore>();
+        builder.Services.AddSingleton<Inventory.InventoryLookup>();
         builder.Services.AddSingleton<FlowStrings>();
         builder.Services.AddSingleton<FlowPartitions>();
         builder.Services.AddSingleton<SourceSchedules>();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Amazon;
+using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
@@ -18,6 +19,7 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
 {
     private readonly ConcurrentDictionary<S3Settings, AmazonS3Client> _s3 = new();
     private readonly ConcurrentDictionary<CloudWatchSettings, CloudWatchLogsClient> _cloudWatch = new();
+    private readonly ConcurrentDictionary<Ec2Settings, AmazonEC2Client> _ec2 = new();
     private readonly Lazy<HttpClient> _http = new(() => new HttpClient(endpoints.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) });
 
     /// <summary>A new budget for one run's listing or paging.</summary>
@@ -34,8 +36,32 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             HttpClientFactory = new GuardedHttpClientFactory(_http.Value),
         };
-        var region = Region(s.Region ?? "us-east-1");
-        if (s.ServiceUrl is { Length: > 0 } url)
+        PointAt(config, Region(s.Region ?? "us-east-1"), s.ServiceUrl);
+        return new AmazonS3Client(Credentials(s.RoleArn, s.ExternalId), config);
+    });
+
+    public CloudWatchLogsClient CloudWatch(CloudWatchSettings settings, double requestsPerSecond) => _cloudWatch.GetOrAdd(settings, s =>
+        new CloudWatchLogsClient(_http.Value, Credentials(s.RoleArn, s.ExternalId), Region(s.Region ?? ""),
+            s.ServiceUrl is { } url ? new Uri(url) : null, requestsPerSecond: requestsPerSecond));
+
+    /// <summary>The EC2 client of a source's account and region (its inventory): the SDK retries throttled calls.</summary>
+    public AmazonEC2Client Ec2(Ec2Settings settings) => _ec2.GetOrAdd(settings, s =>
+    {
+        var config = new AmazonEC2Config
+        {
+            HttpClientFactory = new GuardedHttpClientFactory(_http.Value),
+            RetryMode = RequestRetryMode.Standard,
+            // EC2 throttles per account and region, all callers together: more room than the default 2 retries.
+            MaxErrorRetry = 6,
+        };
+        PointAt(config, Region(s.Region), s.ServiceUrl);
+        return new AmazonEC2Client(Credentials(s.RoleArn, s.ExternalId), config);
+    });
+
+    /// <summary>AWS's endpoint of the region, or another endpoint that signs for the region.</summary>
+    private static void PointAt(ClientConfig config, string region, string? serviceUrl)
+    {
+        if (serviceUrl is { Length: > 0 } url)
         {
             config.ServiceURL = url;
             config.AuthenticationRegion = region;
@@ -44,12 +70,7 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
-        return new AmazonS3Client(Credentials(s.RoleArn, s.ExternalId), config);
-    });
-
-    public CloudWatchLogsClient CloudWatch(CloudWatchSettings settings, double requestsPerSecond) => _cloudWatch.GetOrAdd(settings, s =>
-        new CloudWatchLogsClient(_http.Value, Credentials(s.RoleArn, s.ExternalId), Region(s.Region ?? ""),
-            s.ServiceUrl is { } url ? new Uri(url) : null, requestsPerSecond: requestsPerSecond));
+    }
 
     /// <summary>The region, checked again here: it becomes part of a host name.</summary>
     private static string Region(string region) =>
@@ -73,6 +94,9 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
         public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
     }
 }
+
+/// <summary>Where a source's EC2 calls go: its region, its role, and an endpoint of its own (tests, LocalStack).</summary>
+public sealed record Ec2Settings(string Region, string? RoleArn, string? ExternalId, string? ServiceUrl);
 
 /// <summary>How many list requests or pages one run may still make, and for how long.</summary>
 public sealed class ListBudget(int maxPages, TimeSpan maxDuration)

@@ -11,8 +11,10 @@ namespace FlowLens.Api.Features.Sources;
 /// <param name="S3">Settings of an <c>s3</c> source.</param>
 /// <param name="Directory">Settings of a <c>directory</c> source.</param>
 /// <param name="CloudWatch">Settings of a <c>cloudwatch</c> source.</param>
+/// <param name="Inventory">The AWS inventory of an <c>s3</c> or <c>cloudwatch</c> source's account (default on); <c>{"enabled": false}</c> turns it off.</param>
 public sealed record SourceRequest(
-    string? Name, string? Kind, bool? Enabled, string? Schedule, S3Settings? S3, DirectorySettings? Directory, CloudWatchSettings? CloudWatch = null);
+    string? Name, string? Kind, bool? Enabled, string? Schedule, S3Settings? S3, DirectorySettings? Directory, CloudWatchSettings? CloudWatch = null,
+    Ingestion.Inventory.InventorySettings? Inventory = null);
 
 public static class SourceValidation
 {
@@ -44,6 +46,10 @@ public static class SourceValidation
             default:
                 Add("kind", "The kind must be s3, directory or cloudwatch.");
                 break;
+        }
+        if (request.Inventory?.ServiceUrl is { } inventoryUrl && endpoints.Refusal(inventoryUrl) is { } refusal)
+        {
+            Add("inventory.serviceUrl", refusal);
         }
         return errors;
     }

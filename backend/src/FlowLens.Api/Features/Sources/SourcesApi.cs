@@ -2,6 +2,7 @@ using System.Security.Claims;
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.Stats;
@@ -27,16 +28,20 @@ public static class SourcesApi
         sources.MapPost("/{id:long}/sync", SyncSource).RequireAuthorization(Policies.Admin).WithSummary("Runs an ingestion now (after the one running, if any).");
         sources.MapGet("/{id:long}/objects", ListObjects).RequireAuthorization(Policies.Viewer).WithSummary("The ledger of objects found, newest first.");
         sources.MapPost("/{id:long}/objects/retry", RetryFailed).RequireAuthorization(Policies.Admin).WithSummary("Queues the failed objects again.");
+        sources.MapPost("/{id:long}/inventory/refresh", RefreshInventory).RequireAuthorization(Policies.Admin).WithSummary("Reads the source account's AWS inventory now.");
     }
 
     /// <summary>How a source's ingestion is going. Counts are cumulative over all runs.</summary>
+    /// <param name="Inventory">How the source account's AWS inventory (names and context of addresses) is going.</param>
     public sealed record SourceStatus(
         string State, DateTimeOffset? LastRunStartedAt, DateTimeOffset? LastRunFinishedAt, string? LastError,
-        long ObjectsIngested, long ObjectsFailed, long RecordsIngested, long RecordsRejected, DateTimeOffset? NewestRecordAt);
+        long ObjectsIngested, long ObjectsFailed, long RecordsIngested, long RecordsRejected, DateTimeOffset? NewestRecordAt,
+        InventoryStatus Inventory);
 
+    /// <param name="Inventory">The AWS inventory option (off for directory sources).</param>
     public sealed record SourceResponse(
         long Id, string Name, string Kind, bool Enabled, string Schedule, S3Settings? S3, DirectorySettings? Directory,
-        CloudWatchSettings? CloudWatch, DateTimeOffset CreatedAt, SourceStatus Status);
+        CloudWatchSettings? CloudWatch, InventorySettings Inventory, DateTimeOffset CreatedAt, SourceStatus Status);
 
     public sealed record ObjectResponse(
         long Id, string Key, string ETag, long Size, string State, long Records, long RejectedLines, string? Error,
@@ -46,12 +51,13 @@ public static class SourcesApi
 
     public sealed record Accepted(string Message, int Objects);
 
-    internal static async Task<Ok<List<SourceResponse>>> ListSources(FlowLensDb db, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
-        TypedResults.Ok(await ResponsesAsync(db, db.Sources.OrderBy(s => s.Id), await IsAdminAsync(user, auth), ct));
+    internal static async Task<Ok<List<SourceResponse>>> ListSources(
+        FlowLensDb db, InventoryStore inventory, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
+        TypedResults.Ok(await ResponsesAsync(db, inventory, db.Sources.OrderBy(s => s.Id), await IsAdminAsync(user, auth), ct));
 
     internal static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(
-        long id, FlowLensDb db, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
-        (await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), await IsAdminAsync(user, auth), ct)).SingleOrDefault() is { } source
+        long id, FlowLensDb db, InventoryStore inventory, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
+        (await ResponsesAsync(db, inventory, db.Sources.Where(s => s.Id == id), await IsAdminAsync(user, auth), ct)).SingleOrDefault() is { } source
             ? TypedResults.Ok(source)
             : Problems.NotFound("source", id);
 
@@ -59,7 +65,7 @@ public static class SourcesApi
         (await auth.AuthorizeAsync(user, Policies.Admin)).Succeeded;
 
     internal static async Task<Results<Created<SourceResponse>, ValidationProblem, ProblemHttpResult>> CreateSource(
-        SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, SourceEndpoints endpoints, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        SourceRequest request, FlowLensDb db, InventoryStore inventory, SourceSchedules schedules, IOptions<SourcesOptions> options, SourceEndpoints endpoints, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = SourceValidation.Validate(request, options.Value, endpoints);
         if (errors.Count > 0)
@@ -75,14 +81,15 @@ public static class SourcesApi
         Assign(source, request);
         db.Sources.Add(source);
         await db.SaveChangesAsync(ct);
+        await SaveInventoryAsync(inventory, source, request, ct);
         schedules.Apply(source);
         await audit.RecordAsync(AuditActions.SourceCreated, Target(source), source.Kind, ct);
-        var response = (await ResponsesAsync(db, db.Sources.Where(s => s.Id == source.Id), admin: true, ct)).Single();
+        var response = (await ResponsesAsync(db, inventory, db.Sources.Where(s => s.Id == source.Id), admin: true, ct)).Single();
         return TypedResults.Created($"/api/sources/{source.Id}", response);
     }
 
     internal static async Task<Results<Ok<SourceResponse>, ValidationProblem, ProblemHttpResult>> UpdateSource(
-        long id, SourceRequest request, FlowLensDb db, SourceSchedules schedules, IOptions<SourcesOptions> options, SourceEndpoints endpoints, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        long id, SourceRequest request, FlowLensDb db, InventoryStore inventory, SourceSchedules schedules, IOptions<SourcesOptions> options, SourceEndpoints endpoints, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = SourceValidation.Validate(request, options.Value, endpoints);
         if (errors.Count > 0)
@@ -106,9 +113,10 @@ public static class SourcesApi
         }
         source.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        await SaveInventoryAsync(inventory, source, request, ct);
         schedules.Apply(source);
         await audit.RecordAsync(AuditActions.SourceUpdated, Target(source), source.Kind, ct);
-        return TypedResults.Ok((await ResponsesAsync(db, db.Sources.Where(s => s.Id == id), admin: true, ct)).Single());
+        return TypedResults.Ok((await ResponsesAsync(db, inventory, db.Sources.Where(s => s.Id == id), admin: true, ct)).Single());
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(
@@ -150,6 +158,21 @@ public static class SourcesApi
         jobs.Enqueue<SyncJob>(job => job.RunAsync(id, true, CancellationToken.None));
         return TypedResults.Accepted($"/api/sources/{id}", new Accepted(
             source.State == SourceStates.Running ? "A run is going; this sync follows it and picks up what is pending." : "A run was queued.", 0));
+    }
+
+    internal static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> RefreshInventory(
+        long id, FlowLensDb db, InventoryStore inventory, IBackgroundJobClient jobs, AuditLog audit, CancellationToken ct)
+    {
+        var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (source is null)
+        {
+            return Problems.NotFound("source", id);
+        }
+        await audit.RecordAsync(AuditActions.SourceInventory, Target(source), null, ct);
+        jobs.Enqueue<InventoryJob>(job => job.RunAsync(id, CancellationToken.None));
+        var active = InventoryStore.Target(source, await inventory.SettingsAsync(id, ct)) is not null;
+        return TypedResults.Accepted($"/api/sources/{id}", new Accepted(
+            active ? "An inventory run was queued." : "This source has no inventory (turned off, a folder, or a non-AWS endpoint without inventory.serviceUrl); the run records that.", 0));
     }
 
     internal static async Task<Results<Ok<ObjectPage>, ValidationProblem, ProblemHttpResult>> ListObjects(
@@ -227,6 +250,13 @@ public static class SourcesApi
 
     private static string Target(Source source) => $"source:{source.Name} (#{source.Id})";
 
+    /// <summary>A folder has no AWS account: its inventory is off whatever the request says.</summary>
+    private static Task SaveInventoryAsync(InventoryStore inventory, Source source, SourceRequest request, CancellationToken ct)
+    {
+        var settings = source.Kind == SourceKinds.Directory ? new InventorySettings { Enabled = false } : request.Inventory ?? new InventorySettings();
+        return inventory.SaveSettingsAsync(source.Id, settings, InventoryStore.Target(source, settings) is not null, ct);
+    }
+
     private static void Assign(Source source, SourceRequest request)
     {
         source.Name = request.Name!;
@@ -239,10 +269,11 @@ public static class SourcesApi
     }
 
     /// <summary>The sources with their status; a viewer gets neither the external ids nor the endpoints.</summary>
-    private static async Task<List<SourceResponse>> ResponsesAsync(FlowLensDb db, IQueryable<Source> sources, bool admin, CancellationToken ct)
+    private static async Task<List<SourceResponse>> ResponsesAsync(FlowLensDb db, InventoryStore inventory, IQueryable<Source> sources, bool admin, CancellationToken ct)
     {
         var list = await sources.AsNoTracking().ToListAsync(ct);
         var ids = list.Select(s => s.Id).ToList();
+        var inventories = await inventory.ReadAsync(ids, ct);
         var totals = await db.SourceObjects.Where(o => ids.Contains(o.SourceId)).GroupBy(o => o.SourceId)
             .Select(g => new
             {
@@ -257,13 +288,26 @@ public static class SourcesApi
         return [.. list.Select(s =>
         {
             var t = totals.GetValueOrDefault(s.Id);
+            var (settings, status) = inventories.TryGetValue(s.Id, out var found) ? found : Unrun(s);
+            if (!admin)
+            {
+                settings = settings with { ServiceUrl = null };
+            }
             var (s3, cloudWatch) = admin ? (s.S3, s.CloudWatch)
                 : (s.S3 is null ? null : s.S3 with { ExternalId = null, ServiceUrl = null },
                     s.CloudWatch is null ? null : s.CloudWatch with { ExternalId = null, ServiceUrl = null });
-            return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s3, s.Directory, cloudWatch, s.CreatedAt,
+            return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s3, s.Directory, cloudWatch, settings, s.CreatedAt,
                 new SourceStatus(s.State, s.LastRunStartedAt, s.LastRunFinishedAt, s.LastError,
-                    t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest));
+                    t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest, status));
         })];
+    }
+
+    /// <summary>A source saved before the inventory existed: the default option, never run.</summary>
+    private static (InventorySettings, InventoryStatus) Unrun(Source source)
+    {
+        var settings = new InventorySettings { Enabled = source.Kind != SourceKinds.Directory };
+        var state = InventoryStore.Target(source, settings) is null ? InventoryStates.Disabled : InventoryStates.Pending;
+        return (settings, new InventoryStatus(state, null, null, new InventoryCounts(0, 0, 0)));
     }
 
     private static ProblemHttpResult NameTaken(string name) =>

@@ -27,6 +27,7 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "DELETE", "/api/sources/999999", true },
         { "POST", "/api/sources/999999/sync", true },
         { "POST", "/api/sources/999999/objects/retry", true },
+        { "POST", "/api/sources/999999/inventory/refresh", true },
         { "GET", "/api/keys", true },
         { "POST", "/api/keys", true },
         { "DELETE", "/api/keys/999999", true },

@@ -31,7 +31,10 @@ export const useObjects = (id: number, state: string | null) =>
   );
 
 /** What the add and edit forms send (the API's SourceRequest). */
-export type SourceRequest = Pick<Source, 'name' | 'kind' | 'enabled' | 'schedule' | 's3' | 'directory' | 'cloudWatch'>;
+export type SourceRequest = Pick<
+  Source,
+  'name' | 'kind' | 'enabled' | 'schedule' | 's3' | 'directory' | 'cloudWatch' | 'inventory'
+>;
 
 function useSourceMutation<T, R>(run: (input: T) => Promise<R>) {
   const client = useQueryClient();

@@ -34,6 +34,12 @@ describe('SourceForm', () => {
           recordsIngested: 0,
           recordsRejected: 0,
           newestRecordAt: null,
+          inventory: {
+            state: 'pending',
+            lastRunAt: null,
+            error: null,
+            counts: { interfaces: 0, addresses: 0, resources: 0 },
+          },
         },
         ...body,
       });
@@ -85,6 +91,7 @@ describe('SourceForm', () => {
       },
       cloudWatch: null,
       directory: null,
+      inventory: { enabled: true, serviceUrl: null },
     });
   });
 });

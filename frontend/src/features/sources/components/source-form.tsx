@@ -22,6 +22,8 @@ type Form = {
   // Not edited here, but kept: an edit does not move where a CloudWatch source starts reading.
   startTime: string | null;
   path: string;
+  // Not edited here either, but kept: an edit does not turn an inventory on or off (the API's PUT replaces it).
+  inventory: Source['inventory'];
 };
 
 const fromSource = (s: Source | null): Form => ({
@@ -41,6 +43,7 @@ const fromSource = (s: Source | null): Form => ({
   lookbackMinutes: s?.cloudWatch?.lookbackMinutes ?? 20,
   startTime: s?.cloudWatch?.startTime ?? null,
   path: s?.directory?.path ?? '',
+  inventory: s?.inventory ?? { enabled: true, serviceUrl: null },
 });
 
 const orNull = (text: string) => (text.trim() === '' ? null : text.trim());
@@ -70,6 +73,7 @@ function toRequest(f: Form): SourceRequest {
           }
         : null,
     directory: f.kind === 'directory' ? { path: f.path.trim() } : null,
+    inventory: f.inventory,
   };
 }
 
