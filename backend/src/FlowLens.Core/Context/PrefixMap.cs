@@ -47,38 +47,71 @@ public sealed class PrefixMap<T>
     }
 
     /// <summary>The value of the most specific network holding <paramref name="address"/>, if any.</summary>
-    public bool TryLookup(IPAddress address, out T value, out IPNetwork network)
+    public bool TryLookup(IPAddress address, out T value) => TryLookup(address, out value, out _, wantNetwork: false);
+
+    /// <summary>The value of the most specific network holding <paramref name="address"/>, and that network.</summary>
+    public bool TryLookup(IPAddress address, out T value, out IPNetwork network) => TryLookup(address, out value, out network, wantNetwork: true);
+
+    /// <summary>The value for an IPv4 address as a big-endian number (10.0.0.1 is 0x0A000001), without an IPAddress.</summary>
+    public bool TryLookupV4(uint address, out T value) => TryLookupV4(address, out value, out _);
+
+    /// <summary>The value for an IPv6 address as a big-endian number, without an IPAddress; IPv4-mapped ones are not mapped here.</summary>
+    public bool TryLookupV6(UInt128 address, out T value) => TryLookupV6(address, out value, out _);
+
+    private bool TryLookup(IPAddress address, out T value, out IPNetwork network, bool wantNetwork)
     {
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
         }
+        network = default;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             var key = V4(address);
-            foreach (var level in _v4)
+            if (TryLookupV4(key, out value, out var length))
             {
-                if (level.TryFind(key & Mask32(level.Length), out value))
-                {
-                    network = new IPNetwork(ToAddress(key & Mask32(level.Length)), level.Length);
-                    return true;
-                }
+                network = wantNetwork ? new IPNetwork(ToAddress(key & Mask32(length)), length) : default;
+                return true;
             }
         }
         else if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var key = V6(address);
-            foreach (var level in _v6)
+            if (TryLookupV6(key, out value, out var length))
             {
-                if (level.TryFind(key & Mask128(level.Length), out value))
-                {
-                    network = new IPNetwork(ToAddress(key & Mask128(level.Length)), level.Length);
-                    return true;
-                }
+                network = wantNetwork ? new IPNetwork(ToAddress(key & Mask128(length)), length) : default;
+                return true;
             }
         }
         value = default!;
-        network = default;
+        return false;
+    }
+
+    private bool TryLookupV4(uint key, out T value, out int length)
+    {
+        foreach (var level in _v4)
+        {
+            if (level.TryFind(key & Mask32(level.Length), out value))
+            {
+                length = level.Length;
+                return true;
+            }
+        }
+        (value, length) = (default!, 0);
+        return false;
+    }
+
+    private bool TryLookupV6(UInt128 key, out T value, out int length)
+    {
+        foreach (var level in _v6)
+        {
+            if (level.TryFind(key & Mask128(level.Length), out value))
+            {
+                length = level.Length;
+                return true;
+            }
+        }
+        (value, length) = (default!, 0);
         return false;
     }
 

@@ -63,6 +63,25 @@ public sealed class PrefixMapTests
         Assert.False(Map.TryLookup(IPAddress.Parse("2600::1"), out _, out _));
     }
 
+    [Theory]
+    [InlineData(0x0A000307u, "db-primary")]
+    [InlineData(0x0A000308u, "prod-db")]
+    [InlineData(0x08080808u, "v4-default")]
+    public void LookupV4_TakesTheAddressAsANumber(uint address, string expected)
+    {
+        Assert.True(Map.TryLookupV4(address, out var value));
+        Assert.Equal(expected, value);
+    }
+
+    [Fact]
+    public void LookupV6_TakesTheAddressAsANumber()
+    {
+        Assert.True(Map.TryLookupV6(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(IPAddress.Parse("2001:db8:1::2").GetAddressBytes()), out var value));
+        Assert.Equal("site-1", value);
+        Assert.True(Map.TryLookup(IPAddress.Parse("2001:db8:1::1"), out var host));
+        Assert.Equal("host-1", host);
+    }
+
     [Fact]
     public void AnEmptyMap_FindsNothing()
     {

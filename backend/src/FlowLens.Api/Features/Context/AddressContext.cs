@@ -44,8 +44,8 @@ public sealed class AddressContext(NpgsqlDataSource dataSource, GeoDatabases geo
     /// <summary>The context of an address from what is loaded (nothing of networks or ranges before the first load).</summary>
     public AddressInfo Lookup(IPAddress address)
     {
-        var network = _networks?.Map.TryLookup(address, out var n, out _) == true ? n : null;
-        var aws = _awsRanges?.Map.TryLookup(address, out var a, out _) == true ? new AwsServiceMatch(a.Prefix.ToString(), a.Service, a.Region, a.NetworkBorderGroup) : null;
+        var network = _networks?.Map.TryLookup(address, out var n) == true ? n : null;
+        var aws = _awsRanges?.Map.TryLookup(address, out var a) == true ? new AwsServiceMatch(a.Prefix.ToString(), a.Service, a.Region, a.NetworkBorderGroup) : null;
         var (asn, organization) = geo.Asn(address);
         return new AddressInfo(address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString(), network, aws, geo.Country(address), asn, organization);
     }
@@ -133,8 +133,13 @@ public sealed class AddressContextRefresher(AddressContext context, Microsoft.Ex
             {
                 await context.RefreshAsync(force: false, stoppingToken);
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Never ends the loop (an exception out of a hosted service stops the host): the next round tries again.
                 log.LogWarning(e, "The networks and AWS ranges could not be reloaded; the loaded ones stay");
             }
             try

@@ -4,7 +4,6 @@ using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Context;
 using FlowLens.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace FlowLens.Api.Tests.Features.Context;
