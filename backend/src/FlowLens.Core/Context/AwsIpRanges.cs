@@ -215,7 +215,7 @@ public static class AwsIpRanges
             }
             if (!Cidr.TryParse(text, clearHostBits: true, out var prefix, out var error) || text.IndexOf('/') < 0)
             {
-                Fail(_itemStart, $"'{prefixField}' {error ?? $"'{text}' has no prefix length"}");
+                Fail(_itemStart, $"'{prefixField}' {error?.TrimEnd('.') ?? $"'{text}' has no prefix length"}");
                 return;
             }
             if ((prefix.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6) != v6)

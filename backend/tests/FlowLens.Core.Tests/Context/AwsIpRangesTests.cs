@@ -90,7 +90,7 @@ public sealed class AwsIpRangesTests
     public async Task AnError_NamesItsByte()
     {
         var result = await AwsIpRanges.ParseAsync("""{"syncToken": "1", "createDate": "2026-01-02-03-04-05", "prefixes": [{"ip_prefix": "x/1", "region": "r", "service": "S3"}]}""", TestContext.Current.CancellationToken);
-        Assert.Contains("(at byte 70)", result.Error); // the entry's {
+        Assert.Equal("Not an AWS ip-ranges.json: 'ip_prefix' 'x/1' is not an IP address or CIDR block (at byte 70).", result.Error); // the entry's {
     }
 
     /// <summary>A stream that hands out at most 7 bytes a read, as a slow network would.</summary>
