@@ -1,5 +1,6 @@
 using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Demo;
 using FlowLens.Api.Features.Filters;
 using FlowLens.Api.Features.Flows;
@@ -28,6 +29,7 @@ builder.AddFlowLensOpenApi();
 builder.AddFlowLensJobs();
 builder.AddFlowLensIngestion();
 builder.AddFlowLensStats();
+builder.AddFlowLensContext();
 builder.AddFlowLensMetrics();
 
 var app = builder.Build();
@@ -37,6 +39,7 @@ await app.EnsureDataProtectionKeyAsync();
 await app.EnsureBootstrapKeyAsync();
 await app.EnsureBootstrapAdminAsync();
 await app.StartIngestionAsync();
+app.StartContext();
 
 app.UseFlowLensForwardedHeaders();
 app.UseSerilogRequestLogging();
@@ -62,6 +65,8 @@ app.MapSources();
 app.MapFilter();
 app.MapFlows();
 app.MapStats();
+app.MapNetworks();
+app.MapContext();
 app.MapJobsDashboard();
 app.MapFlowLensMetrics();
 app.MapFrontendFallback();

@@ -1,6 +1,7 @@
 import { createBrowserRouter } from 'react-router';
 import { ExplorerRoute } from './routes/explorer';
 import { Layout } from './routes/layout';
+import { NetworksRoute } from './routes/networks';
 import { NotFoundRoute } from './routes/not-found';
 import { OverviewRoute } from './routes/overview';
 import { RejectionsRoute } from './routes/rejections';
@@ -20,6 +21,7 @@ export const routes = [
       { path: 'traffic-paths', element: <TrafficPathsRoute /> },
       { path: 'sources', element: <SourcesRoute /> },
       { path: 'sources/:id', element: <SourceRoute /> },
+      { path: 'networks', element: <NetworksRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

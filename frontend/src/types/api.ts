@@ -282,3 +282,16 @@ export type ObjectPage = z.infer<typeof ObjectPageSchema>;
 export type LedgerObject = ObjectPage['items'][number];
 
 export const AcceptedSchema = apiShape('Accepted')(z.object({ message: z.string(), objects: z.number() }));
+
+export const NetworkSchema = apiShape('NetworkResponse')(
+  z.object({
+    id: z.number(),
+    cidr: z.string(),
+    name: z.string(),
+    role: s,
+    tenant: s,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+export type Network = z.infer<typeof NetworkSchema>;

@@ -334,6 +334,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/context/address/{addr}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The context of one address. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description An IPv4 or IPv6 address.
+                     * @example 52.218.10.27
+                     */
+                    addr: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AddressInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/context/aws-ip-ranges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The imported AWS ip-ranges.json, the last attempt to refresh it and why it failed. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AwsIpRangesStatus"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Imports an ip-ranges.json sent as the body (AWS's format), in place of the stored one. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AwsIpRangesUpload"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AwsIpRangesImportRecord"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/context/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the context of addresses comes from and whether each source of it is loaded. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContextStatus"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/filter/check": {
         parameters: {
             query?: never;
@@ -718,6 +874,146 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every named network, by address. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NetworkResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Names a network. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NetworkRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NetworkResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces a network's block, name, role and tenant. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NetworkRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NetworkResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Removes a network. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1580,6 +1876,23 @@ export interface components {
             /** Format: int32 */
             objects: number;
         };
+        /** @description What FlowLens knows of an address. */
+        AddressInfo: {
+            address: string;
+            /** @description The autonomous system's organisation. */
+            asOrganization: string | null;
+            /**
+             * Format: int64
+             * @description Autonomous system number, from the ASN database.
+             */
+            asn: number | null;
+            /** @description The most specific AWS prefix holding it (a named service before `AMAZON`). */
+            aws: components["schemas"]["AwsServiceMatch"] | null;
+            /** @description ISO 3166 country code, from the country database. */
+            country: string | null;
+            /** @description The most specific of your networks holding it. */
+            network: components["schemas"]["NetworkMatch"] | null;
+        };
         /** @description A security-relevant action: who did what to what, when and from where. Never holds a secret. */
         AuditEvent: {
             /** @description One of FlowLens.Api.Features.Auth.AuditActions. */
@@ -1598,6 +1911,69 @@ export interface components {
             items: components["schemas"]["AuditEvent"][];
             /** Format: int64 */
             nextBefore: number | null;
+        };
+        /** @description One import of ip-ranges.json, or one that failed (FlowLens.Api.Features.Context.AwsIpRangesImportRecord.Error). */
+        AwsIpRangesImportRecord: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: date-time
+             * @description The file's publication time.
+             */
+            createDate: string | null;
+            error: string | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int32 */
+            ipv4Prefixes: number | null;
+            /** Format: int32 */
+            ipv6Prefixes: number | null;
+            /** @description `url` (the daily refresh) or `upload` (an admin's file). */
+            origin: string;
+            /** @description The file's publication time, Unix seconds as AWS writes it. */
+            syncToken: string | null;
+            /** @description Where it was fetched from. */
+            url: string | null;
+        };
+        AwsIpRangesStatus: {
+            /** @description The import whose prefixes are in use; none before the first. */
+            current: components["schemas"]["AwsIpRangesImportRecord"] | null;
+            /** @description The latest import or refresh, with its error when it failed. */
+            lastAttempt: components["schemas"]["AwsIpRangesImportRecord"] | null;
+            /**
+             * Format: int32
+             * @description Distinct prefixes this node has in memory.
+             */
+            loadedPrefixes: number;
+            /** @description Whether the daily job fetches `Url` (`FlowLens:Enrichment:RefreshAwsIpRanges`). */
+            refreshEnabled: boolean;
+            url: string;
+        };
+        /** @description The body of an upload: AWS's ip-ranges.json as published (https://ip-ranges.amazonaws.com/ip-ranges.json). */
+        AwsIpRangesUpload: {
+            createDate: string;
+            ipv6_prefixes: components["schemas"]["AwsIpv6Prefix"][] | null;
+            prefixes: components["schemas"]["AwsIpv4Prefix"][];
+            syncToken: string;
+        };
+        AwsIpv4Prefix: {
+            ip_prefix: string;
+            network_border_group: string | null;
+            region: string;
+            service: string;
+        };
+        AwsIpv6Prefix: {
+            ipv6_prefix: string;
+            network_border_group: string | null;
+            region: string;
+            service: string;
+        };
+        /** @description The AWS service range that holds an address: its most specific prefix in ip-ranges.json. */
+        AwsServiceMatch: {
+            networkBorderGroup: string | null;
+            prefix: string;
+            region: string;
+            service: string;
         };
         BadLine: {
             /** Format: int32 */
@@ -1628,6 +2004,18 @@ export interface components {
              * @description Where the first sync starts reading (default: a day before the source was created).
              */
             startTime: string | null;
+        };
+        ContextStatus: {
+            /** @description The ASN database (`FlowLens:Enrichment:AsnDatabase`). */
+            asn: components["schemas"]["GeoDatabaseStatus"];
+            awsIpRanges: components["schemas"]["AwsIpRangesStatus"];
+            /** @description The country database (`FlowLens:Enrichment:GeoIpDatabase`). */
+            country: components["schemas"]["GeoDatabaseStatus"];
+            /**
+             * Format: int32
+             * @description Networks this node has in memory.
+             */
+            networks: number;
         };
         CreatedKey: {
             /** Format: date-time */
@@ -1840,6 +2228,22 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
         };
+        /** @description The state of one configured .mmdb file, for the status (never its path: that goes to the log only). */
+        GeoDatabaseStatus: {
+            /**
+             * Format: date-time
+             * @description When it was built, by its metadata.
+             */
+            builtAt: string | null;
+            /** @description Whether an option names a file. */
+            configured: boolean;
+            /** @description What the file says it is (`GeoLite2-Country`, `ipinfo lite.mmdb`...). */
+            databaseType: string | null;
+            /** @description Why it is not used. */
+            error: string | null;
+            /** @description Whether it opened as a MaxMind DB. */
+            loaded: boolean;
+        };
         /** @description The state of FlowLens and of what it depends on. */
         Health: {
             database: string;
@@ -1922,6 +2326,37 @@ export interface components {
             name: string;
             /** @description `viewer` or `admin`. */
             role: string;
+        };
+        /** @description A named network that holds an address. */
+        NetworkMatch: {
+            cidr: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            role: string | null;
+            tenant: string | null;
+        };
+        NetworkRequest: {
+            /** @description The block, e.g. `10.0.0.0/16` or `2001:db8::/48`; an address alone is its /32 or /128. Host bits must be 0. */
+            cidr?: string | null;
+            /** @description What to call it, e.g. `prod` (1 to 100 characters). */
+            name?: string | null;
+            /** @description What it is for, e.g. `database` (optional). */
+            role?: string | null;
+            /** @description Whose it is, e.g. a team or customer (optional). */
+            tenant?: string | null;
+        };
+        NetworkResponse: {
+            cidr: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            role: string | null;
+            tenant: string | null;
+            /** Format: date-time */
+            updatedAt: string;
         };
         ObjectPage: {
             items: components["schemas"]["ObjectResponse"][];

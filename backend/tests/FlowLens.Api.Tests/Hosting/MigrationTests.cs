@@ -151,25 +151,38 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var flows = await app.ScalarAsync<string>(Flows);
         Assert.Equal("2026-11-30 10:07:00+00 2026-11-30 10:08:00+00 10.0.0.1 10.0.0.2 443 1 1 100 10 1, "
             + "2026-11-30 10:09:00+00 2026-11-30 10:10:00+00 10.0.0.2 10.0.0.1 50000 2 1 40 1 2", flows);
+        // And rows in the tables the newest adds: a network, an AWS prefix and its import.
+        await app.ScalarAsync<int>("""
+            insert into networks (cidr, name, created_at, updated_at) values ('10.0.0.0/16', 'prod', now(), now());
+            insert into aws_ip_ranges (ordinal, prefix, service, region) values (1, '52.218.0.0/17', 'S3', 'eu-west-1');
+            insert into aws_ip_ranges_imports (at, origin, sync_token, create_date, ipv4_prefixes, ipv6_prefixes) values (now(), 'upload', '1', now(), 1, 0);
+            select 1
+            """);
         var tables = await TablesAsync(app.ConnectionString);
         var rows = await RowCountsAsync(app.ConnectionString);
+        string[] contextTables = ["aws_ip_ranges", "aws_ip_ranges_imports", "networks"];
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
         var migrations = db.Database.GetMigrations().ToList();
         var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
-        Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms", "20261203100000_Inventory"], migrations[^3..]);
+        Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms", "20261203100000_Inventory", "20261203110000_AddressContext"], migrations[^4..]);
 
-        // Inventory down: its tables go with it; every other table keeps its rows.
+        // AddressContext down: its three tables go, every other keeps its rows.
         await migrator.MigrateAsync(migrations[^2], ct);
         Assert.Equal(migrations.Take(migrations.Count - 1), await db.Database.GetAppliedMigrationsAsync(ct));
-        var withoutInventory = rows.Where(r => !r.Key.StartsWith("inventory_", StringComparison.Ordinal)).ToList();
-        Assert.Equal(withoutInventory, await RowCountsAsync(app.ConnectionString));
+        Assert.Equal(rows.Where(r => !contextTables.Contains(r.Key)), await RowCountsAsync(app.ConnectionString));
 
-        // ChunkBlooms down: the chunk's distinct addresses again, from its arrays, and no filter.
+        // Inventory down: its tables go with it; every other table keeps its rows.
         await migrator.MigrateAsync(migrations[^3], ct);
         Assert.Equal(migrations.Take(migrations.Count - 2), await db.Database.GetAppliedMigrationsAsync(ct));
-        Assert.Equal(withoutInventory, await RowCountsAsync(app.ConnectionString));
+        var older = rows.Where(r => !contextTables.Contains(r.Key) && !r.Key.StartsWith("inventory_", StringComparison.Ordinal)).ToList();
+        Assert.Equal(older, await RowCountsAsync(app.ConnectionString));
+
+        // ChunkBlooms down: the chunk's distinct addresses again, from its arrays, and no filter.
+        await migrator.MigrateAsync(migrations[^4], ct);
+        Assert.Equal(migrations.Take(migrations.Count - 3), await db.Database.GetAppliedMigrationsAsync(ct));
+        Assert.Equal(older, await RowCountsAsync(app.ConnectionString));
         Assert.Equal("{10.0.0.1,10.0.0.2}", await app.ScalarAsync<string>("select array(select a from unnest(addrs) a order by a)::text from flow_chunks"));
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_attribute where attrelid = 'flow_chunks'::regclass and attname = 'bloom'"));
         Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
@@ -179,7 +192,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
 
         // FlowChunks down: the tables a migration adds go with it; every other table keeps its rows; the tables it
         // dropped come back with theirs (flows, from the chunks).
-        await migrator.MigrateAsync(migrations[^4], ct);
+        await migrator.MigrateAsync(migrations[^5], ct);
         var down = await RowCountsAsync(app.ConnectionString);
         Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down.Where(r => rows.ContainsKey(r.Key)));
         Assert.Equal(2L, down["flows"]);
@@ -188,7 +201,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
         await migrator.MigrateAsync(cancellationToken: ct);
         await AssertFullyMigratedAsync(app);
         Assert.Equal(tables, await TablesAsync(app.ConnectionString));
-        Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
+        Assert.Equal(rows.Select(r => contextTables.Contains(r.Key) ? new KeyValuePair<string, long>(r.Key, 0) : r), await RowCountsAsync(app.ConnectionString));
         Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
         // Chunks made before the filters have none (a search reads them), nor the GIN index.
         Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_chunks where bloom is null"));

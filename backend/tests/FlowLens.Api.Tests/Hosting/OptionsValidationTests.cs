@@ -19,6 +19,8 @@ public sealed class OptionsValidationTests(PostgresFixture postgres)
         { "FlowLens:Security:RequestsPerMinute", "0" },
         { "FlowLens:Auth:BootstrapAdminKey", "too-short" },
         { "FlowLens:Auth:Oidc:SessionLifetime", "00:00:00" },
+        { "FlowLens:Enrichment:AwsIpRangesUrl", "file:///etc/passwd" }, // the refresh fetches http(s) only
+        { "FlowLens:Enrichment:ReloadInterval", "00:00:00" },
     };
 
     [Theory]

@@ -31,6 +31,7 @@ const views = [
   { path: '/explorer', label: 'Explorer', data: true },
   { path: '/traffic-paths', label: 'Traffic paths', data: true },
   { path: '/sources', label: 'Sources', data: false },
+  { path: '/networks', label: 'Networks', data: false },
 ];
 
 /** What the views below the layout get: who is signed in. */

@@ -34,6 +34,10 @@ public static class AuditActions
     public const string UserCreated = "user.created";
     public const string UserUpdated = "user.updated";
     public const string UserDeleted = "user.deleted";
+    public const string NetworkCreated = "network.created";
+    public const string NetworkUpdated = "network.updated";
+    public const string NetworkDeleted = "network.deleted";
+    public const string AwsIpRangesImported = "aws-ip-ranges.imported";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>

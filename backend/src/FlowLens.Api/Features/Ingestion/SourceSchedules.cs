@@ -1,4 +1,5 @@
 using FlowLens.Api.Data;
+using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Features.Stats;
 using Hangfire;
@@ -9,9 +10,9 @@ namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>
 /// The one place recurring jobs are registered: a sync job and an inventory job (AWS sources) per enabled source,
-/// partition upkeep, rollup compaction.
+/// partition upkeep, rollup compaction, AWS's ip-ranges.json.
 /// </summary>
-public sealed class SourceSchedules(IRecurringJobManager recurring, IOptions<InventoryOptions> inventory)
+public sealed class SourceSchedules(IRecurringJobManager recurring, IOptions<InventoryOptions> inventory, IOptions<EnrichmentOptions> enrichment)
 {
     public static string JobId(long sourceId) => $"source-{sourceId}";
 
@@ -44,11 +45,19 @@ public sealed class SourceSchedules(IRecurringJobManager recurring, IOptions<Inv
         recurring.RemoveIfExists(InventoryJobId(sourceId));
     }
 
-    /// <summary>At start: every source's job in step with the database, the partition maintenance job and the rollup compaction.</summary>
+    /// <summary>At start: every source's job in step with the database, the partition maintenance job, the rollup compaction and the ip-ranges.json refresh (when on).</summary>
     public async Task ApplyAllAsync(FlowLensDb db, CancellationToken ct)
     {
         recurring.AddOrUpdate<PartitionMaintenanceJob>(PartitionMaintenanceJob.Id, job => job.RunAsync(CancellationToken.None), PartitionMaintenanceJob.Schedule);
         recurring.AddOrUpdate<RollupCompactionJob>(RollupCompactionJob.Id, job => job.RunAsync(CancellationToken.None), RollupCompactionJob.Schedule);
+        if (enrichment.Value.RefreshAwsIpRanges)
+        {
+            recurring.AddOrUpdate<AwsIpRangesJob>(AwsIpRangesJob.Id, job => job.RunAsync(CancellationToken.None), AwsIpRangesJob.Schedule);
+        }
+        else
+        {
+            recurring.RemoveIfExists(AwsIpRangesJob.Id);
+        }
         foreach (var source in await db.Sources.AsNoTracking().ToListAsync(ct))
         {
             Apply(source);

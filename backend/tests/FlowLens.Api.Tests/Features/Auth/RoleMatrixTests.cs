@@ -34,6 +34,14 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "GET", "/api/users", true },
         { "POST", "/api/users", true },
         { "GET", "/api/audit", true },
+        { "GET", "/api/networks", false },
+        { "POST", "/api/networks", true },
+        { "PUT", "/api/networks/999999", true },
+        { "DELETE", "/api/networks/999999", true },
+        { "GET", "/api/context/status", false },
+        { "GET", "/api/context/address/10.0.0.1", false },
+        { "GET", "/api/context/aws-ip-ranges", false },
+        { "POST", "/api/context/aws-ip-ranges", true },
         { "GET", "/hangfire", true },
     };
 

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace FlowLens.Api.Features.Context;
+
+/// <summary>The context of addresses: AWS's service ranges, the .mmdb databases, and one address's context.</summary>
+public static class ContextApi
+{
+    public static void MapContext(this IEndpointRouteBuilder app)
+    {
+        var context = app.MapGroup("/api/context").WithTags("Context");
+        context.MapGet("/address/{addr}", GetAddress).RequireAuthorization(Policies.Viewer)
+            .WithSummary("What FlowLens knows of an address: your network, AWS service and region, country, ASN.");
+        context.MapGet("/status", GetStatus).RequireAuthorization(Policies.Viewer)
+            .WithSummary("Where the context of addresses comes from and whether each source of it is loaded.");
+        context.MapGet("/aws-ip-ranges", GetAwsIpRanges).RequireAuthorization(Policies.Viewer)
+            .WithSummary("The imported AWS ip-ranges.json, the last attempt to refresh it and why it failed.");
+        context.MapPost("/aws-ip-ranges", UploadAwsIpRanges).RequireAuthorization(Policies.Admin)
+            .Accepts<AwsIpRangesUpload>("application/json")
+            .WithSummary("Imports an ip-ranges.json sent as the body (AWS's format), in place of the stored one.");
+    }
+
+    /// <summary>The body of an upload: AWS's ip-ranges.json as published (https://ip-ranges.amazonaws.com/ip-ranges.json).</summary>
+    public sealed record AwsIpRangesUpload(
+        [property: JsonPropertyName("syncToken")] string SyncToken,
+        [property: JsonPropertyName("createDate")] string CreateDate,
+        [property: JsonPropertyName("prefixes")] List<AwsIpv4Prefix> Prefixes,
+        [property: JsonPropertyName("ipv6_prefixes")] List<AwsIpv6Prefix>? Ipv6Prefixes);
+
+    public sealed record AwsIpv4Prefix(
+        [property: JsonPropertyName("ip_prefix")] string IpPrefix,
+        [property: JsonPropertyName("region")] string Region,
+        [property: JsonPropertyName("service")] string Service,
+        [property: JsonPropertyName("network_border_group")] string? NetworkBorderGroup);
+
+    public sealed record AwsIpv6Prefix(
+        [property: JsonPropertyName("ipv6_prefix")] string Ipv6Prefix,
+        [property: JsonPropertyName("region")] string Region,
+        [property: JsonPropertyName("service")] string Service,
+        [property: JsonPropertyName("network_border_group")] string? NetworkBorderGroup);
+
+    /// <param name="RefreshEnabled">Whether the daily job fetches <c>Url</c> (<c>FlowLens:Enrichment:RefreshAwsIpRanges</c>).</param>
+    /// <param name="Current">The import whose prefixes are in use; none before the first.</param>
+    /// <param name="LastAttempt">The latest import or refresh, with its error when it failed.</param>
+    /// <param name="LoadedPrefixes">Distinct prefixes this node has in memory.</param>
+    public sealed record AwsIpRangesStatus(bool RefreshEnabled, string Url, AwsIpRangesImportRecord? Current, AwsIpRangesImportRecord? LastAttempt, int LoadedPrefixes);
+
+    /// <param name="Networks">Networks this node has in memory.</param>
+    /// <param name="Country">The country database (<c>FlowLens:Enrichment:GeoIpDatabase</c>).</param>
+    /// <param name="Asn">The ASN database (<c>FlowLens:Enrichment:AsnDatabase</c>).</param>
+    public sealed record ContextStatus(int Networks, AwsIpRangesStatus AwsIpRanges, GeoDatabaseStatus Country, GeoDatabaseStatus Asn);
+
+    /// <summary>The context of one address.</summary>
+    /// <param name="addr" example="52.218.10.27">An IPv4 or IPv6 address.</param>
+    internal static async Task<Results<Ok<AddressInfo>, ValidationProblem>> GetAddress(string addr, AddressContext context, CancellationToken ct)
+    {
+        if (!IPAddress.TryParse(addr, out var address) || addr.Contains('%') || address.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6)
+            || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && addr.Count(c => c == '.') != 3))
+        {
+            return Problems.Invalid("addr", $"'{Clip(addr)}' is not an IPv4 or IPv6 address.");
+        }
+        return TypedResults.Ok(await context.LookupAsync(address, ct));
+    }
+
+    internal static async Task<Ok<ContextStatus>> GetStatus(AddressContext context, AwsIpRangesStore store, GeoDatabases geo, IOptions<EnrichmentOptions> options, CancellationToken ct)
+    {
+        await context.RefreshAsync(force: false, ct);
+        return TypedResults.Ok(new ContextStatus(context.Counts.Networks, await AwsStatusAsync(context, store, options.Value, ct), geo.CountryStatus, geo.AsnStatus));
+    }
+
+    internal static async Task<Ok<AwsIpRangesStatus>> GetAwsIpRanges(AddressContext context, AwsIpRangesStore store, IOptions<EnrichmentOptions> options, CancellationToken ct)
+    {
+        await context.RefreshAsync(force: false, ct);
+        return TypedResults.Ok(await AwsStatusAsync(context, store, options.Value, ct));
+    }
+
+    internal static async Task<Results<Ok<AwsIpRangesImportRecord>, ValidationProblem>> UploadAwsIpRanges(
+        HttpRequest request, AwsIpRangesStore store, AuditLog audit, CancellationToken ct)
+    {
+        var record = await store.ImportAsync(request.Body, AwsIpRangesStore.OriginUpload, null, ct);
+        await audit.RecordAsync(AuditActions.AwsIpRangesImported, "aws-ip-ranges", record.Error is null
+            ? $"syncToken {record.SyncToken}, {record.Ipv4Prefixes} IPv4 and {record.Ipv6Prefixes} IPv6 prefixes"
+            : $"refused: {Clip(record.Error)}", ct);
+        return record.Error is null ? TypedResults.Ok(record) : Problems.Invalid("body", record.Error);
+    }
+
+    private static async Task<AwsIpRangesStatus> AwsStatusAsync(AddressContext context, AwsIpRangesStore store, EnrichmentOptions options, CancellationToken ct)
+    {
+        var (current, last) = await store.LatestAsync(ct);
+        return new AwsIpRangesStatus(options.RefreshAwsIpRanges, options.AwsIpRangesUrl, current, last, context.Counts.AwsPrefixes);
+    }
+
+    private static string Clip(string text) => text.Length <= 200 ? text : text[..199] + "…";
+}
