@@ -89,7 +89,7 @@ public sealed class CloudWatchLogsServer : IAsyncDisposable
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
         var number = Interlocked.Increment(ref _requests);
-        if (Verify(context.Request, body) is { } failure)
+        if (SigV4Check.Verify(context.Request, body, AccessKey, SecretKey, Region, "logs", "x-amz-target", "content-type") is { } failure)
         {
             lock (_lock)
             {
@@ -218,45 +218,6 @@ public sealed class CloudWatchLogsServer : IAsyncDisposable
         var page = items.Skip(offset).Take(size).ToList();
         return (page, offset + page.Count < items.Count ? (offset + page.Count).ToString(CultureInfo.InvariantCulture) : null);
     }
-
-    /// <summary>SigV4 as AWS's guide describes it, written independently of the client's signer; null when valid.</summary>
-    private static string? Verify(HttpRequest request, byte[] body)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        var parts = authorization.Replace("AWS4-HMAC-SHA256 ", "").Split(", ").Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        if (!parts.TryGetValue("Credential", out var credential) || !parts.TryGetValue("SignedHeaders", out var signedHeaders) || !parts.TryGetValue("Signature", out var signature))
-        {
-            return $"malformed Authorization '{authorization}'";
-        }
-        var scope = credential.Split('/');
-        if (scope[0] != AccessKey || scope[2] != Region || scope[3] != "logs")
-        {
-            return $"unexpected credential scope {credential}";
-        }
-        var names = signedHeaders.Split(';');
-        foreach (var required in new[] { "host", "x-amz-date", "x-amz-target", "content-type" })
-        {
-            if (!names.Contains(required))
-            {
-                return $"{required} is not signed";
-            }
-        }
-        var canonical = string.Join('\n',
-            request.Method, "/", "",
-            string.Concat(names.Select(n => $"{n}:{request.Headers[n].ToString().Trim()}\n")),
-            signedHeaders, Hex(SHA256.HashData(body)));
-        var date = request.Headers["x-amz-date"].ToString();
-        var stringToSign = string.Join('\n', "AWS4-HMAC-SHA256", date, string.Join('/', scope[1..]), Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
-        var key = Encoding.UTF8.GetBytes("AWS4" + SecretKey);
-        foreach (var step in new[] { scope[1], scope[2], scope[3], "aws4_request" })
-        {
-            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(step));
-        }
-        var expected = Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-        return expected == signature ? null : $"signature {signature} is not {expected}";
-    }
-
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 
     private static Task ErrorAsync(HttpContext context, int status, string type, string message)
     {
