@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
