@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Core.Context;
 
@@ -23,16 +23,15 @@ public static class Cidr
         }
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address)
-            || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-            || addressText.Contains('%')
-            // IPAddress also takes the old short forms (10.1 is 10.0.0.1): only four decimal parts are an IPv4 address here.
-            || (address.AddressFamily == AddressFamily.InterNetwork && (addressText.Count(c => c == '.') != 3 || !addressText.All(c => c == '.' || char.IsAsciiDigit(c)))))
+        // The flow logs' and the filter language's parser: dotted decimal IPv4 only (not IPAddress's short forms such
+        // as 10.1, nor octal), RFC 4291 IPv6 without a zone.
+        if (!FlowAddress.TryParse(addressText, out var parsed))
         {
             error = $"'{text}' is not an IP address or CIDR block.";
             return false;
         }
-        var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var address = parsed.ToIPAddress();
+        var max = parsed.IsIPv4 ? 32 : 128;
         var length = max;
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length > max))
         {

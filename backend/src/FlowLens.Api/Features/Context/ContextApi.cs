@@ -1,7 +1,7 @@
-using System.Net;
 using System.Text.Json.Serialization;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Hosting;
+using FlowLens.Core.FlowLogs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -58,12 +58,11 @@ public static class ContextApi
     /// <param name="addr" example="52.218.10.27">An IPv4 or IPv6 address.</param>
     internal static async Task<Results<Ok<AddressInfo>, ValidationProblem>> GetAddress(string addr, AddressContext context, CancellationToken ct)
     {
-        if (!IPAddress.TryParse(addr, out var address) || addr.Contains('%') || address.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6)
-            || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && addr.Count(c => c == '.') != 3))
+        if (!FlowAddress.TryParse(addr, out var address))
         {
             return Problems.Invalid("addr", $"'{Clip(addr)}' is not an IPv4 or IPv6 address.");
         }
-        return TypedResults.Ok(await context.LookupAsync(address, ct));
+        return TypedResults.Ok(await context.LookupAsync(address.ToIPAddress(), ct));
     }
 
     internal static async Task<Ok<ContextStatus>> GetStatus(AddressContext context, AwsIpRangesStore store, GeoDatabases geo, IOptions<EnrichmentOptions> options, CancellationToken ct)
