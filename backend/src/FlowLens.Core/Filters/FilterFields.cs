@@ -15,6 +15,28 @@ public enum FilterKind
     Enum,
     /// <summary>Text ids (interface-id, vpc-id...), stored as ids into flow_strings.</summary>
     Text,
+    /// <summary>
+    /// What FlowLens knows of an address or an interface, not stored in the flow (<see cref="FilterField.Attribute"/>):
+    /// the API resolves the values to address ranges or interfaces before the filter becomes SQL.
+    /// </summary>
+    Context,
+}
+
+/// <summary>The context a <see cref="FilterKind.Context"/> field compares (docs/enrichment.md).</summary>
+public enum ContextAttribute
+{
+    /// <summary>The name of the most specific of your networks holding the address.</summary>
+    Network,
+    /// <summary>The service of the most specific AWS ip-ranges.json prefix holding the address (S3, EC2, AMAZON...).</summary>
+    AwsService,
+    /// <summary>The ISO 3166 country code of the address, from the country database.</summary>
+    Country,
+    /// <summary>The autonomous system number of the address, from the ASN database.</summary>
+    Asn,
+    /// <summary>The Name tag of the instance (or the name of the resource) the flow's interface belonged to at the flow's time.</summary>
+    InstanceName,
+    /// <summary>A security group (id, group name or Name tag) of the flow's interface at the flow's time.</summary>
+    SecurityGroup,
 }
 
 /// <summary>A field the filter language knows: its AWS name, kind, the columns it reads and example values.</summary>
@@ -22,6 +44,9 @@ public sealed record FilterField(string Name, FilterKind Kind, IReadOnlyList<str
 {
     /// <summary>Words and their stored codes, for <see cref="FilterKind.Enum"/> fields.</summary>
     public IReadOnlyDictionary<string, int> Codes { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>What a <see cref="FilterKind.Context"/> field compares.</summary>
+    public ContextAttribute? Attribute { get; init; }
 }
 
 public static class FilterFields
@@ -35,6 +60,9 @@ public static class FilterFields
     private static FilterField Text(string name, params string[] examples) => new(name, FilterKind.Text, [name.Replace('-', '_')], examples);
 
     private static FilterField Number(string name, params string[] examples) => new(name, FilterKind.Number, [name.Replace('-', '_')], examples);
+
+    private static FilterField Context(string name, ContextAttribute attribute, string[] columns, params string[] examples) =>
+        new(name, FilterKind.Context, columns, examples) { Attribute = attribute };
 
     public static readonly IReadOnlyList<FilterField> All =
     [
@@ -71,6 +99,20 @@ public static class FilterFields
         Text("ecs-container-id"), Text("ecs-second-container-id"), Text("ecs-service-name"), Text("ecs-task-definition-arn"),
         Text("ecs-task-arn"), Text("ecs-task-id"),
         Number("version", "2", "5"),
+        Context("src-network", ContextAttribute.Network, ["srcaddr"], "prod", "office-vpn"),
+        Context("dst-network", ContextAttribute.Network, ["dstaddr"], "prod"),
+        Context("network", ContextAttribute.Network, ["srcaddr", "dstaddr"], "prod"),
+        Context("src-aws-service", ContextAttribute.AwsService, ["srcaddr"], "S3", "EC2", "AMAZON"),
+        Context("dst-aws-service", ContextAttribute.AwsService, ["dstaddr"], "S3", "DYNAMODB"),
+        Context("aws-service", ContextAttribute.AwsService, ["srcaddr", "dstaddr"], "S3"),
+        Context("src-country", ContextAttribute.Country, ["srcaddr"], "CN", "US"),
+        Context("dst-country", ContextAttribute.Country, ["dstaddr"], "US", "DE"),
+        Context("country", ContextAttribute.Country, ["srcaddr", "dstaddr"], "CN"),
+        Context("src-asn", ContextAttribute.Asn, ["srcaddr"], "16509", "AS4134"),
+        Context("dst-asn", ContextAttribute.Asn, ["dstaddr"], "16509"),
+        Context("asn", ContextAttribute.Asn, ["srcaddr", "dstaddr"], "16509"),
+        Context("instance-name", ContextAttribute.InstanceName, ["interface_id"], "web-*", "bastion"),
+        Context("security-group", ContextAttribute.SecurityGroup, ["interface_id"], "sg-0123456789abcdef0", "web-public"),
     ];
 
     private static readonly Dictionary<string, FilterField> ByName = All.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);

@@ -216,6 +216,15 @@ public sealed class FilterParser
                 return field.Codes.TryGetValue(text, out var code)
                     ? new FilterValue(code, null)
                     : throw Fail(token.Position, $"'{text}' is not one of {string.Join(", ", field.Codes.Keys)}");
+            case FilterKind.Context when field.Attribute == ContextAttribute.Country:
+                return text.Length == 2 && char.IsAsciiLetter(text[0]) && char.IsAsciiLetter(text[1])
+                    ? new FilterValue(null, text.ToUpperInvariant())
+                    : throw Fail(token.Position, $"'{text}' is not a two-letter ISO 3166 country code (CN, US, DE...)");
+            case FilterKind.Context when field.Attribute == ContextAttribute.Asn:
+                var digits = text.StartsWith("AS", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
+                return long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var asn) && asn <= uint.MaxValue
+                    ? new FilterValue(asn, null)
+                    : throw Fail(token.Position, $"'{text}' is not an autonomous system number (16509 or AS16509)");
             default:
                 return new FilterValue(null, text);
         }

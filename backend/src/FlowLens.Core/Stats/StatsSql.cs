@@ -38,9 +38,9 @@ public static class StatsSql
 
     /// <summary>Fields that stats can group by: every filter field of one column, and <c>pair</c>.</summary>
     public static bool IsGroupField(string name) =>
-        name.Equals(Pair, StringComparison.OrdinalIgnoreCase) || (FilterFields.TryFind(name, out var f) && f.Columns.Count == 1);
+        name.Equals(Pair, StringComparison.OrdinalIgnoreCase) || (FilterFields.TryFind(name, out var f) && f.Columns.Count == 1 && f.Kind != FilterKind.Context);
 
-    public static IEnumerable<string> GroupFields => FilterFields.All.Where(f => f.Columns.Count == 1).Select(f => f.Name).Append(Pair);
+    public static IEnumerable<string> GroupFields => FilterFields.All.Where(f => f.Columns.Count == 1 && f.Kind != FilterKind.Context).Select(f => f.Name).Append(Pair);
 
     /// <summary>
     /// Reads <c>by</c> of top: one field <see cref="IsGroupField"/> accepts, or a comma-separated list of 2 to
