@@ -18,6 +18,21 @@ CREATE SCHEMA public;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: inetrange; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.inetrange AS RANGE (
+    subtype = inet,
+    multirange_type_name = public.inetmultirange
+);
+
+--
+-- Name: TYPE inetrange; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.inetrange IS 'A range of addresses (host bounds, one family); inetmultirange: the addresses of a context value, for filters';
+
+--
 -- Name: flowlens_ensure_partition(date); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -372,406 +387,6 @@ COMMENT ON COLUMN public.flow_chunks.flow_direction IS '1 ingress, 2 egress';
 --
 
 COMMENT ON COLUMN public.flow_chunks.bloom IS 'Bloom filter of the chunk''s srcaddr, dstaddr, pkt_srcaddr and pkt_dstaddr (AddressBloom); null: may hold any address';
-
---
--- Name: flow_chunks_20261102_00; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.flow_chunks_20261102_00 (
-    start_min timestamp with time zone,
-    start_max timestamp with time zone,
-    base timestamp with time zone NOT NULL,
-    object_id bigint NOT NULL,
-    source_id integer NOT NULL,
-    line0 integer NOT NULL,
-    n integer NOT NULL,
-    packets bigint[],
-    bytes bigint[],
-    t integer[] NOT NULL,
-    e bigint[],
-    account_id integer[],
-    interface_id integer[],
-    srcport integer[],
-    dstport integer[],
-    vpc_id integer[],
-    subnet_id integer[],
-    instance_id integer[],
-    region integer[],
-    az_id integer[],
-    sublocation_type integer[],
-    sublocation_id integer[],
-    pkt_src_aws_service integer[],
-    pkt_dst_aws_service integer[],
-    ecs_cluster_arn integer[],
-    ecs_cluster_name integer[],
-    ecs_container_instance_arn integer[],
-    ecs_container_instance_id integer[],
-    ecs_container_id integer[],
-    ecs_second_container_id integer[],
-    ecs_service_name integer[],
-    ecs_task_definition_arn integer[],
-    ecs_task_arn integer[],
-    ecs_task_id integer[],
-    reject_reason integer[],
-    version smallint[],
-    protocol smallint[],
-    action smallint[],
-    log_status smallint[],
-    tcp_flags smallint[],
-    type smallint[],
-    flow_direction smallint[],
-    traffic_path smallint[],
-    srcaddr inet[],
-    dstaddr inet[],
-    pkt_srcaddr inet[],
-    pkt_dstaddr inet[],
-    extras jsonb[],
-    line integer[],
-    bloom bytea
-);
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN packets SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN bytes SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN t SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN e SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN account_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN interface_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN srcport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN dstport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN vpc_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN subnet_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN region SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN az_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN reject_reason SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN version SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN protocol SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN action SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN log_status SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN flow_direction SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN traffic_path SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN extras SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN line SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_00 ALTER COLUMN bloom SET STORAGE PLAIN;
-
---
--- Name: flow_chunks_20261102_06; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.flow_chunks_20261102_06 (
-    start_min timestamp with time zone,
-    start_max timestamp with time zone,
-    base timestamp with time zone NOT NULL,
-    object_id bigint NOT NULL,
-    source_id integer NOT NULL,
-    line0 integer NOT NULL,
-    n integer NOT NULL,
-    packets bigint[],
-    bytes bigint[],
-    t integer[] NOT NULL,
-    e bigint[],
-    account_id integer[],
-    interface_id integer[],
-    srcport integer[],
-    dstport integer[],
-    vpc_id integer[],
-    subnet_id integer[],
-    instance_id integer[],
-    region integer[],
-    az_id integer[],
-    sublocation_type integer[],
-    sublocation_id integer[],
-    pkt_src_aws_service integer[],
-    pkt_dst_aws_service integer[],
-    ecs_cluster_arn integer[],
-    ecs_cluster_name integer[],
-    ecs_container_instance_arn integer[],
-    ecs_container_instance_id integer[],
-    ecs_container_id integer[],
-    ecs_second_container_id integer[],
-    ecs_service_name integer[],
-    ecs_task_definition_arn integer[],
-    ecs_task_arn integer[],
-    ecs_task_id integer[],
-    reject_reason integer[],
-    version smallint[],
-    protocol smallint[],
-    action smallint[],
-    log_status smallint[],
-    tcp_flags smallint[],
-    type smallint[],
-    flow_direction smallint[],
-    traffic_path smallint[],
-    srcaddr inet[],
-    dstaddr inet[],
-    pkt_srcaddr inet[],
-    pkt_dstaddr inet[],
-    extras jsonb[],
-    line integer[],
-    bloom bytea
-);
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN packets SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN bytes SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN t SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN e SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN account_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN interface_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN srcport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN dstport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN vpc_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN subnet_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN region SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN az_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN reject_reason SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN version SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN protocol SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN action SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN log_status SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN flow_direction SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN traffic_path SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN extras SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN line SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_06 ALTER COLUMN bloom SET STORAGE PLAIN;
-
---
--- Name: flow_chunks_20261102_12; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.flow_chunks_20261102_12 (
-    start_min timestamp with time zone,
-    start_max timestamp with time zone,
-    base timestamp with time zone NOT NULL,
-    object_id bigint NOT NULL,
-    source_id integer NOT NULL,
-    line0 integer NOT NULL,
-    n integer NOT NULL,
-    packets bigint[],
-    bytes bigint[],
-    t integer[] NOT NULL,
-    e bigint[],
-    account_id integer[],
-    interface_id integer[],
-    srcport integer[],
-    dstport integer[],
-    vpc_id integer[],
-    subnet_id integer[],
-    instance_id integer[],
-    region integer[],
-    az_id integer[],
-    sublocation_type integer[],
-    sublocation_id integer[],
-    pkt_src_aws_service integer[],
-    pkt_dst_aws_service integer[],
-    ecs_cluster_arn integer[],
-    ecs_cluster_name integer[],
-    ecs_container_instance_arn integer[],
-    ecs_container_instance_id integer[],
-    ecs_container_id integer[],
-    ecs_second_container_id integer[],
-    ecs_service_name integer[],
-    ecs_task_definition_arn integer[],
-    ecs_task_arn integer[],
-    ecs_task_id integer[],
-    reject_reason integer[],
-    version smallint[],
-    protocol smallint[],
-    action smallint[],
-    log_status smallint[],
-    tcp_flags smallint[],
-    type smallint[],
-    flow_direction smallint[],
-    traffic_path smallint[],
-    srcaddr inet[],
-    dstaddr inet[],
-    pkt_srcaddr inet[],
-    pkt_dstaddr inet[],
-    extras jsonb[],
-    line integer[],
-    bloom bytea
-);
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN packets SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN bytes SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN t SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN e SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN account_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN interface_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN srcport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN dstport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN vpc_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN subnet_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN region SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN az_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN reject_reason SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN version SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN protocol SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN action SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN log_status SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN flow_direction SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN traffic_path SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN extras SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN line SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_12 ALTER COLUMN bloom SET STORAGE PLAIN;
-
---
--- Name: flow_chunks_20261102_18; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.flow_chunks_20261102_18 (
-    start_min timestamp with time zone,
-    start_max timestamp with time zone,
-    base timestamp with time zone NOT NULL,
-    object_id bigint NOT NULL,
-    source_id integer NOT NULL,
-    line0 integer NOT NULL,
-    n integer NOT NULL,
-    packets bigint[],
-    bytes bigint[],
-    t integer[] NOT NULL,
-    e bigint[],
-    account_id integer[],
-    interface_id integer[],
-    srcport integer[],
-    dstport integer[],
-    vpc_id integer[],
-    subnet_id integer[],
-    instance_id integer[],
-    region integer[],
-    az_id integer[],
-    sublocation_type integer[],
-    sublocation_id integer[],
-    pkt_src_aws_service integer[],
-    pkt_dst_aws_service integer[],
-    ecs_cluster_arn integer[],
-    ecs_cluster_name integer[],
-    ecs_container_instance_arn integer[],
-    ecs_container_instance_id integer[],
-    ecs_container_id integer[],
-    ecs_second_container_id integer[],
-    ecs_service_name integer[],
-    ecs_task_definition_arn integer[],
-    ecs_task_arn integer[],
-    ecs_task_id integer[],
-    reject_reason integer[],
-    version smallint[],
-    protocol smallint[],
-    action smallint[],
-    log_status smallint[],
-    tcp_flags smallint[],
-    type smallint[],
-    flow_direction smallint[],
-    traffic_path smallint[],
-    srcaddr inet[],
-    dstaddr inet[],
-    pkt_srcaddr inet[],
-    pkt_dstaddr inet[],
-    extras jsonb[],
-    line integer[],
-    bloom bytea
-);
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN packets SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN bytes SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN t SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN e SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN account_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN interface_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN srcport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN dstport SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN vpc_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN subnet_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN region SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN az_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN reject_reason SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN version SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN protocol SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN action SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN log_status SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN type SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN flow_direction SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN traffic_path SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN extras SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN line SET COMPRESSION lz4;
-ALTER TABLE ONLY public.flow_chunks_20261102_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
 -- Name: flow_chunks_20261103_00; Type: TABLE; Schema: public; Owner: -
@@ -13574,6 +13189,406 @@ ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN line SET COMPRESSIO
 ALTER TABLE ONLY public.flow_chunks_20261204_18 ALTER COLUMN bloom SET STORAGE PLAIN;
 
 --
+-- Name: flow_chunks_20261205_00; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.flow_chunks_20261205_00 (
+    start_min timestamp with time zone,
+    start_max timestamp with time zone,
+    base timestamp with time zone NOT NULL,
+    object_id bigint NOT NULL,
+    source_id integer NOT NULL,
+    line0 integer NOT NULL,
+    n integer NOT NULL,
+    packets bigint[],
+    bytes bigint[],
+    t integer[] NOT NULL,
+    e bigint[],
+    account_id integer[],
+    interface_id integer[],
+    srcport integer[],
+    dstport integer[],
+    vpc_id integer[],
+    subnet_id integer[],
+    instance_id integer[],
+    region integer[],
+    az_id integer[],
+    sublocation_type integer[],
+    sublocation_id integer[],
+    pkt_src_aws_service integer[],
+    pkt_dst_aws_service integer[],
+    ecs_cluster_arn integer[],
+    ecs_cluster_name integer[],
+    ecs_container_instance_arn integer[],
+    ecs_container_instance_id integer[],
+    ecs_container_id integer[],
+    ecs_second_container_id integer[],
+    ecs_service_name integer[],
+    ecs_task_definition_arn integer[],
+    ecs_task_arn integer[],
+    ecs_task_id integer[],
+    reject_reason integer[],
+    version smallint[],
+    protocol smallint[],
+    action smallint[],
+    log_status smallint[],
+    tcp_flags smallint[],
+    type smallint[],
+    flow_direction smallint[],
+    traffic_path smallint[],
+    srcaddr inet[],
+    dstaddr inet[],
+    pkt_srcaddr inet[],
+    pkt_dstaddr inet[],
+    extras jsonb[],
+    line integer[],
+    bloom bytea
+);
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN packets SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN t SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN e SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN interface_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN srcport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN dstport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN region SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN reject_reason SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN version SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN protocol SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN action SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN log_status SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN flow_direction SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN traffic_path SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN extras SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_00 ALTER COLUMN bloom SET STORAGE PLAIN;
+
+--
+-- Name: flow_chunks_20261205_06; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.flow_chunks_20261205_06 (
+    start_min timestamp with time zone,
+    start_max timestamp with time zone,
+    base timestamp with time zone NOT NULL,
+    object_id bigint NOT NULL,
+    source_id integer NOT NULL,
+    line0 integer NOT NULL,
+    n integer NOT NULL,
+    packets bigint[],
+    bytes bigint[],
+    t integer[] NOT NULL,
+    e bigint[],
+    account_id integer[],
+    interface_id integer[],
+    srcport integer[],
+    dstport integer[],
+    vpc_id integer[],
+    subnet_id integer[],
+    instance_id integer[],
+    region integer[],
+    az_id integer[],
+    sublocation_type integer[],
+    sublocation_id integer[],
+    pkt_src_aws_service integer[],
+    pkt_dst_aws_service integer[],
+    ecs_cluster_arn integer[],
+    ecs_cluster_name integer[],
+    ecs_container_instance_arn integer[],
+    ecs_container_instance_id integer[],
+    ecs_container_id integer[],
+    ecs_second_container_id integer[],
+    ecs_service_name integer[],
+    ecs_task_definition_arn integer[],
+    ecs_task_arn integer[],
+    ecs_task_id integer[],
+    reject_reason integer[],
+    version smallint[],
+    protocol smallint[],
+    action smallint[],
+    log_status smallint[],
+    tcp_flags smallint[],
+    type smallint[],
+    flow_direction smallint[],
+    traffic_path smallint[],
+    srcaddr inet[],
+    dstaddr inet[],
+    pkt_srcaddr inet[],
+    pkt_dstaddr inet[],
+    extras jsonb[],
+    line integer[],
+    bloom bytea
+);
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN packets SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN t SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN e SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN interface_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN srcport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN dstport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN region SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN reject_reason SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN version SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN protocol SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN action SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN log_status SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN flow_direction SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN traffic_path SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN extras SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_06 ALTER COLUMN bloom SET STORAGE PLAIN;
+
+--
+-- Name: flow_chunks_20261205_12; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.flow_chunks_20261205_12 (
+    start_min timestamp with time zone,
+    start_max timestamp with time zone,
+    base timestamp with time zone NOT NULL,
+    object_id bigint NOT NULL,
+    source_id integer NOT NULL,
+    line0 integer NOT NULL,
+    n integer NOT NULL,
+    packets bigint[],
+    bytes bigint[],
+    t integer[] NOT NULL,
+    e bigint[],
+    account_id integer[],
+    interface_id integer[],
+    srcport integer[],
+    dstport integer[],
+    vpc_id integer[],
+    subnet_id integer[],
+    instance_id integer[],
+    region integer[],
+    az_id integer[],
+    sublocation_type integer[],
+    sublocation_id integer[],
+    pkt_src_aws_service integer[],
+    pkt_dst_aws_service integer[],
+    ecs_cluster_arn integer[],
+    ecs_cluster_name integer[],
+    ecs_container_instance_arn integer[],
+    ecs_container_instance_id integer[],
+    ecs_container_id integer[],
+    ecs_second_container_id integer[],
+    ecs_service_name integer[],
+    ecs_task_definition_arn integer[],
+    ecs_task_arn integer[],
+    ecs_task_id integer[],
+    reject_reason integer[],
+    version smallint[],
+    protocol smallint[],
+    action smallint[],
+    log_status smallint[],
+    tcp_flags smallint[],
+    type smallint[],
+    flow_direction smallint[],
+    traffic_path smallint[],
+    srcaddr inet[],
+    dstaddr inet[],
+    pkt_srcaddr inet[],
+    pkt_dstaddr inet[],
+    extras jsonb[],
+    line integer[],
+    bloom bytea
+);
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN packets SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN t SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN e SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN interface_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN srcport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN dstport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN region SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN reject_reason SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN version SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN protocol SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN action SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN log_status SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN flow_direction SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN traffic_path SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN extras SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_12 ALTER COLUMN bloom SET STORAGE PLAIN;
+
+--
+-- Name: flow_chunks_20261205_18; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.flow_chunks_20261205_18 (
+    start_min timestamp with time zone,
+    start_max timestamp with time zone,
+    base timestamp with time zone NOT NULL,
+    object_id bigint NOT NULL,
+    source_id integer NOT NULL,
+    line0 integer NOT NULL,
+    n integer NOT NULL,
+    packets bigint[],
+    bytes bigint[],
+    t integer[] NOT NULL,
+    e bigint[],
+    account_id integer[],
+    interface_id integer[],
+    srcport integer[],
+    dstport integer[],
+    vpc_id integer[],
+    subnet_id integer[],
+    instance_id integer[],
+    region integer[],
+    az_id integer[],
+    sublocation_type integer[],
+    sublocation_id integer[],
+    pkt_src_aws_service integer[],
+    pkt_dst_aws_service integer[],
+    ecs_cluster_arn integer[],
+    ecs_cluster_name integer[],
+    ecs_container_instance_arn integer[],
+    ecs_container_instance_id integer[],
+    ecs_container_id integer[],
+    ecs_second_container_id integer[],
+    ecs_service_name integer[],
+    ecs_task_definition_arn integer[],
+    ecs_task_arn integer[],
+    ecs_task_id integer[],
+    reject_reason integer[],
+    version smallint[],
+    protocol smallint[],
+    action smallint[],
+    log_status smallint[],
+    tcp_flags smallint[],
+    type smallint[],
+    flow_direction smallint[],
+    traffic_path smallint[],
+    srcaddr inet[],
+    dstaddr inet[],
+    pkt_srcaddr inet[],
+    pkt_dstaddr inet[],
+    extras jsonb[],
+    line integer[],
+    bloom bytea
+);
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN packets SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN bytes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN t SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN e SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN interface_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN srcport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN dstport SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN region SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN sublocation_type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN sublocation_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN pkt_src_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN pkt_dst_aws_service SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_cluster_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_cluster_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_container_instance_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_container_instance_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_second_container_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_service_name SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_task_definition_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_task_arn SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN ecs_task_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN reject_reason SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN version SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN protocol SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN action SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN log_status SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN tcp_flags SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN flow_direction SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN traffic_path SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN pkt_srcaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN extras SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN line SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_20261205_18 ALTER COLUMN bloom SET STORAGE PLAIN;
+
+--
 -- Name: flow_chunks_default; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -14277,30 +14292,6 @@ ALTER TABLE public.users ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: flow_chunks_20261102_00; Type: TABLE ATTACH; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261102_00 FOR VALUES FROM ('2026-11-02 00:00:00+00') TO ('2026-11-02 06:00:00+00');
-
---
--- Name: flow_chunks_20261102_06; Type: TABLE ATTACH; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261102_06 FOR VALUES FROM ('2026-11-02 06:00:00+00') TO ('2026-11-02 12:00:00+00');
-
---
--- Name: flow_chunks_20261102_12; Type: TABLE ATTACH; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261102_12 FOR VALUES FROM ('2026-11-02 12:00:00+00') TO ('2026-11-02 18:00:00+00');
-
---
--- Name: flow_chunks_20261102_18; Type: TABLE ATTACH; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261102_18 FOR VALUES FROM ('2026-11-02 18:00:00+00') TO ('2026-11-03 00:00:00+00');
 
 --
 -- Name: flow_chunks_20261103_00; Type: TABLE ATTACH; Schema: public; Owner: -
@@ -15071,6 +15062,30 @@ ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261204
 ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261204_18 FOR VALUES FROM ('2026-12-04 18:00:00+00') TO ('2026-12-05 00:00:00+00');
 
 --
+-- Name: flow_chunks_20261205_00; Type: TABLE ATTACH; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261205_00 FOR VALUES FROM ('2026-12-05 00:00:00+00') TO ('2026-12-05 06:00:00+00');
+
+--
+-- Name: flow_chunks_20261205_06; Type: TABLE ATTACH; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261205_06 FOR VALUES FROM ('2026-12-05 06:00:00+00') TO ('2026-12-05 12:00:00+00');
+
+--
+-- Name: flow_chunks_20261205_12; Type: TABLE ATTACH; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261205_12 FOR VALUES FROM ('2026-12-05 12:00:00+00') TO ('2026-12-05 18:00:00+00');
+
+--
+-- Name: flow_chunks_20261205_18; Type: TABLE ATTACH; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.flow_chunks ATTACH PARTITION public.flow_chunks_20261205_18 FOR VALUES FROM ('2026-12-05 18:00:00+00') TO ('2026-12-06 00:00:00+00');
+
+--
 -- Name: flow_chunks_default; Type: TABLE ATTACH; Schema: public; Owner: -
 --
 
@@ -15286,30 +15301,6 @@ CREATE INDEX cloudwatch_events_time ON public.cloudwatch_events USING btree (sou
 --
 
 CREATE INDEX flow_chunks_object ON ONLY public.flow_chunks USING btree (object_id);
-
---
--- Name: flow_chunks_20261102_00_object_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX flow_chunks_20261102_00_object_id_idx ON public.flow_chunks_20261102_00 USING btree (object_id);
-
---
--- Name: flow_chunks_20261102_06_object_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX flow_chunks_20261102_06_object_id_idx ON public.flow_chunks_20261102_06 USING btree (object_id);
-
---
--- Name: flow_chunks_20261102_12_object_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX flow_chunks_20261102_12_object_id_idx ON public.flow_chunks_20261102_12 USING btree (object_id);
-
---
--- Name: flow_chunks_20261102_18_object_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX flow_chunks_20261102_18_object_id_idx ON public.flow_chunks_20261102_18 USING btree (object_id);
 
 --
 -- Name: flow_chunks_20261103_00_object_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -16080,6 +16071,30 @@ CREATE INDEX flow_chunks_20261204_12_object_id_idx ON public.flow_chunks_2026120
 CREATE INDEX flow_chunks_20261204_18_object_id_idx ON public.flow_chunks_20261204_18 USING btree (object_id);
 
 --
+-- Name: flow_chunks_20261205_00_object_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX flow_chunks_20261205_00_object_id_idx ON public.flow_chunks_20261205_00 USING btree (object_id);
+
+--
+-- Name: flow_chunks_20261205_06_object_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX flow_chunks_20261205_06_object_id_idx ON public.flow_chunks_20261205_06 USING btree (object_id);
+
+--
+-- Name: flow_chunks_20261205_12_object_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX flow_chunks_20261205_12_object_id_idx ON public.flow_chunks_20261205_12 USING btree (object_id);
+
+--
+-- Name: flow_chunks_20261205_18_object_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX flow_chunks_20261205_18_object_id_idx ON public.flow_chunks_20261205_18 USING btree (object_id);
+
+--
 -- Name: flow_chunks_default_object_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -16192,30 +16207,6 @@ CREATE INDEX ix_user_claims_user_id ON public.user_claims USING btree (user_id);
 --
 
 CREATE INDEX ix_user_logins_user_id ON public.user_logins USING btree (user_id);
-
---
--- Name: flow_chunks_20261102_00_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
---
-
-ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261102_00_object_id_idx;
-
---
--- Name: flow_chunks_20261102_06_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
---
-
-ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261102_06_object_id_idx;
-
---
--- Name: flow_chunks_20261102_12_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
---
-
-ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261102_12_object_id_idx;
-
---
--- Name: flow_chunks_20261102_18_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
---
-
-ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261102_18_object_id_idx;
 
 --
 -- Name: flow_chunks_20261103_00_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
@@ -16984,6 +16975,30 @@ ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_202612
 --
 
 ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261204_18_object_id_idx;
+
+--
+-- Name: flow_chunks_20261205_00_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261205_00_object_id_idx;
+
+--
+-- Name: flow_chunks_20261205_06_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261205_06_object_id_idx;
+
+--
+-- Name: flow_chunks_20261205_12_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261205_12_object_id_idx;
+
+--
+-- Name: flow_chunks_20261205_18_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_20261205_18_object_id_idx;
 
 --
 -- Name: flow_chunks_default_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -

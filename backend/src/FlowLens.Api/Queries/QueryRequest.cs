@@ -10,8 +10,12 @@ public sealed record FlowQuery(TimeRange Range, FilterNode? Filter);
 
 public static class QueryRequest
 {
-    /// <summary>The query, or the 400 that says which parameter is wrong (with the position, for the filter).</summary>
-    public static (FlowQuery? Query, ValidationProblem? Problem) Parse(string? from, string? to, string? q, TimeProvider clock, FilterLimits limits)
+    /// <summary>
+    /// The query, the filter's context comparisons resolved by <paramref name="resolve"/> (the Context feature's
+    /// <c>ContextFilters.ResolveAsync</c>), or the 400 that says which parameter is wrong (with the position, for the filter).
+    /// </summary>
+    public static async Task<(FlowQuery? Query, ValidationProblem? Problem)> ParseAsync(string? from, string? to, string? q, TimeProvider clock,
+        FilterLimits limits, Func<FilterNode?, TimeRange, CancellationToken, Task<FilterNode?>> resolve, CancellationToken ct)
     {
         var (range, field, error) = TimeRange.Parse(from, to, clock.GetUtcNow());
         if (error is not null)
@@ -19,7 +23,9 @@ public static class QueryRequest
             return (null, Problems.Invalid(field!, error));
         }
         var (filter, filterError) = FilterParser.Parse(q, limits);
-        return filterError is not null ? (null, Problems.InvalidFilter(filterError)) : (new FlowQuery(range, filter), null);
+        return filterError is not null
+            ? (null, Problems.InvalidFilter(filterError))
+            : (new FlowQuery(range, await resolve(filter, range, ct)), null);
     }
 
     /// <summary>A whole-number parameter between 1 and <paramref name="max"/>, or its default when absent.</summary>

@@ -46,6 +46,14 @@ public sealed class PrefixMap<T>
         return new PrefixMap<T>(Levels(v4), Levels(v6));
     }
 
+    /// <summary>Every network of the map with its value (for <see cref="AddressRanges.MostSpecific"/>).</summary>
+    public IEnumerable<(AddressRange Network, T Value)> Entries =>
+        _v4.SelectMany(l => l.Keys.Select((key, i) => (AddressRange.Of(true, key, l.Length), l.Values[i])))
+            .Concat(_v6.SelectMany(l => l.Keys.Select((key, i) => (AddressRange.Of(false, key, l.Length), l.Values[i]))));
+
+    /// <summary>The addresses whose most specific network has a value <paramref name="keep"/> accepts, as sorted, disjoint ranges.</summary>
+    public List<AddressRange> RangesWhere(Func<T, bool> keep) => AddressRanges.MostSpecific(Entries, keep);
+
     /// <summary>The value of the most specific network holding <paramref name="address"/>, if any.</summary>
     public bool TryLookup(IPAddress address, out T value) => TryLookup(address, out value, out _, wantNetwork: false);
 

@@ -27,6 +27,7 @@ public static class FilterSql
         OrNode or => Columns(or.Left).Concat(Columns(or.Right)),
         NotNode not => Columns(not.Operand),
         ComparisonNode c => c.Field.Columns,
+        ContextNode c => c.Comparison.Field.Columns,
         _ => [],
     };
 
@@ -67,19 +68,59 @@ public static class FilterSql
                 Write(not.Operand, sql, parameters, first);
                 sql.Append(')');
                 break;
+            case ComparisonNode { Field.Kind: FilterKind.Context } unresolved:
+                throw new InvalidOperationException($"'{unresolved.Field.Name}' compares context: the API resolves it to a ContextNode before the filter becomes SQL");
             case ComparisonNode comparison:
                 sql.Append(Comparison(comparison, parameters, first));
+                break;
+            case ContextNode context:
+                sql.Append(Context(context, parameters, first));
                 break;
         }
     }
 
+    private static string Parameter(object value, List<object> parameters, int first)
+    {
+        parameters.Add(value);
+        return "$" + (first + parameters.Count - 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A context comparison: an address inside the set's ranges (one multirange, computed once by an init plan and
+    /// searched by bisection for each row), or an interface of the set: of <c>Always</c> by a hashed lookup, of
+    /// <c>During</c> also checked against the flow's start. Null fields and negation as for <see cref="Comparison"/>.
+    /// </summary>
+    private static string Context(ContextNode node, List<object> parameters, int first)
+    {
+        var c = node.Comparison;
+        string either;
+        switch (node.Match)
+        {
+            case AddressSetMatch set:
+                var ranges = Parameter(set.Multirange, parameters, first);
+                either = string.Join(" or ", c.Field.Columns.Select(column => $"({column} <@ (select {ranges}::text::inetmultirange))"));
+                break;
+            case InterfaceSetMatch set:
+                var always = Parameter(set.Always, parameters, first);
+                var ids = Parameter(set.During.Select(d => d.InterfaceId).ToArray(), parameters, first);
+                var lows = Parameter(set.During.Select(d => d.From).ToArray(), parameters, first);
+                var highs = Parameter(set.During.Select(d => d.To).ToArray(), parameters, first);
+                either = string.Join(" or ", c.Field.Columns.Select(column =>
+                    $"({column} in (select id from flow_strings where value = any({always}::text[]))"
+                    + $" or {column} in (select id from flow_strings where value = any({ids}::text[]))"
+                    + $" and exists (select 1 from unnest({ids}::text[], {lows}::timestamptz[], {highs}::timestamptz[]) d(id, lo, hi)"
+                    + $" where d.id = (select value from flow_strings where id = {column}) and start >= d.lo and start < d.hi))"));
+                break;
+            default:
+                throw new ArgumentException($"no SQL for {node.Match.GetType().Name}", nameof(node));
+        }
+        var negative = c.Operator is FilterOperator.NotEqual or FilterOperator.NotIn;
+        return negative ? $"coalesce(not ({either}), false)" : $"coalesce({either}, false)";
+    }
+
     private static string Comparison(ComparisonNode c, List<object> parameters, int first)
     {
-        string Parameter(object value)
-        {
-            parameters.Add(value);
-            return "$" + (first + parameters.Count - 1).ToString(CultureInfo.InvariantCulture);
-        }
+        string Parameter(object value) => FilterSql.Parameter(value, parameters, first);
 
         var negative = c.Operator is FilterOperator.NotEqual or FilterOperator.NotIn;
         string OnColumn(string column) => c.Field.Kind switch

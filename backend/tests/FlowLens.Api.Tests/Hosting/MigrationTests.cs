@@ -166,22 +166,29 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
         var migrations = db.Database.GetMigrations().ToList();
         var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
-        Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms", "20261203100000_Inventory", "20261203110000_AddressContext"], migrations[^4..]);
+        Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms", "20261203100000_Inventory", "20261203110000_AddressContext",
+            "20261203120000_ContextFilters"], migrations[^5..]);
 
-        // AddressContext down: its three tables go, every other keeps its rows.
+        // ContextFilters down: the range type of addresses goes; every table keeps its rows.
         await migrator.MigrateAsync(migrations[^2], ct);
         Assert.Equal(migrations.Take(migrations.Count - 1), await db.Database.GetAppliedMigrationsAsync(ct));
+        Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
+        Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_type where typname in ('inetrange', 'inetmultirange')"));
+
+        // AddressContext down: its three tables go, every other keeps its rows.
+        await migrator.MigrateAsync(migrations[^3], ct);
+        Assert.Equal(migrations.Take(migrations.Count - 2), await db.Database.GetAppliedMigrationsAsync(ct));
         Assert.Equal(rows.Where(r => !contextTables.Contains(r.Key)), await RowCountsAsync(app.ConnectionString));
 
         // Inventory down: its tables go with it; every other table keeps its rows.
-        await migrator.MigrateAsync(migrations[^3], ct);
-        Assert.Equal(migrations.Take(migrations.Count - 2), await db.Database.GetAppliedMigrationsAsync(ct));
+        await migrator.MigrateAsync(migrations[^4], ct);
+        Assert.Equal(migrations.Take(migrations.Count - 3), await db.Database.GetAppliedMigrationsAsync(ct));
         var older = rows.Where(r => !contextTables.Contains(r.Key) && !r.Key.StartsWith("inventory_", StringComparison.Ordinal)).ToList();
         Assert.Equal(older, await RowCountsAsync(app.ConnectionString));
 
         // ChunkBlooms down: the chunk's distinct addresses again, from its arrays, and no filter.
-        await migrator.MigrateAsync(migrations[^4], ct);
-        Assert.Equal(migrations.Take(migrations.Count - 3), await db.Database.GetAppliedMigrationsAsync(ct));
+        await migrator.MigrateAsync(migrations[^5], ct);
+        Assert.Equal(migrations.Take(migrations.Count - 4), await db.Database.GetAppliedMigrationsAsync(ct));
         Assert.Equal(older, await RowCountsAsync(app.ConnectionString));
         Assert.Equal("{10.0.0.1,10.0.0.2}", await app.ScalarAsync<string>("select array(select a from unnest(addrs) a order by a)::text from flow_chunks"));
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_attribute where attrelid = 'flow_chunks'::regclass and attname = 'bloom'"));
@@ -192,7 +199,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
 
         // FlowChunks down: the tables a migration adds go with it; every other table keeps its rows; the tables it
         // dropped come back with theirs (flows, from the chunks).
-        await migrator.MigrateAsync(migrations[^5], ct);
+        await migrator.MigrateAsync(migrations[^6], ct);
         var down = await RowCountsAsync(app.ConnectionString);
         Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down.Where(r => rows.ContainsKey(r.Key)));
         Assert.Equal(2L, down["flows"]);

@@ -34,10 +34,7 @@ public sealed class AddressContext(NpgsqlDataSource dataSource, GeoDatabases geo
     /// <summary>The context of an address, loading the maps first if this node has not yet.</summary>
     public async Task<AddressInfo> LookupAsync(IPAddress address, CancellationToken ct)
     {
-        if (_networks is null || _awsRanges is null)
-        {
-            await RefreshAsync(force: false, ct);
-        }
+        await LoadAsync(ct);
         return Lookup(address);
     }
 
@@ -48,6 +45,28 @@ public sealed class AddressContext(NpgsqlDataSource dataSource, GeoDatabases geo
         var aws = _awsRanges?.Map.TryLookup(address, out var a) == true ? new AwsServiceMatch(a.Prefix.ToString(), a.Service, a.Region, a.NetworkBorderGroup) : null;
         var (asn, organization) = geo.Asn(address);
         return new AddressInfo(address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString(), network, aws, geo.Country(address), asn, organization);
+    }
+
+    /// <summary>The addresses whose most specific network's name <paramref name="keep"/> accepts (for filters).</summary>
+    public async Task<List<AddressRange>> NetworkRangesAsync(Func<NetworkMatch, bool> keep, CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        return _networks!.Map.RangesWhere(keep);
+    }
+
+    /// <summary>The addresses whose most specific AWS prefix <paramref name="keep"/> accepts (for filters).</summary>
+    public async Task<List<AddressRange>> AwsRangesAsync(Func<AwsIpPrefix, bool> keep, CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        return _awsRanges!.Map.RangesWhere(keep);
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        if (_networks is null || _awsRanges is null)
+        {
+            await RefreshAsync(force: false, ct);
+        }
     }
 
     /// <summary>How many networks and AWS prefixes this node has loaded.</summary>

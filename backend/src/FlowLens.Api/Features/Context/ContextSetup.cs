@@ -10,6 +10,7 @@ public static class ContextSetup
         builder.Services.AddSingleton<GeoDatabases>();
         builder.Services.AddSingleton<AddressContext>();
         builder.Services.AddSingleton<AwsIpRangesStore>();
+        builder.Services.AddSingleton<ContextFilters>();
         builder.Services.AddHostedService<AddressContextRefresher>();
         // The refresh goes to the configured URL and nowhere else: no redirects.
         builder.Services.AddHttpClient(AwsIpRangesJob.HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2))

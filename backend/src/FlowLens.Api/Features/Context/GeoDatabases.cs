@@ -1,4 +1,5 @@
 using System.Net;
+using FlowLens.Core.Context;
 using MaxMind.Db;
 using Microsoft.Extensions.Options;
 
@@ -21,29 +22,42 @@ public sealed record GeoDatabaseStatus(bool Configured, bool Loaded, string? Dat
 public sealed class GeoDatabases : IDisposable
 {
     private readonly Reader? _country, _asn;
+    private readonly Lazy<Dictionary<string, List<AddressRange>>> _byCountry;
+    private readonly Lazy<Dictionary<string, List<AddressRange>>> _byAsn;
 
     public GeoDatabases(IOptions<EnrichmentOptions> options, ILogger<GeoDatabases> log)
     {
         (_country, CountryStatus) = Open(options.Value.GeoIpDatabase, "FlowLens:Enrichment:GeoIpDatabase", log);
         (_asn, AsnStatus) = Open(options.Value.AsnDatabase, "FlowLens:Enrichment:AsnDatabase", log);
+        _byCountry = new(() => Index(_country, CountryOf, log));
+        _byAsn = new(() => Index(_asn, record => AsnOf(record).Number?.ToString(System.Globalization.CultureInfo.InvariantCulture), log));
     }
 
     public GeoDatabaseStatus CountryStatus { get; }
     public GeoDatabaseStatus AsnStatus { get; }
 
     /// <summary>The ISO country code of an address, if the database knows it.</summary>
-    public string? Country(IPAddress address) =>
-        Find(_country, address) is { } record
-            ? Get(Get(record, "country") as IDictionary<string, object>, "iso_code") as string ?? Get(record, "country_code") as string
-            : null;
+    public string? Country(IPAddress address) => Find(_country, address) is { } record ? CountryOf(record) : null;
 
     /// <summary>The autonomous system of an address and its organisation, if the database knows them.</summary>
-    public (long? Number, string? Organization) Asn(IPAddress address)
+    public (long? Number, string? Organization) Asn(IPAddress address) => Find(_asn, address) is { } record ? AsnOf(record) : (null, null);
+
+    /// <summary>
+    /// The addresses of the countries (ISO codes, upper case), as sorted, disjoint ranges: for filters. The first call
+    /// reads the whole database once (a second or two for a full country database) and keeps an index by country.
+    /// </summary>
+    public List<AddressRange> CountryRanges(IEnumerable<string> codes) =>
+        AddressRanges.Merge(codes.SelectMany(code => _byCountry.Value.GetValueOrDefault(code) ?? []));
+
+    /// <summary>The addresses of the autonomous systems, as sorted, disjoint ranges (as <see cref="CountryRanges"/>).</summary>
+    public List<AddressRange> AsnRanges(IEnumerable<long> numbers) =>
+        AddressRanges.Merge(numbers.SelectMany(number => _byAsn.Value.GetValueOrDefault(number.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? []));
+
+    private static string? CountryOf(Dictionary<string, object> record) =>
+        Get(Get(record, "country") as IDictionary<string, object>, "iso_code") as string ?? Get(record, "country_code") as string;
+
+    private static (long? Number, string? Organization) AsnOf(Dictionary<string, object> record)
     {
-        if (Find(_asn, address) is not { } record)
-        {
-            return (null, null);
-        }
         long? number = record.GetValueOrDefault("autonomous_system_number") switch
         {
             IConvertible n and not string => Convert.ToInt64(n, System.Globalization.CultureInfo.InvariantCulture),
@@ -53,6 +67,39 @@ public sealed class GeoDatabases : IDisposable
         };
         var organization = record.GetValueOrDefault("autonomous_system_organization") as string ?? record.GetValueOrDefault("as_name") as string;
         return (number, organization);
+    }
+
+    /// <summary>Every network of a database under its key (IPv4-mapped IPv6 networks as IPv4), merged per key.</summary>
+    private static Dictionary<string, List<AddressRange>> Index(Reader? reader, Func<Dictionary<string, object>, string?> keyOf, ILogger log)
+    {
+        var index = new Dictionary<string, List<AddressRange>>(StringComparer.OrdinalIgnoreCase);
+        if (reader is null)
+        {
+            return index;
+        }
+        try
+        {
+            foreach (var node in reader.FindAll<Dictionary<string, object>>())
+            {
+                if (keyOf(node.Data) is { } key)
+                {
+                    if (!index.TryGetValue(key, out var ranges))
+                    {
+                        index[key] = ranges = [];
+                    }
+                    ranges.Add(AddressRange.Of(node.Start, node.PrefixLength));
+                }
+            }
+        }
+        catch (InvalidDatabaseException e)
+        {
+            log.LogWarning(e, "The database could not be read whole; filters by country or ASN see part of it");
+        }
+        foreach (var key in index.Keys.ToList())
+        {
+            index[key] = AddressRanges.Merge(index[key]);
+        }
+        return index;
     }
 
     private static object? Get(IDictionary<string, object>? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;

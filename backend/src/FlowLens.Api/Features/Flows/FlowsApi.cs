@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Hosting;
 using FlowLens.Api.Queries;
@@ -38,10 +39,10 @@ public static class FlowsApi
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
     /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
     internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
-        HttpContext http, QueryDatabase database, FlowStrings strings, TimeProvider clock,
+        HttpContext http, QueryDatabase database, ContextFilters context, FlowStrings strings, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
         if (problem is not null)
         {
             return problem;

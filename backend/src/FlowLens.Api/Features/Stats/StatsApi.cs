@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Context;
 using FlowLens.Api.Hosting;
 using FlowLens.Api.Queries;
 using FlowLens.Core.Queries;
@@ -97,9 +98,9 @@ public static class StatsApi
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter (docs/filters.md).</param>
     /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could (to check them).</param>
     internal static async Task<Results<Ok<Summary>, ValidationProblem>> GetSummary(
-        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, bool? rollups, CancellationToken ct)
+        HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, bool? rollups, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
         if (problem is not null)
         {
             return problem;
@@ -122,10 +123,10 @@ public static class StatsApi
     /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
     /// <param name="exact" example="false">true answers exactly, from the raw flows, where the top summaries would answer within maxError.</param>
     internal static async Task<Results<Ok<TopResponse>, ValidationProblem>> GetTop(
-        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
+        HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, string? by,
         string? metric, int? limit, bool? rollups, bool? exact, IOptions<RollupOptions> options, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
         var fieldProblem = StatsSql.TryParseGroupBy(by ?? "srcaddr", out var fields, out var error) ? null : Problems.Invalid("by", error!);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Bytes);
@@ -167,10 +168,10 @@ public static class StatsApi
     /// <param name="by" example="ports"><c>ports</c> (default): rank sources by distinct destination ports; <c>hosts</c>: by distinct destination addresses. Ties by flows, then address.</param>
     /// <param name="limit" example="20">How many sources, 1 to 1000 (default 20).</param>
     internal static async Task<Results<Ok<ScansResponse>, ValidationProblem>> GetScans(
-        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? by,
+        HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, string? by,
         int? limit, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 20, MaxTopLimit);
         var (scanBy, byProblem) = by?.ToLowerInvariant() switch
         {
@@ -206,10 +207,10 @@ public static class StatsApi
     /// <param name="limit" example="10">How many groups keep their own series, 1 to 100 (default 10); the rest sum into <c>other</c>.</param>
     /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
     internal static async Task<Results<Ok<TimeSeriesResponse>, ValidationProblem>> GetTimeSeries(
-        HttpContext http, QueryDatabase database, TimeProvider clock, string? from, string? to, string? q, string? interval,
+        HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, string? interval,
         string? metric, string? groupBy, int? limit, bool? rollups, CancellationToken ct)
     {
-        var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxGroups);
         var (field, fieldProblem) = groupBy is null ? (null, null) : GroupField("groupBy", groupBy);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Flows);
