@@ -573,6 +573,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/filter/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Completion of a context field's values. */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description A context field other than the ASN ones: `network`, `aws-service` or `country` (or their `src-`/`dst-` forms), `instance-name`, `security-group`.
+                     * @example dst-country
+                     */
+                    field?: string;
+                    /**
+                     * @description What the values start with, any case (default: every value).
+                     * @example C
+                     */
+                    prefix?: string;
+                    /**
+                     * @description How many values, 1 to 100 (default 20).
+                     * @example 20
+                     */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FilterValues"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/flows": {
         parameters: {
             query?: never;
@@ -1556,7 +1617,7 @@ export interface paths {
                      */
                     metric?: string;
                     /**
-                     * @description One series per value of this field (as `by` of /top); none: one series, `total`.
+                     * @description One series per value of this field (as `by` of /top: one field, not a context field); none: one series, `total`.
                      * @example action
                      */
                     groupBy?: string;
@@ -1650,7 +1711,7 @@ export interface paths {
                      */
                     q?: string;
                     /**
-                     * @description The field: any filter field of one column (`srcaddr`, `dstport`, `interface-id`...) or `pair` (srcaddr -> dstaddr). Or 2 or 3 such fields separated by commas, none twice and not `pair` (`srcaddr,dstport,dstaddr`): one item per combination of their values, records with none of them left out; always answered from the raw flows.
+                     * @description The field: any filter field of one column (`srcaddr`, `dstport`, `interface-id`...) or `pair` (srcaddr -> dstaddr). Or 2 or 3 such fields separated by commas, none twice and not `pair` (`srcaddr,dstport,dstaddr`): one item per combination of their values, records with none of them left out; always answered from the raw flows. Or, alone, a context field: `src-`/`dst-network`, `-aws-service`, `-country`, `-asn` or `instance-name` (docs/enrichment.md): the addresses' (interfaces') sums added up per label, `-` for those without one; always exact, from the raw flows.
                      * @example srcaddr
                      */
                     by?: string;
@@ -2056,6 +2117,12 @@ export interface components {
         FilterCheck: {
             filter: string;
             valid: boolean;
+        };
+        FilterValues: {
+            /** @description The field, as asked. */
+            field: string;
+            /** @description Values starting with the prefix (any case), each once, sorted regardless of case, at most `limit`. */
+            values: string[];
         };
         /**
          * @description A flow record as the API answers it: every field (null when the record does not have it), words for

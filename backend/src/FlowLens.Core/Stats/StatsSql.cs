@@ -43,6 +43,18 @@ public static class StatsSql
     public static IEnumerable<string> GroupFields => FilterFields.All.Where(f => f.Columns.Count == 1 && f.Kind != FilterKind.Context).Select(f => f.Name).Append(Pair);
 
     /// <summary>
+    /// Context fields a top can group by, alone (<c>by=dst-country</c>): those of one column and one value per record
+    /// (<c>src-</c>/<c>dst-</c> network, AWS service, country and ASN, and <c>instance-name</c>; not the either-side
+    /// ones nor <c>security-group</c>, which would count a record under several keys). The API labels the addresses or
+    /// interfaces (Features/Stats/ContextTops); <see cref="Top(TimeRange, FilterNode?, IReadOnlyList{string}, StatsMetric, int, bool)"/>
+    /// does not take them, nor do time series.
+    /// </summary>
+    public static bool IsContextGroupField(string name) =>
+        FilterFields.TryFind(name, out var f) && f.Kind == FilterKind.Context && f.Columns.Count == 1 && f.Attribute != ContextAttribute.SecurityGroup;
+
+    public static IEnumerable<string> ContextGroupFields => FilterFields.All.Where(f => IsContextGroupField(f.Name)).Select(f => f.Name);
+
+    /// <summary>
     /// Reads <c>by</c> of top: one field <see cref="IsGroupField"/> accepts, or a comma-separated list of 2 to
     /// <see cref="MaxGroupFields"/> of them, each of one column (not <c>pair</c>: list <c>srcaddr,dstaddr</c>),
     /// none twice. The fields come back in lower case, in their order; <paramref name="error"/> says what is wrong.
@@ -59,7 +71,8 @@ public static class StatsSql
     {
         if (names.Count == 1)
         {
-            return IsGroupField(names[0]) ? null : $"'{names[0]}' is not a field to group by; use one of: {string.Join(", ", GroupFields)}";
+            return IsGroupField(names[0]) || IsContextGroupField(names[0]) ? null
+                : $"'{names[0]}' is not a field to group by; use one of: {string.Join(", ", GroupFields.Concat(ContextGroupFields))}";
         }
         if (names.Count == 0 || names.Count > MaxGroupFields)
         {
@@ -72,6 +85,10 @@ public static class StatsSql
         if (names.FirstOrDefault(n => n.Equals(Pair, StringComparison.OrdinalIgnoreCase)) is { } pair)
         {
             return $"'{pair}' cannot be in a list; list srcaddr,dstaddr instead";
+        }
+        if (names.FirstOrDefault(IsContextGroupField) is { } context)
+        {
+            return $"'{context}' is a context field: a top groups by it alone (by={context.ToLowerInvariant()}), not in a list";
         }
         if (names.FirstOrDefault(n => !IsGroupField(n)) is { } unknown)
         {
@@ -114,6 +131,10 @@ public static class StatsSql
         if (GroupByError(by) is { } error)
         {
             throw new ArgumentException(error, nameof(by));
+        }
+        if (by.Any(IsContextGroupField))
+        {
+            throw new ArgumentException($"'{by[0]}' is a context field: the API labels its top (Features/Stats/ContextTops)", nameof(by));
         }
         if (useRollups && by.Count == 1 && Rollups.TopFields.TryGetValue(by[0], out var field) && Rollups.SummarySumsFor(filter) is { } sums
             && range.From < range.To && Rollups.IsAligned(range.From, Rollups.TopHourBucket) && Rollups.IsAligned(range.To, Rollups.TopHourBucket))

@@ -90,12 +90,28 @@ public sealed class StatsSqlTests
     [InlineData("srcaddr,,dstaddr", "empty")]
     [InlineData("srcaddr,dstport,", "empty")]
     [InlineData("srcaddr,dstport,SRCADDR", "listed twice")]
+    [InlineData("dst-country,dstport", "a top groups by it alone (by=dst-country)")]
+    [InlineData("srcaddr,Instance-Name", "a top groups by it alone (by=instance-name)")]
+    [InlineData("country", "is not a field")]                            // either side: a record would count twice
+    [InlineData("security-group", "is not a field")]                     // several per interface
     public void TryParseGroupBy_RefusesBadLists_SayingWhy(string text, string why)
     {
         Assert.False(StatsSql.TryParseGroupBy(text, out var parsed, out var error));
         Assert.Empty(parsed);
         Assert.Contains(why, error);
         Assert.Throws<ArgumentException>(() => StatsSql.Top(new TimeRange(Day, Day.AddDays(1)), null, text.Split(','), StatsMetric.Bytes, 10, true));
+    }
+
+    [Fact]
+    public void ContextFields_GroupATopAlone_WhichTheApiLabels_NeverATimeSeries()
+    {
+        Assert.Equal(["src-network", "dst-network", "src-aws-service", "dst-aws-service", "src-country", "dst-country", "src-asn", "dst-asn", "instance-name"],
+            StatsSql.ContextGroupFields);
+        Assert.True(StatsSql.TryParseGroupBy("DST-Country", out var fields, out var error), error);
+        Assert.Equal(["dst-country"], fields);
+        Assert.All(StatsSql.ContextGroupFields, f => Assert.False(StatsSql.IsGroupField(f)));
+        Assert.DoesNotContain("dst-country", StatsSql.GroupFields);
+        Assert.Throws<ArgumentException>(() => StatsSql.Top(new TimeRange(Day, Day.AddDays(1)), null, fields, StatsMetric.Bytes, 10, true));
     }
 
     [Theory]

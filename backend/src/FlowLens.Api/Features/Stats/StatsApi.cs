@@ -117,22 +117,30 @@ public static class StatsApi
     /// <param name="from" example="now-24h">Start of the range, inclusive. Default: an hour ago.</param>
     /// <param name="to" example="now">End of the range, exclusive. Default: now.</param>
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter.</param>
-    /// <param name="by" example="srcaddr">The field: any filter field of one column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...) or <c>pair</c> (srcaddr -> dstaddr). Or 2 or 3 such fields separated by commas, none twice and not <c>pair</c> (<c>srcaddr,dstport,dstaddr</c>): one item per combination of their values, records with none of them left out; always answered from the raw flows.</param>
+    /// <param name="by" example="srcaddr">The field: any filter field of one column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...) or <c>pair</c> (srcaddr -> dstaddr). Or 2 or 3 such fields separated by commas, none twice and not <c>pair</c> (<c>srcaddr,dstport,dstaddr</c>): one item per combination of their values, records with none of them left out; always answered from the raw flows. Or, alone, a context field: <c>src-</c>/<c>dst-network</c>, <c>-aws-service</c>, <c>-country</c>, <c>-asn</c> or <c>instance-name</c> (docs/enrichment.md): the addresses' (interfaces') sums added up per label, <c>-</c> for those without one; always exact, from the raw flows.</param>
     /// <param name="metric" example="bytes"><c>bytes</c> (default), <c>packets</c> or <c>flows</c>; ties are ordered by key.</param>
     /// <param name="limit" example="10">How many values, 1 to 1000 (default 10).</param>
     /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
     /// <param name="exact" example="false">true answers exactly, from the raw flows, where the top summaries would answer within maxError.</param>
     internal static async Task<Results<Ok<TopResponse>, ValidationProblem>> GetTop(
-        HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, string? by,
-        string? metric, int? limit, bool? rollups, bool? exact, IOptions<RollupOptions> options, CancellationToken ct)
+        HttpContext http, QueryDatabase database, ContextFilters filters, TimeProvider clock, string? from, string? to, string? q, string? by,
+        string? metric, int? limit, bool? rollups, bool? exact, IOptions<RollupOptions> options, AddressContext context, GeoDatabases geo,
+        CancellationToken ct)
     {
-        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, filters.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
         var fieldProblem = StatsSql.TryParseGroupBy(by ?? "srcaddr", out var fields, out var error) ? null : Problems.Invalid("by", error!);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Bytes);
         if ((problem ?? limitProblem ?? fieldProblem ?? metricProblem) is { } invalid)
         {
             return invalid;
+        }
+        if (fields is [var contextField] && StatsSql.IsContextGroupField(contextField))
+        {
+            var labelled = ContextTops.Statement(query!.Range, query.Filter, contextField);
+            var top = await ContextTops.TopAsync(http, database, context, geo, labelled, contextField, parsedMetric, count, ct);
+            SetPath(http, labelled);
+            return TypedResults.Ok(new TopResponse(top, false, 0));
         }
         var statement = StatsSql.Top(query!.Range, query.Filter, fields, parsedMetric, count, (rollups ?? true) && exact != true);
         if (statement.Path == StatsPath.RollupTop && options.Value.ExactTopRecords > 0
@@ -203,7 +211,7 @@ public static class StatsApi
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter.</param>
     /// <param name="interval" example="auto"><c>auto</c> (default: 1m up to 2 hours, 5m up to a day, 1h up to 14 days, else 1d), or <c>1m</c>, <c>5m</c>, <c>15m</c>, <c>1h</c>, <c>6h</c>, <c>1d</c>.</param>
     /// <param name="metric" example="bytes"><c>flows</c> (default), <c>bytes</c> or <c>packets</c>.</param>
-    /// <param name="groupBy" example="action">One series per value of this field (as <c>by</c> of /top); none: one series, <c>total</c>.</param>
+    /// <param name="groupBy" example="action">One series per value of this field (as <c>by</c> of /top: one field, not a context field); none: one series, <c>total</c>.</param>
     /// <param name="limit" example="10">How many groups keep their own series, 1 to 100 (default 10); the rest sum into <c>other</c>.</param>
     /// <param name="rollups" example="true">false answers from the raw flows even when the rollups could.</param>
     internal static async Task<Results<Ok<TimeSeriesResponse>, ValidationProblem>> GetTimeSeries(
@@ -270,9 +278,9 @@ public static class StatsApi
         };
 
     private static (string? Field, ValidationProblem? Problem) GroupField(string parameter, string name) =>
-        StatsSql.IsGroupField(name)
-            ? (name.ToLowerInvariant(), null)
-            : (null, Problems.Invalid(parameter, $"'{name}' is not a field to group by; use one of: {string.Join(", ", StatsSql.GroupFields)}"));
+        StatsSql.IsGroupField(name) ? (name.ToLowerInvariant(), null)
+        : StatsSql.IsContextGroupField(name) ? (null, Problems.Invalid(parameter, $"'{name}' is a context field: /api/stats/top groups by it (by={name.ToLowerInvariant()}), a time series cannot"))
+        : (null, Problems.Invalid(parameter, $"'{name}' is not a field to group by; use one of: {string.Join(", ", StatsSql.GroupFields)}"));
 
     private static (StatsMetric Metric, ValidationProblem? Problem) Metric(string? text, StatsMetric fallback) => text?.ToLowerInvariant() switch
     {
