@@ -1,4 +1,4 @@
-using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Api.Features.Demo;
 
 namespace FlowLens.Api.Tests.Features.Context;
 
