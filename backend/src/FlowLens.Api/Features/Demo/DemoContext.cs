@@ -102,7 +102,7 @@ public sealed class DemoContextSeeder(DemoContext demo, IOptions<DemoOptions> op
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
             await demo.SeedInventoryAsync(sourceId.Value, stoppingToken);
-            log.LogInformation("Demo: the synthetic accounts' inventory is source {SourceId}'s ('{Name}')", sourceId, name);
+            log.LogInformation("Demo: the synthetic accounts' inventory merged into source {SourceId} ({Name})", sourceId.Value, name);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
