@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs FlowLens with demo data on http://127.0.0.1:5080 — no Docker, no AWS account.
 # Starts its own PostgreSQL under .local/ (override with FLOWLENS_DEMO_DIR), builds the frontend and backend,
-# writes a day of synthetic flow logs in the S3 layout into .local/flowlogs (delete it to regenerate), serves
-# FlowLens, ingests them through a directory source and prints the URL and the admin API key.
+# writes a day of synthetic flow logs in the S3 layout into .local/flowlogs (delete it to regenerate) and the
+# country and ASN databases of their addresses into .local/geo, serves FlowLens with the synthetic accounts'
+# inventory, networks and AWS ranges, ingests the logs through a directory source and prints the URL and the admin API key.
 # Ctrl-C stops FlowLens and its PostgreSQL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -69,6 +70,8 @@ cd "$root/backend/src/FlowLens.Api"
 if [ ! -d "$data/flowlogs" ]; then
   dotnet run -c Release --no-build --no-launch-profile -- demo-data "$data/flowlogs"
 fi
+# --- Their context: country and ASN databases for the synthetic addresses (written again each time, the same bytes).
+dotnet run -c Release --no-build --no-launch-profile -- demo-geo "$data/geo" >/dev/null
 
 # --- Serve.
 export ASPNETCORE_URLS=$url
@@ -77,6 +80,12 @@ export FlowLens__Auth__BootstrapAdminKey=$admin_key
 export FlowLens__Auth__BootstrapAdmin__Email=$admin_email
 export FlowLens__Auth__BootstrapAdmin__Password=$admin_password
 export FlowLens__Sources__DirectoryRoots__0=$data/flowlogs
+# The demo's context (docs/enrichment.md, "In the demo"): the synthetic accounts' inventory for the source named demo,
+# their networks and AWS's ranges (kept when there are some), and the country and ASN files written above.
+export FlowLens__Demo__Source=demo
+export FlowLens__Demo__AwsIpRanges=$root/deploy/local/demo/ip-ranges.json
+export FlowLens__Enrichment__GeoIpDatabase=$data/geo/demo-country.mmdb
+export FlowLens__Enrichment__AsnDatabase=$data/geo/demo-asn.mmdb
 # The built app itself, not `dotnet run`: its pid is the server's, so stopping it on exit stops FlowLens.
 dotnet bin/Release/net10.0/FlowLens.Api.dll > "$data/flowlens.log" 2>&1 &
 server_pid=$!

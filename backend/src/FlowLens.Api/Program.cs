@@ -17,6 +17,10 @@ if (DemoData.IsCommand(args))
 {
     return DemoData.Run(args);
 }
+if (DemoGeo.IsCommand(args))
+{
+    return DemoGeo.Run(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -30,6 +34,7 @@ builder.AddFlowLensJobs();
 builder.AddFlowLensIngestion();
 builder.AddFlowLensStats();
 builder.AddFlowLensContext();
+builder.AddFlowLensDemo();
 builder.AddFlowLensMetrics();
 
 var app = builder.Build();

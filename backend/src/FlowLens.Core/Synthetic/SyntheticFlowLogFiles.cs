@@ -8,7 +8,7 @@ namespace FlowLens.Core.Synthetic;
 /// <summary>Writes synthetic flow logs as AWS delivers them to S3: gzip text with a header, in the S3 key layout.</summary>
 public static class SyntheticFlowLogFiles
 {
-    public const string Region = "eu-west-1";
+    public const string Region = SyntheticEstate.Region;
 
     /// <summary>
     /// Writes <paramref name="files"/> objects spread over the 24 hours from <paramref name="start"/>, each with

@@ -3,12 +3,11 @@ using FlowLens.Core.FlowLogs;
 namespace FlowLens.Core.Synthetic;
 
 /// <summary>
-/// Deterministic, realistic-looking flow records for demos, tests and benchmarks: a few accounts and ENIs in
-/// 10.0.0.0/16, web and database traffic, internet clients, rejected probes, a port scan, IPv6 and NODATA rows.
+/// Deterministic, realistic-looking flow records for demos, tests and benchmarks: the accounts and ENIs of
+/// <see cref="SyntheticEstate"/>, web and database traffic, internet clients, rejected probes, a port scan, IPv6 and NODATA rows.
 /// </summary>
 public sealed class SyntheticFlows(int seed = 1)
 {
-    private static readonly string[] Accounts = ["111122223333", "444455556666", "777788889999"];
     private static readonly int[] ServicePorts = [443, 443, 443, 80, 5432, 6379, 53, 22, 3306, 8080];
     private static readonly string[] AwsServices = ["AMAZON", "S3", "DYNAMODB", "EC2", "CLOUDFRONT", "ROUTE53"];
 
@@ -26,18 +25,18 @@ public sealed class SyntheticFlows(int seed = 1)
     /// <summary>One record in the window starting at <paramref name="windowStart"/>; the same seed gives the same records.</summary>
     public FlowRecord Next(DateTimeOffset windowStart)
     {
-        var account = Accounts[_random.Next(Accounts.Length)];
-        var eni = _random.Next(24);
+        var account = SyntheticEstate.Accounts[_random.Next(SyntheticEstate.Accounts.Count)];
+        var eni = _random.Next(SyntheticEstate.Interfaces.Count);
         var record = new FlowRecord
         {
             Version = 5,
-            AccountId = account,
-            InterfaceId = $"eni-{account[..4]}{eni:x13}",
-            VpcId = $"vpc-{account[..4]}aaaa{Array.IndexOf(Accounts, account):x9}",
-            SubnetId = $"subnet-{account[..4]}{eni % 4:x13}",
-            InstanceId = eni % 5 == 0 ? null : $"i-{account[..4]}{eni:x13}",
-            Region = "eu-west-1",
-            AzId = $"euw1-az{eni % 3 + 1}",
+            AccountId = account.Id,
+            InterfaceId = account.InterfaceId(eni),
+            VpcId = account.VpcId,
+            SubnetId = account.SubnetId(SyntheticEstate.SubnetOf(eni)),
+            InstanceId = account.InstanceId(eni),
+            Region = SyntheticEstate.Region,
+            AzId = SyntheticEstate.AzIdOf(eni),
             Start = windowStart.AddSeconds(_random.Next(60)),
             LogStatus = LogStatus.Ok,
         };
@@ -49,7 +48,7 @@ public sealed class SyntheticFlows(int seed = 1)
             record.LogStatus = LogStatus.NoData;
             return record;
         }
-        var local = FlowAddress.FromIPv4(0x0A000000u | (uint)(eni << 8) | (uint)_random.Next(2, 250));
+        var local = account.Address(eni, _random.Next(SyntheticEstate.FirstHost, SyntheticEstate.LastHost + 1));
         if (roll < 60)
         {
             // A scanner on the internet walking through ports; the security group rejects it.
@@ -61,8 +60,8 @@ public sealed class SyntheticFlows(int seed = 1)
         }
         if (roll < 110)
         {
-            var ipv6 = FlowAddress.TryParse($"2001:db8:{eni:x}::{_random.Next(2, 250):x}", out var a) ? a : local;
-            FlowAddress.TryParse("2a05:d018::1", out var remote);
+            var ipv6 = account.Ipv6Address(eni, _random.Next(SyntheticEstate.FirstHost, SyntheticEstate.LastHost + 1));
+            FlowAddress.TryParse(SyntheticEstate.AwsIpv6Address, out var remote);
             Fill(record, ipv6, remote, 32768 + _random.Next(28000), 443, 6, _random.Next(5, 80), 0);
             record.Type = TrafficType.IPv6;
             record.FlowDirection = FlowDirection.Egress;
@@ -82,7 +81,8 @@ public sealed class SyntheticFlows(int seed = 1)
         {
             // Egress to AWS services (S3 through an internet gateway where an endpoint would do).
             var service = AwsServices[_random.Next(AwsServices.Length)];
-            var remote = FlowAddress.FromIPv4(0x34D80000u | (uint)_random.Next(4096));
+            var (rangeBase, rangeSize) = SyntheticEstate.AwsServiceRanges[service];
+            var remote = FlowAddress.FromIPv4(rangeBase + (uint)_random.Next(4096) % rangeSize);
             Fill(record, local, remote, 32768 + _random.Next(28000), 443, 6, _random.Next(10, 5000), 0);
             record.PktDstAwsService = service;
             record.FlowDirection = FlowDirection.Egress;
@@ -91,20 +91,19 @@ public sealed class SyntheticFlows(int seed = 1)
         }
         if (roll < 360)
         {
-            var resolver = FlowAddress.FromIPv4(0x0A000002u);
-            Fill(record, local, resolver, 1024 + _random.Next(64000), 53, 17, _random.Next(1, 6), 0);
+            Fill(record, local, account.DnsResolver, 1024 + _random.Next(64000), 53, 17, _random.Next(1, 6), 0);
             record.FlowDirection = FlowDirection.Egress;
             record.TrafficPath = 1;
             return record;
         }
         if (roll < 375)
         {
-            Fill(record, local, FlowAddress.FromIPv4(0x0A000101u), 0, 0, 1, _random.Next(1, 10), 0);
+            Fill(record, local, account.Unassigned, 0, 0, 1, _random.Next(1, 10), 0);
             record.Action = _random.Next(4) == 0 ? FlowAction.Reject : FlowAction.Accept;
             return record;
         }
         // East-west service traffic inside the VPC.
-        var peer = FlowAddress.FromIPv4(0x0A000000u | (uint)(_random.Next(24) << 8) | (uint)_random.Next(2, 250));
+        var peer = account.Address(_random.Next(SyntheticEstate.Interfaces.Count), _random.Next(SyntheticEstate.FirstHost, SyntheticEstate.LastHost + 1));
         Fill(record, peer, local, 32768 + _random.Next(28000), ServicePorts[_random.Next(ServicePorts.Length)], 6, _random.Next(2, 2000), 0);
         record.FlowDirection = FlowDirection.Ingress;
         record.TrafficPath = 1;

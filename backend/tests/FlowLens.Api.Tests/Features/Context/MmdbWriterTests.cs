@@ -4,7 +4,7 @@ using MaxMind.Db;
 
 namespace FlowLens.Api.Tests.Features.Context;
 
-/// <summary>The test writer's files read back through MaxMind.Db's own reader, so the tests of FlowLens stand on a valid format.</summary>
+/// <summary>The writer's files read back through MaxMind.Db's own reader, so the tests of FlowLens stand on a valid format.</summary>
 public sealed class MmdbWriterTests
 {
     [Theory]
@@ -50,7 +50,7 @@ public sealed class MmdbWriterTests
     [Fact]
     public void TheCommittedTestDatabases_AreTheWritersOutput()
     {
-        // FLOWLENS_UPDATE_GOLDEN=1 writes them; they ship with the demo too.
+        // FLOWLENS_UPDATE_GOLDEN=1 writes them.
         foreach (var (file, content) in TestGeoDatabases.All())
         {
             var path = Repository.PathOf(TestGeoDatabases.Folder + file);

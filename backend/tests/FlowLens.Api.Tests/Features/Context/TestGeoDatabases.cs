@@ -1,9 +1,9 @@
-using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Api.Features.Demo;
 
 namespace FlowLens.Api.Tests.Features.Context;
 
 /// <summary>
-/// The small .mmdb files in testdata/geo (also the demo's), as <see cref="MmdbWriter"/> writes them: a GeoLite2-style
+/// The small .mmdb files in testdata/geo, as <see cref="MmdbWriter"/> writes them: a GeoLite2-style
 /// country file, a GeoLite2-style ASN file and an IPinfo-lite-style file with both, over a few real networks of AWS and
 /// Google and the documentation ranges. MmdbWriterTests keeps the committed files equal to these.
 /// </summary>

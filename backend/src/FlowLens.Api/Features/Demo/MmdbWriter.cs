@@ -3,15 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace FlowLens.Api.Tests.Infrastructure;
+namespace FlowLens.Api.Features.Demo;
 
 /// <summary>
-/// Writes small MaxMind DB files (https://maxmind.github.io/MaxMind-DB/, format 2.0) for tests: an IPv6 search tree
+/// Writes small MaxMind DB files (https://maxmind.github.io/MaxMind-DB/, format 2.0), the demo's (<see cref="DemoGeo"/>)
+/// and the tests' (testdata/geo): an IPv6 search tree
 /// (IPv4 networks under ::/96, where readers look IPv4 addresses up) with 24-, 28- or 32-bit records, a data section
 /// of maps, arrays, strings, unsigned integers, doubles and booleans, and the metadata map after
 /// "\xAB\xCD\xEFMaxMind.com". No pointers: each network's record is written once per distinct value.
 /// </summary>
-public sealed class MmdbWriter(string databaseType, int recordSize = 28, long buildEpoch = 1_796_000_000)
+public sealed class MmdbWriter(string databaseType, int recordSize = 28, long buildEpoch = 1_796_000_000, string? description = null)
 {
     private static readonly byte[] MetadataMarker = [0xAB, 0xCD, 0xEF, .. "MaxMind.com"u8];
     private readonly List<(IPNetwork Network, object Data)> _networks = [];
@@ -114,7 +115,7 @@ public sealed class MmdbWriter(string databaseType, int recordSize = 28, long bu
             ["binary_format_minor_version"] = (ushort)0,
             ["build_epoch"] = (ulong)buildEpoch,
             ["database_type"] = databaseType,
-            ["description"] = new Dictionary<string, object> { ["en"] = $"FlowLens test database ({databaseType}), written by MmdbWriter" },
+            ["description"] = new Dictionary<string, object> { ["en"] = description ?? $"FlowLens test database ({databaseType}), written by MmdbWriter" },
             ["ip_version"] = (ushort)6,
             ["languages"] = new object[] { "en" },
             ["node_count"] = (uint)nodeCount,
