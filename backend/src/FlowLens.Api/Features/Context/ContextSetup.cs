@@ -9,6 +9,8 @@ public static class ContextSetup
             .ValidateOnStart();
         builder.Services.AddSingleton<GeoDatabases>();
         builder.Services.AddSingleton<AddressContext>();
+        builder.Services.AddSingleton<InventoryLookup>();
+        builder.Services.AddSingleton<AddressDescriber>();
         builder.Services.AddSingleton<AwsIpRangesStore>();
         builder.Services.AddSingleton<ContextFilters>();
         builder.Services.AddHostedService<AddressContextRefresher>();
