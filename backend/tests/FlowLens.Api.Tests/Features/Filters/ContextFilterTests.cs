@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Flows;
-using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Tests.Features.Context;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Filters;

@@ -1,3 +1,4 @@
+using FlowLens.Api.Features.Demo;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
