@@ -27,13 +27,13 @@ public sealed class ContextTopsData(PostgresFixture postgres) : IAsyncLifetime
 
     public static readonly (string Cidr, string Country)[] Countries =
     [
-        ("52.216.0.0/21", "IE"), ("52.216.8.0/21", "US"), ("198.51.100.0/24", "GB"), ("32.0.0.0/3", "CN"), ("64.0.0.0/2", "US"),
-        ("64.0.0.0/8", "CA"), ("2a05:d018::/32", "IE"),
+        ("52.218.0.0/21", "IE"), ("52.218.8.0/21", "US"), ("198.51.100.0/24", "GB"), ("32.0.0.0/3", "CN"), ("64.0.0.0/2", "US"),
+        ("64.0.0.0/8", "CA"), ("2a05:d031::/32", "IE"),
     ];
 
     public static readonly (string Cidr, string Asn)[] Asns =
     [
-        ("52.216.0.0/20", "16509"), ("198.51.100.0/24", "64496"), ("32.0.0.0/3", "4134"), ("64.0.0.0/2", "7922"), ("2a05:d018::/32", "16509"),
+        ("52.218.0.0/20", "16509"), ("198.51.100.0/24", "64496"), ("32.0.0.0/3", "4134"), ("64.0.0.0/2", "7922"), ("2a05:d031::/32", "16509"),
     ];
 
     public static readonly (string Cidr, string Name)[] Networks =
@@ -44,8 +44,8 @@ public sealed class ContextTopsData(PostgresFixture postgres) : IAsyncLifetime
 
     public static readonly (string Cidr, string Service)[] AwsRanges =
     [
-        ("52.216.0.0/15", "AMAZON"), ("52.216.0.0/22", "AMAZON"), ("52.216.0.0/22", "S3"), ("52.216.4.0/23", "DYNAMODB"),
-        ("2a05:d018::/35", "EC2"), ("2a05:d018::/35", "AMAZON"),
+        ("52.218.0.0/17", "AMAZON"), ("52.218.0.0/22", "AMAZON"), ("52.218.0.0/22", "S3"), ("52.218.4.0/23", "DYNAMODB"),
+        ("2a05:d031::/35", "EC2"), ("2a05:d031::/35", "AMAZON"),
     ];
 
     public static string Eni(string account, int n) => $"eni-{account[..4]}{n:x13}";
