@@ -1,7 +1,6 @@
 using System.Net;
 using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Demo;
-using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Synthetic;

@@ -6,7 +6,6 @@ using FlowLens.Api.Features.Flows;
 using FlowLens.Api.Tests.Features.Context;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Filters;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Features.Filters;

@@ -1,7 +1,7 @@
-using FlowLens.Api.Features.Demo;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using FlowLens.Api.Features.Demo;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;
