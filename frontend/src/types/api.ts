@@ -113,49 +113,44 @@ export type TimeSeries = z.infer<typeof TimeSeriesSchema>;
 const n = z.number().nullable();
 const s = z.string().nullable();
 
-// What FlowLens knows of an address and of a flow's interface (docs/enrichment.md).
-export const NetworkMatchSchema = apiShape('NetworkMatch')(
-  z.object({ id: z.number(), cidr: z.string(), name: z.string(), role: s, tenant: s }),
+export const InventoryContextSchema = apiShape('InventoryContext')(
+  z.object({
+    interfaceId: z.string(),
+    addressKind: s,
+    accountId: s,
+    region: z.string(),
+    kind: z.string(),
+    resourceId: s,
+    resourceName: s,
+    resourceType: s,
+    resourceState: s,
+    interfaceType: s,
+    description: s,
+    instanceId: s,
+    vpcId: s,
+    vpcName: s,
+    subnetId: s,
+    subnetName: s,
+    availabilityZone: s,
+    securityGroups: z.array(z.object({ id: z.string(), groupName: s, name: s })),
+  }),
 );
-export const AwsServiceMatchSchema = apiShape('AwsServiceMatch')(
-  z.object({ prefix: z.string(), service: z.string(), region: z.string(), networkBorderGroup: s }),
-);
-export const SecurityGroupRefSchema = z.object({ id: z.string(), groupName: s, name: s });
-// TODO(#22): apiShape('InventoryContext') once the API's document has it.
-export const InventoryContextSchema = z.object({
-  interfaceId: z.string(),
-  addressKind: s,
-  accountId: s,
-  region: z.string(),
-  kind: z.string(),
-  resourceId: s,
-  resourceName: s,
-  resourceType: s,
-  resourceState: s,
-  interfaceType: s,
-  description: s,
-  instanceId: s,
-  vpcId: s,
-  vpcName: s,
-  subnetId: s,
-  subnetName: s,
-  availabilityZone: s,
-  securityGroups: z.array(SecurityGroupRefSchema),
-});
 export type InventoryContext = z.infer<typeof InventoryContextSchema>;
+
 export const AddressInfoSchema = apiShape('AddressInfo')(
   z.object({
     address: z.string(),
-    network: NetworkMatchSchema.nullable(),
-    aws: AwsServiceMatchSchema.nullable(),
+    network: z.object({ id: z.number(), cidr: z.string(), name: z.string(), role: s, tenant: s }).nullable(),
+    aws: z.object({ prefix: z.string(), service: z.string(), region: z.string(), networkBorderGroup: s }).nullable(),
     country: s,
     asn: n,
     asOrganization: s,
-    // TODO(#22): required once the API's document has it.
-    resource: InventoryContextSchema.nullable().optional(),
+    resource: InventoryContextSchema.nullable(),
   }),
 );
 export type AddressInfo = z.infer<typeof AddressInfoSchema>;
+export const AddressListSchema = apiShape('AddressList')(z.object({ items: z.array(AddressInfoSchema) }));
+
 export const FlowItemSchema = apiShape('FlowItem')(
   z.object({
     version: n,
@@ -202,10 +197,9 @@ export const FlowItemSchema = apiShape('FlowItem')(
     objectId: z.number(),
     line: z.number(),
     extras: z.record(z.string(), z.string().nullable()).nullable(),
-    // TODO(#22): required once the API's document has them.
-    src: AddressInfoSchema.nullable().optional(),
-    dst: AddressInfoSchema.nullable().optional(),
-    interface: InventoryContextSchema.nullable().optional(),
+    src: AddressInfoSchema.nullable(),
+    dst: AddressInfoSchema.nullable(),
+    interface: InventoryContextSchema.nullable(),
   }),
 );
 export type FlowItem = z.infer<typeof FlowItemSchema>;

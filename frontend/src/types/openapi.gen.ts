@@ -344,7 +344,13 @@ export interface paths {
         /** The context of one address. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /**
+                     * @description When, for the AWS resource that held the address: ISO 8601 with an offset or relative (`now-1d`). Default: now.
+                     * @example 2026-12-01T09:00:00Z
+                     */
+                    at?: string;
+                };
                 header?: never;
                 path: {
                     /**
@@ -364,6 +370,62 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AddressInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/context/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The context of many addresses at one time. */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description The addresses, 1 to 1000, each as its own `addr` (`?addr=10.0.1.10&addr=52.218.10.27`).
+                     * @example 10.0.1.10
+                     */
+                    addr?: string[];
+                    /**
+                     * @description When, for the AWS resources that held them: ISO 8601 with an offset or relative (`now-1d`). Default: now.
+                     * @example 2026-12-01T09:00:00Z
+                     */
+                    at?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AddressList"];
                     };
                 };
                 /** @description Bad Request */
@@ -607,7 +669,7 @@ export interface paths {
                     /** @description The `nextCursor` of the previous page. */
                     cursor?: string;
                     /**
-                     * @description `json` (default), `csv` (AWS field names as header; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or `ndjson`; CSV also with `Accept: text/csv`.
+                     * @description `json` (default), `csv` (AWS field names as header, then the context columns `src-network` … `security-groups`; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or `ndjson` (items as in JSON); CSV also with `Accept: text/csv`.
                      * @example csv
                      */
                     format?: string;
@@ -1892,6 +1954,12 @@ export interface components {
             country: string | null;
             /** @description The most specific of your networks holding it. */
             network: components["schemas"]["NetworkMatch"] | null;
+            /** @description What the AWS inventory says the address was at the time asked: its ENI, resource, names and security groups; null when it does not know. */
+            resource: components["schemas"]["InventoryContext"] | null;
+        };
+        AddressList: {
+            /** @description The addresses' context, in the order asked. */
+            items: components["schemas"]["AddressInfo"][];
         };
         /** @description A security-relevant action: who did what to what, when and from where. Never holds a secret. */
         AuditEvent: {
@@ -2066,6 +2134,46 @@ export interface components {
          *       "action": "REJECT",
          *       "azId": "euw1-az2",
          *       "bytes": 44,
+         *       "dst": {
+         *         "address": "10.0.10.25",
+         *         "asOrganization": null,
+         *         "asn": null,
+         *         "aws": null,
+         *         "country": null,
+         *         "network": {
+         *           "cidr": "10.0.0.0/16",
+         *           "id": 1,
+         *           "name": "prod",
+         *           "role": "workloads",
+         *           "tenant": null
+         *         },
+         *         "resource": {
+         *           "accountId": "111122223333",
+         *           "addressKind": "private",
+         *           "availabilityZone": "eu-west-1b",
+         *           "description": "Primary network interface",
+         *           "instanceId": "i-1111000000000000a",
+         *           "interfaceId": "eni-1111000000000000a",
+         *           "interfaceType": "interface",
+         *           "kind": "instance",
+         *           "region": "eu-west-1",
+         *           "resourceId": "i-1111000000000000a",
+         *           "resourceName": "web-1",
+         *           "resourceState": "running",
+         *           "resourceType": "t3.small",
+         *           "securityGroups": [
+         *             {
+         *               "groupName": "web-public",
+         *               "id": "sg-1111000000000000a",
+         *               "name": "web"
+         *             }
+         *           ],
+         *           "subnetId": "subnet-11110000000000002",
+         *           "subnetName": "app-b",
+         *           "vpcId": "vpc-1111aaaa000000000",
+         *           "vpcName": "prod"
+         *         }
+         *       },
          *       "dstAddr": "10.0.10.25",
          *       "dstPort": 22,
          *       "ecsClusterArn": null,
@@ -2082,6 +2190,32 @@ export interface components {
          *       "extras": null,
          *       "flowDirection": "ingress",
          *       "instanceId": "i-1111000000000000a",
+         *       "interface": {
+         *         "accountId": "111122223333",
+         *         "addressKind": null,
+         *         "availabilityZone": "eu-west-1b",
+         *         "description": "Primary network interface",
+         *         "instanceId": "i-1111000000000000a",
+         *         "interfaceId": "eni-1111000000000000a",
+         *         "interfaceType": "interface",
+         *         "kind": "instance",
+         *         "region": "eu-west-1",
+         *         "resourceId": "i-1111000000000000a",
+         *         "resourceName": "web-1",
+         *         "resourceState": "running",
+         *         "resourceType": "t3.small",
+         *         "securityGroups": [
+         *           {
+         *             "groupName": "web-public",
+         *             "id": "sg-1111000000000000a",
+         *             "name": "web"
+         *           }
+         *         ],
+         *         "subnetId": "subnet-11110000000000002",
+         *         "subnetName": "app-b",
+         *         "vpcId": "vpc-1111aaaa000000000",
+         *         "vpcName": "prod"
+         *       },
          *       "interfaceId": "eni-1111000000000000a",
          *       "line": 1877,
          *       "logStatus": "OK",
@@ -2095,6 +2229,15 @@ export interface components {
          *       "region": "eu-west-1",
          *       "rejectReason": null,
          *       "sourceId": 1,
+         *       "src": {
+         *         "address": "198.51.100.7",
+         *         "asOrganization": "Documentation AS",
+         *         "asn": 64496,
+         *         "aws": null,
+         *         "country": "GB",
+         *         "network": null,
+         *         "resource": null
+         *       },
          *       "srcAddr": "198.51.100.7",
          *       "srcPort": 40211,
          *       "start": "2026-11-24T13:05:12+00:00",
@@ -2114,6 +2257,8 @@ export interface components {
             azId: string | null;
             /** Format: int64 */
             bytes: number | null;
+            /** @description The same of `dstAddr`. */
+            dst: components["schemas"]["AddressInfo"] | null;
             dstAddr: string | null;
             /** Format: int32 */
             dstPort: number | null;
@@ -2134,6 +2279,8 @@ export interface components {
             } | null;
             flowDirection: string | null;
             instanceId: string | null;
+            /** @description The inventory's description of `interfaceId` at the flow's start: the ENI that logged the flow and what it belongs to (an instance, a NAT gateway...). */
+            interface: components["schemas"]["InventoryContext"] | null;
             interfaceId: string | null;
             /** Format: int32 */
             line: number;
@@ -2152,6 +2299,8 @@ export interface components {
             rejectReason: string | null;
             /** Format: int64 */
             sourceId: number;
+            /** @description What FlowLens knows of `srcAddr` at the flow's start (network, AWS service, country, ASN, AWS resource). */
+            src: components["schemas"]["AddressInfo"] | null;
             srcAddr: string | null;
             /** Format: int32 */
             srcPort: number | null;
@@ -2177,6 +2326,46 @@ export interface components {
          *           "action": "REJECT",
          *           "azId": "euw1-az2",
          *           "bytes": 44,
+         *           "dst": {
+         *             "address": "10.0.10.25",
+         *             "asOrganization": null,
+         *             "asn": null,
+         *             "aws": null,
+         *             "country": null,
+         *             "network": {
+         *               "cidr": "10.0.0.0/16",
+         *               "id": 1,
+         *               "name": "prod",
+         *               "role": "workloads",
+         *               "tenant": null
+         *             },
+         *             "resource": {
+         *               "accountId": "111122223333",
+         *               "addressKind": "private",
+         *               "availabilityZone": "eu-west-1b",
+         *               "description": "Primary network interface",
+         *               "instanceId": "i-1111000000000000a",
+         *               "interfaceId": "eni-1111000000000000a",
+         *               "interfaceType": "interface",
+         *               "kind": "instance",
+         *               "region": "eu-west-1",
+         *               "resourceId": "i-1111000000000000a",
+         *               "resourceName": "web-1",
+         *               "resourceState": "running",
+         *               "resourceType": "t3.small",
+         *               "securityGroups": [
+         *                 {
+         *                   "groupName": "web-public",
+         *                   "id": "sg-1111000000000000a",
+         *                   "name": "web"
+         *                 }
+         *               ],
+         *               "subnetId": "subnet-11110000000000002",
+         *               "subnetName": "app-b",
+         *               "vpcId": "vpc-1111aaaa000000000",
+         *               "vpcName": "prod"
+         *             }
+         *           },
          *           "dstAddr": "10.0.10.25",
          *           "dstPort": 22,
          *           "ecsClusterArn": null,
@@ -2193,6 +2382,32 @@ export interface components {
          *           "extras": null,
          *           "flowDirection": "ingress",
          *           "instanceId": "i-1111000000000000a",
+         *           "interface": {
+         *             "accountId": "111122223333",
+         *             "addressKind": null,
+         *             "availabilityZone": "eu-west-1b",
+         *             "description": "Primary network interface",
+         *             "instanceId": "i-1111000000000000a",
+         *             "interfaceId": "eni-1111000000000000a",
+         *             "interfaceType": "interface",
+         *             "kind": "instance",
+         *             "region": "eu-west-1",
+         *             "resourceId": "i-1111000000000000a",
+         *             "resourceName": "web-1",
+         *             "resourceState": "running",
+         *             "resourceType": "t3.small",
+         *             "securityGroups": [
+         *               {
+         *                 "groupName": "web-public",
+         *                 "id": "sg-1111000000000000a",
+         *                 "name": "web"
+         *               }
+         *             ],
+         *             "subnetId": "subnet-11110000000000002",
+         *             "subnetName": "app-b",
+         *             "vpcId": "vpc-1111aaaa000000000",
+         *             "vpcName": "prod"
+         *           },
          *           "interfaceId": "eni-1111000000000000a",
          *           "line": 1877,
          *           "logStatus": "OK",
@@ -2206,6 +2421,15 @@ export interface components {
          *           "region": "eu-west-1",
          *           "rejectReason": null,
          *           "sourceId": 1,
+         *           "src": {
+         *             "address": "198.51.100.7",
+         *             "asOrganization": "Documentation AS",
+         *             "asn": 64496,
+         *             "aws": null,
+         *             "country": "GB",
+         *             "network": null,
+         *             "resource": null
+         *           },
          *           "srcAddr": "198.51.100.7",
          *           "srcPort": 40211,
          *           "start": "2026-11-24T13:05:12+00:00",
@@ -2261,6 +2485,30 @@ export interface components {
             type?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /** @description What an address or ENI was at a time: the ENI, what it belonged to, where it was, and its security groups. */
+        InventoryContext: {
+            accountId: string | null;
+            /** @description `private`, `public` (public or elastic) or `ipv6`; null when asked by ENI id. */
+            addressKind: string | null;
+            availabilityZone: string | null;
+            description: string | null;
+            instanceId: string | null;
+            interfaceId: string;
+            interfaceType: string | null;
+            /** @description What the ENI belongs to: `instance`, `nat-gateway`, `vpc-endpoint`, `load-balancer`, `lambda`, … or its interface type. */
+            kind: string;
+            region: string;
+            /** @description The instance, NAT gateway, endpoint id, load balancer name or function name, when known. */
+            resourceId: string | null;
+            resourceName: string | null;
+            resourceState: string | null;
+            resourceType: string | null;
+            securityGroups: components["schemas"]["SecurityGroupContext"][];
+            subnetId: string | null;
+            subnetName: string | null;
+            vpcId: string | null;
+            vpcName: string | null;
         };
         InventoryCounts: {
             /** Format: int32 */
@@ -2499,6 +2747,12 @@ export interface components {
          */
         ScansResponse: {
             items: components["schemas"]["ScanItem"][];
+        };
+        SecurityGroupContext: {
+            /** @description The group's own name; Name is its Name tag. */
+            groupName: string | null;
+            id: string;
+            name: string | null;
         };
         Series: {
             /** @description The group's value, `total` without groupBy, `other` for the groups past the limit, `-` for records without the field. */

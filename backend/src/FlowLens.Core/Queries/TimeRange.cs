@@ -15,16 +15,22 @@ public readonly partial record struct TimeRange(DateTimeOffset From, DateTimeOff
     {
         if (!TryInstant(to, now, now, out var end))
         {
-            return (default, "to", $"'{to}' is not an ISO 8601 time with an offset (2024-11-24T00:00:00Z) or now-<n><s|m|h|d>");
+            return (default, "to", InstantError(to));
         }
         if (!TryInstant(from, now, now.AddHours(-1), out var start))
         {
-            return (default, "from", $"'{from}' is not an ISO 8601 time with an offset (2024-11-24T00:00:00Z) or now-<n><s|m|h|d>");
+            return (default, "from", InstantError(from));
         }
         return start < end
             ? (new TimeRange(start, end), null, null)
             : (default, "from", "from must be before to");
     }
+
+    /// <summary>One instant written like <c>from</c> and <c>to</c>, in UTC; <paramref name="now"/> when absent.</summary>
+    public static bool TryParseInstant(string? text, DateTimeOffset now, out DateTimeOffset instant) => TryInstant(text, now, now, out instant);
+
+    /// <summary>What a bad instant's 400 says.</summary>
+    public static string InstantError(string? text) => $"'{text}' is not an ISO 8601 time with an offset (2024-11-24T00:00:00Z) or now-<n><s|m|h|d>";
 
     private static bool TryInstant(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset instant)
     {

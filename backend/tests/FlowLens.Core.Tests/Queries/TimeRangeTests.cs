@@ -38,4 +38,20 @@ public sealed class TimeRangeTests
         Assert.Equal(expectedField, field);
         Assert.False(string.IsNullOrEmpty(error));
     }
+
+    [Theory]
+    [InlineData(null, "2026-11-25T12:00:00Z")]
+    [InlineData("now-1d", "2026-11-24T12:00:00Z")]
+    [InlineData("2024-11-24T02:00:00+02:00", "2024-11-24T00:00:00Z")]
+    public void Instant_IsReadLikeFromAndTo_NowWhenAbsent(string? text, string expected)
+    {
+        Assert.True(TimeRange.TryParseInstant(text, Now, out var instant));
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), instant);
+        Assert.Equal(TimeSpan.Zero, instant.Offset);
+    }
+
+    [Theory]
+    [InlineData("yesterday")]
+    [InlineData("2024-11-24T00:00:00")]
+    public void BadInstant_IsRefused(string text) => Assert.False(TimeRange.TryParseInstant(text, Now, out _));
 }

@@ -16,7 +16,8 @@ public sealed record AwsServiceMatch(string Prefix, string Service, string Regio
 /// <param name="Country">ISO 3166 country code, from the country database.</param>
 /// <param name="Asn">Autonomous system number, from the ASN database.</param>
 /// <param name="AsOrganization">The autonomous system's organisation.</param>
-public sealed record AddressInfo(string Address, NetworkMatch? Network, AwsServiceMatch? Aws, string? Country, long? Asn, string? AsOrganization);
+/// <param name="Resource">What the AWS inventory says the address was at the time asked: its ENI, resource, names and security groups; null when it does not know.</param>
+public sealed record AddressInfo(string Address, NetworkMatch? Network, AwsServiceMatch? Aws, string? Country, long? Asn, string? AsOrganization, InventoryContext? Resource);
 
 /// <summary>
 /// The one lookup of an address's context: your networks and AWS's ranges from in-memory prefix maps (loaded from
@@ -34,20 +35,26 @@ public sealed class AddressContext(NpgsqlDataSource dataSource, GeoDatabases geo
     /// <summary>The context of an address, loading the maps first if this node has not yet.</summary>
     public async Task<AddressInfo> LookupAsync(IPAddress address, CancellationToken ct)
     {
+        await LoadAsync(ct);
+        return Lookup(address);
+    }
+
+    /// <summary>Loads the maps if this node has not yet.</summary>
+    public async Task LoadAsync(CancellationToken ct)
+    {
         if (_networks is null || _awsRanges is null)
         {
             await RefreshAsync(force: false, ct);
         }
-        return Lookup(address);
     }
 
-    /// <summary>The context of an address from what is loaded (nothing of networks or ranges before the first load).</summary>
+    /// <summary>The context of an address from what is loaded (nothing of networks or ranges before the first load), without <see cref="AddressInfo.Resource"/>.</summary>
     public AddressInfo Lookup(IPAddress address)
     {
         var network = _networks?.Map.TryLookup(address, out var n) == true ? n : null;
         var aws = _awsRanges?.Map.TryLookup(address, out var a) == true ? new AwsServiceMatch(a.Prefix.ToString(), a.Service, a.Region, a.NetworkBorderGroup) : null;
         var (asn, organization) = geo.Asn(address);
-        return new AddressInfo(address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString(), network, aws, geo.Country(address), asn, organization);
+        return new AddressInfo(address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString(), network, aws, geo.Country(address), asn, organization, null);
     }
 
     /// <summary>How many networks and AWS prefixes this node has loaded.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Queries;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,9 @@ public static class ContextApi
     {
         var context = app.MapGroup("/api/context").WithTags("Context");
         context.MapGet("/address/{addr}", GetAddress).RequireAuthorization(Policies.Viewer)
-            .WithSummary("What FlowLens knows of an address: your network, AWS service and region, country, ASN.");
+            .WithSummary("What FlowLens knows of an address: your network, AWS service and region, country, ASN, and the AWS resource it was at a time.");
+        context.MapGet("/addresses", GetAddresses).RequireAuthorization(Policies.Viewer)
+            .WithSummary("What FlowLens knows of up to 1000 addresses at a time, in the order asked: for names next to addresses in lists and charts.");
         context.MapGet("/status", GetStatus).RequireAuthorization(Policies.Viewer)
             .WithSummary("Where the context of addresses comes from and whether each source of it is loaded.");
         context.MapGet("/aws-ip-ranges", GetAwsIpRanges).RequireAuthorization(Policies.Viewer)
@@ -54,15 +57,52 @@ public static class ContextApi
     /// <param name="Asn">The ASN database (<c>FlowLens:Enrichment:AsnDatabase</c>).</param>
     public sealed record ContextStatus(int Networks, AwsIpRangesStatus AwsIpRanges, GeoDatabaseStatus Country, GeoDatabaseStatus Asn);
 
+    /// <param name="Items">The addresses' context, in the order asked.</param>
+    public sealed record AddressList(List<AddressInfo> Items);
+
+    public const int MaxAddresses = 1000;
+
     /// <summary>The context of one address.</summary>
     /// <param name="addr" example="52.218.10.27">An IPv4 or IPv6 address.</param>
-    internal static async Task<Results<Ok<AddressInfo>, ValidationProblem>> GetAddress(string addr, AddressContext context, CancellationToken ct)
+    /// <param name="at" example="2026-12-01T09:00:00Z">When, for the AWS resource that held the address: ISO 8601 with an offset or relative (<c>now-1d</c>). Default: now.</param>
+    internal static async Task<Results<Ok<AddressInfo>, ValidationProblem>> GetAddress(
+        string addr, string? at, AddressDescriber describer, TimeProvider clock, CancellationToken ct)
     {
         if (!FlowAddress.TryParse(addr, out var address))
         {
             return Problems.Invalid("addr", $"'{Clip(addr)}' is not an IPv4 or IPv6 address.");
         }
-        return TypedResults.Ok(await context.LookupAsync(address.ToIPAddress(), ct));
+        if (!TimeRange.TryParseInstant(at, clock.GetUtcNow(), out var instant))
+        {
+            return Problems.Invalid("at", TimeRange.InstantError(Clip(at!)));
+        }
+        return TypedResults.Ok((await describer.DescribeAsync([(address.ToIPAddress(), instant)], ct))[0]);
+    }
+
+    /// <summary>The context of many addresses at one time.</summary>
+    /// <param name="addr" example="10.0.1.10">The addresses, 1 to 1000, each as its own <c>addr</c> (<c>?addr=10.0.1.10&amp;addr=52.218.10.27</c>).</param>
+    /// <param name="at" example="2026-12-01T09:00:00Z">When, for the AWS resources that held them: ISO 8601 with an offset or relative (<c>now-1d</c>). Default: now.</param>
+    internal static async Task<Results<Ok<AddressList>, ValidationProblem>> GetAddresses(
+        string[]? addr, string? at, AddressDescriber describer, TimeProvider clock, CancellationToken ct)
+    {
+        if (addr is not { Length: > 0 and <= MaxAddresses })
+        {
+            return Problems.Invalid("addr", $"Give 1 to {MaxAddresses} addresses, each as its own addr.");
+        }
+        if (!TimeRange.TryParseInstant(at, clock.GetUtcNow(), out var instant))
+        {
+            return Problems.Invalid("at", TimeRange.InstantError(Clip(at!)));
+        }
+        var addresses = new List<(System.Net.IPAddress, DateTimeOffset)>(addr.Length);
+        foreach (var text in addr)
+        {
+            if (!FlowAddress.TryParse(text, out var address))
+            {
+                return Problems.Invalid("addr", $"'{Clip(text)}' is not an IPv4 or IPv6 address.");
+            }
+            addresses.Add((address.ToIPAddress(), instant));
+        }
+        return TypedResults.Ok(new AddressList([.. await describer.DescribeAsync(addresses, ct)]));
     }
 
     internal static async Task<Ok<ContextStatus>> GetStatus(AddressContext context, AwsIpRangesStore store, GeoDatabases geo, IOptions<EnrichmentOptions> options, CancellationToken ct)

@@ -9,6 +9,8 @@ public static class ContextSetup
             .ValidateOnStart();
         builder.Services.AddSingleton<GeoDatabases>();
         builder.Services.AddSingleton<AddressContext>();
+        builder.Services.AddSingleton<InventoryLookup>();
+        builder.Services.AddSingleton<AddressDescriber>();
         builder.Services.AddSingleton<AwsIpRangesStore>();
         builder.Services.AddHostedService<AddressContextRefresher>();
         // The refresh goes to the configured URL and nowhere else: no redirects.

@@ -1,3 +1,4 @@
+using FlowLens.Api.Features.Context;
 using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Api.Features.Flows;
@@ -7,6 +8,9 @@ namespace FlowLens.Api.Features.Flows;
 /// <c>action</c>, <c>logStatus</c>, <c>type</c> and <c>flowDirection</c> as AWS writes them, <c>protocol</c> as its
 /// IANA number, times in ISO 8601 UTC. <c>sourceId</c>, <c>objectId</c> and <c>line</c> say where it was read.
 /// </summary>
+/// <param name="Src">What FlowLens knows of <c>srcAddr</c> at the flow's start (network, AWS service, country, ASN, AWS resource).</param>
+/// <param name="Dst">The same of <c>dstAddr</c>.</param>
+/// <param name="Interface">The inventory's description of <c>interfaceId</c> at the flow's start: the ENI that logged the flow and what it belongs to (an instance, a NAT gateway...).</param>
 public sealed record FlowItem(
     int? Version, string? AccountId, string? InterfaceId, string? SrcAddr, string? DstAddr, int? SrcPort, int? DstPort,
     int? Protocol, long? Packets, long? Bytes, DateTimeOffset? Start, DateTimeOffset? End, string? Action, string? LogStatus,
@@ -15,7 +19,8 @@ public sealed record FlowItem(
     string? PktDstAwsService, string? FlowDirection, int? TrafficPath, string? RejectReason,
     string? EcsClusterArn, string? EcsClusterName, string? EcsContainerInstanceArn, string? EcsContainerInstanceId,
     string? EcsContainerId, string? EcsSecondContainerId, string? EcsServiceName, string? EcsTaskDefinitionArn,
-    string? EcsTaskArn, string? EcsTaskId, long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras)
+    string? EcsTaskArn, string? EcsTaskId, long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras,
+    AddressInfo? Src, AddressInfo? Dst, InventoryContext? Interface)
 {
     public static FlowItem Example => From(new StoredFlow(new FlowRecord
     {
@@ -26,9 +31,23 @@ public sealed record FlowItem(
         VpcId = "vpc-1111aaaa000000000", SubnetId = "subnet-11110000000000002", InstanceId = "i-1111000000000000a",
         TcpFlags = FlowLens.Core.FlowLogs.TcpFlags.Syn, Type = TrafficType.IPv4, PktSrcAddr = FlowAddress.FromIPv4(0xC6336407),
         PktDstAddr = FlowAddress.FromIPv4(0x0A000A19), Region = "eu-west-1", AzId = "euw1-az2", FlowDirection = FlowLens.Core.FlowLogs.FlowDirection.Ingress,
-    }, SourceId: 1, ObjectId: 42, Line: 1877, Extras: null));
+    }, SourceId: 1, ObjectId: 42, Line: 1877, Extras: null), ExampleContext);
 
-    public static FlowItem From(StoredFlow flow)
+    private static FlowContext ExampleContext
+    {
+        get
+        {
+            var web1 = new InventoryContext("eni-1111000000000000a", "private", "111122223333", "eu-west-1", "instance", "i-1111000000000000a", "web-1",
+                "t3.small", "running", "interface", "Primary network interface", "i-1111000000000000a", "vpc-1111aaaa000000000", "prod",
+                "subnet-11110000000000002", "app-b", "eu-west-1b", [new SecurityGroupContext("sg-1111000000000000a", "web-public", "web")]);
+            return new FlowContext(
+                new AddressInfo("198.51.100.7", null, null, "GB", 64496, "Documentation AS", null),
+                new AddressInfo("10.0.10.25", new NetworkMatch(1, "10.0.0.0/16", "prod", "workloads", null), null, null, null, null, web1),
+                web1 with { AddressKind = null });
+        }
+    }
+
+    public static FlowItem From(StoredFlow flow, FlowContext context)
     {
         var r = flow.Record;
         string? Word(FlowField field) => r.Get(field) is null ? null : FlowLogText.Value(r, field);
@@ -40,6 +59,7 @@ public sealed record FlowItem(
             r.PktDstAwsService, Word(FlowField.FlowDirection), r.TrafficPath, r.RejectReason,
             r.EcsClusterArn, r.EcsClusterName, r.EcsContainerInstanceArn, r.EcsContainerInstanceId,
             r.EcsContainerId, r.EcsSecondContainerId, r.EcsServiceName, r.EcsTaskDefinitionArn,
-            r.EcsTaskArn, r.EcsTaskId, flow.SourceId, flow.ObjectId, flow.Line, flow.Extras);
+            r.EcsTaskArn, r.EcsTaskId, flow.SourceId, flow.ObjectId, flow.Line, flow.Extras,
+            context.Src, context.Dst, context.Interface);
     }
 }

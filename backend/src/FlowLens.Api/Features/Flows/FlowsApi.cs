@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Hosting;
 using FlowLens.Api.Queries;
@@ -14,6 +17,9 @@ namespace FlowLens.Api.Features.Flows;
 public static class FlowsApi
 {
     public const int MaxLimit = 10_000;
+
+    /// <summary>Export rows described per inventory query.</summary>
+    public const int ExportBatch = 1_000;
 
     public static void MapFlows(this IEndpointRouteBuilder app)
     {
@@ -36,9 +42,9 @@ public static class FlowsApi
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
     /// <param name="limit" example="100">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
-    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or <c>ndjson</c>; CSV also with <c>Accept: text/csv</c>.</param>
+    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header, then the context columns <c>src-network</c> … <c>security-groups</c>; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or <c>ndjson</c> (items as in JSON); CSV also with <c>Accept: text/csv</c>.</param>
     internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
-        HttpContext http, QueryDatabase database, FlowStrings strings, TimeProvider clock,
+        HttpContext http, QueryDatabase database, FlowStrings strings, AddressDescriber describer, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
     {
         var (query, problem) = QueryRequest.Parse(from, to, q, clock, database.FilterLimits);
@@ -73,7 +79,8 @@ public static class FlowsApi
             http.Response.RegisterForDisposeAsync(rows);
             http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"flows.{format}\"";
-            await (format == "csv" ? WriteCsvAsync(rows, strings, http.Response.Body, ct) : WriteNdjsonAsync(rows, strings, http.Response.Body, ct));
+            var described = DescribedAsync(rows, strings, describer, ct);
+            await (format == "csv" ? WriteCsvAsync(described, http.Response.Body, ct) : WriteNdjsonAsync(described, http.Response.Body, ct));
             return TypedResults.Empty;
         }
 
@@ -92,7 +99,8 @@ public static class FlowsApi
         var page = items.Take(pageSize).ToList();
         var last = page.LastOrDefault();
         var next = more && last is not null ? new FlowCursor(last.Record.Start!.Value, last.ObjectId, last.Line).Encode() : null;
-        return TypedResults.Ok(new FlowPage(page.Select(FlowItem.From).ToList(), next));
+        var contexts = await FlowContext.DescribeAsync(page, describer, ct);
+        return TypedResults.Ok(new FlowPage([.. page.Select((flow, i) => FlowItem.From(flow, contexts[i]))], next));
     }
 
     /// <summary>The format asked for, from <c>format</c> or else the Accept header (lower case, unchecked).</summary>
@@ -107,16 +115,60 @@ public static class FlowsApi
         MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)
         && accepted.Count > 0 && accepted.All(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The rows as CSV: a header of AWS field names, values as AWS writes them (times in Unix seconds), empty when absent.</summary>
-    private static async Task WriteCsvAsync(Npgsql.NpgsqlDataReader rows, FlowStrings strings, Stream body, CancellationToken ct)
+    /// <summary>The rows with their context, read and described <see cref="ExportBatch"/> at a time: the export is never held whole.</summary>
+    private static async IAsyncEnumerable<(StoredFlow Flow, FlowContext Context)> DescribedAsync(
+        Npgsql.NpgsqlDataReader rows, FlowStrings strings, AddressDescriber describer, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var flows = new FlowRows(rows, strings);
+        var batch = new List<StoredFlow>(ExportBatch);
+        var more = true;
+        while (more)
+        {
+            batch.Clear();
+            while (batch.Count < ExportBatch && (more = await rows.ReadAsync(ct)))
+            {
+                batch.Add(flows.Read());
+            }
+            var contexts = batch.Count == 0 ? [] : await FlowContext.DescribeAsync(batch, describer, ct);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                yield return (batch[i], contexts[i]);
+            }
+        }
+    }
+
+    /// <summary>The CSV columns after the AWS fields, each with its value from a flow's context.</summary>
+    internal static readonly (string Name, Func<FlowContext, string?> Value)[] ContextColumns =
+    [
+        .. Side("src", c => c.Src),
+        .. Side("dst", c => c.Dst),
+        ("instance-name", c => c.Interface?.ResourceName),
+        ("security-groups", c => c.Interface is { SecurityGroups.Count: > 0 } i ? string.Join(' ', i.SecurityGroups.Select(g => g.Id)) : null),
+    ];
+
+    private static (string, Func<FlowContext, string?>)[] Side(string side, Func<FlowContext, AddressInfo?> of) =>
+    [
+        ($"{side}-network", c => of(c)?.Network?.Name),
+        ($"{side}-aws-service", c => of(c)?.Aws?.Service),
+        ($"{side}-country", c => of(c)?.Country),
+        ($"{side}-asn", c => of(c)?.Asn?.ToString(CultureInfo.InvariantCulture)),
+        // The resource, or the ENI where the inventory knows no more (an ENI of a kind it does not name).
+        ($"{side}-resource-id", c => of(c)?.Resource is { } r ? r.ResourceId ?? r.InterfaceId : null),
+        ($"{side}-name", c => of(c)?.Resource?.ResourceName),
+    ];
+
+    /// <summary>
+    /// The rows as CSV: a header of AWS field names, values as AWS writes them (times in Unix seconds), then the
+    /// context columns; empty when absent.
+    /// </summary>
+    private static async Task WriteCsvAsync(IAsyncEnumerable<(StoredFlow Flow, FlowContext Context)> rows, Stream body, CancellationToken ct)
     {
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
-        await writer.WriteLineAsync(string.Join(',', FlowFields.All.Select(f => f.Name)));
+        await writer.WriteLineAsync(string.Join(',', FlowFields.All.Select(f => f.Name).Concat(ContextColumns.Select(c => c.Name))));
         var line = new StringBuilder();
-        var flows = new FlowRows(rows, strings);
-        while (await rows.ReadAsync(ct))
+        await foreach (var (flow, context) in rows.WithCancellation(ct))
         {
-            var record = flows.Read().Record;
+            var record = flow.Record;
             line.Clear();
             foreach (var field in FlowFields.All)
             {
@@ -130,17 +182,26 @@ public static class FlowsApi
                     line.Append(Csv(field.Kind == FlowFieldKind.Text ? NeutraliseFormula(value) : value));
                 }
             }
+            foreach (var (_, value) in ContextColumns)
+            {
+                line.Append(',');
+                // Names come from whoever can tag resources or name networks: text, like the flow's text fields.
+                if (value(context) is { } text)
+                {
+                    line.Append(Csv(NeutraliseFormula(text)));
+                }
+            }
             await writer.WriteLineAsync(line, ct);
         }
     }
 
-    private static async Task WriteNdjsonAsync(Npgsql.NpgsqlDataReader rows, FlowStrings strings, Stream body, CancellationToken ct)
+    /// <summary>The rows as NDJSON: one flow item per line, as the JSON page writes them, context included.</summary>
+    private static async Task WriteNdjsonAsync(IAsyncEnumerable<(StoredFlow Flow, FlowContext Context)> rows, Stream body, CancellationToken ct)
     {
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
-        var flows = new FlowRows(rows, strings);
-        while (await rows.ReadAsync(ct))
+        await foreach (var (flow, context) in rows.WithCancellation(ct))
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(flows.Read()), JsonSerializerOptions.Web));
+            await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(flow, context), JsonSerializerOptions.Web));
         }
     }
 

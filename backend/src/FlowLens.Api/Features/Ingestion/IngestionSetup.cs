@@ -17,7 +17,6 @@ public static class IngestionSetup
             .Validate(o => Cronos.CronExpression.TryParse(o.Schedule, out _), "FlowLens:Inventory:Schedule is a cron expression of five fields, such as 0 * * * *.")
             .ValidateOnStart();
         builder.Services.AddSingleton<Inventory.InventoryStore>();
-        builder.Services.AddSingleton<Inventory.InventoryLookup>();
         builder.Services.AddSingleton<FlowStrings>();
         builder.Services.AddSingleton<FlowPartitions>();
         builder.Services.AddSingleton<SourceSchedules>();

@@ -40,6 +40,7 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "DELETE", "/api/networks/999999", true },
         { "GET", "/api/context/status", false },
         { "GET", "/api/context/address/10.0.0.1", false },
+        { "GET", "/api/context/addresses?addr=10.0.0.1", false },
         { "GET", "/api/context/aws-ip-ranges", false },
         { "POST", "/api/context/aws-ip-ranges", true },
         { "GET", "/hangfire", true },

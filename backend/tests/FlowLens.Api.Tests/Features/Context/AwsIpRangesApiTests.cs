@@ -158,7 +158,7 @@ public sealed class AwsIpRangesApiTests(PostgresFixture postgres)
         Assert.DoesNotContain("missing.mmdb", await viewer.GetStringAsync("/api/context/status", ct)); // paths go to the log only
 
         var address = await NetworksApiTests.AddressAsync(viewer, "::ffff:52.218.10.27");
-        Assert.Equal(new AddressInfo("52.218.10.27", null, null, "IE", null, null), address);
+        Assert.Equal(new AddressInfo("52.218.10.27", null, null, "IE", null, null, null), address);
         await ProblemAssert.IsBadParameterAsync(await viewer.GetAsync("/api/context/address/10.0.0", ct), "addr");
         await ProblemAssert.IsBadParameterAsync(await viewer.GetAsync("/api/context/address/prod", ct), "addr");
     }

@@ -39,7 +39,7 @@ public sealed class CsvInjectionTests(PostgresFixture postgres)
     }
 
     /// <summary>The cells of one CSV line (RFC 4180 quoting), unquoted.</summary>
-    private static List<string> CsvCells(string line)
+    internal static List<string> CsvCells(string line)
     {
         var cells = new List<string>();
         var cell = new System.Text.StringBuilder();

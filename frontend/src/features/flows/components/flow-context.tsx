@@ -1,6 +1,5 @@
 import { Anchor, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { useAddressInfos } from '@/lib/address-context';
 import { consoleUrl, type ConsoleResource } from '@/lib/aws-console';
 import type { AddressInfo, FlowItem, InventoryContext } from '@/types/api';
 
@@ -145,16 +144,12 @@ function ContextTable({ name, subject, rows }: { name: string; subject: string |
 }
 
 /**
- * What FlowLens knows of a flow's source, destination and interface: resources, VPCs, subnets, security groups,
- * networks, AWS services, countries and ASes, with links to the AWS console. An API whose flows carry no context
- * (`src` missing) is asked for the addresses' context at the flow's start.
+ * What FlowLens knows of a flow's source, destination and interface at the flow's start (the API sends it with the
+ * flow): resources, VPCs, subnets, security groups, networks, AWS services, countries and ASes, with links to the
+ * AWS console.
  */
 export function FlowContext({ flow }: { flow: FlowItem }) {
-  const ask = flow.src === undefined && flow.dst === undefined;
-  const addresses = [flow.srcAddr, flow.dstAddr].filter((a): a is string => !!a);
-  const asked = useAddressInfos(addresses, flow.start ?? undefined, ask);
-  const src = ask ? (flow.srcAddr ? asked.get(flow.srcAddr) : null) : flow.src;
-  const dst = ask ? (flow.dstAddr ? asked.get(flow.dstAddr) : null) : flow.dst;
+  const { src, dst } = flow;
   return (
     <Stack gap="sm" role="region" aria-label="Context">
       <Title order={4}>Context</Title>

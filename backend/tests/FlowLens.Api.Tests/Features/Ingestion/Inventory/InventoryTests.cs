@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Ingestion.Inventory;
-using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static FlowLens.Api.Tests.Infrastructure.Ec2Xml;
@@ -11,83 +11,21 @@ namespace FlowLens.Api.Tests.Features.Ingestion.Inventory;
 
 /// <summary>
 /// The inventory job against the EC2 stand-in (signatures checked, pages of two, throttling), into real PostgreSQL,
-/// and the lookup the flows will use: an address or ENI is described as it was at the flow's time.
+/// and the lookup the flows use (InventoryDay is the account): an address or ENI is described as it was at the flow's time.
 /// </summary>
 public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Day = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
     private Ec2Server _ec2 = null!;
+    private InventoryDay _account = null!;
 
-    public async ValueTask InitializeAsync() => _ec2 = await Ec2Server.StartAsync();
+    public async ValueTask InitializeAsync()
+    {
+        _ec2 = await Ec2Server.StartAsync();
+        _account = new InventoryDay(_ec2, Day);
+    }
 
     public async ValueTask DisposeAsync() => await _ec2.DisposeAsync();
-
-    /// <summary>
-    /// The morning's account: web-1 (i-0a) holds 10.0.1.10 on its ENI and a second ENI; worker-2 (i-0b) has its own;
-    /// a NAT gateway, an interface endpoint, a load balancer's ENI and the gateways around them.
-    /// </summary>
-    private void Morning()
-    {
-        _ec2.Set("DescribeVpcs", Vpc("vpc-0a", "10.0.0.0/16", "prod"));
-        _ec2.Set("DescribeSubnets", Subnet("subnet-0a", "10.0.1.0/24", "app-a"));
-        _ec2.Set("DescribeSecurityGroups", SecurityGroup("sg-web", "web-public", "web"), SecurityGroup("sg-worker", "workers", null), SecurityGroup("sg-lb", "alb", "lb"));
-        _ec2.Set("DescribeInstances",
-            Instance("i-0a", "web-1", "t3.small", "running", Day.AddDays(-2)),
-            Instance("i-0b", "worker-2", "m5.large", "running", Day.AddDays(-1)));
-        _ec2.Set("DescribeNetworkInterfaces",
-            Interface("eni-0a", ["10.0.1.10"], "i-0a", Day.AddDays(-2), ["sg-web"], publicIp: "203.0.113.10"),
-            Interface("eni-0b", ["10.0.1.20"], "i-0b", Day.AddDays(-1), ["sg-worker"], ipv6: ["2001:db8:0:1::20"]),
-            Interface("eni-0c", ["10.0.1.30"], "i-0a", Day.AddDays(-2), ["sg-web"]),
-            Interface("eni-0n", ["10.0.1.5"], type: "nat_gateway", description: "Interface for NAT Gateway nat-0a", requesterManaged: true),
-            Interface("eni-0e", ["10.0.1.6"], type: "vpc_endpoint", description: "VPC Endpoint Interface vpce-0a", requesterManaged: true, groups: ["sg-web"]),
-            Interface("eni-0l", ["10.0.1.7"], description: "ELB app/web-alb/50dc6c495c0c9188", requesterManaged: true, groups: ["sg-lb"]));
-        _ec2.Set("DescribeNatGateways", NatGateway("nat-0a", "eni-0n", "10.0.1.5", "198.51.100.5", "egress"));
-        _ec2.Set("DescribeVpcEndpoints", VpcEndpoint("vpce-0a", "com.amazonaws.eu-west-1.s3", ["eni-0e"]));
-        _ec2.Set("DescribeInternetGateways", InternetGateway("igw-0a", "vpc-0a", "prod-igw"));
-        _ec2.Set("DescribeEgressOnlyInternetGateways", EgressOnlyInternetGateway("eigw-0a", "vpc-0a"));
-        _ec2.Set("DescribeTransitGatewayAttachments", TransitGatewayAttachment("tgw-attach-0a", "tgw-0a", "vpc-0a"));
-        _ec2.Set("DescribeVpcPeeringConnections", VpcPeeringConnection("pcx-0a", "vpc-0a", "vpc-0z", "210987654321"));
-    }
-
-    /// <summary>About 11:00: 10.0.1.10 moves to worker-2's ENI (web-1's gets 10.0.1.11), and the second ENI moves to worker-2.</summary>
-    private void Afternoon() => _ec2.Set("DescribeNetworkInterfaces",
-        Interface("eni-0a", ["10.0.1.11"], "i-0a", Day.AddDays(-2), ["sg-web"], publicIp: "203.0.113.10"),
-        Interface("eni-0b", ["10.0.1.20", "10.0.1.10"], "i-0b", Day.AddDays(-1), ["sg-worker"], ipv6: ["2001:db8:0:1::20"]),
-        Interface("eni-0c", ["10.0.1.30"], "i-0b", Day.AddHours(11), ["sg-worker"]),
-        Interface("eni-0n", ["10.0.1.5"], type: "nat_gateway", description: "Interface for NAT Gateway nat-0a", requesterManaged: true),
-        Interface("eni-0e", ["10.0.1.6"], type: "vpc_endpoint", description: "VPC Endpoint Interface vpce-0a", requesterManaged: true, groups: ["sg-web"]),
-        Interface("eni-0l", ["10.0.1.7"], description: "ELB app/web-alb/50dc6c495c0c9188", requesterManaged: true, groups: ["sg-lb"]));
-
-    private async Task<long> CreateSourceAsync(FlowLensApp app, string name, string? cloudWatchUrl = null)
-    {
-        var response = await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/sources", new
-        {
-            name,
-            kind = "cloudwatch",
-            enabled = false,
-            cloudWatch = new { logGroupName = "/vpc/flow-logs", region = Ec2Server.Region, serviceUrl = cloudWatchUrl ?? _ec2.Url, startTime = DateTimeOffset.UtcNow.AddHours(-3) },
-            inventory = new { enabled = true, serviceUrl = _ec2.Url },
-        }, TestContext.Current.CancellationToken);
-        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SourcesApi.SourceResponse>(TestContext.Current.CancellationToken))!.Id;
-    }
-
-    /// <summary>A source whose account is read at 08:00 and again at 12:00, after the change.</summary>
-    private async Task<long> MorningAndAfternoonAsync(FlowLensApp app)
-    {
-        var id = await CreateSourceAsync(app, "prod");
-        Morning();
-        await InventoryAsync(app, id, Day.AddHours(8));
-        Afternoon();
-        await InventoryAsync(app, id, Day.AddHours(12));
-        return id;
-    }
-
-    /// <summary>One inventory run as the scheduler would start it, at <paramref name="at"/>.</summary>
-    private static async Task InventoryAsync(FlowLensApp app, long sourceId, DateTimeOffset at)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        await ActivatorUtilities.CreateInstance<InventoryJob>(scope.ServiceProvider, new FixedClock(at)).RunAsync(sourceId, CancellationToken.None);
-    }
 
     private static async Task<IReadOnlyDictionary<InventoryKey, InventoryContext>> DescribeAsync(FlowLensApp app, params InventoryKey[] keys) =>
         await app.Services.GetRequiredService<InventoryLookup>().DescribeAsync(keys, TestContext.Current.CancellationToken);
@@ -96,7 +34,7 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Lookup_DescribesAnAddressAndAnEni_AsTheyWereAtTheFlowsTime_AcrossAMiddayReassignment()
     {
         await using var app = await postgres.StartAppAsync();
-        var id = await MorningAndAfternoonAsync(app);
+        var id = await _account.MorningAndAfternoonAsync(app);
 
         var (nine, three) = (Day.AddHours(9), Day.AddHours(15));
         var keys = new InventoryKey[]
@@ -144,40 +82,10 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LookupSql_IsTheGoldenFile_AndReachesEachVersionThroughAnIndex()
-    {
-        GoldenSql.Assert("backend/tests/FlowLens.Api.Tests/Features/Ingestion/Inventory/sql/inventory-lookup.sql",
-            "InventoryLookup: a batch of (address or ENI, time) keys, each the latest version valid then", InventoryLookup.Sql, []);
-
-        await using var app = await postgres.StartAppAsync();
-        await using var connection = new Npgsql.NpgsqlConnection(app.ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using (var off = new Npgsql.NpgsqlCommand("set enable_seqscan = off", connection))
-        {
-            await off.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
-        await using var explain = new Npgsql.NpgsqlCommand("explain " + InventoryLookup.Sql, connection);
-        explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { IPAddress.Parse("10.0.1.10") } });
-        explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new string?[] { null } });
-        explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { Day.UtcDateTime } });
-        var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync(TestContext.Current.CancellationToken))
-        {
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                plan.Add(reader.GetString(0));
-            }
-        }
-        var text = string.Join('\n', plan);
-        Assert.All(new[] { "ix_inventory_addresses_address", "ix_inventory_interfaces_interface", "ix_inventory_resources_resource" },
-            index => Assert.Contains(index, text));
-    }
-
-    [Fact]
     public async Task History_ClosesWhatChanged_AtTheRunTime_DatesTheFirstRunByAws_AndAnUnchangedRunAddsNothing()
     {
         await using var app = await postgres.StartAppAsync();
-        var id = await MorningAndAfternoonAsync(app);
+        var id = await _account.MorningAndAfternoonAsync(app);
         var rows = await Sql.ColumnAsync<string>(app.ConnectionString, """
             select interface_id || ' ' || to_char(valid_from at time zone 'UTC', 'MM-DD HH24') || ' ' || coalesce(to_char(nullif(valid_to, 'infinity') at time zone 'UTC', 'MM-DD HH24'), 'now')
             from inventory_addresses where address = '10.0.1.10' order by valid_from
@@ -187,12 +95,12 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal("-infinity", await app.ScalarAsync<string>("select valid_from::text from inventory_interfaces where interface_id = 'eni-0n'"));
 
         var total = await app.ScalarAsync<long>("select (select count(*) from inventory_interfaces) + (select count(*) from inventory_addresses) + (select count(*) from inventory_resources)");
-        await InventoryAsync(app, id, Day.AddHours(13));
+        await InventoryDay.RunAsync(app, id, Day.AddHours(13));
         Assert.Equal(total, await app.ScalarAsync<long>("select (select count(*) from inventory_interfaces) + (select count(*) from inventory_addresses) + (select count(*) from inventory_resources)"));
 
         // An instance gone closes its row; its last version still describes the morning.
         _ec2.Set("DescribeInstances", Instance("i-0b", "worker-2", "m5.large", "running", Day.AddDays(-1)));
-        await InventoryAsync(app, id, Day.AddHours(14));
+        await InventoryDay.RunAsync(app, id, Day.AddHours(14));
         Assert.Equal("12-01 14", await app.ScalarAsync<string>("select to_char(valid_to at time zone 'UTC', 'MM-DD HH24') from inventory_resources where resource_id = 'i-0a'"));
         Assert.Equal("web-1", (await DescribeAsync(app, new InventoryKey("eni-0a", Day.AddHours(9))))[new("eni-0a", Day.AddHours(9))].ResourceName);
         Assert.Null((await DescribeAsync(app, new InventoryKey("eni-0a", Day.AddHours(15))))[new("eni-0a", Day.AddHours(15))].ResourceName);
@@ -204,7 +112,7 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
         await using var app = await postgres.StartAppAsync();
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var ct = TestContext.Current.CancellationToken;
-        var id = await CreateSourceAsync(app, "prod");
+        var id = await _account.CreateSourceAsync(app, "prod");
         Assert.Equal(InventoryStates.Pending, (await app.GetSourceAsync(id)).Status.Inventory.State);
 
         var off = await admin.PutAsJsonAsync($"/api/sources/{id}", new
@@ -216,8 +124,8 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
         off.EnsureSuccessStatusCode();
         var source = await app.GetSourceAsync(id);
         Assert.Equal((false, InventoryStates.Disabled), (source.Inventory.Enabled, source.Status.Inventory.State));
-        Morning();
-        await InventoryAsync(app, id, Day.AddHours(8));
+        _account.Morning();
+        await InventoryDay.RunAsync(app, id, Day.AddHours(8));
         Assert.Equal(0, _ec2.Calls("DescribeNetworkInterfaces"));
         Assert.Equal(InventoryStates.Disabled, (await app.GetSourceAsync(id)).Status.Inventory.State);
 
@@ -244,11 +152,11 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
         logs.Add("/vpc/flow-logs", "eni-0a-all", Enumerable.Range(0, 12).Select(i => (start.AddSeconds(i),
             $"2 123456789012 eni-0a 10.0.1.10 10.0.1.20 443 {40000 + i} 6 10 8400 {start.AddSeconds(i).ToUnixTimeSeconds()} {start.AddSeconds(i + 50).ToUnixTimeSeconds()} ACCEPT OK")));
         await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Sources:CloudWatchRequestsPerSecond", "500"));
-        var id = await CreateSourceAsync(app, "no-ec2", cloudWatchUrl: logs.Url);
-        Morning();
+        var id = await _account.CreateSourceAsync(app, "no-ec2", cloudWatchUrl: logs.Url);
+        _account.Morning();
         _ec2.Denied.UnionWith(["DescribeNetworkInterfaces", "DescribeInstances"]);
 
-        await InventoryAsync(app, id, Day.AddHours(8));
+        await InventoryDay.RunAsync(app, id, Day.AddHours(8));
         Assert.Empty(_ec2.Failures);
         await app.RunJobAsync<SyncJob>(job => job.RunAsync(id, true, CancellationToken.None));
 
@@ -262,10 +170,5 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(new InventoryCounts(0, 0, 11), status.Inventory.Counts);
         Assert.Empty(await DescribeAsync(app, new InventoryKey("10.0.1.10", Day.AddHours(9))));
         Assert.Empty(_ec2.SignatureFailures);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

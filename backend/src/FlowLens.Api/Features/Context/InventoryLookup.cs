@@ -2,7 +2,7 @@ using System.Net;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace FlowLens.Api.Features.Ingestion.Inventory;
+namespace FlowLens.Api.Features.Context;
 
 /// <summary>An address (<c>10.0.1.10</c>, <c>2001:db8::1</c>) or an ENI id (<c>eni-0a1b…</c>) at a flow's time.</summary>
 public readonly record struct InventoryKey(string Value, DateTimeOffset At);
