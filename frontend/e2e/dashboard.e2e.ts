@@ -337,6 +337,13 @@ describe('the dashboard in Chromium', () => {
         .poll(() => context.getByRole('table', { name: 'Interface context' }).textContent())
         .toContain(iface.resourceName);
     }
+    // Once the drawer has slid in.
+    await expect
+      .poll(async () => {
+        const box = await drawer.boundingBox();
+        return box && Math.round(box.x + box.width);
+      })
+      .toBe(1280);
     await screenshot(page, '13-explorer-drawer-context', { fullPage: false });
     await page.keyboard.press('Escape');
   });

@@ -8,7 +8,7 @@ import { FlowContext } from './flow-context';
 export function FlowDrawer({ flow, onClose }: { flow: FlowItem | null; onClose: () => void }) {
   const showValue = useShowValue();
   return (
-    <Drawer opened={flow !== null} onClose={onClose} position="right" size="md" title="Flow record">
+    <Drawer opened={flow !== null} onClose={onClose} position="right" size="lg" title="Flow record">
       {flow && (
         <>
           <FlowContext flow={flow} />
