@@ -49,6 +49,15 @@ public sealed class ArchitectureTests(ITestOutputHelper output)
 
     [Slow] // compiles the API's source with Roslyn once (about 20 s of CPU)
     [Fact]
+    public void Context_UsesNothingOfIngestion()
+    {
+        // Context reads the inventory (InventoryLookup), Ingestion fetches it (InventoryJob): one way only.
+        var uses = FeatureGraph().Edges.Where(e => e.From == "Context" && e.To == "Ingestion").Select(e => e.Example).ToList();
+        Assert.Empty(uses);
+    }
+
+    [Slow] // compiles the API's source with Roslyn once (about 20 s of CPU)
+    [Fact]
     public void SharedCode_UsesNoFeature()
     {
         var uses = References()
