@@ -3,26 +3,17 @@ import { z } from 'zod';
 import { apiGet, query } from '@/lib/api-client';
 import type { FieldValues } from '../lib/complete';
 
-// TODO(#22): the API's schema (apiShape) once its document has GET /api/filter/values; until then either a list
-// of values or `{ values }`, each a string or `{ value, label }`.
-const ValueSchema = z.union([
-  z.string().transform((value) => ({ value, label: null })),
-  z.object({ value: z.string(), label: z.string().nullish() }),
-]);
-const ValuesSchema = z.union([
-  z.array(ValueSchema),
-  z.object({ values: z.array(ValueSchema) }).transform((answer) => answer.values),
-]);
+// TODO(#22): apiShape('FilterValues') once h22-tops's openapi.json is merged (the same shape).
+const FilterValuesSchema = z.object({ field: z.string(), values: z.array(z.string()) });
 
 /** The values of a context field that start with `prefix` (countries, networks, instance names, ...). */
 export const fieldValuesQuery = (field: string, prefix: string, limit = 20) =>
   queryOptions({
     queryKey: ['filter', 'values', field, prefix, limit],
-    queryFn: async (): Promise<FieldValues> => ({
-      field,
-      prefix,
-      values: await apiGet(`/api/filter/values${query({ field, prefix, limit })}`, ValuesSchema),
-    }),
+    queryFn: async (): Promise<FieldValues> => {
+      const answer = await apiGet(`/api/filter/values${query({ field, prefix, limit })}`, FilterValuesSchema);
+      return { field, prefix, values: answer.values.map((value) => ({ value })) };
+    },
     staleTime: 60_000,
     // Completion falls back to the field's examples: no retries to wait for.
     retry: false,

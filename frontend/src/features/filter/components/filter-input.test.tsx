@@ -41,6 +41,7 @@ describe('FilterInput', () => {
           return sendJson(res, 500, { title: 'Something broke', status: 500 });
         const prefix = url.searchParams.get('prefix')!.toLowerCase();
         return sendJson(res, 200, {
+          field: 'instance-name',
           values: ['web-1', 'web-2', 'worker-a', 'db-1'].filter((v) => v.startsWith(prefix)),
         });
       }
