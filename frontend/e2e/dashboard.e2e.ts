@@ -5,6 +5,28 @@ import { launch, screenshot } from './browser';
 
 const stack = inject('stack');
 
+// What GET /api/context/addresses says of an address (the parts these tests read).
+interface InventoryContext {
+  interfaceId: string;
+  region: string;
+  kind: string;
+  resourceId: string | null;
+  resourceName: string | null;
+}
+interface AddressInfo {
+  address: string;
+  network: { name: string } | null;
+  aws: { service: string } | null;
+  resource?: InventoryContext | null;
+}
+
+/** The name the dashboard shows next to an address: its resource's, else its network's, else its AWS service. */
+const nameOf = (info: AddressInfo) =>
+  info.resource?.resourceName ??
+  info.network?.name ??
+  info.aws?.service ??
+  (info.resource ? `${info.resource.kind} ${info.resource.resourceId ?? info.resource.interfaceId}` : null);
+
 /** The API itself, with the admin key: what the screens must agree with. */
 async function api<T>(path: string): Promise<T> {
   const response = await fetch(stack.url + path, { headers: { 'X-Api-Key': stack.adminKey } });
@@ -255,6 +277,75 @@ describe('the dashboard in Chromium', () => {
     await screenshot(page, '05-explorer');
     await top.locator('tbody tr').first().getByRole('button').click();
     await page.waitForURL((u) => u.searchParams.get('q') === `dstport = ${key}`);
+  });
+
+  it('names the addresses of a top list, and shows the context of a flow in the drawer', async () => {
+    const summary = page.waitForRequest((r) => r.url().includes('/api/stats/summary'));
+    await page.goto(`${stack.url}/?from=now-24h`);
+    const asked = new URL((await summary).url());
+    const [from, to] = [asked.searchParams.get('from')!, asked.searchParams.get('to')!];
+
+    // The top sources and what the API knows of them: the demo ships an inventory, named networks and AWS's ranges.
+    const top = await api<{ items: { key: string }[] }>(`/api/stats/top?from=${from}&to=${to}&by=srcaddr&limit=10`);
+    const keys = top.items.map((i) => i.key).filter((k) => k !== '-');
+    const known = await api<{ items: AddressInfo[] }>(
+      `/api/context/addresses?${keys.map((k) => `addr=${encodeURIComponent(k)}`).join('&')}`,
+    );
+    const named = keys.flatMap((key, i) => {
+      const name = nameOf(known.items[i]);
+      return name ? [{ key, name, info: known.items[i] }] : [];
+    });
+    expect(named.length).toBeGreaterThan(0);
+    // An instance or network name, not only AWS services.
+    expect(named.some((n) => n.info.resource?.resourceName || n.info.network)).toBe(true);
+    const sources = page.getByRole('table', { name: 'Top srcaddr' });
+    for (const { key, name } of named) {
+      const row = sources.locator(`tbody tr[data-key="${key}"]`);
+      await expect.poll(() => row.locator('[data-address-name]').textContent(), { timeout: 15_000 }).toBe(name);
+    }
+    await screenshot(page, '12-overview-names');
+
+    // A flow from a source with an instance behind it, in the explorer's drawer.
+    const instance = named.find((n) => n.info.resource?.resourceName) ?? named[0];
+    const q = `srcaddr = ${instance.key}`;
+    const flowsAsked = page.waitForRequest((r) => r.url().includes('/api/flows'));
+    await page.goto(`${stack.url}/explorer?from=now-24h&q=${encodeURIComponent(q)}`);
+    const flowsUrl = new URL((await flowsAsked).url());
+    const flows = await api<{ items: (Record<string, unknown> & { interface?: InventoryContext | null })[] }>(
+      `/api/flows?from=${flowsUrl.searchParams.get('from')}&to=${flowsUrl.searchParams.get('to')}&q=${encodeURIComponent(q)}&limit=1`,
+    );
+    expect(flows.items.length).toBe(1);
+    const table = page.getByRole('table', { name: 'Flows' });
+    await table.locator('tbody tr[aria-rowindex]').first().click();
+    const drawer = page.getByRole('dialog', { name: 'Flow record' });
+    const context = drawer.getByRole('region', { name: 'Context' });
+    const source = context.getByRole('table', { name: 'Source context' });
+    await expect.poll(() => source.textContent(), { timeout: 15_000 }).toContain(instance.name);
+    if (instance.info.resource) {
+      // Linked to the AWS console, in a new tab.
+      const link = source.getByRole('link', { name: instance.info.resource.interfaceId });
+      expect(await link.getAttribute('href')).toBe(
+        `https://${instance.info.resource.region}.console.aws.amazon.com/ec2/home?region=${instance.info.resource.region}#NetworkInterface:networkInterfaceId=${instance.info.resource.interfaceId}`,
+      );
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await link.getAttribute('target')).toBe('_blank');
+    }
+    // The flow's interface, as the API describes it with the flow.
+    const iface = flows.items[0].interface;
+    if (iface?.resourceName) {
+      await expect
+        .poll(() => context.getByRole('table', { name: 'Interface context' }).textContent())
+        .toContain(iface.resourceName);
+    }
+    // Once the drawer has slid in.
+    await expect
+      .poll(async () => {
+        const box = await drawer.boundingBox();
+        return box && Math.round(box.x + box.width);
+      })
+      .toBe(1280);
+    await screenshot(page, '13-explorer-drawer-context', { fullPage: false });
+    await page.keyboard.press('Escape');
   });
 
   it('shows rejections with likely scans, each a click from its flows', async () => {

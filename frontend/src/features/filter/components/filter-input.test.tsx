@@ -16,15 +16,35 @@ const fields = [
   },
   { name: 'dstaddr', type: 'address', operators: ['=', '!=', 'in', 'not in'], examples: ['10.0.0.5'], labels: [] },
   { name: 'action', type: 'enum', operators: ['=', '!=', 'in', 'not in'], examples: ['ACCEPT', 'REJECT'], labels: [] },
+  { name: 'src-country', type: 'context', operators: ['=', '!=', 'in', 'not in'], examples: ['CN', 'US'], labels: [] },
+  {
+    name: 'instance-name',
+    type: 'context',
+    operators: ['=', '!=', 'in', 'not in'],
+    examples: ['web-*', 'bastion'],
+    labels: [],
+  },
 ];
 
 describe('FilterInput', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
+  const askedValues: URLSearchParams[] = [];
   beforeAll(async () => {
     // Answers like FlowLens: any filter naming 'protocl' is refused, pointing at that word.
     server = await startTestServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
       if (url.pathname === '/api/filter/fields') return sendJson(res, 200, fields);
+      // The instance names FlowLens knows; its values of countries are broken.
+      if (url.pathname === '/api/filter/values') {
+        askedValues.push(url.searchParams);
+        if (url.searchParams.get('field') !== 'instance-name')
+          return sendJson(res, 500, { title: 'Something broke', status: 500 });
+        const prefix = url.searchParams.get('prefix')!.toLowerCase();
+        return sendJson(res, 200, {
+          field: 'instance-name',
+          values: ['web-1', 'web-2', 'worker-a', 'db-1'].filter((v) => v.startsWith(prefix)),
+        });
+      }
       const q = url.searchParams.get('q') ?? '';
       const at = q.indexOf('protocl');
       if (at < 0) return sendJson(res, 200, { filter: q, valid: true });
@@ -68,5 +88,32 @@ describe('FilterInput', () => {
     fireEvent.change(input, { target: { value: '  action = REJECT ' } });
     fireEvent.keyDown(input, { key: 'Enter' });
     await waitFor(() => expect(onChange).toHaveBeenCalledWith('action = REJECT'));
+  });
+
+  it("completes a context field's values with those the API finds for what is typed", async () => {
+    renderWithProviders(<FilterInput value="" onChange={() => {}} />);
+    const input = screen.getByLabelText('Filter');
+    await userEvent.type(input, 'instance-name = w');
+    await waitFor(async () =>
+      expect((await screen.findAllByRole('option', { hidden: true })).map((o) => o.textContent)).toEqual([
+        'web-1instance-name',
+        'web-2instance-name',
+        'worker-ainstance-name',
+      ]),
+    );
+    expect(askedValues.at(-1)!.get('field')).toBe('instance-name');
+    expect(askedValues.at(-1)!.get('prefix')).toBe('w');
+    expect(askedValues.at(-1)!.get('limit')).toBe('20');
+    await userEvent.click(screen.getAllByRole('option', { hidden: true })[2]);
+    expect((input as HTMLInputElement).value).toBe('instance-name = worker-a ');
+  });
+
+  it("offers a context field's examples when the API cannot find its values", async () => {
+    renderWithProviders(<FilterInput value="" onChange={() => {}} />);
+    const input = screen.getByLabelText('Filter');
+    await userEvent.type(input, 'src-country = ');
+    await waitFor(() => expect(askedValues.at(-1)!.get('field')).toBe('src-country'));
+    const options = await screen.findAllByRole('option', { hidden: true });
+    expect(options.map((o) => o.textContent)).toEqual(['CNsrc-country', 'USsrc-country']);
   });
 });

@@ -3,7 +3,8 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useMemo, useRef, useState } from 'react';
 import { useFields } from '@/lib/labels';
 import { useFilterCheck } from '../api/get-fields';
-import { apply, complete } from '../lib/complete';
+import { useFieldValues } from '../api/get-values';
+import { apply, complete, valueAt } from '../lib/complete';
 
 interface FilterInputProps {
   /** The filter in force (from the URL). */
@@ -30,7 +31,14 @@ export function FilterInput({ value, onChange }: FilterInputProps) {
     setDraft(value);
   }
 
-  const completions = useMemo(() => complete(draft, cursor, fields.data ?? []), [draft, cursor, fields.data]);
+  // The values of a context field (dst-country, instance-name, ...) come from the API as they are typed.
+  const typing = useMemo(() => valueAt(draft, cursor, fields.data ?? []), [draft, cursor, fields.data]);
+  const [asked] = useDebouncedValue(typing, 200, { leading: true });
+  const found = useFieldValues(asked);
+  const completions = useMemo(
+    () => complete(draft, cursor, fields.data ?? [], 12, found.data),
+    [draft, cursor, fields.data, found.data],
+  );
 
   const choose = (index: string) => {
     const option = completions.options[Number(index)];

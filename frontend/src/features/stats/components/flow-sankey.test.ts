@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sankeyData } from './flow-sankey';
+import { s3, web } from '@/testing/context-fixtures';
+import { sankeyData, sankeyLabel } from './flow-sankey';
 
 const item = (key: string, bytes: number) => ({ key, bytes, flows: 1, packets: 1, rejectedFlows: 0 });
 
@@ -26,5 +27,19 @@ describe('sankeyData', () => {
       { source: 'srcaddr 10.0.0.7', target: 'dstport 22', value: 10 },
       { source: 'dstport 22', target: 'dstaddr 10.0.0.5', value: 10 },
     ]);
+  });
+});
+
+describe('sankeyLabel', () => {
+  it('names the addresses of the source and destination levels, never the ports', () => {
+    const infos = new Map([
+      ['10.0.0.5', web],
+      ['52.218.10.27', s3],
+      ['443', web],
+    ]);
+    expect(sankeyLabel('srcaddr 10.0.0.5', infos)).toBe('10.0.0.5 web-1');
+    expect(sankeyLabel('dstaddr 52.218.10.27', infos)).toBe('52.218.10.27 S3');
+    expect(sankeyLabel('dstaddr 10.0.0.9', infos)).toBe('10.0.0.9');
+    expect(sankeyLabel('dstport 443', infos)).toBe('443');
   });
 });

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { Chart } from '@/components/ui/chart';
 import { QueryState } from '@/components/ui/states';
+import { addressFields, addressName, contextInstant, useAddressInfos, type AddressInfos } from '@/lib/address-context';
 import { formatBytes } from '@/lib/format';
 import type { TopItem } from '@/types/api';
 import { useTop } from '../api/get-top';
@@ -26,6 +27,14 @@ export function sankeyData(items: TopItem[]) {
   return { nodes: [...nodes.values()], links: [...links.values()] };
 }
 
+/** A node's label: its value, and the name of an address ("10.0.0.5 web-1") when FlowLens knows one. */
+export function sankeyLabel(node: string, infos: AddressInfos): string {
+  const space = node.indexOf(' ');
+  const [level, value] = [node.slice(0, space), node.slice(space + 1)];
+  const name = addressFields.has(level) ? addressName(infos.get(value)) : null;
+  return name ? `${value} ${name}` : value;
+}
+
 /** Where the bytes go: source → destination port → destination, for the top triples of the query. */
 export function FlowSankey({
   params,
@@ -37,12 +46,25 @@ export function FlowSankey({
   const top = useTop({ ...params, by: levels.join(','), metric: 'bytes', limit: 25 });
   return (
     <QueryState query={top} isEmpty={(d) => d.items.length === 0} minHeight={360}>
-      {(data) => <SankeyChart items={data.items} onSelect={onSelect} />}
+      {(data) => <SankeyChart items={data.items} at={contextInstant(params.range)} onSelect={onSelect} />}
     </QueryState>
   );
 }
 
-function SankeyChart({ items, onSelect }: { items: TopItem[]; onSelect?: (field: string, value: string) => void }) {
+function SankeyChart({
+  items,
+  at,
+  onSelect,
+}: {
+  items: TopItem[];
+  at: string | undefined;
+  onSelect?: (field: string, value: string) => void;
+}) {
+  const addresses = items.flatMap((item) => {
+    const [src, , dst] = item.key.split(' -> ');
+    return [src, dst].filter((a) => a && a !== '-');
+  });
+  const infos = useAddressInfos(addresses, at);
   const option = useMemo(() => {
     const { nodes, links } = sankeyData(items);
     return {
@@ -54,12 +76,12 @@ function SankeyChart({ items, onSelect }: { items: TopItem[]; onSelect?: (field:
           links,
           nodeAlign: 'justify',
           emphasis: { focus: 'adjacency' },
-          label: { formatter: (p: { name: string }) => p.name.slice(p.name.indexOf(' ') + 1) },
+          label: { formatter: (p: { name: string }) => sankeyLabel(p.name, infos) },
           lineStyle: { color: 'gradient', opacity: 0.35 },
         },
       ],
     };
-  }, [items]);
+  }, [items, infos]);
   return (
     <Chart
       option={option}

@@ -1,5 +1,7 @@
 import { Table, UnstyledButton } from '@mantine/core';
+import { AddressLabel } from '@/components/ui/address-label';
 import { QueryState } from '@/components/ui/states';
+import { contextInstant, useAddressInfos } from '@/lib/address-context';
 import { formatCount, formatTime } from '@/lib/format';
 import { useScans } from '../api/get-scans';
 import type { StatsQuery } from '../api/stats-query';
@@ -15,6 +17,8 @@ export function ScansTable({
   onSelect?: (srcaddr: string) => void;
 }) {
   const scans = useScans({ ...params, by });
+  // Where the scanners are (country, AS), or what they are when they are yours.
+  const infos = useAddressInfos(scans.data?.items.map((i) => i.srcaddr) ?? [], contextInstant(params.range));
   return (
     <QueryState query={scans} isEmpty={(d) => d.items.length === 0}>
       {(data) => (
@@ -40,7 +44,7 @@ export function ScansTable({
                       onClick={() => onSelect?.(item.srcaddr)}
                       title="Show its flows"
                     >
-                      {item.srcaddr}
+                      <AddressLabel address={item.srcaddr} info={infos.get(item.srcaddr)} />
                     </UnstyledButton>
                   </Table.Td>
                   <Table.Td ta="right">{formatCount(item.ports)}</Table.Td>

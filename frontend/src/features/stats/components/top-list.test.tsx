@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setApiBaseUrl } from '@/lib/api-client';
+import { info, s3, web } from '@/testing/context-fixtures';
 import { renderWithProviders } from '@/testing/render';
 import { sendJson, startTestServer } from '@/testing/test-server';
 import { TopList } from './top-list';
@@ -10,6 +11,7 @@ const range = { from: new Date('2026-11-24T00:00:00Z'), to: new Date('2026-11-25
 describe('TopList', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   const asked: URLSearchParams[] = [];
+  const askedContext: URLSearchParams[] = [];
   beforeAll(async () => {
     server = await startTestServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
@@ -27,6 +29,14 @@ describe('TopList', () => {
             ],
           },
         ]);
+      // What FlowLens knows of the addresses, in the order asked.
+      if (url.pathname === '/api/context/addresses') {
+        askedContext.push(url.searchParams);
+        const known = new Map([web, s3].map((i) => [i.address, i]));
+        return sendJson(res, 200, {
+          items: url.searchParams.getAll('addr').map((a) => known.get(a) ?? info(a)),
+        });
+      }
       asked.push(url.searchParams);
       if (url.searchParams.get('q') === 'broken')
         return sendJson(res, 503, { title: 'The query took too long', status: 503 });
@@ -47,6 +57,15 @@ describe('TopList', () => {
                 maxError: 1_000,
               },
         );
+      if (url.searchParams.get('by') === 'pair')
+        return sendJson(res, 200, {
+          items: [
+            { key: '10.0.0.5 -> 52.218.10.27', flows: 9, bytes: 9_000, packets: 9, rejectedFlows: 0 },
+            { key: '198.51.100.7 -> 10.0.0.5', flows: 2, bytes: 2_000, packets: 2, rejectedFlows: 2 },
+          ],
+          approximate: false,
+          maxError: 0,
+        });
       sendJson(res, 200, {
         items: [
           { key: '6', flows: 900, bytes: 5_000_000, packets: 4000, rejectedFlows: 10 },
@@ -94,6 +113,26 @@ describe('TopList', () => {
     await waitFor(() => expect(row().textContent).toBe('198.51.100.7' + '2 MB' + '12'));
     expect(asked.at(-1)!.get('exact')).toBe('true');
     expect(screen.queryByRole('note', { name: 'Approximate figures' })).toBeNull();
+  });
+
+  it('names the addresses of its keys, asking for all of them at once at the end of the range', async () => {
+    askedContext.length = 0;
+    const onSelect = vi.fn();
+    renderWithProviders(<TopList params={{ range, q: '' }} by="pair" onSelect={onSelect} />);
+    const table = await screen.findByRole('table', { name: 'Top pair' });
+    await within(table).findAllByText('web-1', { selector: '[data-address-name]' });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.querySelector('button')!.textContent)).toEqual([
+      '10.0.0.5 web-1 -> 52.218.10.27 S3 IE · AS16509',
+      // Nothing known of 198.51.100.7: the address alone.
+      '198.51.100.7 -> 10.0.0.5 web-1',
+    ]);
+    expect(askedContext).toHaveLength(1);
+    expect(askedContext[0].getAll('addr')).toEqual(['10.0.0.5', '52.218.10.27', '198.51.100.7']);
+    expect(askedContext[0].get('at')).toBe('2026-11-25T00:00:00.000Z');
+    // The key, not its names, goes to the filter.
+    fireEvent.click(rows[0].querySelector('button')!);
+    expect(onSelect).toHaveBeenCalledWith('10.0.0.5 -> 52.218.10.27');
   });
 
   it('says what went wrong when the API fails', async () => {

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { Box, Button, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { KeyLabel } from '@/components/ui/address-label';
 import { QueryState } from '@/components/ui/states';
+import { addressesOfKey, contextInstant, useAddressInfos } from '@/lib/address-context';
 import { formatBytes, formatCount } from '@/lib/format';
 import { useShowValue } from '@/lib/labels';
 import { useTop, type Metric } from '../api/get-top';
@@ -27,8 +29,14 @@ export function TopList({ params, by, metric = 'bytes', limit = 10, onSelect }: 
   const [exactFor, setExactFor] = useState<string | null>(null);
   const query = useTop({ ...params, by, metric, limit, exact: exactFor === asked });
   const showValue = useShowValue();
+  // Names next to addresses (srcaddr, dstaddr, pair), as they were at the end of the range.
+  const infos = useAddressInfos(
+    (query.data?.items ?? []).flatMap((i) => addressesOfKey(by, i.key)),
+    contextInstant(params.range),
+  );
   // `-` is the API's key for records without the field.
-  const showKey = (key: string) => (key === '-' ? '- (no value)' : showValue(by, key));
+  const showKey = (key: string) =>
+    key === '-' ? '- (no value)' : <KeyLabel by={by} value={key} shown={showValue(by, key)} infos={infos} />;
   const show = metric === 'bytes' ? formatBytes : formatCount;
   // The second figure: flows beside bytes or packets, bytes beside flows.
   const other = metric === 'flows' ? 'bytes' : 'flows';
