@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { apiGet, query } from '@/lib/api-client';
+import { apiShape } from '@/types/api';
 import type { FieldValues } from '../lib/complete';
 
-// TODO(#22): apiShape('FilterValues') once h22-tops's openapi.json is merged (the same shape).
-const FilterValuesSchema = z.object({ field: z.string(), values: z.array(z.string()) });
+const FilterValuesSchema = apiShape('FilterValues')(z.object({ field: z.string(), values: z.array(z.string()) }));
 
 /** The values of a context field that start with `prefix` (countries, networks, instance names, ...). */
 export const fieldValuesQuery = (field: string, prefix: string, limit = 20) =>
