@@ -50,33 +50,27 @@ public static class ContextTops
         }
         var columns = new[] { column, "log_status", "bytes", "packets", "action" }.Concat(filter is null ? [] : FilterSql.Columns(filter));
         var flows = FlowChunks.Rows(columns.Select(FlowColumns.Named), "$1", "$2");
+        // The sums per address (or interface id) of the range: labelled in C#, or, for instance-name, here by the inventory.
+        var sums = $"""
+            select f.{column} as value,
+                count(*) filter (where f.log_status = 1)::bigint as flows,
+                coalesce(sum(f.bytes), 0)::bigint as bytes,
+                coalesce(sum(f.packets), 0)::bigint as packets,
+                count(*) filter (where f.log_status = 1 and f.action = 2)::bigint as rejected_flows
+            from {flows} f
+            where f.{column} is not null and {condition}
+            group by f.{column}
+            """;
         if (field.Attribute != ContextAttribute.InstanceName)
         {
-            return new StatsStatement($"""
-                select f.{column} as value,
-                    count(*) filter (where f.log_status = 1)::bigint as flows,
-                    coalesce(sum(f.bytes), 0)::bigint as bytes,
-                    coalesce(sum(f.packets), 0)::bigint as packets,
-                    count(*) filter (where f.log_status = 1 and f.action = 2)::bigint as rejected_flows
-                from {flows} f
-                where f.{column} is not null and {condition}
-                group by f.{column}
-                """, parameters, StatsPath.Raw);
+            return new StatsStatement(sums, parameters, StatsPath.Raw);
         }
         return new StatsStatement($"""
-            with interfaces as (
-                select f.{column},
-                    count(*) filter (where f.log_status = 1)::bigint as flows,
-                    coalesce(sum(f.bytes), 0)::bigint as bytes,
-                    coalesce(sum(f.packets), 0)::bigint as packets,
-                    count(*) filter (where f.log_status = 1 and f.action = 2)::bigint as rejected_flows
-                from {flows} f
-                where f.{column} is not null and {condition}
-                group by f.{column})
+            with interfaces as ({sums})
             select r.name as value, sum(i.flows)::bigint as flows, sum(i.bytes)::bigint as bytes, sum(i.packets)::bigint as packets,
                 sum(i.rejected_flows)::bigint as rejected_flows
             from interfaces i
-            join flow_strings s on s.id = i.{column}
+            join flow_strings s on s.id = i.value
             left join lateral (
                 select x.resource_id from inventory_interfaces x
                 where x.interface_id = s.value and x.valid_from < $2
