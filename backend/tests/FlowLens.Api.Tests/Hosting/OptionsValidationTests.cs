@@ -21,6 +21,7 @@ public sealed class OptionsValidationTests(PostgresFixture postgres)
         { "FlowLens:Auth:Oidc:SessionLifetime", "00:00:00" },
         { "FlowLens:Enrichment:AwsIpRangesUrl", "file:///etc/passwd" }, // the refresh fetches http(s) only
         { "FlowLens:Enrichment:ReloadInterval", "00:00:00" },
+        { "FlowLens:Demo:AwsIpRanges", "/nonexistent/ip-ranges.json" },
     };
 
     [Theory]

@@ -118,7 +118,9 @@ public static class DemoSetup
 {
     public static void AddFlowLensDemo(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.AwsIpRanges) || File.Exists(o.AwsIpRanges), "FlowLens:Demo:AwsIpRanges names a file that exists.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<DemoContext>();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{DemoOptions.Section}:Source"]))
         {
