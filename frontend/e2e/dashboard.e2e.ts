@@ -122,8 +122,9 @@ describe('the dashboard in Chromium', () => {
     const asksExact = page.waitForRequest((r) => r.url().includes('/api/stats/top') && r.url().includes('exact=true'));
     await note.getByRole('button', { name: 'Exact answer' }).click();
     expect(new URL((await asksExact).url()).searchParams.get('by')).toBe('srcaddr');
+    // The exact answer reads the raw flows: on a busy machine, longer than the poll's default second.
     await expect
-      .poll(() => shown.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))))
+      .poll(() => shown.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))), { timeout: 15_000 })
       .toEqual(exact.items.map((i) => i.key));
     expect(await page.getByRole('table', { name: 'Top srcaddr' }).textContent()).not.toContain('≈');
 
