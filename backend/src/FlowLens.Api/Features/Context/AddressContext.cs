@@ -32,13 +32,6 @@ public sealed class AddressContext(NpgsqlDataSource dataSource, GeoDatabases geo
     private volatile Loaded<AwsIpPrefix>? _awsRanges;
     private readonly SemaphoreSlim _loading = new(1, 1);
 
-    /// <summary>The context of an address, loading the maps first if this node has not yet.</summary>
-    public async Task<AddressInfo> LookupAsync(IPAddress address, CancellationToken ct)
-    {
-        await LoadAsync(ct);
-        return Lookup(address);
-    }
-
     /// <summary>Loads the maps if this node has not yet.</summary>
     public async Task LoadAsync(CancellationToken ct)
     {
@@ -51,11 +44,17 @@ public sealed class AddressContext(NpgsqlDataSource dataSource, GeoDatabases geo
     /// <summary>The context of an address from what is loaded (nothing of networks or ranges before the first load), without <see cref="AddressInfo.Resource"/>.</summary>
     public AddressInfo Lookup(IPAddress address)
     {
-        var network = _networks?.Map.TryLookup(address, out var n) == true ? n : null;
-        var aws = _awsRanges?.Map.TryLookup(address, out var a) == true ? new AwsServiceMatch(a.Prefix.ToString(), a.Service, a.Region, a.NetworkBorderGroup) : null;
         var (asn, organization) = geo.Asn(address);
-        return new AddressInfo(address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString(), network, aws, geo.Country(address), asn, organization, null);
+        return new AddressInfo(address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString(),
+            Network(address), Aws(address), geo.Country(address), asn, organization, null);
     }
+
+    /// <summary>The most specific of your networks holding an address (what <see cref="Lookup"/> gives, without the rest).</summary>
+    public NetworkMatch? Network(IPAddress address) => _networks?.Map.TryLookup(address, out var n) == true ? n : null;
+
+    /// <summary>The most specific AWS prefix holding an address (what <see cref="Lookup"/> gives, without the rest).</summary>
+    public AwsServiceMatch? Aws(IPAddress address) =>
+        _awsRanges?.Map.TryLookup(address, out var a) == true ? new AwsServiceMatch(a.Prefix.ToString(), a.Service, a.Region, a.NetworkBorderGroup) : null;
 
     /// <summary>The addresses whose most specific network's name <paramref name="keep"/> accepts (for filters).</summary>
     public async Task<List<AddressRange>> NetworkRangesAsync(Func<NetworkMatch, bool> keep, CancellationToken ct)

@@ -95,8 +95,8 @@ public static class ContextTops
         {
             ContextAttribute.Country => geo.Country,
             ContextAttribute.Asn => address => geo.Asn(address).Number?.ToString(CultureInfo.InvariantCulture),
-            ContextAttribute.Network => address => context.Lookup(address).Network?.Name,
-            ContextAttribute.AwsService => address => context.Lookup(address).Aws?.Service,
+            ContextAttribute.Network => address => context.Network(address)?.Name,
+            ContextAttribute.AwsService => address => context.Aws(address)?.Service,
             _ => _ => null,
         };
         if (field.Attribute is ContextAttribute.Network or ContextAttribute.AwsService)
