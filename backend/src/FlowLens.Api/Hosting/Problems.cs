@@ -21,6 +21,9 @@ public static class Problems
         title: "The filter is not valid",
         extensions: new Dictionary<string, object?> { ["position"] = error.Position });
 
+    /// <summary>A value echoed into a message or the audit log, cut to <paramref name="max"/> characters (the last one "…").</summary>
+    public static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
     /// <summary>Sets the status and writes a ProblemDetails body, for middleware and handlers outside an endpoint.</summary>
     public static Task WriteAsync(HttpContext context, int status, string title, string detail)
     {

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FlowLens.Api.Data;
+using FlowLens.Api.Hosting;
 
 namespace FlowLens.Api.Features.Auth;
 
@@ -66,5 +67,5 @@ public sealed class AuditLog(FlowLensDb db, IHttpContextAccessor http, TimeProvi
             : user?.Identity?.IsAuthenticated == true ? $"user:{user.Identity.Name}" : "anonymous";
 
     // Names come from requests and providers: a long one is cut to its column (300) rather than failing the request.
-    private static string Clip(string text) => text.Length <= 300 ? text : text[..299] + "…";
+    private static string Clip(string text) => Problems.Clip(text, 300);
 }

@@ -133,5 +133,5 @@ public static class ContextApi
         return new AwsIpRangesStatus(options.RefreshAwsIpRanges, options.AwsIpRangesUrl, current, last, context.Counts.AwsPrefixes);
     }
 
-    private static string Clip(string text) => text.Length <= 200 ? text : text[..199] + "…";
+    private static string Clip(string text) => Problems.Clip(text, 200);
 }

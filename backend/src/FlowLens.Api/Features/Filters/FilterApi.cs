@@ -128,7 +128,7 @@ public static class FilterApi
         UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW
         """.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)];
 
-    private static string Clip(string text) => text.Length <= 100 ? text : text[..99] + "…";
+    private static string Clip(string text) => Problems.Clip(text, 100);
 
     internal static Results<Ok<FilterCheck>, ValidationProblem> CheckFilter(IOptions<QueryOptions> options, string? q)
     {
