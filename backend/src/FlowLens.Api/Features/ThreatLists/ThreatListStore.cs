@@ -125,10 +125,12 @@ public sealed class ThreatListStore(NpgsqlDataSource dataSource, TimeProvider cl
                 return null;
             }
         }
-        await using (var replace = new NpgsqlCommand("""
-            delete from threat_list_entries where list_id = $1;
-            insert into threat_list_entries (list_id, cidr) select $1, e::cidr from unnest($2::text[]) e;
-            """, connection, transaction))
+        await using (var delete = new NpgsqlCommand("delete from threat_list_entries where list_id = $1", connection, transaction))
+        {
+            delete.Parameters.Add(new NpgsqlParameter { Value = id });
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        await using (var replace = new NpgsqlCommand("insert into threat_list_entries (list_id, cidr) select $1, e::cidr from unnest($2::text[]) e", connection, transaction))
         {
             replace.Parameters.Add(new NpgsqlParameter { Value = id });
             replace.Parameters.Add(new NpgsqlParameter { Value = parse.Entries.Select(e => e.ToString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
