@@ -21,7 +21,8 @@ public static partial class ThreatListsApi
         lists.MapPost("/", CreateThreatList).RequireAuthorization(Policies.Admin).WithSummary("Creates a threat list (empty until uploaded or fetched).");
         lists.MapPut("/{id:long}", UpdateThreatList).RequireAuthorization(Policies.Admin).WithSummary("Replaces a list's name, description, URL, schedule and enabled.");
         lists.MapDelete("/{id:long}", DeleteThreatList).RequireAuthorization(Policies.Admin).WithSummary("Removes a threat list and its entries.");
-        lists.MapPost("/{id:long}/entries", UploadEntries).RequireAuthorization(Policies.Admin).Accepts<string>("text/plain")
+        // Any content type, read as text: curl --data-binary @list.txt sends it as a form.
+        lists.MapPost("/{id:long}/entries", UploadEntries).RequireAuthorization(Policies.Admin).Accepts<string>("text/plain", "*/*")
             .WithSummary("Replaces a list's entries with the text sent: one address or CIDR block a line, # and ; comments.");
         lists.MapPost("/{id:long}/refresh", RefreshThreatList).RequireAuthorization(Policies.Admin)
             .WithSummary("Fetches a list's URL now; a failure is recorded on the list (lastError) and its entries stay.");
