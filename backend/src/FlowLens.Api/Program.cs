@@ -9,8 +9,8 @@ using FlowLens.Api.Features.Health;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Metrics;
 using FlowLens.Api.Features.Sources;
-using FlowLens.Api.Features.ThreatLists;
 using FlowLens.Api.Features.Stats;
+using FlowLens.Api.Features.ThreatLists;
 using FlowLens.Api.Hosting;
 using Serilog;
 

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using FlowLens.Core.Context;
 using FlowLens.Core.ThreatLists;
 using Hangfire;
 using Microsoft.Extensions.Options;
