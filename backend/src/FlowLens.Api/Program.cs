@@ -10,6 +10,7 @@ using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Metrics;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
+using FlowLens.Api.Features.ThreatLists;
 using FlowLens.Api.Hosting;
 using Serilog;
 
@@ -34,6 +35,7 @@ builder.AddFlowLensJobs();
 builder.AddFlowLensIngestion();
 builder.AddFlowLensStats();
 builder.AddFlowLensContext();
+builder.AddFlowLensThreatLists();
 builder.AddFlowLensDemo();
 builder.AddFlowLensMetrics();
 
@@ -45,6 +47,7 @@ await app.EnsureBootstrapKeyAsync();
 await app.EnsureBootstrapAdminAsync();
 await app.StartIngestionAsync();
 app.StartContext();
+await app.StartThreatListsAsync();
 
 app.UseFlowLensForwardedHeaders();
 app.UseSerilogRequestLogging();
@@ -72,6 +75,7 @@ app.MapFlows();
 app.MapStats();
 app.MapNetworks();
 app.MapContext();
+app.MapThreatLists();
 app.MapJobsDashboard();
 app.MapFlowLensMetrics();
 app.MapFrontendFallback();

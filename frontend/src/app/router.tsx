@@ -8,6 +8,7 @@ import { RejectionsRoute } from './routes/rejections';
 import { SignInRoute } from './routes/sign-in';
 import { SourceRoute } from './routes/source';
 import { SourcesRoute } from './routes/sources';
+import { ThreatListsRoute } from './routes/threat-lists';
 import { TrafficPathsRoute } from './routes/traffic-paths';
 
 export const routes = [
@@ -22,6 +23,7 @@ export const routes = [
       { path: 'sources', element: <SourcesRoute /> },
       { path: 'sources/:id', element: <SourceRoute /> },
       { path: 'networks', element: <NetworksRoute /> },
+      { path: 'threat-lists', element: <ThreatListsRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

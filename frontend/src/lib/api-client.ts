@@ -32,9 +32,10 @@ export const resetCsrfToken = () => {
   csrfToken = null;
 };
 
-async function send(method: string, path: string, body?: unknown): Promise<Response> {
+async function send(method: string, path: string, body?: unknown, text?: string): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (text !== undefined) headers['Content-Type'] = 'text/plain; charset=utf-8';
   if (method !== 'GET' && !path.startsWith('/api/auth/sign-in')) {
     csrfToken ??= apiGet('/api/auth/csrf', CsrfTokenSchema).catch((error: unknown) => {
       csrfToken = null;
@@ -47,7 +48,7 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     method,
     headers,
     credentials: 'include',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: text ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
 }
 
@@ -75,6 +76,11 @@ export async function apiSend<T = void>(
   schema: z.ZodType<T> | null = null,
 ): Promise<T> {
   return read(await send(method, path, body), schema);
+}
+
+/** POSTs a text body (a file's content) as text/plain; the answer is checked against the schema. */
+export async function apiSendText<T>(path: string, text: string, schema: z.ZodType<T>): Promise<T> {
+  return read(await send('POST', path, undefined, text), schema);
 }
 
 /** A query string from parameters, leaving out the empty ones. */

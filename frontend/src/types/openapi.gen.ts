@@ -647,7 +647,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /**
-                     * @description A context field other than the ASN ones: `network`, `aws-service` or `country` (or their `src-`/`dst-` forms), `instance-name`, `security-group`.
+                     * @description A context field other than the ASN ones: `network`, `aws-service` or `country` (or their `src-`/`dst-` forms), `instance-name`, `security-group`, `threat-list` (or its `src-`/`dst-` forms).
                      * @example dst-country
                      */
                     field?: string;
@@ -1850,6 +1850,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/threat-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every threat list, by name, with its counts and last refresh. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Creates a threat list (empty until uploaded or fetched). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ThreatListRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threat-lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One threat list. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+            };
+        };
+        /** Replaces a list's name, description, URL, schedule and enabled. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ThreatListRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Removes a threat list and its entries. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threat-lists/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replaces a list's entries with the text sent: one address or CIDR block a line, # and ; comments. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "*/*": string;
+                    "text/plain": string;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threat-lists/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetches a list's URL now; a failure is recorded on the list (lastError) and its entries stay. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -2937,6 +3198,65 @@ export interface components {
              * @description Records with log-status SKIPDATA (AWS skipped records in the interval).
              */
             skipDataRecords: number;
+        };
+        ThreatListRequest: {
+            /** @description What the list is (optional, at most 500 characters). */
+            description?: string | null;
+            /** @description Default true; a disabled list matches nothing and is not fetched. */
+            enabled?: boolean | null;
+            /** @description 1 to 64 of `A-Z a-z 0-9 . _ -`, unique, e.g. `spamhaus-drop`. */
+            name?: string | null;
+            /** @description Cron (UTC) of its refresh; none: `FlowLens:ThreatLists:Schedule`, daily. */
+            schedule?: string | null;
+            /** @description Where to fetch it from: https to a public host (or a host in `FlowLens:ThreatLists:AllowedHosts`); none for an uploaded list. */
+            url?: string | null;
+        };
+        /** @description A threat list as the API shows it (its entries are not listed: they can be hundreds of thousands). */
+        ThreatListResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** @description A disabled list matches nothing and is not fetched. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Distinct addresses and blocks held (host bits cleared).
+             */
+            entryCount: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int32 */
+            ipv4Count: number;
+            /** Format: int32 */
+            ipv6Count: number;
+            /**
+             * Format: date-time
+             * @description When a fetch or upload was last tried, successful or not.
+             */
+            lastAttemptAt: string | null;
+            /** @description Why the last attempt failed (the entries before it stay); null after a success. */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When the entries were last replaced (upload or fetch).
+             */
+            lastRefreshAt: string | null;
+            /** @description 1 to 64 of `A-Z a-z 0-9 . _ -`; what filters name (`threat-list = spamhaus-drop`). */
+            name: string;
+            /** @description `url` (fetched on a schedule) or `upload` (an admin sends the text). */
+            origin: string;
+            /**
+             * Format: int32
+             * @description Lines of the last text stored that were not an address or block (skipped).
+             */
+            rejectedLines: number;
+            /** @description The first few of them: line number, text and why. */
+            rejectedSamples: string[];
+            /** @description Cron (UTC) of this list's refresh; null: `FlowLens:ThreatLists:Schedule` (daily). */
+            schedule: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            url: string | null;
         };
         /**
          * @example {

@@ -37,6 +37,8 @@ public enum ContextAttribute
     InstanceName,
     /// <summary>A security group (id, group name or Name tag) of the flow's interface at the flow's time.</summary>
     SecurityGroup,
+    /// <summary>The name of a threat list (docs/threat-lists.md) holding the address.</summary>
+    ThreatList,
 }
 
 /// <summary>A field the filter language knows: its AWS name, kind, the columns it reads and example values.</summary>
@@ -113,6 +115,9 @@ public static class FilterFields
         Context("asn", ContextAttribute.Asn, ["srcaddr", "dstaddr"], "16509"),
         Context("instance-name", ContextAttribute.InstanceName, ["interface_id"], "web-*", "bastion"),
         Context("security-group", ContextAttribute.SecurityGroup, ["interface_id"], "sg-0123456789abcdef0", "web-public"),
+        Context("src-threat-list", ContextAttribute.ThreatList, ["srcaddr"], "spamhaus-drop", "firehol-*"),
+        Context("dst-threat-list", ContextAttribute.ThreatList, ["dstaddr"], "spamhaus-drop"),
+        Context("threat-list", ContextAttribute.ThreatList, ["srcaddr", "dstaddr"], "spamhaus-drop"),
     ];
 
     private static readonly Dictionary<string, FilterField> ByName = All.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);

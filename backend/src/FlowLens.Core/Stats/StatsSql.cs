@@ -45,12 +45,12 @@ public static class StatsSql
     /// <summary>
     /// Context fields a top can group by, alone (<c>by=dst-country</c>): those of one column and one value per record
     /// (<c>src-</c>/<c>dst-</c> network, AWS service, country and ASN, and <c>instance-name</c>; not the either-side
-    /// ones nor <c>security-group</c>, which would count a record under several keys). The API labels the addresses or
+    /// ones nor <c>security-group</c> nor the threat lists, which would count a record under several keys). The API labels the addresses or
     /// interfaces (Features/Stats/ContextTops); <see cref="Top(TimeRange, FilterNode?, IReadOnlyList{string}, StatsMetric, int, bool)"/>
     /// does not take them, nor do time series.
     /// </summary>
     public static bool IsContextGroupField(string name) =>
-        FilterFields.TryFind(name, out var f) && f.Kind == FilterKind.Context && f.Columns.Count == 1 && f.Attribute != ContextAttribute.SecurityGroup;
+        FilterFields.TryFind(name, out var f) && f.Kind == FilterKind.Context && f.Columns.Count == 1 && f.Attribute is not (ContextAttribute.SecurityGroup or ContextAttribute.ThreatList);
 
     public static IEnumerable<string> ContextGroupFields => FilterFields.All.Where(f => IsContextGroupField(f.Name)).Select(f => f.Name);
 

@@ -39,6 +39,13 @@ public static class AuditActions
     public const string NetworkUpdated = "network.updated";
     public const string NetworkDeleted = "network.deleted";
     public const string AwsIpRangesImported = "aws-ip-ranges.imported";
+
+    // Threat lists (Features/ThreatLists).
+    public const string ThreatListCreated = "threat-list.created";
+    public const string ThreatListUpdated = "threat-list.updated";
+    public const string ThreatListDeleted = "threat-list.deleted";
+    public const string ThreatListUploaded = "threat-list.uploaded";
+    public const string ThreatListRefreshed = "threat-list.refreshed";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>

@@ -1,3 +1,4 @@
+using FlowLens.Api.Features.ThreatLists;
 using FlowLens.Core.Context;
 using FlowLens.Core.Filters;
 using FlowLens.Core.Queries;
@@ -12,7 +13,7 @@ namespace FlowLens.Api.Features.Context;
 /// groups matched during the query's range, with the spans of time they did. Values are case-insensitive; text ones
 /// may use <c>*</c> (<see cref="Glob"/>). A value nothing has matches nothing.
 /// </summary>
-public sealed class ContextFilters(AddressContext addresses, GeoDatabases geo, NpgsqlDataSource dataSource)
+public sealed class ContextFilters(AddressContext addresses, GeoDatabases geo, ThreatListStore threatLists, NpgsqlDataSource dataSource)
 {
     /// <summary>The filter with each context comparison resolved (<see cref="ContextNode"/>); others unchanged.</summary>
     public async Task<FilterNode?> ResolveAsync(FilterNode? filter, TimeRange range, CancellationToken ct)
@@ -39,6 +40,7 @@ public sealed class ContextFilters(AddressContext addresses, GeoDatabases geo, N
             ContextAttribute.AwsService => Set(await addresses.AwsRangesAsync(p => Named(p.Service), ct)),
             ContextAttribute.Country => Set(geo.CountryRanges(texts)),
             ContextAttribute.Asn => Set(geo.AsnRanges(comparison.Values.Select(v => v.Number).OfType<long>())),
+            ContextAttribute.ThreatList => Set(await threatLists.RangesWhereAsync(name => Named(name), ct)),
             ContextAttribute.InstanceName => await InterfacesAsync(InstanceNameSql, texts, range, ct),
             ContextAttribute.SecurityGroup => await InterfacesAsync(SecurityGroupSql, texts, range, ct),
             var other => throw new ArgumentOutOfRangeException(nameof(comparison), other, "no context for this field"),

@@ -16,7 +16,7 @@ public static class FilterApi
         var filter = app.MapGroup("/api/filter").WithTags("Filter").RequireAuthorization(Policies.Viewer);
         filter.MapGet("/fields", GetFields).WithSummary("The fields a filter can use: types, example values and the labels of coded values (protocol, traffic-path, tcp-flags).");
         filter.MapGet("/check", CheckFilter).WithSummary("Checks a filter: 200 when valid, 400 saying what is wrong and where.");
-        filter.MapGet("/values", GetValues).WithSummary("Values of a context field that start with a prefix, for completion: network names, AWS services, countries, instance names, security groups.");
+        filter.MapGet("/values", GetValues).WithSummary("Values of a context field that start with a prefix, for completion: network names, AWS services, countries, instance names, security groups, threat lists.");
     }
 
     /// <param name="Name">The AWS field name, as written in filters (<c>dstport</c>, <c>log-status</c>).</param>
@@ -60,7 +60,7 @@ public static class FilterApi
     public const int MaxValues = 100, MaxPrefixLength = 100;
 
     /// <summary>Completion of a context field's values.</summary>
-    /// <param name="field" example="dst-country">A context field other than the ASN ones: <c>network</c>, <c>aws-service</c> or <c>country</c> (or their <c>src-</c>/<c>dst-</c> forms), <c>instance-name</c>, <c>security-group</c>.</param>
+    /// <param name="field" example="dst-country">A context field other than the ASN ones: <c>network</c>, <c>aws-service</c> or <c>country</c> (or their <c>src-</c>/<c>dst-</c> forms), <c>instance-name</c>, <c>security-group</c>, <c>threat-list</c> (or its <c>src-</c>/<c>dst-</c> forms).</param>
     /// <param name="prefix" example="C">What the values start with, any case (default: every value).</param>
     /// <param name="limit" example="20">How many values, 1 to 100 (default 20).</param>
     internal static async Task<Results<Ok<FilterValues>, ValidationProblem>> GetValues(
@@ -92,6 +92,7 @@ public static class FilterApi
         {
             ContextAttribute.Network => "select distinct name collate \"C\" from networks",
             ContextAttribute.AwsService => "select distinct service collate \"C\" from aws_ip_ranges",
+            ContextAttribute.ThreatList => "select name collate \"C\" from threat_lists",
             // As tops by instance-name label an interface: the name of the resource it belongs to (instance, NAT gateway, endpoint).
             ContextAttribute.InstanceName => "select distinct r.name collate \"C\" from inventory_resources r where exists (select from inventory_interfaces i where i.resource_id = r.resource_id)",
             _ => "select distinct unnest(array[resource_id, attributes ->> 'groupName', name]) collate \"C\" from inventory_resources where kind = 'security-group'",

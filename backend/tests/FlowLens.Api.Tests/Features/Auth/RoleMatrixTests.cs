@@ -43,6 +43,13 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "GET", "/api/context/addresses?addr=10.0.0.1", false },
         { "GET", "/api/context/aws-ip-ranges", false },
         { "POST", "/api/context/aws-ip-ranges", true },
+        { "GET", "/api/threat-lists", false },
+        { "GET", "/api/threat-lists/999999", false },
+        { "POST", "/api/threat-lists", true },
+        { "PUT", "/api/threat-lists/999999", true },
+        { "DELETE", "/api/threat-lists/999999", true },
+        { "POST", "/api/threat-lists/999999/entries", true },
+        { "POST", "/api/threat-lists/999999/refresh", true },
         { "GET", "/hangfire", true },
     };
 

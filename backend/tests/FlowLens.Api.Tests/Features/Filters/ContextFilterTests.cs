@@ -13,7 +13,7 @@ namespace FlowLens.Api.Tests.Features.Filters;
 /// <summary>
 /// Flows with every kind of context: your networks nested three deep, AWS ranges (S3 inside AMAZON), countries and
 /// ASNs from the test .mmdb files (a country inside another's network), IPv6, NODATA, and an inventory in which one
-/// ENI moves from web-2 to db-2 in the middle of the flows. Record i starts i minutes after <see cref="Base"/>.
+/// ENI moves from web-2 to db-2 in the middle of the flows, and threat lists (overlapping, IPv6, one disabled). Record i starts i minutes after <see cref="Base"/>.
 /// </summary>
 public sealed class ContextFilterData(PostgresFixture postgres) : IAsyncLifetime
 {
@@ -36,6 +36,15 @@ public sealed class ContextFilterData(PostgresFixture postgres) : IAsyncLifetime
         "eni-v6 2a05:d031:8000::1 2001:db8::5 40008 443 6",   // 8 S3 (v6), IE -> nothing known
         "eni-unknown 192.0.2.1 10.0.1.10 40009 80 6",         // 9 nothing known -> prod
         "eni-web1 - - - - -",                                 // 10 NODATA
+    ];
+
+    /// <summary>Threat lists: two that overlap (8.8.8.8 is in both), one of IPv6, one disabled (matches nothing).</summary>
+    public static readonly (string Name, string Text, bool Enabled)[] ThreatLists =
+    [
+        ("bad-actors", "# test list\n8.8.8.0/24\n198.51.100.7 ; office address, listed by mistake\n2001:db8::/64\nnot-an-address\n", true),
+        ("cloud-scanners", "52.218.0.0/16\n3.5.98.7\n10.0.9.128/25\n8.8.8.8/32\n", true),
+        ("ipv6-only", "2a05:d031:8000::/48\n", true),
+        ("cloud-disabled", "10.0.0.0/8\n", false),
     ];
 
     public FlowLensApp App { get; private set; } = null!;
@@ -74,6 +83,14 @@ public sealed class ContextFilterData(PostgresFixture postgres) : IAsyncLifetime
              "ipv6_prefixes": [
                {"ipv6_prefix": "2a05:d031:8000::/40", "region": "eu-west-1", "service": "S3", "network_border_group": "eu-west-1"}]}
             """, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+
+        foreach (var (name, text, enabled) in ThreatLists)
+        {
+            var created = await admin.PostAsJsonAsync("/api/threat-lists", new { name, enabled });
+            created.EnsureSuccessStatusCode();
+            var id = (await created.Content.ReadFromJsonAsync<FlowLens.Api.Features.ThreatLists.ThreatListResponse>())!.Id;
+            (await admin.PostAsync($"/api/threat-lists/{id}/entries", new StringContent(text, Encoding.UTF8, "text/plain"))).EnsureSuccessStatusCode();
+        }
 
         // The inventory as InventoryStore keeps it: versions with valid_from / valid_to.
         await App.ScalarAsync<int>($"""
@@ -134,6 +151,14 @@ public sealed class ContextFilterTests(ContextFilterData data) : IClassFixture<C
     [InlineData("security-group = 'web public'", "1,2,5,6,7,10")]
     [InlineData("security-group = db_*", "3,4,7")]
     [InlineData("dst-network = nothing-is-called-this", "")]
+    [InlineData("dst-threat-list = bad-actors", "6,7,8")]
+    [InlineData("src-threat-list = bad-actors", "2")]
+    [InlineData("threat-list = cloud-*", "1,4,5,6,7")]
+    [InlineData("threat-list in (ipv6-only, CLOUD-SCANNERS)", "1,4,5,6,7,8")]
+    [InlineData("src-threat-list not in (ipv6-only, cloud-scanners)", "1,2,3,6,7,9")]
+    [InlineData("dst-threat-list != bad-actors", "1,2,3,4,5,9")]
+    [InlineData("threat-list = cloud-disabled", "")]
+    [InlineData("threat-list = no-such-list", "")]
     [InlineData("src-network = prod and dst-country = US", "6,7")]
     [InlineData("not dst-aws-service = S3", "2,3,4,5,6,7,8,9,10")]
     public async Task ContextFilter_SelectsExactlyTheRightFlows(string filter, string expected)
@@ -153,6 +178,7 @@ public sealed class ContextFilterTests(ContextFilterData data) : IClassFixture<C
             [ContextAttribute.Asn] = ["16509", "15169", "64496"],
             [ContextAttribute.InstanceName] = ["web-1", "web-*", "db-2", "*"],
             [ContextAttribute.SecurityGroup] = ["sg-web", "sg-db", "web-sg", "*public"],
+            [ContextAttribute.ThreatList] = ["bad-actors", "cloud-*", "ipv6-only", "*"],
         };
         foreach (var field in FilterFields.All.Where(f => f.Kind == FilterKind.Context))
         {
@@ -210,7 +236,7 @@ public sealed class ContextFilterTests(ContextFilterData data) : IClassFixture<C
             var start = flow.Start!.Value;
             var described = await inventory.DescribeAsync([new InventoryKey(flow.InterfaceId!, start)], TestContext.Current.CancellationToken);
             var resource = described.Values.SingleOrDefault();
-            List<string?>? Values(FilterField field)
+            async Task<List<string?>?> ValuesAsync(FilterField field)
             {
                 if (field.Attribute is ContextAttribute.InstanceName)
                 {
@@ -225,6 +251,10 @@ public sealed class ContextFilterTests(ContextFilterData data) : IClassFixture<C
                 {
                     return null; // as SQL: a comparison on a missing address is never true, negated or not
                 }
+                if (field.Attribute is ContextAttribute.ThreatList)
+                {
+                    return [.. await ThreatListNamesAsync(data.App, addresses!)];
+                }
                 return [.. addresses.Select(a => context.Lookup(IPAddress.Parse(a!)) is var info ? field.Attribute switch
                 {
                     ContextAttribute.Network => info.Network?.Name,
@@ -233,12 +263,17 @@ public sealed class ContextFilterTests(ContextFilterData data) : IClassFixture<C
                     _ => info.Asn?.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 } : null)];
             }
+            var fieldValues = new Dictionary<string, List<string?>?>();
+            foreach (var comparison in root is null ? [] : FilterTree.Comparisons(root))
+            {
+                fieldValues[comparison.Field.Name] = await ValuesAsync(comparison.Field);
+            }
             bool Holds(FilterNode node) => node switch
             {
                 AndNode and => Holds(and.Left) && Holds(and.Right),
                 OrNode or => Holds(or.Left) || Holds(or.Right),
                 NotNode not => !Holds(not.Operand),
-                ComparisonNode c => Values(c.Field) is { } values && (c.Operator is FilterOperator.NotEqual or FilterOperator.NotIn) != values.Any(v =>
+                ComparisonNode c => fieldValues[c.Field.Name] is { } values && (c.Operator is FilterOperator.NotEqual or FilterOperator.NotIn) != values.Any(v =>
                     c.Values.Any(p => p.Number is { } n ? v == n.ToString(System.Globalization.CultureInfo.InvariantCulture) : Glob.Matches(p.Text!, v))),
                 _ => throw new InvalidOperationException(),
             };
@@ -248,5 +283,19 @@ public sealed class ContextFilterTests(ContextFilterData data) : IClassFixture<C
             }
         }
         return string.Join(',', selected.Order());
+    }
+
+    /// <summary>The enabled threat lists holding any of the addresses, asked of PostgreSQL's own cidr containment (not the ranges filters use).</summary>
+    internal static async Task<List<string>> ThreatListNamesAsync(FlowLensApp app, IEnumerable<string> addresses)
+    {
+        var names = new List<string>();
+        foreach (var address in addresses)
+        {
+            names.AddRange(await app.ScalarAsync<string[]>("""
+                select coalesce(array_agg(distinct l.name), '{}') from threat_lists l join threat_list_entries e on e.list_id = l.id
+                where l.enabled and e.cidr >>= $1::inet
+                """, address));
+        }
+        return names;
     }
 }

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Sockets;
+using FlowLens.Core.Context;
+using Microsoft.Extensions.Options;
+
+namespace FlowLens.Api.Features.ThreatLists;
+
+/// <summary>
+/// Where a list may be fetched from: https to hosts whose every address is public, or a host listed in
+/// <c>FlowLens:ThreatLists:AllowedHosts</c> (http too). Checked when a URL is saved and again for every connection
+/// after DNS (<see cref="ConnectAsync"/>), so a name resolving inside later cannot reach it; redirects are not followed.
+/// </summary>
+public sealed class ThreatListEndpoints(IOptions<ThreatListsOptions> options)
+{
+    private readonly List<(string Host, int? Port)> _listed = [.. options.Value.AllowedHosts.Select(ParseEntry)];
+
+    /// <summary>True for an entry of <c>AllowedHosts</c>: a host name or address, with a port or not.</summary>
+    public static bool IsEntry(string entry) => Uri.TryCreate($"http://{entry}/", UriKind.Absolute, out var uri)
+        && uri.UserInfo.Length == 0 && uri.AbsolutePath == "/" && uri.Query.Length == 0;
+
+    private static (string Host, int? Port) ParseEntry(string entry)
+    {
+        var uri = new Uri($"http://{entry}/");
+        return (Bare(uri.IdnHost), uri.IsDefaultPort && !entry.EndsWith(":80", StringComparison.Ordinal) ? null : uri.Port);
+    }
+
+    /// <summary>Why a list may not be fetched from <paramref name="url"/>; null when it may.</summary>
+    public string? Refusal(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0)
+        {
+            return "The URL must be an absolute https URL, without user information.";
+        }
+        var host = Bare(uri.IdnHost);
+        if (IsListed(host, uri.Port))
+        {
+            return null;
+        }
+        if (uri.Scheme != "https")
+        {
+            return "The URL must be https (http only to a host listed in FlowLens:ThreatLists:AllowedHosts).";
+        }
+        return IPAddress.TryParse(host, out var literal) && !PublicAddresses.IsPublic(literal)
+            ? $"{host} is not a public address; list it in FlowLens:ThreatLists:AllowedHosts to allow it."
+            : null;
+    }
+
+    /// <summary>A handler for list fetches: no redirects, no proxy (it would hide the host), every connection checked.</summary>
+    public SocketsHttpHandler CreateHandler() => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = ConnectAsync,
+    };
+
+    /// <summary>Connects to a listed host, or to a host whose every address is public: those connected to are the ones checked.</summary>
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var (host, port) = (Bare(context.DnsEndPoint.Host), context.DnsEndPoint.Port);
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        if (!IsListed(host, port) && addresses.FirstOrDefault(a => !PublicAddresses.IsPublic(a)) is { } inside)
+        {
+            throw new ThreatListHostRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:ThreatLists:AllowedHosts to allow it");
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private bool IsListed(string host, int port) =>
+        _listed.Any(e => string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase) && (e.Port is null || e.Port == port));
+
+    private static string Bare(string host) => host.TrimStart('[').TrimEnd(']').TrimEnd('.');
+}
+
+/// <summary>A connection refused by <see cref="ThreatListEndpoints"/>: the message names the host and why.</summary>
+public sealed class ThreatListHostRefusedException(string message) : Exception(message);
