@@ -39,6 +39,11 @@ public static class AuditActions
     public const string NetworkUpdated = "network.updated";
     public const string NetworkDeleted = "network.deleted";
     public const string AwsIpRangesImported = "aws-ip-ranges.imported";
+
+    // Saved searches (Features/Searches).
+    public const string SearchCreated = "search.created";
+    public const string SearchUpdated = "search.updated";
+    public const string SearchDeleted = "search.deleted";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>

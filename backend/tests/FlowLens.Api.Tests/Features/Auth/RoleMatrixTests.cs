@@ -43,6 +43,11 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "GET", "/api/context/addresses?addr=10.0.0.1", false },
         { "GET", "/api/context/aws-ip-ranges", false },
         { "POST", "/api/context/aws-ip-ranges", true },
+        { "GET", "/api/searches", false },
+        { "GET", "/api/searches/999999", false },
+        { "POST", "/api/searches", false },
+        { "PUT", "/api/searches/999999", false },
+        { "DELETE", "/api/searches/999999", false },
         { "GET", "/hangfire", true },
     };
 
