@@ -36,7 +36,7 @@ describe('search-url', () => {
 
   it('opens a search at its view with its filter, range and state in the URL', () => {
     const base = { filter: '', from: 'now-24h', to: 'now', viewState: null };
-    expect(urlOfSearch({ ...base, view: 'overview' })).toBe('/');
+    expect(urlOfSearch({ ...base, view: 'overview' })).toBe('/?from=now-24h');
     expect(
       urlOfSearch({
         view: 'explorer',

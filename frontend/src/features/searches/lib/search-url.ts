@@ -42,10 +42,10 @@ export function searchOfLocation(
 export function urlOfSearch(search: Pick<SavedSearch, 'view' | 'filter' | 'from' | 'to' | 'viewState'>): string {
   const path = searchViews.find((v) => v.view === search.view)?.path ?? '/explorer';
   const params = new URLSearchParams();
-  if (search.from !== defaultFrom || search.to !== defaultTo) params.set('from', search.from);
+  // Always explicit: the search opens on its own range even where the view's default differs.
+  params.set('from', search.from);
   if (search.to !== defaultTo) params.set('to', search.to);
   if (search.filter) params.set('q', search.filter);
   for (const [name, value] of Object.entries(search.viewState ?? {})) params.set(name, value);
-  const text = params.toString();
-  return text ? `${path}?${text}` : path;
+  return `${path}?${params.toString()}`;
 }
