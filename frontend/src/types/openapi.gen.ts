@@ -1142,6 +1142,168 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved searches and the team's shared ones, by name. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Saves a search, owned by the caller (private unless shared). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/searches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved search: the caller's own, or a shared one. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+            };
+        };
+        /** Replaces the name, filter, range, view and sharing of one of the caller's searches. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Deletes one of the caller's searches; an admin may also delete a shared one. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -3075,6 +3237,57 @@ export interface components {
          */
         ScansResponse: {
             items: components["schemas"]["ScanItem"][];
+        };
+        SearchRequest: {
+            /**
+             * @description Filter-language text (docs/filters.md); empty or absent: everything.
+             * @example action = REJECT and dstport in (22, 3389)
+             */
+            filter?: string | null;
+            /**
+             * @description Start of the range, as the API's `from`: `now-<n><s|m|h|d>` or an ISO 8601 instant (default `now-24h`).
+             * @example now-24h
+             */
+            from?: string | null;
+            /** @description What to call it, 1 to 100 characters, unique among the caller's searches. */
+            name?: string | null;
+            /** @description Whether the whole team sees it (default: private). */
+            shared?: boolean | null;
+            /**
+             * @description End of the range, as the API's `to` (default `now`).
+             * @example now
+             */
+            to?: string | null;
+            /**
+             * @description `overview`, `rejections`, `explorer` (default) or `traffic-paths`.
+             * @example explorer
+             */
+            view?: string | null;
+            /** @description The view's other URL parameters, e.g. the explorer's `cols` and `by`: at most 20, names of lowercase letters, digits, `-` or `_`, 4096 characters as JSON. */
+            viewState?: {
+                [key: string]: string;
+            } | null;
+        };
+        SearchResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The name of the person or API key that saved it. */
+            createdBy: string;
+            filter: string;
+            from: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Whether the caller saved it (and so may change it). */
+            mine: boolean;
+            name: string;
+            shared: boolean;
+            to: string;
+            /** Format: date-time */
+            updatedAt: string;
+            view: string;
+            viewState: {
+                [key: string]: string;
+            } | null;
         };
         SecurityGroupContext: {
             /** @description The group's own name; Name is its Name tag. */

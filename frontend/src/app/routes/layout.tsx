@@ -21,6 +21,8 @@ import { useMe } from '@/features/auth/api/get-me';
 import { UserMenu } from '@/features/auth/components/user-menu';
 import { FilterInput } from '@/features/filter/components/filter-input';
 import { HealthBadge } from '@/features/health/components/health-badge';
+import { SearchesMenu } from '@/features/searches/components/searches-menu';
+import { searchOfLocation } from '@/features/searches/lib/search-url';
 import { ApiError } from '@/lib/api-client';
 import { useViewState } from '@/lib/view-state';
 import type { Me } from '@/types/api';
@@ -68,6 +70,7 @@ export function Layout() {
   }
 
   const current = views.find((v) => v.path === location.pathname);
+  const search = searchOfLocation(location.pathname, view.params);
   return (
     <AppShell
       header={{ height: 56 }}
@@ -134,6 +137,7 @@ export function Layout() {
               <div style={{ flex: 1, minWidth: 320 }}>
                 <FilterInput value={view.q} onChange={(q) => view.update({ q })} />
               </div>
+              {search && <SearchesMenu current={search} onOpen={(url) => void navigate(url)} />}
             </Group>
           )}
           {current?.data && !view.range && (

@@ -46,6 +46,11 @@ public static class AuditActions
     public const string ThreatListDeleted = "threat-list.deleted";
     public const string ThreatListUploaded = "threat-list.uploaded";
     public const string ThreatListRefreshed = "threat-list.refreshed";
+
+    // Saved searches (Features/Searches).
+    public const string SearchCreated = "search.created";
+    public const string SearchUpdated = "search.updated";
+    public const string SearchDeleted = "search.deleted";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>

@@ -50,6 +50,11 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "DELETE", "/api/threat-lists/999999", true },
         { "POST", "/api/threat-lists/999999/entries", true },
         { "POST", "/api/threat-lists/999999/refresh", true },
+        { "GET", "/api/searches", false },
+        { "GET", "/api/searches/999999", false },
+        { "POST", "/api/searches", false },
+        { "PUT", "/api/searches/999999", false },
+        { "DELETE", "/api/searches/999999", false },
         { "GET", "/hangfire", true },
     };
 
