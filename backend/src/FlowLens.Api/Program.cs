@@ -8,6 +8,7 @@ using FlowLens.Api.Features.Frontend;
 using FlowLens.Api.Features.Health;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Metrics;
+using FlowLens.Api.Features.Notifications;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Hosting;
@@ -36,6 +37,7 @@ builder.AddFlowLensStats();
 builder.AddFlowLensContext();
 builder.AddFlowLensDemo();
 builder.AddFlowLensMetrics();
+builder.AddFlowLensNotifications();
 
 var app = builder.Build();
 
@@ -72,6 +74,7 @@ app.MapFlows();
 app.MapStats();
 app.MapNetworks();
 app.MapContext();
+app.MapChannels();
 app.MapJobsDashboard();
 app.MapFlowLensMetrics();
 app.MapFrontendFallback();

@@ -39,6 +39,12 @@ public static class AuditActions
     public const string NetworkUpdated = "network.updated";
     public const string NetworkDeleted = "network.deleted";
     public const string AwsIpRangesImported = "aws-ip-ranges.imported";
+
+    // Notifications
+    public const string ChannelCreated = "channel.created";
+    public const string ChannelUpdated = "channel.updated";
+    public const string ChannelDeleted = "channel.deleted";
+    public const string ChannelTested = "channel.tested";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>
