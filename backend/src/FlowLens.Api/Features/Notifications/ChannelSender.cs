@@ -114,13 +114,18 @@ public sealed class ChannelSender(IHttpClientFactory http, IOptions<Notification
             }
             var reply = await smtp.SendAsync(message, ct);
             await smtp.DisconnectAsync(quit: true, ct);
-            return new SendOutcome(true, Trim(reply), null);
+            // MailKit gives the text of the server's answer to the message; its code is 250, or it would have thrown.
+            return new SendOutcome(true, Trim($"250 {reply}"), null);
         }
         catch (SmtpCommandException e)
         {
             return new SendOutcome(false, $"{(int)e.StatusCode} {e.Message}", $"The SMTP server refused: {e.Message}");
         }
-        catch (Exception e) when (e is SmtpProtocolException or AuthenticationException or SslHandshakeException or IOException
+        catch (AuthenticationException e)
+        {
+            return new SendOutcome(false, null, $"The SMTP server refused the username or password: {e.Message}");
+        }
+        catch (Exception e) when (e is SmtpProtocolException or SslHandshakeException or IOException
             or System.Net.Sockets.SocketException or ServiceNotConnectedException or InvalidOperationException)
         {
             return new SendOutcome(false, null, $"Could not send the mail: {e.Message}");
