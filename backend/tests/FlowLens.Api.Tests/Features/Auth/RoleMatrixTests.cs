@@ -43,6 +43,13 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "GET", "/api/context/addresses?addr=10.0.0.1", false },
         { "GET", "/api/context/aws-ip-ranges", false },
         { "POST", "/api/context/aws-ip-ranges", true },
+        // Notifications
+        { "GET", "/api/channels", false },
+        { "POST", "/api/channels", true },
+        { "PUT", "/api/channels/999999", true },
+        { "DELETE", "/api/channels/999999", true },
+        { "POST", "/api/channels/999999/test", true },
+        { "GET", "/api/deliveries?findingId=999999", false },
         { "GET", "/hangfire", true },
     };
 
