@@ -32,6 +32,7 @@ const views = [
   { path: '/traffic-paths', label: 'Traffic paths', data: true },
   { path: '/sources', label: 'Sources', data: false },
   { path: '/networks', label: 'Networks', data: false },
+  { path: '/notifications', label: 'Notifications', data: false },
 ];
 
 /** What the views below the layout get: who is signed in. */
