@@ -48,6 +48,8 @@ fi
 echo "== backend"
 # The S3 emulator the ingestion tests run S3 sources against.
 npm_ci_if_needed "$root/backend/tests/s3rver"
+# The SMTP server the notification tests send mail to.
+npm_ci_if_needed "$root/backend/tests/smtp-server"
 cd "$root"
 # The fast tier checks layout only (seconds); the full run also the code style rules, which compile the code (half a minute).
 if $fast; then dotnet format whitespace FlowLens.sln --verify-no-changes; else dotnet format FlowLens.sln --verify-no-changes; fi

@@ -9,6 +9,7 @@ using FlowLens.Api.Features.Health;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Metrics;
 using FlowLens.Api.Features.Searches;
+using FlowLens.Api.Features.Notifications;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Features.ThreatLists;
@@ -39,6 +40,7 @@ builder.AddFlowLensContext();
 builder.AddFlowLensThreatLists();
 builder.AddFlowLensDemo();
 builder.AddFlowLensMetrics();
+builder.AddFlowLensNotifications();
 
 var app = builder.Build();
 
@@ -78,6 +80,7 @@ app.MapNetworks();
 app.MapContext();
 app.MapThreatLists();
 app.MapSearches();
+app.MapChannels();
 app.MapJobsDashboard();
 app.MapFlowLensMetrics();
 app.MapFrontendFallback();

@@ -2,6 +2,7 @@ import { createBrowserRouter } from 'react-router';
 import { ExplorerRoute } from './routes/explorer';
 import { Layout } from './routes/layout';
 import { NetworksRoute } from './routes/networks';
+import { NotificationsRoute } from './routes/notifications';
 import { NotFoundRoute } from './routes/not-found';
 import { OverviewRoute } from './routes/overview';
 import { RejectionsRoute } from './routes/rejections';
@@ -24,6 +25,7 @@ export const routes = [
       { path: 'sources/:id', element: <SourceRoute /> },
       { path: 'networks', element: <NetworksRoute /> },
       { path: 'threat-lists', element: <ThreatListsRoute /> },
+      { path: 'notifications', element: <NotificationsRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

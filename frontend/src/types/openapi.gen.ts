@@ -334,6 +334,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notification channel, by name; settings for admins only, secrets never. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Adds a webhook, Slack or email channel. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChannelRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces a channel's settings; a secret left out (null) keeps the stored one. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChannelRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Removes a channel and its delivery log. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a sample finding through the channel now, once, and answers how it went. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/context/address/{addr}": {
         parameters: {
             query?: never;
@@ -540,6 +718,54 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ContextStatus"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of a finding: every attempt to every channel, newest first. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The finding whose deliveries to list; 0 lists the channels' tests. */
+                    findingId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryResponse"][];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
             };
@@ -2536,6 +2762,39 @@ export interface components {
             reason: string;
             text: string;
         };
+        ChannelRequest: {
+            /** @description For an email channel. */
+            email?: components["schemas"]["EmailRequest"] | null;
+            /** @description False keeps the channel but sends nothing to it (default true). */
+            enabled?: boolean | null;
+            /** @description `webhook`, `slack` or `email`; it cannot change. */
+            kind?: string | null;
+            /** @description What to call it, e.g. `security-team` (1 to 100 characters, unique). */
+            name?: string | null;
+            /** @description For a Slack channel. */
+            slack?: components["schemas"]["SlackRequest"] | null;
+            /** @description For a webhook channel. */
+            webhook?: components["schemas"]["WebhookRequest"] | null;
+        };
+        ChannelResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Email settings, for admins. */
+            email: components["schemas"]["EmailSettings"] | null;
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            name: string;
+            /** @description True when every secret the kind needs is stored (the secrets themselves are never returned). */
+            secretSet: boolean;
+            /** @description Slack settings, for admins. */
+            slack: components["schemas"]["SlackSettings"] | null;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Webhook settings, for admins. */
+            webhook: components["schemas"]["WebhookSettings"] | null;
+        };
         /** @description A CloudWatch Logs log group that VPC flow logs are published to (one stream per ENI, no header line). */
         CloudWatchSettings: {
             externalId: string | null;
@@ -2586,9 +2845,77 @@ export interface components {
             headerName: string;
             token: string;
         };
+        DeliveryResponse: {
+            /** Format: int32 */
+            attempt: number;
+            /** Format: date-time */
+            attemptedAt: string | null;
+            /** Format: int64 */
+            channelId: number;
+            channelKind: string;
+            channelName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The delivery this attempt belongs to (the X-FlowLens-Delivery header); the same in each of its attempts.
+             */
+            deliveryId: string;
+            /** @description Why the attempt failed. */
+            error: string | null;
+            /** @description `finding.opened`, `finding.reopened` or `test`. */
+            event: string;
+            /**
+             * Format: int64
+             * @description 0 for a channel's test.
+             */
+            findingId: number;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When a pending attempt is due.
+             */
+            nextAttemptAt: string;
+            /** @description The receiver's HTTP status or the SMTP server's reply. */
+            reply: string | null;
+            /** @description `pending` (waits for its time), `sending`, `sent`, `failed` (retried: see the next attempt) or `gave-up`. */
+            status: string;
+        };
         /** @description A folder on the FlowLens server holding flow log files (any tree; AWS's layout works). */
         DirectorySettings: {
             path: string;
+        };
+        EmailRequest: {
+            /** @description The sender address. */
+            from?: string | null;
+            /** @description The SMTP server. */
+            host?: string | null;
+            /** @description The SMTP password (secret); null keeps the stored one, "" removes it. */
+            password?: string | null;
+            /**
+             * Format: int32
+             * @description Default 587 (starttls), 465 (tls), 25 (none).
+             */
+            port?: number | null;
+            /** @description `starttls` (default), `tls`, or `none` (to a loopback host only). */
+            security?: string | null;
+            /** @description The recipients (1 to 50). */
+            to?: string[] | null;
+            /** @description Signs in with this name and the password; none, no AUTH. */
+            username?: string | null;
+        };
+        EmailSettings: {
+            from: string;
+            host: string;
+            passwordSet: boolean;
+            /** Format: int32 */
+            port: number;
+            security: string;
+            to: string[];
+            username: string | null;
         };
         FieldInfo: {
             /** @description Example values; for enums, every value. */
@@ -3304,6 +3631,13 @@ export interface components {
             email?: string | null;
             password?: string | null;
         };
+        SlackRequest: {
+            /** @description The Slack incoming-webhook URL (secret). */
+            url?: string | null;
+        };
+        SlackSettings: {
+            urlSet: boolean;
+        };
         /** @description What a client sends to create or replace a source. */
         SourceRequest: {
             /** @description Settings of a `cloudwatch` source. */
@@ -3577,6 +3911,19 @@ export interface components {
             label: string;
             /** @description The value as the API returns it (`6`; a single bit for `tcp-flags`). */
             value: string;
+        };
+        WebhookRequest: {
+            /** @description `flowlens` (default: the finding as FlowLens describes it) or `ocsf` (an OCSF Detection Finding, class 2004). */
+            format?: string | null;
+            /** @description The HMAC-SHA256 key of X-FlowLens-Signature (secret, 16 to 200 characters). */
+            signingSecret?: string | null;
+            /** @description Where to POST (secret): https, to a public address unless its host is in FlowLens:Notifications:AllowedHosts. */
+            url?: string | null;
+        };
+        WebhookSettings: {
+            format: string;
+            signingSecretSet: boolean;
+            urlSet: boolean;
         };
     };
     responses: never;

@@ -35,6 +35,7 @@ const views = [
   { path: '/sources', label: 'Sources', data: false },
   { path: '/networks', label: 'Networks', data: false },
   { path: '/threat-lists', label: 'Threat lists', data: false },
+  { path: '/notifications', label: 'Notifications', data: false },
 ];
 
 /** What the views below the layout get: who is signed in. */

@@ -51,6 +51,12 @@ public static class AuditActions
     public const string SearchCreated = "search.created";
     public const string SearchUpdated = "search.updated";
     public const string SearchDeleted = "search.deleted";
+
+    // Notifications (Features/Notifications).
+    public const string ChannelCreated = "channel.created";
+    public const string ChannelUpdated = "channel.updated";
+    public const string ChannelDeleted = "channel.deleted";
+    public const string ChannelTested = "channel.tested";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>

@@ -55,6 +55,13 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "POST", "/api/searches", false },
         { "PUT", "/api/searches/999999", false },
         { "DELETE", "/api/searches/999999", false },
+        // Notifications
+        { "GET", "/api/channels", false },
+        { "POST", "/api/channels", true },
+        { "PUT", "/api/channels/999999", true },
+        { "DELETE", "/api/channels/999999", true },
+        { "POST", "/api/channels/999999/test", true },
+        { "GET", "/api/deliveries?findingId=999999", false },
         { "GET", "/hangfire", true },
     };
 
