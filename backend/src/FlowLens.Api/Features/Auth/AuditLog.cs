@@ -39,6 +39,13 @@ public static class AuditActions
     public const string NetworkUpdated = "network.updated";
     public const string NetworkDeleted = "network.deleted";
     public const string AwsIpRangesImported = "aws-ip-ranges.imported";
+
+    // Detections (Features/Detections)
+    public const string RuleCreated = "rule.created";
+    public const string RuleUpdated = "rule.updated";
+    public const string RuleDeleted = "rule.deleted";
+    public const string FindingUpdated = "finding.updated";
+    public const string FindingsBulkUpdated = "findings.bulk-updated";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>
