@@ -696,6 +696,247 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings. */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description Statuses, comma-separated (default all).
+                     * @example open,acknowledged
+                     */
+                    status?: string;
+                    /**
+                     * @description Severities, comma-separated (default all).
+                     * @example high,critical
+                     */
+                    severity?: string;
+                    /**
+                     * @description Only this rule's.
+                     * @example 1
+                     */
+                    ruleId?: number;
+                    /**
+                     * @description Only those whose key contains this text.
+                     * @example 203.0.113.9
+                     */
+                    key?: string;
+                    /**
+                     * @description Only those last seen at or after this (ISO 8601 or now-24h).
+                     * @example now-24h
+                     */
+                    from?: string;
+                    /**
+                     * @description Only those first seen before this.
+                     * @example now
+                     */
+                    to?: string;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    /**
+                     * @description 1 to 500 (default 50).
+                     * @example 50
+                     */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FindingPage"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/findings/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sets the status of many findings at once. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BulkRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/findings/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open findings by severity, and the acknowledged ones. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FindingCounts"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One finding. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FindingResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Triage: status, assignee, muted-until. */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FindingPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FindingResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/flows": {
         parameters: {
             query?: never;
@@ -1117,6 +1358,168 @@ export interface paths {
         };
         post?: never;
         /** Removes a network. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every rule, built-in detectors first. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Creates a threshold rule. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleResponse"];
+                    };
+                };
+            };
+        };
+        /** Replaces a rule (a built-in detector: its parameters, window, severity, channels, enabled). */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Deletes a threshold rule and its findings. */
         delete: {
             parameters: {
                 query?: never;
@@ -2113,6 +2516,20 @@ export interface components {
             reason: string;
             text: string;
         };
+        BulkRequest: {
+            /** @description 1 to 1000 finding ids. */
+            ids?: number[] | null;
+            /** Format: date-time */
+            mutedUntil?: string | null;
+            status?: string | null;
+        };
+        BulkResponse: {
+            /**
+             * Format: int32
+             * @description How many of the ids were findings (and now have the status).
+             */
+            updated: number;
+        };
         /** @description A CloudWatch Logs log group that VPC flow logs are published to (one stream per ENI, no header line). */
         CloudWatchSettings: {
             externalId: string | null;
@@ -2167,6 +2584,20 @@ export interface components {
         DirectorySettings: {
             path: string;
         };
+        Evidence: {
+            /** @description A filter (docs/filters.md) of the finding's flows. */
+            filter: string;
+            /**
+             * Format: date-time
+             * @description Start of the range, inclusive (the first window it fired in since opened).
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the range, exclusive.
+             */
+            to: string;
+        };
         FieldInfo: {
             /** @description Example values; for enums, every value. */
             examples: string[];
@@ -2191,6 +2622,85 @@ export interface components {
             field: string;
             /** @description Values starting with the prefix (any case), each once, sorted regardless of case, at most `limit`. */
             values: string[];
+        };
+        /** @description Open findings by severity, their total, and the acknowledged ones. */
+        FindingCounts: {
+            /** Format: int64 */
+            acknowledged: number;
+            /** Format: int64 */
+            critical: number;
+            /** Format: int64 */
+            high: number;
+            /** Format: int64 */
+            low: number;
+            /** Format: int64 */
+            medium: number;
+            /** Format: int64 */
+            open: number;
+        };
+        FindingPage: {
+            items: components["schemas"]["FindingResponse"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        FindingPatch: {
+            /** @description Who handles it (at most 200 characters); empty: nobody. */
+            assignee: string | null;
+            /**
+             * Format: date-time
+             * @description With status muted: until when (in the future); it reopens if it fires after.
+             */
+            mutedUntil: string | null;
+            /** @description `open`, `acknowledged`, `resolved` or `muted` (with `mutedUntil`). */
+            status: string | null;
+        };
+        FindingResponse: {
+            assignee: string | null;
+            /**
+             * Format: int64
+             * @description How many windows it fired in.
+             */
+            count: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description What the rule saw in the last window it fired in (ports, hosts, flows, the metric's value...). */
+            details: unknown;
+            /** @description A filter and range that open the explorer on its flows. */
+            evidence: components["schemas"]["Evidence"];
+            /**
+             * Format: date-time
+             * @description The first flow of it seen, in data time.
+             */
+            firstSeen: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The group the rule fired for: an address, `srcaddr -> dstaddr`, `srcaddr -> port N`, or a threshold rule's group value. */
+            key: string;
+            /**
+             * Format: date-time
+             * @description The last flow of it seen, in data time.
+             */
+            lastSeen: string;
+            /** Format: date-time */
+            mutedUntil: string | null;
+            /**
+             * Format: date-time
+             * @description When its notifications were sent, if they were.
+             */
+            notifiedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it was opened or last reopened (wall time).
+             */
+            openedAt: string;
+            /** Format: int64 */
+            ruleId: number;
+            ruleKind: string;
+            ruleName: string;
+            severity: string;
+            status: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         /**
          * @description A flow record as the API answers it: every field (null when the record does not have it), words for
@@ -2726,6 +3236,71 @@ export interface components {
             local: boolean;
             /** @description The single sign-on button's name, when configured. */
             oidc: string | null;
+        };
+        RuleRequest: {
+            /** @description The notification channels of its findings. */
+            channelIds?: number[] | null;
+            /** @description Evaluated or not (default true). */
+            enabled?: boolean | null;
+            /** @description A threshold rule's filter (docs/filters.md); empty: every flow. None for a built-in detector. */
+            filter?: string | null;
+            /** @description A threshold rule's group field: a filter field of one stored column (`srcaddr`, `dstport`, `interface-id`...). */
+            groupBy?: string | null;
+            /** @description `threshold` (the only kind POST creates), or a built-in detector's id (`port-scan`, `host-sweep`, `brute-force`): the kind of the rule PUT replaces. */
+            kind?: string | null;
+            /** @description A threshold rule's metric: `records`, `flows`, `bytes`, `packets`, `distinct-dstport` or `distinct-dstaddr`. */
+            metric?: string | null;
+            /** @description Notify only for findings at or above this severity (default low). */
+            minSeverity?: string | null;
+            /** @description What to call it (1 to 100 characters, unique). */
+            name?: string | null;
+            /** @description A built-in detector's parameters (docs/detections.md), each missing one at its default; none for a threshold rule. */
+            parameters?: unknown;
+            /**
+             * Format: int64
+             * @description The saved search the filter came from, if any.
+             */
+            searchId?: number | null;
+            /** @description `low`, `medium`, `high` or `critical`: its findings' severity. */
+            severity?: string | null;
+            /**
+             * Format: int64
+             * @description A threshold rule fires for a group whose metric in a window is greater than this.
+             */
+            threshold?: number | null;
+            /** @description `5m`, `15m`, `1h` or `1d` (default 5m, or the detector's). */
+            window?: string | null;
+        };
+        RuleResponse: {
+            builtIn: boolean;
+            channelIds: number[];
+            /** Format: date-time */
+            createdAt: string;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description The end of the last window judged in order (data time); null before the first.
+             */
+            evaluatedTo: string | null;
+            filter: string | null;
+            groupBy: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            metric: string | null;
+            minSeverity: string;
+            name: string;
+            parameters: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            searchId: number | null;
+            severity: string;
+            /** Format: int64 */
+            threshold: number | null;
+            /** Format: date-time */
+            updatedAt: string;
+            window: string;
         };
         /** @description An S3 bucket (or S3-compatible store) holding flow logs in AWS's delivery layout. */
         S3Settings: {

@@ -15,6 +15,7 @@ public static class Detectors
     public const string PortScan = "port-scan";
     public const string HostSweep = "host-sweep";
     public const string BruteForce = "brute-force";
+    public const string SourceSilent = "source-silent";
 
     public static readonly IReadOnlyList<string> Severities = ["low", "medium", "high", "critical"];
 
@@ -37,7 +38,14 @@ public static class Detectors
         [
             new("minConnections", 20, 2, 1_000_000, "connections (distinct source ports) from one outside address to port 22 or 3389 in the window"),
         ], "Many connections from one address outside the private ranges to SSH or RDP (GuardDuty UnauthorizedAccess:EC2/SSHBruteForce)."),
+        new(SourceSilent, "Source gone silent", "5m", "high",
+        [
+            new("minutes", 60, 5, 10_080, "minutes an enabled source that ingested records before has ingested none"),
+        ], "An enabled source stopped delivering records: its logs stopped, its credentials or bucket changed, or its worker is down."),
     ];
+
+    /// <summary>Whether a kind is judged per window of flows (all but <see cref="SourceSilent"/>, judged on the clock).</summary>
+    public static bool IsWindowed(string kind) => kind != SourceSilent;
 
     /// <summary>The destination ports the brute-force detector watches: SSH and RDP.</summary>
     public static readonly IReadOnlyList<int> BruteForcePorts = [22, 3389];

@@ -75,7 +75,8 @@ namespace FlowLens.Api.Data.Migrations
                 insert into rules (name, kind, built_in, enabled, severity, parameters, window_size, created_at, updated_at) values
                     ('Port scan', 'port-scan', true, true, 'medium', '{"minPorts": 20, "minRejectedRatio": 0.5}', '5m', now(), now()),
                     ('Host sweep', 'host-sweep', true, true, 'medium', '{"minHosts": 20, "minRejectedRatio": 0.5}', '5m', now(), now()),
-                    ('SSH/RDP brute force', 'brute-force', true, true, 'high', '{"minConnections": 20}', '5m', now(), now());
+                    ('SSH/RDP brute force', 'brute-force', true, true, 'high', '{"minConnections": 20}', '5m', now(), now()),
+                    ('Source gone silent', 'source-silent', true, true, 'high', '{"minutes": 60}', '5m', now(), now());
                 """);
         }
 

@@ -73,15 +73,21 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
                 rules.Add(Rule.Read(reader));
             }
         }
+        var opened = new List<OpenedFinding>();
+        if (rules.FirstOrDefault(r => r.Kind == Detectors.SourceSilent) is { } silent)
+        {
+            await SilentSourcesAsync(connection, silent, now, opened, ct);
+            rules.Remove(silent);
+        }
         var watermark = DetectionWindows.Watermark(await ProgressAsync(connection, ct), now, TimeSpan.FromMinutes(o.SourceIdleMinutes));
         if (rules.Count == 0 || DetectionWindows.JudgedUntil(watermark, TimeSpan.FromMinutes(o.GraceMinutes)) is not { } until)
         {
-            return new DetectionRun(true, 0, []);
+            return new DetectionRun(true, 0, opened);
         }
         var earliest = now - TimeSpan.FromHours(o.LookbackHours);
 
         var fingerprints = new Dictionary<TimeSpan, Dictionary<DateTimeOffset, long>>();
-        foreach (var size in rules.Select(r => r.Size).Distinct())
+        foreach (var size in rules.Where(r => Detectors.IsWindowed(r.Kind)).Select(r => r.Size).Distinct())
         {
             fingerprints[size] = await FingerprintsAsync(connection, DetectionWindows.Floor(earliest, size), until, size, ct);
         }
@@ -90,6 +96,10 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
         var tasks = new List<(Rule Rule, DateTimeOffset Start, bool New)>();
         foreach (var rule in rules)
         {
+            if (!Detectors.IsWindowed(rule.Kind))
+            {
+                continue;
+            }
             var prints = fingerprints[rule.Size];
             tasks.AddRange(DetectionWindows.NewWindows(rule.EvaluatedTo, earliest, until, rule.Size, o.MaxWindowsPerRun).Select(start => (rule, start, true)));
             // Judged windows whose records changed since: a late object (or a replaced one) touched them.
@@ -98,7 +108,6 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
                 .Select(j => j.Key.Start).Order().Take(o.MaxWindowsPerRun).Select(start => (rule, start, false)));
         }
 
-        var opened = new List<OpenedFinding>();
         var windows = 0;
         foreach (var group in tasks.GroupBy(t => (t.Rule.Size, t.Start)).OrderBy(g => g.Key.Start).ThenBy(g => g.Key.Size))
         {
@@ -138,6 +147,44 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
             logger.LogInformation("Detections: {Windows} windows judged up to {Until:o}, {Opened} findings opened", windows, until, opened.Count);
         }
         return new DetectionRun(true, windows, opened);
+    }
+
+    /// <summary>
+    /// The source-silent detector, on the clock: each enabled source that ingested records before but none for the
+    /// rule's minutes. Its silence is one episode, keyed by its last ingestion: it fires once, and again (reopening)
+    /// only after the source delivered and went silent anew.
+    /// </summary>
+    private static async Task SilentSourcesAsync(NpgsqlConnection connection, Rule rule, DateTimeOffset now, List<OpenedFinding> opened, CancellationToken ct)
+    {
+        var fires = new List<(Fire Fire, DateTimeOffset Episode)>();
+        await using (var command = Command(connection, """
+            select s.id, s.name, max(o.newest_record_at), max(o.ingested_at)
+            from sources s join source_objects o on o.source_id = s.id
+            where s.enabled and o.records > 0 and o.ingested_at is not null and o.newest_record_at is not null
+            group by s.id, s.name
+            having max(o.ingested_at) < $1
+            order by s.id
+            """, [now - TimeSpan.FromMinutes(rule.Parameters["minutes"])]))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var (newest, ingested) = (reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3));
+                fires.Add((new Fire(rule, $"source {reader.GetString(1)}", newest, newest, "", new()
+                {
+                    ["sourceId"] = reader.GetInt64(0), ["source"] = reader.GetString(1), ["lastIngestedAt"] = ingested, ["newestRecordAt"] = newest,
+                }), ingested));
+            }
+        }
+        foreach (var (fire, episode) in fires)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            if (await ApplyAsync(connection, fire, episode, fire.LastSeen.AddHours(-1), fire.LastSeen.AddSeconds(1), now, ct) is { } finding)
+            {
+                opened.Add(finding);
+            }
+            await transaction.CommitAsync(ct);
+        }
     }
 
     /// <summary>Each source's newest record and last ingestion with records.</summary>
@@ -255,7 +302,12 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
     /// finding of that key, this window counted once (a window judged again after late data only refreshes the
     /// details), and a resolved finding (or one muted until a time now past) reopened. Null unless opened or reopened.
     /// </summary>
-    private static async Task<OpenedFinding?> ApplyAsync(NpgsqlConnection connection, Fire fire, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now, CancellationToken ct)
+    private static Task<OpenedFinding?> ApplyAsync(NpgsqlConnection connection, Fire fire, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now, CancellationToken ct) =>
+        ApplyAsync(connection, fire, start, start, end, now, ct);
+
+    /// <param name="window">What the fire counts once under (a window's start; a silence's episode).</param>
+    private static async Task<OpenedFinding?> ApplyAsync(NpgsqlConnection connection, Fire fire, DateTimeOffset window, DateTimeOffset start, DateTimeOffset end,
+        DateTimeOffset now, CancellationToken ct)
     {
         var rule = fire.Rule;
         var details = JsonSerializer.Serialize(fire.Details);
@@ -266,7 +318,7 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
         await using (var command = Command(connection, """
             select f.id, f.status, f.muted_until, exists (select from finding_windows w where w.finding_id = f.id and w.window_start = $3)
             from findings f where f.rule_id = $1 and f.group_key = $2 for update
-            """, [rule.Id, fire.Key, start]))
+            """, [rule.Id, fire.Key, window]))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             if (!await reader.ReadAsync(ct))
@@ -278,7 +330,7 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
                     values ($1, $2, $3, 'open', $4, $5, 1, $6, $7, $8, $9::jsonb, $10, $10, $10)
                     returning id
                     """, ct, rule.Id, fire.Key, rule.Severity, fire.FirstSeen, fire.LastSeen, fire.EvidenceFilter, start, end, details, now);
-                await ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, start);
+                await ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, window);
                 return new OpenedFinding(id, rule.Id, rule.Name, rule.Severity, rule.MinSeverity, rule.ChannelIds, fire.Key);
             }
             (id, status, mutedUntil, counted) = (reader.GetInt64(0), reader.GetString(1),
@@ -288,12 +340,12 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
         {
             await ExecuteAsync(connection, """
                 update findings set details = $2::jsonb, first_seen = least(first_seen, $3), last_seen = greatest(last_seen, $4), updated_at = $5
-                where id = $1
+                where id = $1 and (details <> $2::jsonb or first_seen > $3 or last_seen < $4)
                 """, ct, id, details, fire.FirstSeen, fire.LastSeen, now);
             return null;
         }
         var reopen = status == "resolved" || status == "muted" && mutedUntil <= now;
-        await ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, start);
+        await ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, window);
         await ExecuteAsync(connection, """
             update findings set count = count + 1, severity = $2, first_seen = least(first_seen, $3), last_seen = greatest(last_seen, $4),
                 evidence_filter = $5, evidence_from = case when $9 then $6 else least(evidence_from, $6) end,

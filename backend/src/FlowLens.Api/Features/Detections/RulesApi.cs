@@ -23,7 +23,7 @@ public static class RulesApi
     }
 
     /// <param name="Name">What to call it (1 to 100 characters, unique).</param>
-    /// <param name="Kind"><c>threshold</c> (the only kind POST creates), or a built-in detector's id (<c>port-scan</c>, <c>host-sweep</c>, <c>brute-force</c>): the kind of the rule PUT replaces.</param>
+    /// <param name="Kind"><c>threshold</c> (the only kind POST creates), or a built-in detector's id (<c>port-scan</c>, <c>host-sweep</c>, <c>brute-force</c>, <c>source-silent</c>): the kind of the rule PUT replaces.</param>
     /// <param name="Enabled">Evaluated or not (default true).</param>
     /// <param name="Severity"><c>low</c>, <c>medium</c>, <c>high</c> or <c>critical</c>: its findings' severity.</param>
     /// <param name="Parameters">A built-in detector's parameters (docs/detections.md), each missing one at its default; none for a threshold rule.</param>
