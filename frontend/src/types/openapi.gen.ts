@@ -3246,7 +3246,7 @@ export interface components {
             filter?: string | null;
             /** @description A threshold rule's group field: a filter field of one stored column (`srcaddr`, `dstport`, `interface-id`...). */
             groupBy?: string | null;
-            /** @description `threshold` (the only kind POST creates), or a built-in detector's id (`port-scan`, `host-sweep`, `brute-force`): the kind of the rule PUT replaces. */
+            /** @description `threshold` (the only kind POST creates), or a built-in detector's id (`port-scan`, `host-sweep`, `brute-force`, `source-silent`): the kind of the rule PUT replaces. */
             kind?: string | null;
             /** @description A threshold rule's metric: `records`, `flows`, `bytes`, `packets`, `distinct-dstport` or `distinct-dstaddr`. */
             metric?: string | null;

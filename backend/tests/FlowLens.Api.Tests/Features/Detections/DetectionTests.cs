@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Features.Stats;
@@ -247,24 +248,25 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
     [Fact]
     public async Task ASourceGoneSilent_FiresOnce_ButNotALiveOne_NorADisabledOne()
     {
-        var (app, source) = await StartAsync();
-        await using var _ = app;
-        using var live = new FlowLogFolder();
-        using var disabled = new FlowLogFolder();
-        var (liveSource, disabledSource) = (await live.CreateSourceAsync(app, "live"), await disabled.CreateSourceAsync(app, "disabled"));
-        await IngestAsync(app, source, [Tail]);
-        live.WriteGzip("o.log.gz", Tail);
-        disabled.WriteGzip("o.log.gz", Tail);
-        await app.IngestAsync(liveSource);
-        await app.IngestAsync(disabledSource);
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        async Task<long> SourceAsync(string name)
+        {
+            _folder.WriteGzip($"{name}/o.log.gz", Tail);
+            var created = await admin.PostAsJsonAsync("/api/sources", new { name, kind = "directory", directory = new { path = Path.Combine(_folder.Root, name) } });
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            await app.IngestAsync(id);
+            return id;
+        }
+        var (silent, live, disabled) = (await SourceAsync("silent"), await SourceAsync("live"), await SourceAsync("disabled"));
         // Two of them last delivered three hours ago (past the default 60 minutes); one of those is switched off.
-        await app.ScalarAsync<long>("with aged as (update source_objects set ingested_at = ingested_at - interval '3 hours' where source_id <> $1 returning 1) select count(*) from aged", liveSource);
-        await app.ScalarAsync<long>("with off as (update sources set enabled = false where id = $1 returning 1) select count(*) from off", disabledSource);
+        await app.ScalarAsync<long>("with aged as (update source_objects set ingested_at = ingested_at - interval '3 hours' where source_id <> $1 returning 1) select count(*) from aged", live);
+        await app.ScalarAsync<long>("with off as (update sources set enabled = false where id = $1 returning 1) select count(*) from off", disabled);
 
         var run = await EvaluateAsync(app);
 
-        var finding = Assert.Single(await FindingsAsync(app.CreateClient(FlowLensApp.AdminKey)));
-        Assert.Equal(("source-silent", "source logs", "high"), (finding.RuleKind, finding.Key, finding.Severity));
+        var finding = Assert.Single(await FindingsAsync(admin));
+        Assert.Equal(("source-silent", "source silent", "high", silent), (finding.RuleKind, finding.Key, finding.Severity, finding.Details.GetProperty("sourceId").GetInt64()));
         Assert.Equal(finding.Id, Assert.Single(run.Opened).FindingId);
         Assert.Empty((await EvaluateAsync(app)).Opened);
     }
