@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using FlowLens.Core.Filters;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Queries;
@@ -37,8 +36,6 @@ public static class DetectionSql
         var parameters = new List<object> { from, to };
         var columns = new HashSet<string> { "log_status", "bytes", "packets", "dstport", "dstaddr" };
         var branches = new List<string>();
-        var values = new StringBuilder("case g.rule");
-        var over = new StringBuilder("case g.rule");
         for (var i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
@@ -54,22 +51,41 @@ public static class DetectionSql
                 throw new ArgumentException($"'{rule.GroupBy}' is not a field to group by", nameof(rules));
             }
             columns.Add(field.Columns[0]);
-            var index = i.ToString(CultureInfo.InvariantCulture);
-            branches.Add($"select {index} as rule, {KeyOf(field)} as key where {condition}");
-            parameters.Add(rule.Threshold);
-            values.Append($" when {index} then {Metric(rule.Metric)}");
-            over.Append($" when {index} then {Metric(rule.Metric)} > ${parameters.Count}");
+            var (sum, distinct) = MetricInputs(rule.Metric);
+            branches.Add($"select {i.ToString(CultureInfo.InvariantCulture)} as rule, {KeyOf(field)} as key, {sum} as v, {distinct} as d where {condition}");
         }
+        parameters.Add(rules.Select(r => r.Threshold).ToArray());
+        var thresholds = "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+        // Each flow goes to each rule it matches, under that rule's key, with what the rule's metric adds (v) or counts
+        // once (d): one sum and one hashed distinct for every rule, not every aggregate for every group.
         return new DetectionStatement($"""
-            select g.rule, g.key, {values} end as value, min(f.start) as first_seen, max(f.start) as last_seen
-            from {FlowChunks.Rows(columns.Select(FlowColumns.Named), "$1", "$2")} f
-            cross join lateral ({string.Join(" union all ", branches)}) g
-            where g.key is not null
-            group by g.rule, g.key
-            having {over} end
-            order by g.rule, g.key collate "C"
+            with g as materialized (
+                select g.rule, g.key, g.v, g.d, f.start
+                from {FlowChunks.Rows(columns.Select(FlowColumns.Named), "$1", "$2")} f
+                cross join lateral ({string.Join(" union all ", branches)}) g
+                where g.key is not null),
+            sums as (
+                select rule, key, coalesce(sum(v), 0)::bigint as value, min(start) as first_seen, max(start) as last_seen from g group by rule, key),
+            counts as (
+                select rule, key, count(*)::bigint as value from (select distinct rule, key, d from g where d is not null) x group by rule, key)
+            select s.rule, s.key, coalesce(c.value, s.value) as value, s.first_seen, s.last_seen
+            from sums s left join counts c on c.rule = s.rule and c.key = s.key
+            where coalesce(c.value, s.value) > ({thresholds}::bigint[])[s.rule + 1]
+            order by s.rule, s.key collate "C"
             """, parameters);
     }
+
+    /// <summary>What one flow adds to a metric (<c>v</c>, summed) or counts once (<c>d</c>, distinct values), as SQL on the flow's columns.</summary>
+    private static (string Sum, string Distinct) MetricInputs(string metric) => metric switch
+    {
+        "records" => ("1::bigint", "null::text"),
+        "flows" => ("(log_status = 1)::int::bigint", "null::text"),
+        "bytes" => ("coalesce(bytes, 0)::bigint", "null::text"),
+        "packets" => ("coalesce(packets, 0)::bigint", "null::text"),
+        "distinct-dstport" => ("null::bigint", "dstport::text"),
+        "distinct-dstaddr" => ("null::bigint", "host(dstaddr)"),
+        _ => throw new ArgumentException($"'{metric}' is not a metric", nameof(metric)),
+    };
 
     /// <summary>Whether a threshold rule may group by <paramref name="name"/>: a filter field of one stored column.</summary>
     public static bool IsGroupField(string name) => FilterFields.TryFind(name, out var f) && f.Columns.Count == 1 && f.Kind != FilterKind.Context;
@@ -145,18 +161,6 @@ public static class DetectionSql
         where bucket >= $1 and bucket < $2
         group by 1
         """, [from, to, size, Rollups.Origin]);
-
-    /// <summary>A threshold metric as an aggregate over the flows <c>f</c>.</summary>
-    public static string Metric(string metric) => metric switch
-    {
-        "records" => "count(*)",
-        "flows" => "count(*) filter (where f.log_status = 1)",
-        "bytes" => "coalesce(sum(f.bytes), 0)::bigint",
-        "packets" => "coalesce(sum(f.packets), 0)::bigint",
-        "distinct-dstport" => "count(distinct f.dstport)",
-        "distinct-dstaddr" => "count(distinct f.dstaddr)",
-        _ => throw new ArgumentException($"'{metric}' is not a metric", nameof(metric)),
-    };
 
     /// <summary>A field's value as text, as the filter language writes it (so the key goes back into a filter).</summary>
     private static string KeyOf(FilterField field)
