@@ -57,6 +57,13 @@ public static class AuditActions
     public const string ChannelUpdated = "channel.updated";
     public const string ChannelDeleted = "channel.deleted";
     public const string ChannelTested = "channel.tested";
+
+    // Detections (Features/Detections).
+    public const string RuleCreated = "rule.created";
+    public const string RuleUpdated = "rule.updated";
+    public const string RuleDeleted = "rule.deleted";
+    public const string FindingUpdated = "finding.updated";
+    public const string FindingsBulkUpdated = "findings.bulk-updated";
 }
 
 /// <summary>Records audit events in the database, in the request's own unit of work.</summary>

@@ -1,5 +1,6 @@
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Context;
+using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Features.Stats;
 using Hangfire;
@@ -10,9 +11,10 @@ namespace FlowLens.Api.Features.Ingestion;
 
 /// <summary>
 /// The one place recurring jobs are registered: a sync job and an inventory job (AWS sources) per enabled source,
-/// partition upkeep, rollup compaction, AWS's ip-ranges.json.
+/// partition upkeep, rollup compaction, the detections, AWS's ip-ranges.json.
 /// </summary>
-public sealed class SourceSchedules(IRecurringJobManager recurring, IOptions<InventoryOptions> inventory, IOptions<EnrichmentOptions> enrichment)
+public sealed class SourceSchedules(IRecurringJobManager recurring, IOptions<InventoryOptions> inventory, IOptions<EnrichmentOptions> enrichment,
+    IOptions<DetectionOptions> detections)
 {
     public static string JobId(long sourceId) => $"source-{sourceId}";
 
@@ -50,6 +52,7 @@ public sealed class SourceSchedules(IRecurringJobManager recurring, IOptions<Inv
     {
         recurring.AddOrUpdate<PartitionMaintenanceJob>(PartitionMaintenanceJob.Id, job => job.RunAsync(CancellationToken.None), PartitionMaintenanceJob.Schedule);
         recurring.AddOrUpdate<RollupCompactionJob>(RollupCompactionJob.Id, job => job.RunAsync(CancellationToken.None), RollupCompactionJob.Schedule);
+        recurring.AddOrUpdate<DetectionJob>(DetectionJob.Id, job => job.RunAsync(CancellationToken.None), detections.Value.Interval);
         if (enrichment.Value.RefreshAwsIpRanges)
         {
             recurring.AddOrUpdate<AwsIpRangesJob>(AwsIpRangesJob.Id, job => job.RunAsync(CancellationToken.None), AwsIpRangesJob.Schedule);

@@ -62,6 +62,16 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         { "DELETE", "/api/channels/999999", true },
         { "POST", "/api/channels/999999/test", true },
         { "GET", "/api/deliveries?findingId=999999", false },
+        { "GET", "/api/rules", false },
+        { "GET", "/api/rules/999999", false },
+        { "POST", "/api/rules", true },
+        { "PUT", "/api/rules/999999", true },
+        { "DELETE", "/api/rules/999999", true },
+        { "GET", "/api/findings", false },
+        { "GET", "/api/findings/counts", false },
+        { "GET", "/api/findings/999999", false },
+        { "PATCH", "/api/findings/999999", false },
+        { "POST", "/api/findings/bulk", false },
         { "GET", "/hangfire", true },
     };
 
@@ -73,7 +83,7 @@ public sealed class RoleMatrixTests(EmptyApp empty) : IClassFixture<EmptyApp>
         var ct = TestContext.Current.CancellationToken;
         HttpRequestMessage Request() => new(new HttpMethod(method), path)
         {
-            Content = method is "POST" or "PUT" ? new StringContent("{}", System.Text.Encoding.UTF8, "application/json") : null,
+            Content = method is "POST" or "PUT" or "PATCH" ? new StringContent("{}", System.Text.Encoding.UTF8, "application/json") : null,
         };
 
         var anonymous = await app.CreateClient(apiKey: null).SendAsync(Request(), ct);

@@ -1,0 +1,93 @@
+using System.Text.Json;
+
+namespace FlowLens.Core.Detections;
+
+/// <summary>A number a detector takes, with its documented default and the range it accepts.</summary>
+public sealed record DetectorParameter(string Name, double Default, double Min, double Max, string Description);
+
+/// <summary>A built-in detector: its id (a rule's kind), default window and severity, and parameters.</summary>
+public sealed record Detector(string Id, string Name, string Window, string Severity, IReadOnlyList<DetectorParameter> Parameters, string Description);
+
+/// <summary>The kinds of rule: <c>threshold</c>, and the built-in detectors (docs/detections.md lists them all).</summary>
+public static class Detectors
+{
+    public const string Threshold = "threshold";
+    public const string PortScan = "port-scan";
+    public const string HostSweep = "host-sweep";
+    public const string BruteForce = "brute-force";
+    public const string SourceSilent = "source-silent";
+
+    public static readonly IReadOnlyList<string> Severities = ["low", "medium", "high", "critical"];
+
+    /// <summary>Metrics of a threshold rule.</summary>
+    public static readonly IReadOnlyList<string> Metrics = ["records", "flows", "bytes", "packets", "distinct-dstport", "distinct-dstaddr"];
+
+    public static readonly IReadOnlyList<Detector> BuiltIn =
+    [
+        new(PortScan, "Port scan", "5m", "medium",
+        [
+            new("minPorts", 20, 2, 65535, "distinct destination ports one source hits on one destination address in the window"),
+            new("minRejectedRatio", 0.5, 0, 1, "share of those flows that were REJECTed, at least"),
+        ], "One source address hits many ports of one destination, mostly rejected (GuardDuty Recon:EC2/Portscan)."),
+        new(HostSweep, "Host sweep", "5m", "medium",
+        [
+            new("minHosts", 20, 2, 1_000_000, "distinct destination addresses one source hits on one destination port in the window"),
+            new("minRejectedRatio", 0.5, 0, 1, "share of those flows that were REJECTed, at least"),
+        ], "One source address hits one port on many destinations, mostly rejected (GuardDuty Impact:EC2/PortSweep)."),
+        new(BruteForce, "SSH/RDP brute force", "5m", "high",
+        [
+            new("minConnections", 20, 2, 1_000_000, "connections (distinct source ports) from one outside address to port 22 or 3389 in the window"),
+        ], "Many connections from one address outside the private ranges to SSH or RDP (GuardDuty UnauthorizedAccess:EC2/SSHBruteForce)."),
+        new(SourceSilent, "Source gone silent", "5m", "high",
+        [
+            new("minutes", 60, 5, 10_080, "minutes an enabled source that ingested records before has ingested none"),
+        ], "An enabled source stopped delivering records: its logs stopped, its credentials or bucket changed, or its worker is down."),
+    ];
+
+    /// <summary>Whether a kind is judged per window of flows (all but <see cref="SourceSilent"/>, judged on the clock).</summary>
+    public static bool IsWindowed(string kind) => kind != SourceSilent;
+
+    /// <summary>The destination ports the brute-force detector watches: SSH and RDP.</summary>
+    public static readonly IReadOnlyList<int> BruteForcePorts = [22, 3389];
+
+    /// <summary>Sources the brute-force detector leaves out: private, shared, loopback and link-local ranges (not "outside").</summary>
+    public static readonly IReadOnlyList<string> InsideRanges =
+        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"];
+
+    public static bool IsBuiltIn(string kind) => BuiltIn.Any(d => d.Id == kind);
+
+    public static Detector? Find(string kind) => BuiltIn.FirstOrDefault(d => d.Id == kind);
+
+    public static int SeverityRank(string severity) => Severities.ToList().IndexOf(severity);
+
+    /// <summary>
+    /// A detector's parameters from a JSON object (null: all defaults), each missing one at its default; an error
+    /// names an unknown or out-of-range parameter. Never throws on input.
+    /// </summary>
+    public static (Dictionary<string, double>? Values, string? Error) Parameters(Detector detector, JsonElement? json)
+    {
+        var values = detector.Parameters.ToDictionary(p => p.Name, p => p.Default);
+        if (json is not { } element || element.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return (values, null);
+        }
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return (null, "parameters is a JSON object");
+        }
+        foreach (var property in element.EnumerateObject())
+        {
+            var parameter = detector.Parameters.FirstOrDefault(p => p.Name == property.Name);
+            if (parameter is null)
+            {
+                return (null, $"'{property.Name}' is not a parameter of {detector.Id}; it takes: {string.Join(", ", detector.Parameters.Select(p => p.Name))}");
+            }
+            if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value) || value < parameter.Min || value > parameter.Max)
+            {
+                return (null, $"{property.Name} is a number from {parameter.Min} to {parameter.Max}");
+            }
+            values[parameter.Name] = value;
+        }
+        return (values, null);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Detections;
+using FlowLens.Api.Features.Stats;
+using FlowLens.Api.Tests.Infrastructure;
+
+namespace FlowLens.Api.Tests.Features.Detections;
+
+/// <summary>
+/// The detections end to end: planted flow logs ingested through a directory source, the evaluation job run as the
+/// worker would, findings read through the API. Each detector has a planted case and look-alikes that must not fire.
+/// </summary>
+public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly FlowLogFolder _folder = new();
+    private int _objects;
+
+    /// <summary>The first planted window: a whole hour three hours ago, well inside the lookback.</summary>
+    private static readonly DateTimeOffset T0 = new(DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour - 3), TimeSpan.Zero);
+
+    private async Task<(FlowLensApp App, long Source)> StartAsync()
+    {
+        var app = await postgres.StartAppAsync(b =>
+        {
+            _folder.Allow(b);
+            b.UseSetting("FlowLens:Detections:LookbackHours", "4");
+        });
+        return (app, await _folder.CreateSourceAsync(app));
+    }
+
+    private static string Flow(string src, string dst, int srcPort, int dstPort, string action, DateTimeOffset at) =>
+        $"2 123456789010 eni-0a1b2c3d {src} {dst} {srcPort} {dstPort} 6 3 180 {at.ToUnixTimeSeconds()} {at.ToUnixTimeSeconds() + 50} {action} OK";
+
+    /// <summary>A record an hour after T0: the watermark it sets lets the windows before T0 + 50 minutes be judged.</summary>
+    private static string Tail => Flow("10.0.0.1", "10.0.0.2", 40000, 443, "ACCEPT", T0.AddHours(1));
+
+    private async Task IngestAsync(FlowLensApp app, long source, IEnumerable<string> lines)
+    {
+        _folder.WriteGzip($"AWSLogs/o{++_objects}.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+            + string.Join('\n', lines));
+        await app.IngestAsync(source);
+    }
+
+    private static async Task<DetectionRun> EvaluateAsync(FlowLensApp app)
+    {
+        DetectionRun? run = null;
+        await app.RunJobAsync<DetectionJob>(async job => run = await job.EvaluateAsync(TestContext.Current.CancellationToken));
+        return run!;
+    }
+
+    private static async Task<List<FindingsApi.FindingResponse>> FindingsAsync(HttpClient client, string query = "") =>
+        (await client.GetFromJsonAsync<FindingsApi.FindingPage>($"/api/findings?limit=500{query}", TestContext.Current.CancellationToken))!.Items;
+
+    /// <summary>A port scan: one source to <paramref name="ports"/> ports of one host, rejected.</summary>
+    private static IEnumerable<string> Scan(string src, string dst, IEnumerable<int> ports, DateTimeOffset at) =>
+        ports.Select(p => Flow(src, dst, 50000 + p, p, "REJECT", at.AddSeconds(p % 60)));
+
+    [Fact]
+    public async Task PlantedAttacks_Fire_AndTheirLookAlikes_DoNot()
+    {
+        var (app, source) = await StartAsync();
+        await using var _ = app;
+        var ct = TestContext.Current.CancellationToken;
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        var rule = await admin.PostAsJsonAsync("/api/rules", new
+        {
+            name = "Rejected SSH/RDP by source",
+            filter = "action = REJECT and dstport in (22, 3389)",
+            groupBy = "srcaddr",
+            metric = "flows",
+            threshold = 3,
+            severity = "low",
+        }, ct);
+        Assert.Equal(HttpStatusCode.Created, rule.StatusCode);
+
+        var at = T0.AddMinutes(1);
+        var lines = new List<string>();
+        lines.AddRange(Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(1, 30), at));                                             // port scan
+        lines.AddRange(Enumerable.Range(1, 40).Select(i => Flow("198.51.100.8", $"10.0.3.{i}", 51000 + i, 445, "REJECT", at)));   // host sweep
+        lines.AddRange(Enumerable.Range(1, 40).Select(i => Flow("192.0.2.66", "10.0.1.7", 52000 + i, 22, "ACCEPT", at)));         // brute force
+        // Look-alikes: a busy client to one port; a server answering many clients (one of them on 25 ports); a few failed
+        // SSH logins; one long SSH session; an admin reaching SSH on many hosts from inside.
+        lines.AddRange(Enumerable.Range(1, 200).Select(i => Flow("10.0.2.9", "10.0.1.6", 30000 + i, 443, "ACCEPT", at)));
+        lines.AddRange(Enumerable.Range(1, 30).Select(i => Flow("10.0.1.6", $"203.0.113.{i}", 443, 40000 + i, "ACCEPT", at)));
+        lines.AddRange(Enumerable.Range(1, 25).Select(i => Flow("10.0.1.6", "203.0.113.200", 443, 41000 + i, "ACCEPT", at)));
+        lines.AddRange(Enumerable.Range(1, 5).Select(i => Flow("192.0.2.77", "10.0.1.7", 53000 + i, 22, "REJECT", at)));
+        lines.AddRange(Enumerable.Range(1, 30).Select(i => Flow("192.0.2.88", "10.0.1.7", 54000, 22, "ACCEPT", at.AddSeconds(i))));
+        lines.AddRange(Enumerable.Range(1, 30).Select(i => Flow("10.0.9.9", $"10.0.1.{i}", 55000 + i, 22, "ACCEPT", at)));
+        lines.Add(Tail);
+        await IngestAsync(app, source, lines);
+
+        var watch = Stopwatch.StartNew();
+        var run = await EvaluateAsync(app);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Evaluated {run.Windows} windows of {lines.Count} records in {watch.ElapsedMilliseconds} ms");
+
+        var findings = await FindingsAsync(admin);
+        Assert.Equal(
+            [("brute-force", "192.0.2.66 -> port 22"), ("host-sweep", "198.51.100.8 -> port 445"), ("port-scan", "198.51.100.7 -> 10.0.1.5"), ("threshold", "192.0.2.77")],
+            findings.Select(f => (f.RuleKind, f.Key)).Order());
+        Assert.Equal(findings.Select(f => f.Id).Order(), run.Opened.Select(o => o.FindingId).Order());
+        Assert.All(findings, f => Assert.Equal(("open", 1L, T0, T0.AddMinutes(5)), (f.Status, f.Count, f.Evidence.From, f.Evidence.To)));
+
+        // Each finding's evidence opens exactly its flows.
+        var scan = findings.Single(f => f.RuleKind == "port-scan");
+        Assert.Equal("srcaddr = 198.51.100.7 and dstaddr = 10.0.1.5", scan.Evidence.Filter);
+        Assert.Equal(30, scan.Details.GetProperty("ports").GetInt64());
+        foreach (var (finding, flows) in findings.Zip(findings.Select(f => f.RuleKind switch { "port-scan" => 30, "host-sweep" => 40, "brute-force" => 40, _ => 5 })))
+        {
+            var summary = await admin.GetFromJsonAsync<StatsApi.Summary>(
+                "/api/stats/summary?" + QueryData.Query(finding.Evidence.From, finding.Evidence.To, ("q", finding.Evidence.Filter), ("rollups", "false")), ct);
+            Assert.Equal(flows, summary!.Flows);
+        }
+
+        var counts = await admin.GetFromJsonAsync<FindingsApi.FindingCounts>("/api/findings/counts", ct);
+        Assert.Equal(new FindingsApi.FindingCounts(1, 2, 1, 0, 4, 0), counts);
+
+        // Running again with nothing new changes nothing.
+        var again = await EvaluateAsync(app);
+        Assert.Equal((0, 0), (again.Windows, again.Opened.Count));
+        Assert.Equal(findings.Select(f => f.UpdatedAt), (await FindingsAsync(admin)).Select(f => f.UpdatedAt));
+    }
+
+    [Fact]
+    public async Task LateObject_CompletingAWindow_FiresOnce_AndRerunsFireNothing()
+    {
+        var (app, source) = await StartAsync();
+        await using var _ = app;
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        var at = T0.AddMinutes(20);
+
+        await IngestAsync(app, source, [.. Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(1, 12), at), Tail]);
+        Assert.Empty((await EvaluateAsync(app)).Opened);
+        Assert.Empty(await FindingsAsync(admin));
+
+        // The rest of the scan arrives late, in the window judged already: judged again, it fires.
+        await IngestAsync(app, source, Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(13, 18), at));
+        var late = await EvaluateAsync(app);
+        Assert.Equal(1, late.Windows);
+        var opened = Assert.Single(late.Opened);
+        Assert.Equal("198.51.100.7 -> 10.0.1.5", opened.Key);
+
+        Assert.Empty((await EvaluateAsync(app)).Opened);
+
+        // Later still, more of the same window: the finding is updated, never duplicated nor opened again.
+        await IngestAsync(app, source, Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(31, 10), at));
+        var later = await EvaluateAsync(app);
+        Assert.Equal((1, 0), (later.Windows, later.Opened.Count));
+        var finding = Assert.Single(await FindingsAsync(admin));
+        Assert.Equal((1L, 40L, "open"), (finding.Count, finding.Details.GetProperty("ports").GetInt64(), finding.Status));
+    }
+
+    [Fact]
+    public async Task ResolvedFinding_FiringInANewWindow_Reopens_ButNotForTheWindowItWasResolvedFrom()
+    {
+        var (app, source) = await StartAsync();
+        await using var _ = app;
+        var ct = TestContext.Current.CancellationToken;
+        var viewer = app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer));
+        await IngestAsync(app, source, [.. Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(1, 30), T0.AddMinutes(1)), Tail]);
+        var first = Assert.Single((await EvaluateAsync(app)).Opened);
+
+        // A viewer triages: assigns, then resolves.
+        var assigned = await viewer.PatchAsJsonAsync($"/api/findings/{first.FindingId}", new { assignee = "alice" }, ct);
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        var resolved = await viewer.PatchAsJsonAsync($"/api/findings/{first.FindingId}", new { status = "resolved" }, ct);
+        Assert.Equal(("resolved", "alice"), await resolved.Content.ReadFromJsonAsync<FindingsApi.FindingResponse>(ct) is { } r ? (r.Status, r.Assignee) : default);
+
+        // Late rows of the window it fired in: judged again, but that window counted already.
+        await IngestAsync(app, source, Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(31, 5), T0.AddMinutes(1)));
+        Assert.Empty((await EvaluateAsync(app)).Opened);
+        Assert.Equal("resolved", (await FindingsAsync(viewer)).Single().Status);
+
+        // The same scan in a later window: reopened, and reported as opened.
+        await IngestAsync(app, source, Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(1, 30), T0.AddMinutes(16)));
+        var reopened = Assert.Single((await EvaluateAsync(app)).Opened);
+        Assert.Equal(first.FindingId, reopened.FindingId);
+        var finding = Assert.Single(await FindingsAsync(viewer));
+        Assert.Equal(("open", 2L, T0.AddMinutes(15), T0.AddMinutes(20)), (finding.Status, finding.Count, finding.Evidence.From, finding.Evidence.To));
+
+        // Bulk acknowledge; the audit log has every triage.
+        var bulk = await viewer.PostAsJsonAsync("/api/findings/bulk", new { ids = new[] { finding.Id, 999_999 }, status = "acknowledged" }, ct);
+        Assert.Equal(1, (await bulk.Content.ReadFromJsonAsync<FindingsApi.BulkResponse>(ct))!.Updated);
+        var actions = await Sql.ColumnAsync<string>(app.ConnectionString, "select action from audit_events where action like 'finding%' order by id");
+        Assert.Equal([AuditActions.FindingUpdated, AuditActions.FindingUpdated, AuditActions.FindingsBulkUpdated], actions);
+    }
+
+    [Fact]
+    public async Task TwoEvaluationsAtOnce_MakeOneFinding()
+    {
+        var (app, source) = await StartAsync();
+        await using var _ = app;
+        await IngestAsync(app, source, [.. Scan("198.51.100.7", "10.0.1.5", Enumerable.Range(1, 30), T0.AddMinutes(1)), Tail]);
+
+        var runs = await Task.WhenAll(EvaluateAsync(app), EvaluateAsync(app), EvaluateAsync(app));
+
+        Assert.Single(runs.SelectMany(r => r.Opened));
+        Assert.Single(await FindingsAsync(app.CreateClient(FlowLensApp.AdminKey)));
+        Assert.Empty((await EvaluateAsync(app)).Opened);
+    }
+
+    [Fact]
+    public async Task Rules_AdminsWrite_ViewersRead_BadRulesAre400_BuiltInsAreTunedNotDeleted()
+    {
+        var (app, _) = await StartAsync();
+        await using var __ = app;
+        var ct = TestContext.Current.CancellationToken;
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        var viewer = app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer));
+
+        var rules = (await viewer.GetFromJsonAsync<List<RulesApi.RuleResponse>>("/api/rules", ct))!;
+        Assert.Equal(["port-scan", "host-sweep", "brute-force", "source-silent"], rules.Select(r => r.Kind));
+        Assert.All(rules, r => Assert.True(r.BuiltIn && r.Enabled));
+        Assert.Equal(20, rules[0].Parameters["minPorts"]);
+
+        var good = new { name = "Big talkers", filter = "dstaddr = 10.0.0.0/8", groupBy = "srcaddr", metric = "bytes", threshold = 1_000_000, window = "1h" };
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/rules", good, ct)).StatusCode);
+
+        var badFilter = await ProblemAssert.IsProblemAsync(await admin.PostAsJsonAsync("/api/rules", good with { filter = "dstport = 22 and" }, ct), HttpStatusCode.BadRequest);
+        Assert.True(badFilter.GetProperty("errors").TryGetProperty("filter", out _));
+        Assert.Equal(17, badFilter.GetProperty("position").GetInt32()); // the end: a comparison is missing
+        await ProblemAssert.IsBadParameterAsync(await admin.PostAsJsonAsync("/api/rules", good with { groupBy = "colour" }, ct), "groupBy");
+        await ProblemAssert.IsBadParameterAsync(await admin.PostAsJsonAsync("/api/rules", good with { window = "10m" }, ct), "window");
+        await ProblemAssert.IsBadParameterAsync(await admin.PostAsJsonAsync("/api/rules", new { name = "x", kind = "port-scan" }, ct), "kind");
+
+        var created = await admin.PostAsJsonAsync("/api/rules", good, ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = (await created.Content.ReadFromJsonAsync<RulesApi.RuleResponse>(ct))!;
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsJsonAsync("/api/rules", good, ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/rules/{rule.Id}", ct)).StatusCode);
+
+        // A built-in detector: tuned and disabled, not deleted; its parameters checked.
+        var scan = rules[0];
+        await ProblemAssert.IsBadParameterAsync(await admin.PutAsJsonAsync($"/api/rules/{scan.Id}",
+            new { name = scan.Name, parameters = new { minPorts = 1 } }, ct), "parameters");
+        var tuned = await admin.PutAsJsonAsync($"/api/rules/{scan.Id}", new { name = scan.Name, enabled = false, window = "15m", parameters = new { minPorts = 50 } }, ct);
+        Assert.Equal(HttpStatusCode.OK, tuned.StatusCode);
+        var after = (await tuned.Content.ReadFromJsonAsync<RulesApi.RuleResponse>(ct))!;
+        Assert.Equal((false, "15m", 50.0, 0.5), (after.Enabled, after.Window, after.Parameters["minPorts"], after.Parameters["minRejectedRatio"]));
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync($"/api/rules/{scan.Id}", ct)).StatusCode);
+
+        var audited = await Sql.ColumnAsync<string>(app.ConnectionString, "select action from audit_events where action like 'rule.%' order by id");
+        Assert.Equal([AuditActions.RuleCreated, AuditActions.RuleDeleted, AuditActions.RuleUpdated], audited);
+    }
+
+    [Fact]
+    public async Task ASourceGoneSilent_FiresOnce_ButNotALiveOne_NorADisabledOne()
+    {
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        async Task<long> SourceAsync(string name)
+        {
+            _folder.WriteGzip($"{name}/o.log.gz", Tail);
+            var created = await admin.PostAsJsonAsync("/api/sources", new { name, kind = "directory", directory = new { path = Path.Combine(_folder.Root, name) } });
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            await app.IngestAsync(id);
+            return id;
+        }
+        var (silent, live, disabled) = (await SourceAsync("silent"), await SourceAsync("live"), await SourceAsync("disabled"));
+        // Two of them last delivered three hours ago (past the default 60 minutes); one of those is switched off.
+        await app.ScalarAsync<long>("with aged as (update source_objects set ingested_at = ingested_at - interval '3 hours' where source_id <> $1 returning 1) select count(*) from aged", live);
+        await app.ScalarAsync<long>("with off as (update sources set enabled = false where id = $1 returning 1) select count(*) from off", disabled);
+
+        var run = await EvaluateAsync(app);
+
+        var finding = Assert.Single(await FindingsAsync(admin));
+        Assert.Equal(("source-silent", "source silent", "high", silent), (finding.RuleKind, finding.Key, finding.Severity, finding.Details.GetProperty("sourceId").GetInt64()));
+        Assert.Equal(finding.Id, Assert.Single(run.Opened).FindingId);
+        Assert.Empty((await EvaluateAsync(app)).Opened);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
