@@ -334,6 +334,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notification channel, by name; settings for admins only, secrets never. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Adds a webhook, Slack or email channel. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChannelRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces a channel's settings; a secret left out (null) keeps the stored one. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChannelRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Removes a channel and its delivery log. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a sample finding through the channel now, once, and answers how it went. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/context/address/{addr}": {
         parameters: {
             query?: never;
@@ -552,6 +730,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of a finding: every attempt to every channel, newest first. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The finding whose deliveries to list; 0 lists the channels' tests. */
+                    findingId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryResponse"][];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/filter/check": {
         parameters: {
             query?: never;
@@ -647,7 +873,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /**
-                     * @description A context field other than the ASN ones: `network`, `aws-service` or `country` (or their `src-`/`dst-` forms), `instance-name`, `security-group`.
+                     * @description A context field other than the ASN ones: `network`, `aws-service` or `country` (or their `src-`/`dst-` forms), `instance-name`, `security-group`, `threat-list` (or its `src-`/`dst-` forms).
                      * @example dst-country
                      */
                     field?: string;
@@ -1545,6 +1771,168 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved searches and the team's shared ones, by name. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Saves a search, owned by the caller (private unless shared). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/searches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved search: the caller's own, or a shared one. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+            };
+        };
+        /** Replaces the name, filter, range, view and sharing of one of the caller's searches. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Deletes one of the caller's searches; an admin may also delete a shared one. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -2253,6 +2641,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/threat-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every threat list, by name, with its counts and last refresh. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Creates a threat list (empty until uploaded or fetched). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ThreatListRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threat-lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One threat list. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+            };
+        };
+        /** Replaces a list's name, description, URL, schedule and enabled. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ThreatListRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Removes a threat list and its entries. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threat-lists/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replaces a list's entries with the text sent: one address or CIDR block a line, # and ; comments. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "*/*": string;
+                    "text/plain": string;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/threat-lists/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetches a list's URL now; a failure is recorded on the list (lastError) and its entries stay. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatListResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -2530,6 +3179,39 @@ export interface components {
              */
             updated: number;
         };
+        ChannelRequest: {
+            /** @description For an email channel. */
+            email?: components["schemas"]["EmailRequest"] | null;
+            /** @description False keeps the channel but sends nothing to it (default true). */
+            enabled?: boolean | null;
+            /** @description `webhook`, `slack` or `email`; it cannot change. */
+            kind?: string | null;
+            /** @description What to call it, e.g. `security-team` (1 to 100 characters, unique). */
+            name?: string | null;
+            /** @description For a Slack channel. */
+            slack?: components["schemas"]["SlackRequest"] | null;
+            /** @description For a webhook channel. */
+            webhook?: components["schemas"]["WebhookRequest"] | null;
+        };
+        ChannelResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Email settings, for admins. */
+            email: components["schemas"]["EmailSettings"] | null;
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            name: string;
+            /** @description True when every secret the kind needs is stored (the secrets themselves are never returned). */
+            secretSet: boolean;
+            /** @description Slack settings, for admins. */
+            slack: components["schemas"]["SlackSettings"] | null;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Webhook settings, for admins. */
+            webhook: components["schemas"]["WebhookSettings"] | null;
+        };
         /** @description A CloudWatch Logs log group that VPC flow logs are published to (one stream per ENI, no header line). */
         CloudWatchSettings: {
             externalId: string | null;
@@ -2580,9 +3262,77 @@ export interface components {
             headerName: string;
             token: string;
         };
+        DeliveryResponse: {
+            /** Format: int32 */
+            attempt: number;
+            /** Format: date-time */
+            attemptedAt: string | null;
+            /** Format: int64 */
+            channelId: number;
+            channelKind: string;
+            channelName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The delivery this attempt belongs to (the X-FlowLens-Delivery header); the same in each of its attempts.
+             */
+            deliveryId: string;
+            /** @description Why the attempt failed. */
+            error: string | null;
+            /** @description `finding.opened`, `finding.reopened` or `test`. */
+            event: string;
+            /**
+             * Format: int64
+             * @description 0 for a channel's test.
+             */
+            findingId: number;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When a pending attempt is due.
+             */
+            nextAttemptAt: string;
+            /** @description The receiver's HTTP status or the SMTP server's reply. */
+            reply: string | null;
+            /** @description `pending` (waits for its time), `sending`, `sent`, `failed` (retried: see the next attempt) or `gave-up`. */
+            status: string;
+        };
         /** @description A folder on the FlowLens server holding flow log files (any tree; AWS's layout works). */
         DirectorySettings: {
             path: string;
+        };
+        EmailRequest: {
+            /** @description The sender address. */
+            from?: string | null;
+            /** @description The SMTP server. */
+            host?: string | null;
+            /** @description The SMTP password (secret); null keeps the stored one, "" removes it. */
+            password?: string | null;
+            /**
+             * Format: int32
+             * @description Default 587 (starttls), 465 (tls), 25 (none).
+             */
+            port?: number | null;
+            /** @description `starttls` (default), `tls`, or `none` (to a loopback host only). */
+            security?: string | null;
+            /** @description The recipients (1 to 50). */
+            to?: string[] | null;
+            /** @description Signs in with this name and the password; none, no AUTH. */
+            username?: string | null;
+        };
+        EmailSettings: {
+            from: string;
+            host: string;
+            passwordSet: boolean;
+            /** Format: int32 */
+            port: number;
+            security: string;
+            to: string[];
+            username: string | null;
         };
         Evidence: {
             /** @description A filter (docs/filters.md) of the finding's flows. */
@@ -3390,6 +4140,57 @@ export interface components {
         ScansResponse: {
             items: components["schemas"]["ScanItem"][];
         };
+        SearchRequest: {
+            /**
+             * @description Filter-language text (docs/filters.md); empty or absent: everything.
+             * @example action = REJECT and dstport in (22, 3389)
+             */
+            filter?: string | null;
+            /**
+             * @description Start of the range, as the API's `from`: `now-<n><s|m|h|d>` or an ISO 8601 instant (default `now-24h`).
+             * @example now-24h
+             */
+            from?: string | null;
+            /** @description What to call it, 1 to 100 characters, unique among the caller's searches. */
+            name?: string | null;
+            /** @description Whether the whole team sees it (default: private). */
+            shared?: boolean | null;
+            /**
+             * @description End of the range, as the API's `to` (default `now`).
+             * @example now
+             */
+            to?: string | null;
+            /**
+             * @description `overview`, `rejections`, `explorer` (default) or `traffic-paths`.
+             * @example explorer
+             */
+            view?: string | null;
+            /** @description The view's other URL parameters, e.g. the explorer's `cols` and `by`: at most 20, names of lowercase letters, digits, `-` or `_`, 4096 characters as JSON. */
+            viewState?: {
+                [key: string]: string;
+            } | null;
+        };
+        SearchResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The name of the person or API key that saved it. */
+            createdBy: string;
+            filter: string;
+            from: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Whether the caller saved it (and so may change it). */
+            mine: boolean;
+            name: string;
+            shared: boolean;
+            to: string;
+            /** Format: date-time */
+            updatedAt: string;
+            view: string;
+            viewState: {
+                [key: string]: string;
+            } | null;
+        };
         SecurityGroupContext: {
             /** @description The group's own name; Name is its Name tag. */
             groupName: string | null;
@@ -3404,6 +4205,13 @@ export interface components {
         SignInRequest: {
             email?: string | null;
             password?: string | null;
+        };
+        SlackRequest: {
+            /** @description The Slack incoming-webhook URL (secret). */
+            url?: string | null;
+        };
+        SlackSettings: {
+            urlSet: boolean;
         };
         /** @description What a client sends to create or replace a source. */
         SourceRequest: {
@@ -3513,6 +4321,65 @@ export interface components {
              */
             skipDataRecords: number;
         };
+        ThreatListRequest: {
+            /** @description What the list is (optional, at most 500 characters). */
+            description?: string | null;
+            /** @description Default true; a disabled list matches nothing and is not fetched. */
+            enabled?: boolean | null;
+            /** @description 1 to 64 of `A-Z a-z 0-9 . _ -`, unique, e.g. `spamhaus-drop`. */
+            name?: string | null;
+            /** @description Cron (UTC) of its refresh; none: `FlowLens:ThreatLists:Schedule`, daily. */
+            schedule?: string | null;
+            /** @description Where to fetch it from: https to a public host (or a host in `FlowLens:ThreatLists:AllowedHosts`); none for an uploaded list. */
+            url?: string | null;
+        };
+        /** @description A threat list as the API shows it (its entries are not listed: they can be hundreds of thousands). */
+        ThreatListResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** @description A disabled list matches nothing and is not fetched. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Distinct addresses and blocks held (host bits cleared).
+             */
+            entryCount: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int32 */
+            ipv4Count: number;
+            /** Format: int32 */
+            ipv6Count: number;
+            /**
+             * Format: date-time
+             * @description When a fetch or upload was last tried, successful or not.
+             */
+            lastAttemptAt: string | null;
+            /** @description Why the last attempt failed (the entries before it stay); null after a success. */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When the entries were last replaced (upload or fetch).
+             */
+            lastRefreshAt: string | null;
+            /** @description 1 to 64 of `A-Z a-z 0-9 . _ -`; what filters name (`threat-list = spamhaus-drop`). */
+            name: string;
+            /** @description `url` (fetched on a schedule) or `upload` (an admin sends the text). */
+            origin: string;
+            /**
+             * Format: int32
+             * @description Lines of the last text stored that were not an address or block (skipped).
+             */
+            rejectedLines: number;
+            /** @description The first few of them: line number, text and why. */
+            rejectedSamples: string[];
+            /** @description Cron (UTC) of this list's refresh; null: `FlowLens:ThreatLists:Schedule` (daily). */
+            schedule: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            url: string | null;
+        };
         /**
          * @example {
          *       "interval": "5m",
@@ -3619,6 +4486,19 @@ export interface components {
             label: string;
             /** @description The value as the API returns it (`6`; a single bit for `tcp-flags`). */
             value: string;
+        };
+        WebhookRequest: {
+            /** @description `flowlens` (default: the finding as FlowLens describes it) or `ocsf` (an OCSF Detection Finding, class 2004). */
+            format?: string | null;
+            /** @description The HMAC-SHA256 key of X-FlowLens-Signature (secret, 16 to 200 characters). */
+            signingSecret?: string | null;
+            /** @description Where to POST (secret): https, to a public address unless its host is in FlowLens:Notifications:AllowedHosts. */
+            url?: string | null;
+        };
+        WebhookSettings: {
+            format: string;
+            signingSecretSet: boolean;
+            urlSet: boolean;
         };
     };
     responses: never;

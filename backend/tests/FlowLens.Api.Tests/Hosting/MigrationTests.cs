@@ -166,29 +166,42 @@ public sealed class MigrationTests(PostgresFixture postgres)
         var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
         var migrations = db.Database.GetMigrations().ToList();
         var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+        var i = migrations.IndexOf("20261203120000_ContextFilters");
         Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms", "20261203100000_Inventory", "20261203110000_AddressContext",
-            "20261203120000_ContextFilters"], migrations[^5..]);
+            "20261203120000_ContextFilters"], migrations[(i - 4)..(i + 1)]);
+        Assert.Equal(["20261204100000_SavedSearches", "20261204110000_ThreatLists", "20261204120000_Notifications", "20261204130000_Detections"],
+            migrations[(i + 1)..]);
+
+        // The detections' four (#23) down: their tables go, every other table keeps its rows.
+        string[] detectionTables = ["saved_searches", "threat_lists", "threat_list_entries", "channels", "deliveries", "rules", "findings",
+            "finding_windows", "detection_windows"];
+        await migrator.MigrateAsync(migrations[i], ct);
+        Assert.Equal(migrations.Take(i + 1), await db.Database.GetAppliedMigrationsAsync(ct));
+        Assert.Equal(tables.Except(detectionTables.Select(t => $"public.{t}")), await TablesAsync(app.ConnectionString));
+        var all = rows;
+        rows = new SortedDictionary<string, long>(rows.Where(r => !detectionTables.Contains(r.Key)).ToDictionary());
+        Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
 
         // ContextFilters down: the range type of addresses goes; every table keeps its rows.
-        await migrator.MigrateAsync(migrations[^2], ct);
-        Assert.Equal(migrations.Take(migrations.Count - 1), await db.Database.GetAppliedMigrationsAsync(ct));
+        await migrator.MigrateAsync(migrations[i - 1], ct);
+        Assert.Equal(migrations.Take(i), await db.Database.GetAppliedMigrationsAsync(ct));
         Assert.Equal(rows, await RowCountsAsync(app.ConnectionString));
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_type where typname in ('inetrange', 'inetmultirange')"));
 
         // AddressContext down: its three tables go, every other keeps its rows.
-        await migrator.MigrateAsync(migrations[^3], ct);
-        Assert.Equal(migrations.Take(migrations.Count - 2), await db.Database.GetAppliedMigrationsAsync(ct));
+        await migrator.MigrateAsync(migrations[i - 2], ct);
+        Assert.Equal(migrations.Take(i - 1), await db.Database.GetAppliedMigrationsAsync(ct));
         Assert.Equal(rows.Where(r => !contextTables.Contains(r.Key)), await RowCountsAsync(app.ConnectionString));
 
         // Inventory down: its tables go with it; every other table keeps its rows.
-        await migrator.MigrateAsync(migrations[^4], ct);
-        Assert.Equal(migrations.Take(migrations.Count - 3), await db.Database.GetAppliedMigrationsAsync(ct));
+        await migrator.MigrateAsync(migrations[i - 3], ct);
+        Assert.Equal(migrations.Take(i - 2), await db.Database.GetAppliedMigrationsAsync(ct));
         var older = rows.Where(r => !contextTables.Contains(r.Key) && !r.Key.StartsWith("inventory_", StringComparison.Ordinal)).ToList();
         Assert.Equal(older, await RowCountsAsync(app.ConnectionString));
 
         // ChunkBlooms down: the chunk's distinct addresses again, from its arrays, and no filter.
-        await migrator.MigrateAsync(migrations[^5], ct);
-        Assert.Equal(migrations.Take(migrations.Count - 4), await db.Database.GetAppliedMigrationsAsync(ct));
+        await migrator.MigrateAsync(migrations[i - 4], ct);
+        Assert.Equal(migrations.Take(i - 3), await db.Database.GetAppliedMigrationsAsync(ct));
         Assert.Equal(older, await RowCountsAsync(app.ConnectionString));
         Assert.Equal("{10.0.0.1,10.0.0.2}", await app.ScalarAsync<string>("select array(select a from unnest(addrs) a order by a)::text from flow_chunks"));
         Assert.Equal(0L, await app.ScalarAsync<long>("select count(*) from pg_attribute where attrelid = 'flow_chunks'::regclass and attname = 'bloom'"));
@@ -199,7 +212,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
 
         // FlowChunks down: the tables a migration adds go with it; every other table keeps its rows; the tables it
         // dropped come back with theirs (flows, from the chunks).
-        await migrator.MigrateAsync(migrations[^6], ct);
+        await migrator.MigrateAsync(migrations[i - 5], ct);
         var down = await RowCountsAsync(app.ConnectionString);
         Assert.Equal(rows.Where(r => down.ContainsKey(r.Key)), down.Where(r => rows.ContainsKey(r.Key)));
         Assert.Equal(2L, down["flows"]);
@@ -208,7 +221,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
         await migrator.MigrateAsync(cancellationToken: ct);
         await AssertFullyMigratedAsync(app);
         Assert.Equal(tables, await TablesAsync(app.ConnectionString));
-        Assert.Equal(rows.Select(r => contextTables.Contains(r.Key) ? new KeyValuePair<string, long>(r.Key, 0) : r), await RowCountsAsync(app.ConnectionString));
+        Assert.Equal(all.Select(r => contextTables.Contains(r.Key) ? new KeyValuePair<string, long>(r.Key, 0) : r), await RowCountsAsync(app.ConnectionString));
         Assert.Equal(flows, await app.ScalarAsync<string>(Flows));
         // Chunks made before the filters have none (a search reads them), nor the GIN index.
         Assert.Equal(1L, await app.ScalarAsync<long>("select count(*) from flow_chunks where bloom is null"));

@@ -19,7 +19,7 @@ public sealed partial class SettingsTests
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "ConnectionStrings:FlowLens", "ASPNETCORE_URLS", "Serilog:MinimumLevel:Default" };
         var optionTypes = typeof(Program).Assembly.GetTypes()
             .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string))
-            .Where(t => t.Section?.StartsWith("FlowLens:", StringComparison.Ordinal) == true);
+            .Where(t => t.Section is "FlowLens" || t.Section?.StartsWith("FlowLens:", StringComparison.Ordinal) == true); // FlowLens:PublicUrl
         foreach (var (type, section) in optionTypes)
         {
             Add(keys, type, section!);

@@ -27,7 +27,8 @@ public sealed record Fire(Rule Rule, string Key, DateTimeOffset FirstSeen, DateT
 /// windows whose records changed since (a late object). One pass over a window's flows answers all its threshold rules,
 /// one more all its built-in detectors. One run at a time across nodes: a PostgreSQL advisory lock.
 /// </summary>
-public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters context, IOptions<DetectionOptions> options, TimeProvider clock, ILogger<DetectionJob> logger)
+public sealed class DetectionJob(
+    NpgsqlDataSource dataSource, ContextFilters context, FindingNotifications notifications, IOptions<DetectionOptions> options, TimeProvider clock, ILogger<DetectionJob> logger)
 {
     public const string Id = "detections";
 
@@ -36,9 +37,8 @@ public sealed class DetectionJob(NpgsqlDataSource dataSource, ContextFilters con
 
     public async Task RunAsync(CancellationToken ct)
     {
-        // The notifications go here: for each of EvaluateAsync's Opened findings whose severity is at or above its
-        // rule's MinSeverity, to the rule's ChannelIds (then findings.notified_at).
-        await EvaluateAsync(ct);
+        var run = await EvaluateAsync(ct);
+        await notifications.SendAsync(run.Opened, ct);
     }
 
     /// <summary>Judges what is due and returns the findings it opened or reopened; skipped when another evaluation runs.</summary>

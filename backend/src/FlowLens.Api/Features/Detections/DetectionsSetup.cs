@@ -2,8 +2,11 @@ namespace FlowLens.Api.Features.Detections;
 
 public static class DetectionsSetup
 {
-    public static void AddFlowLensDetections(this WebApplicationBuilder builder) =>
+    public static void AddFlowLensDetections(this WebApplicationBuilder builder)
+    {
         builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FindingNotifications>();
+    }
 
     public static void MapDetections(this IEndpointRouteBuilder app)
     {
