@@ -22,6 +22,9 @@ public sealed class OptionsValidationTests(PostgresFixture postgres)
         { "FlowLens:Enrichment:AwsIpRangesUrl", "file:///etc/passwd" }, // the refresh fetches http(s) only
         { "FlowLens:Enrichment:ReloadInterval", "00:00:00" },
         { "FlowLens:Demo:AwsIpRanges", "/nonexistent/ip-ranges.json" },
+        { "FlowLens:ThreatLists:FetchTimeoutSeconds", "0" },
+        { "FlowLens:Notifications:TimeoutSeconds", "0" },
+        { "FlowLens:Detections:GraceMinutes", "-1" },
     };
 
     [Theory]

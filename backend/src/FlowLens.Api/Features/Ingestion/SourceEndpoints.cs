@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using FlowLens.Api.Hosting;
 using FlowLens.Core.Context;
 using Microsoft.Extensions.Options;
 
@@ -58,22 +58,8 @@ public sealed partial class SourceEndpoints(IOptions<SourcesOptions> options)
         {
             throw new EndpointRefusedException($"{host}:{port} is neither an AWS endpoint nor listed in FlowLens:Sources:AllowedEndpoints");
         }
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        if (!listed && addresses.FirstOrDefault(a => !IsPublic(a)) is { } inside)
-        {
-            throw new EndpointRefusedException($"{host} resolves to {inside}, which is not a public address; list the endpoint in FlowLens:Sources:AllowedEndpoints to allow it");
-        }
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return await CheckedConnect.ConnectAsync(host, port, anyAddress: listed, inside =>
+            new EndpointRefusedException($"{host} resolves to {inside}, which is not a public address; list the endpoint in FlowLens:Sources:AllowedEndpoints to allow it"), ct);
     }
 
     /// <summary>False for loopback, link-local (cloud metadata), private, shared, unspecified, multicast and reserved addresses.</summary>
@@ -98,5 +84,3 @@ public sealed partial class SourceEndpoints(IOptions<SourcesOptions> options)
     private static partial Regex ExplicitPort();
 }
 
-/// <summary>A connection refused by <see cref="SourceEndpoints"/>: the message names the host, for the log only.</summary>
-public sealed class EndpointRefusedException(string message) : Exception(message);

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
 using FlowLens.Api.Features.Ingestion.CloudWatch;
+using FlowLens.Api.Hosting;
 
 namespace FlowLens.Api.Features.Ingestion;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Hosting;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;

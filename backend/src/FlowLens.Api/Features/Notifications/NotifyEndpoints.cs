@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using FlowLens.Api.Features.Ingestion;
+using FlowLens.Api.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace FlowLens.Api.Features.Notifications;
@@ -47,22 +47,8 @@ public sealed class NotifyEndpoints(IOptions<NotificationsOptions> options)
         {
             throw new EndpointRefusedException($"{host}:{port} is not listed in FlowLens:Notifications:AllowedHosts, so only https is allowed");
         }
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        if (!listed && addresses.FirstOrDefault(a => !SourceEndpoints.IsPublic(a)) is { } inside)
-        {
-            throw new EndpointRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:Notifications:AllowedHosts to allow it");
-        }
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return await CheckedConnect.ConnectAsync(host, port, anyAddress: listed, inside =>
+            new EndpointRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:Notifications:AllowedHosts to allow it"), ct);
     }
 
     private bool IsListed(string host, int port) =>

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using FlowLens.Api.Hosting;
 using FlowLens.Core.Context;
 using Microsoft.Extensions.Options;
 
@@ -58,22 +58,8 @@ public sealed class ThreatListEndpoints(IOptions<ThreatListsOptions> options)
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var (host, port) = (Bare(context.DnsEndPoint.Host), context.DnsEndPoint.Port);
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        if (!IsListed(host, port) && addresses.FirstOrDefault(a => !PublicAddresses.IsPublic(a)) is { } inside)
-        {
-            throw new ThreatListHostRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:ThreatLists:AllowedHosts to allow it");
-        }
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return await CheckedConnect.ConnectAsync(host, port, anyAddress: IsListed(host, port), inside =>
+            new ThreatListHostRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:ThreatLists:AllowedHosts to allow it"), ct);
     }
 
     private bool IsListed(string host, int port) =>
