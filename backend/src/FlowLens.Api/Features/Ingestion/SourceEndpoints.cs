@@ -1,7 +1,5 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using FlowLens.Api.Hosting;
-using FlowLens.Core.Context;
 using Microsoft.Extensions.Options;
 
 namespace FlowLens.Api.Features.Ingestion;
@@ -61,9 +59,6 @@ public sealed partial class SourceEndpoints(IOptions<SourcesOptions> options)
         return await CheckedConnect.ConnectAsync(host, port, anyAddress: listed, inside =>
             new EndpointRefusedException($"{host} resolves to {inside}, which is not a public address; list the endpoint in FlowLens:Sources:AllowedEndpoints to allow it"), ct);
     }
-
-    /// <summary>False for loopback, link-local (cloud metadata), private, shared, unspecified, multicast and reserved addresses.</summary>
-    public static bool IsPublic(IPAddress address) => PublicAddresses.IsPublic(address);
 
     private static bool IsAws(string host)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Context;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -176,7 +177,7 @@ public sealed class SourceEndpointsTests(PostgresFixture postgres, EmptyApp empt
     [InlineData("52.95.110.1", true)]
     [InlineData("2600:1f18::1", true)]
     public void IsPublic_RefusesLoopbackLinkLocalPrivateAndUnspecified(string address, bool expected) =>
-        Assert.Equal(expected, SourceEndpoints.IsPublic(IPAddress.Parse(address)));
+        Assert.Equal(expected, PublicAddresses.IsPublic(IPAddress.Parse(address)));
 
     private static async Task<long> CreateAsync(FlowLensApp app, object body)
     {
