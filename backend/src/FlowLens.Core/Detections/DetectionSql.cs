@@ -93,13 +93,15 @@ public static class DetectionSql
     public static IEnumerable<string> GroupFields => FilterFields.All.Where(f => IsGroupField(f.Name)).Select(f => f.Name);
 
     /// <summary>
-    /// The built-in detectors of one window ($1..$2) in one pass over its flows (log-status OK, with addresses and a
-    /// destination port): grouped by source and destination address (port scan) and by source address and
-    /// destination port (host sweep, brute force), keeping the groups over a detector's thresholds. Columns: set
-    /// (1: by address, 2: by port), srcaddr, dstaddr, dstport, ports, hosts, connections, flows, rejected, first and
-    /// last start, samples of the ports and hosts (at most 20 each, in order), and each detector's verdict.
+    /// The built-in detectors of one window ($1..$2) over its flows (log-status OK, with addresses and a destination
+    /// port), in one pass: grouped by source and destination address (port scan: distinct ports of REJECTed flows) and by
+    /// source address and destination port (host sweep: distinct hosts of REJECTed flows; brute force: distinct source
+    /// ports of flows from outside to 22 or 3389), keeping the groups over a detector's thresholds. With
+    /// <paramref name="sources"/>, only those source addresses' flows (checking what the digests left undecided).
+    /// Columns: set (1: by address, 2: by port), srcaddr, dstaddr, dstport, ports, hosts, connections, flows, rejected,
+    /// first and last start, samples of the ports and hosts (at most 20 each, in order), and each detector's verdict.
     /// </summary>
-    public static DetectionStatement BuiltIns(DateTimeOffset from, DateTimeOffset to, BuiltInQuery query)
+    public static DetectionStatement BuiltIns(DateTimeOffset from, DateTimeOffset to, BuiltInQuery query, IReadOnlyList<string>? sources = null)
     {
         var parameters = new List<object> { from, to };
         string Parameter(object value)
@@ -107,19 +109,16 @@ public static class DetectionSql
             parameters.Add(value);
             return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
         }
-        var sets = new List<string>();
         string scan = "false", sweep = "false", brute = "false";
-        const string Rejected = "count(*) filter (where f.action = 2)";
+        const string RejectedPorts = "count(distinct f.dstport) filter (where f.action = 2)";
+        const string RejectedHosts = "count(distinct f.dstaddr) filter (where f.action = 2)";
         if (query.PortScan is { } scanning)
         {
-            sets.Add("(f.srcaddr, f.dstaddr)");
-            scan = $"(grouping(f.dstaddr, f.dstport) = 1 and count(distinct f.dstport) >= {Parameter((long)Math.Ceiling(scanning["minPorts"]))}"
-                + $" and {Rejected} >= {Parameter(scanning["minRejectedRatio"])} * count(*))";
+            scan = $"(grouping(f.dstaddr, f.dstport) = 1 and {RejectedPorts} >= {Parameter((long)Math.Ceiling(scanning["minPorts"]))})";
         }
         if (query.HostSweep is { } sweeping)
         {
-            sweep = $"(grouping(f.dstaddr, f.dstport) = 2 and count(distinct f.dstaddr) >= {Parameter((long)Math.Ceiling(sweeping["minHosts"]))}"
-                + $" and {Rejected} >= {Parameter(sweeping["minRejectedRatio"])} * count(*))";
+            sweep = $"(grouping(f.dstaddr, f.dstport) = 2 and {RejectedHosts} >= {Parameter((long)Math.Ceiling(sweeping["minHosts"]))})";
         }
         if (query.BruteForce is { } forcing)
         {
@@ -127,29 +126,78 @@ public static class DetectionSql
                 + $" and not (f.srcaddr <<= any({Parameter(Detectors.InsideRanges.ToArray())}::inet[]))"
                 + $" and count(distinct f.srcport) >= {Parameter((long)Math.Ceiling(forcing["minConnections"]))})";
         }
-        if (query.HostSweep is not null || query.BruteForce is not null)
-        {
-            sets.Add("(f.srcaddr, f.dstport)");
-        }
-        if (sets.Count == 0)
+        if (query.PortScan is null && query.HostSweep is null && query.BruteForce is null)
         {
             throw new ArgumentException("no detector", nameof(query));
         }
+        var only = sources is null ? "" : $" and f.srcaddr = any({Parameter(sources.ToArray())}::inet[])";
         var columns = new[] { "srcaddr", "dstaddr", "dstport", "srcport", "action", "log_status" }.Select(FlowColumns.Named);
         return new DetectionStatement($"""
             select grouping(f.dstaddr, f.dstport) as set, host(f.srcaddr) as srcaddr, host(f.dstaddr) as dstaddr, f.dstport,
-                count(distinct f.dstport)::bigint as ports, count(distinct f.dstaddr)::bigint as hosts,
-                count(distinct f.srcport)::bigint as connections, count(*)::bigint as flows, {Rejected}::bigint as rejected,
+                {RejectedPorts}::bigint as ports, {RejectedHosts}::bigint as hosts,
+                count(distinct f.srcport)::bigint as connections, count(*)::bigint as flows, count(*) filter (where f.action = 2)::bigint as rejected,
                 min(f.start) as first_seen, max(f.start) as last_seen,
-                (array_agg(distinct f.dstport))[1:20] as port_sample, (array_agg(distinct host(f.dstaddr)))[1:20] as host_sample,
+                (array_agg(distinct f.dstport) filter (where f.action = 2))[1:20] as port_sample,
+                (array_agg(distinct host(f.dstaddr)) filter (where f.action = 2))[1:20] as host_sample,
                 {scan} as port_scan, {sweep} as host_sweep, {brute} as brute_force
             from {FlowChunks.Rows(columns, "$1", "$2")} f
-            where f.log_status = 1 and f.srcaddr is not null and f.dstaddr is not null and f.dstport is not null
-            group by grouping sets ({string.Join(", ", sets)})
+            where f.log_status = 1 and f.srcaddr is not null and f.dstaddr is not null and f.dstport is not null{only}
+            group by grouping sets ((f.srcaddr, f.dstaddr), (f.srcaddr, f.dstport))
             having {scan} or {sweep} or {brute}
             order by 1, 2, 3, 4
             """, parameters);
     }
+
+    /// <summary>
+    /// The digests' groups of one window ($1..$2) and families ($3), merged over its batches and slices, with what bounds
+    /// them (<see cref="DetectionDigest"/>): srcaddr, dstaddr, dstport, the distinct members listed (a lower bound; all of
+    /// them when no slice left the group out), the floors of the window's slices that did not list it (what it may have
+    /// on top), flows, first and last slice, samples of the members (at most 20, in order). Columns: family, srcaddr,
+    /// dstaddr, dstport, members, unlisted, flows, first, last, port_sample, host_sample. Only groups whose upper bound
+    /// reaches their family's threshold ($4, indexed by family) are returned.
+    /// </summary>
+    public static DetectionStatement Digests(DateTimeOffset from, DateTimeOffset to, IReadOnlyList<short> families, long[] thresholds) => new("""
+        with floors as (
+            select f.family::smallint as family, sum(f.floor)::bigint as total
+            from detection_slices s cross join unnest(s.floors) with ordinality f(floor, family)
+            where s.slice >= $1 and s.slice < $2
+            group by 1),
+        listed as (
+            select d.family, d.srcaddr, d.dstaddr, d.dstport, d.flows, d.ports, d.hosts, d.slice, s.floors[d.family] as floor
+            from detection_digests d join detection_slices s on s.batch = d.batch and s.slice = d.slice
+            where d.slice >= $1 and d.slice < $2 and d.family = any($3)),
+        groups as (
+            select family, srcaddr, dstaddr, dstport, sum(flows)::bigint as flows, sum(floor)::bigint as listed_floors,
+                min(slice) as first, max(slice) as last
+            from listed group by 1, 2, 3, 4),
+        members as (
+            select family, srcaddr, dstaddr, dstport,
+                count(distinct p)::bigint as ports, (array_agg(distinct p order by p))[1:20] as port_sample
+            from listed cross join unnest(ports) p group by 1, 2, 3, 4),
+        hosts as (
+            select family, srcaddr, dstaddr, dstport,
+                count(distinct h)::bigint as hosts, (array_agg(distinct host(h) order by host(h)))[1:20] as host_sample
+            from listed cross join unnest(hosts) h group by 1, 2, 3, 4)
+        select g.family, host(g.srcaddr), host(g.dstaddr), g.dstport,
+            coalesce(m.ports, h.hosts, 0) as members, coalesce(fl.total, 0) - g.listed_floors as unlisted,
+            g.flows, g.first, g.last, m.port_sample, h.host_sample
+        from groups g
+        left join floors fl on fl.family = g.family
+        left join members m on m.family = g.family and m.srcaddr = g.srcaddr and m.dstaddr is not distinct from g.dstaddr and m.dstport is not distinct from g.dstport
+        left join hosts h on h.family = g.family and h.srcaddr = g.srcaddr and h.dstaddr is not distinct from g.dstaddr and h.dstport is not distinct from g.dstport
+        where coalesce(m.ports, h.hosts, 0) + coalesce(fl.total, 0) - g.listed_floors >= ($4::bigint[])[g.family]
+        order by 1, 2, 3, 4
+        """, [from, to, families.ToArray(), thresholds]);
+
+    /// <summary>
+    /// The window's ($1..$2) records the digests cover, and per family the floors of all its slices (what a group no
+    /// slice listed may have): columns covered, floors (indexed by family).
+    /// </summary>
+    public static DetectionStatement DigestCoverage(DateTimeOffset from, DateTimeOffset to) => new("""
+        select coalesce(sum(records), 0)::bigint,
+            array[coalesce(sum(floors[1]), 0), coalesce(sum(floors[2]), 0), coalesce(sum(floors[3]), 0), coalesce(sum(floors[4]), 0), coalesce(sum(floors[5]), 0)]::bigint[]
+        from detection_slices where slice >= $1 and slice < $2
+        """, [from, to]);
 
     /// <summary>
     /// Each window's fingerprint in [$1, $2): its records in the exact 5-minute totals, for windows of $3 (aligned on

@@ -16,6 +16,8 @@ public static class Detectors
     public const string HostSweep = "host-sweep";
     public const string BruteForce = "brute-force";
     public const string SourceSilent = "source-silent";
+    public const string NewPort = "new-port";
+    public const string Exfiltration = "exfiltration";
 
     public static readonly IReadOnlyList<string> Severities = ["low", "medium", "high", "critical"];
 
@@ -26,18 +28,27 @@ public static class Detectors
     [
         new(PortScan, "Port scan", "5m", "medium",
         [
-            new("minPorts", 20, 2, 65535, "distinct destination ports one source hits on one destination address in the window"),
-            new("minRejectedRatio", 0.5, 0, 1, "share of those flows that were REJECTed, at least"),
-        ], "One source address hits many ports of one destination, mostly rejected (GuardDuty Recon:EC2/Portscan)."),
+            new("minPorts", 20, 2, 65535, "distinct destination ports of one destination address one source's REJECTed flows hit in the window"),
+        ], "One source address is rejected on many ports of one destination (GuardDuty Recon:EC2/Portscan)."),
         new(HostSweep, "Host sweep", "5m", "medium",
         [
-            new("minHosts", 20, 2, 1_000_000, "distinct destination addresses one source hits on one destination port in the window"),
-            new("minRejectedRatio", 0.5, 0, 1, "share of those flows that were REJECTed, at least"),
-        ], "One source address hits one port on many destinations, mostly rejected (GuardDuty Impact:EC2/PortSweep)."),
+            new("minHosts", 20, 2, 1_000_000, "distinct destination addresses one source's REJECTed flows hit on one destination port in the window"),
+        ], "One source address is rejected on one port of many destinations (GuardDuty Impact:EC2/PortSweep)."),
         new(BruteForce, "SSH/RDP brute force", "5m", "high",
         [
             new("minConnections", 20, 2, 1_000_000, "connections (distinct source ports) from one outside address to port 22 or 3389 in the window"),
         ], "Many connections from one address outside the private ranges to SSH or RDP (GuardDuty UnauthorizedAccess:EC2/SSHBruteForce)."),
+        new(NewPort, "New port served", "15m", "medium",
+        [
+            new("baselineHours", 168, 1, 2160, "hours FlowLens must have seen the interface (serving or sending out) before a port it never served counts as new"),
+            new("minFlows", 3, 1, 1_000_000, "ACCEPTed flows the interface served on the new port in the window, at least"),
+        ], "An interface accepts connections on a port it never served before (GuardDuty Behavior:EC2/NetworkPortUnusual)."),
+        new(Exfiltration, "Bytes out far above baseline", "1h", "high",
+        [
+            new("factor", 10, 2, 1000, "times the interface's average bytes out per hour over the baseline, at least"),
+            new("minBytes", 100_000_000, 1_000_000, 1e13, "bytes from inside to outside in the window, at least"),
+            new("baselineHours", 168, 24, 2160, "hours of history the baseline averages; an interface seen for less than a quarter of them has no baseline yet"),
+        ], "An interface sends far more to addresses outside the VPCs than it usually does (GuardDuty Behavior:EC2/TrafficVolumeUnusual)."),
         new(SourceSilent, "Source gone silent", "5m", "high",
         [
             new("minutes", 60, 5, 10_080, "minutes an enabled source that ingested records before has ingested none"),

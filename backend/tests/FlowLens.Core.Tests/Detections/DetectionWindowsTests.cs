@@ -75,10 +75,10 @@ public sealed class DetectionWindowsTests
     public void Parameters_DefaultWhatIsMissing_AndRefuseUnknownOrOutOfRange()
     {
         var scan = Detectors.Find(Detectors.PortScan)!;
-        Assert.Equal(new Dictionary<string, double> { ["minPorts"] = 50, ["minRejectedRatio"] = 0.5 },
+        Assert.Equal(new Dictionary<string, double> { ["minPorts"] = 50 },
             Detectors.Parameters(scan, JsonDocument.Parse("""{"minPorts": 50}""").RootElement).Values);
         Assert.Contains("not a parameter", Detectors.Parameters(scan, JsonDocument.Parse("""{"ports": 5}""").RootElement).Error);
-        Assert.Contains("from 0 to 1", Detectors.Parameters(scan, JsonDocument.Parse("""{"minRejectedRatio": 2}""").RootElement).Error);
+        Assert.Contains("from 2 to 65535", Detectors.Parameters(scan, JsonDocument.Parse("""{"minPorts": 1}""").RootElement).Error);
         Assert.Equal(20, Detectors.Parameters(scan, null).Values!["minPorts"]);
     }
 

@@ -12,8 +12,12 @@ namespace FlowLens.Api.Features.Detections;
 /// <summary>A finding a run opened, or reopened: what notifications are sent for (never for one it only updated).</summary>
 public sealed record OpenedFinding(long FindingId, long RuleId, string RuleName, string Severity, string MinSeverity, long[] ChannelIds, string Key);
 
-/// <summary>What one evaluation did: whether it ran (another node may hold the lock), how many windows it judged, what it opened.</summary>
-public sealed record DetectionRun(bool Ran, int Windows, IReadOnlyList<OpenedFinding> Opened)
+/// <summary>
+/// What one evaluation did: whether it ran (another node may hold the lock), how many windows it judged, what it opened;
+/// and how the built-in detectors read them: windows whose detectors read the flows whole (digests incomplete or too
+/// coarse), and groups the digests left undecided, counted again on the flows.
+/// </summary>
+public sealed record DetectionRun(bool Ran, int Windows, IReadOnlyList<OpenedFinding> Opened, int RawPasses = 0, int CheckedGroups = 0)
 {
     public static readonly DetectionRun Skipped = new(false, 0, []);
 }
@@ -108,16 +112,18 @@ public sealed class DetectionJob(
                 .Select(j => j.Key.Start).Order().Take(o.MaxWindowsPerRun).Select(start => (rule, start, false)));
         }
 
-        var windows = 0;
+        var (windows, rawPasses, checkedGroups) = (0, 0, 0);
         foreach (var group in tasks.GroupBy(t => (t.Rule.Size, t.Start)).OrderBy(g => g.Key.Start).ThenBy(g => g.Key.Size))
         {
             var (size, start) = group.Key;
             var end = start + size;
             var fingerprint = fingerprints[size].GetValueOrDefault(start);
             var watch = Stopwatch.StartNew();
-            // A window without records fires nothing: no pass over flows.
-            var fires = fingerprint == 0 ? [] : await JudgeAsync(connection, [.. group.Select(t => t.Rule)], start, end, ct);
+            // One transaction for what the window is judged on, the findings and the window's state (the interfaces'
+            // history included). A window without records fires nothing: no pass over flows.
             await using var transaction = await connection.BeginTransactionAsync(ct);
+            var (fires, pass) = fingerprint == 0 ? ([], null) : await JudgeAsync(connection, [.. group.Select(t => t.Rule)], start, end, fingerprint, ct);
+            (rawPasses, checkedGroups) = (rawPasses + (pass?.RawFamilies.Count > 0 ? 1 : 0), checkedGroups + (pass?.Checked ?? 0));
             foreach (var fire in fires)
             {
                 if (await ApplyAsync(connection, fire, start, end, now, ct) is { } finding)
@@ -142,11 +148,17 @@ public sealed class DetectionJob(
                 start, size, fingerprint, group.Count(), watch.ElapsedMilliseconds, fires.Count);
         }
         await ExecuteAsync(connection, "delete from detection_windows where window_start < $1", ct, earliest - TimeSpan.FromDays(1));
+        // Digests of windows no rule judges any more (a window judged anew after late data is at most a lookback old).
+        await ExecuteAsync(connection, "delete from detection_digests where slice < $1", ct, earliest - TimeSpan.FromDays(1));
+        await ExecuteAsync(connection, "delete from detection_slices where slice < $1", ct, earliest - TimeSpan.FromDays(1));
+        // The interfaces' history: as long as the longest baseline a detector takes (90 days).
+        await ExecuteAsync(connection, "delete from interface_bytes where hour < $1", ct, now - TimeSpan.FromDays(90));
+        await ExecuteAsync(connection, "delete from interface_ports where last_seen < $1", ct, now - TimeSpan.FromDays(90));
         if (windows > 0)
         {
             logger.LogInformation("Detections: {Windows} windows judged up to {Until:o}, {Opened} findings opened", windows, until, opened.Count);
         }
-        return new DetectionRun(true, windows, opened);
+        return new DetectionRun(true, windows, opened, rawPasses, checkedGroups);
     }
 
     /// <summary>
@@ -230,8 +242,8 @@ public sealed class DetectionJob(
         return judged;
     }
 
-    /// <summary>The groups the rules fire for in one window: one statement for its threshold rules, one for its built-in detectors.</summary>
-    private async Task<List<Fire>> JudgeAsync(NpgsqlConnection connection, List<Rule> rules, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    /// <summary>The groups the rules fire for in one window: one statement for its threshold rules; its built-in detectors from the digests (<see cref="BuiltInJudge"/>).</summary>
+    private async Task<(List<Fire> Fires, BuiltInPass Pass)> JudgeAsync(NpgsqlConnection connection, List<Rule> rules, DateTimeOffset start, DateTimeOffset end, long records, CancellationToken ct)
     {
         var fires = new List<Fire>();
         var thresholds = new List<(Rule Rule, ThresholdQuery Query)>();
@@ -262,39 +274,15 @@ public sealed class DetectionJob(
         }
 
         Rule? Detector(string kind) => rules.FirstOrDefault(r => r.Kind == kind);
-        var (scan, sweep, brute) = (Detector(Detectors.PortScan), Detector(Detectors.HostSweep), Detector(Detectors.BruteForce));
-        if (scan is not null || sweep is not null || brute is not null)
+        var (builtIns, pass) = await BuiltInJudge.JudgeAsync(connection, Detector(Detectors.PortScan), Detector(Detectors.HostSweep), Detector(Detectors.BruteForce),
+            start, end, records, ct);
+        fires.AddRange(builtIns);
+        fires.AddRange(await InterfaceJudge.JudgeAsync(connection, Detector(Detectors.NewPort), Detector(Detectors.Exfiltration), start, end, ct));
+        if (pass.RawFamilies.Count > 0)
         {
-            var statement = DetectionSql.BuiltIns(start, end, new BuiltInQuery(scan?.Parameters, sweep?.Parameters, brute?.Parameters));
-            await using var command = Command(connection, statement.Sql, statement.Parameters);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var src = reader.GetString(1);
-                var dst = reader.IsDBNull(2) ? null : reader.GetString(2);
-                int? port = reader.IsDBNull(3) ? null : reader.GetInt32(3);
-                var (first, last) = (reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10));
-                Dictionary<string, object?> Details() => new()
-                {
-                    ["ports"] = reader.GetInt64(4), ["hosts"] = reader.GetInt64(5), ["connections"] = reader.GetInt64(6),
-                    ["flows"] = reader.GetInt64(7), ["rejectedFlows"] = reader.GetInt64(8),
-                    ["portSample"] = reader.GetFieldValue<int[]>(11), ["hostSample"] = reader.GetFieldValue<string[]>(12),
-                };
-                if (reader.GetBoolean(13))
-                {
-                    fires.Add(new Fire(scan!, $"{src} -> {dst}", first, last, $"srcaddr = {src} and dstaddr = {dst}", Details()));
-                }
-                if (reader.GetBoolean(14))
-                {
-                    fires.Add(new Fire(sweep!, $"{src} -> port {port}", first, last, $"srcaddr = {src} and dstport = {port}", Details()));
-                }
-                if (reader.GetBoolean(15))
-                {
-                    fires.Add(new Fire(brute!, $"{src} -> port {port}", first, last, $"srcaddr = {src} and dstport = {port}", Details()));
-                }
-            }
+            logger.LogDebug("Detections: window {Start:o}: {Detectors} read from the flows (digests incomplete or too coarse)", start, string.Join(", ", pass.RawFamilies));
         }
-        return fires;
+        return (fires, pass);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Features.Stats;
+using FlowLens.Core.Detections;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;
 using Npgsql;
@@ -31,7 +33,7 @@ public sealed class LedgerCounts(long objectId)
 
 /// <summary>
 /// Where parsed records go, for object and CloudWatch ingestion alike: rows into <c>flows</c> by binary COPY, their
-/// sums into the rollups, counts into the ledger rows (<c>source_objects</c>). All on the caller's transaction:
+/// sums into the rollups, what the built-in detectors count into the digests, counts into the ledger rows (<c>source_objects</c>). All on the caller's transaction:
 /// nothing is stored unless <see cref="CompleteAsync"/> ran and the caller commits.
 /// </summary>
 public sealed class FlowSink : IAsyncDisposable
@@ -41,6 +43,7 @@ public sealed class FlowSink : IAsyncDisposable
     private readonly RollupAccumulator _rollups;
     private readonly long _sourceId;
     private readonly int _topKeys;
+    private readonly DetectionDigest _digest = new();
 
     private FlowSink(NpgsqlConnection connection, FlowCopy copy, RollupAccumulator rollups, long sourceId, int topKeys) =>
         (_connection, _copy, _rollups, _sourceId, _topKeys) = (connection, copy, rollups, sourceId, topKeys);
@@ -57,6 +60,7 @@ public sealed class FlowSink : IAsyncDisposable
     {
         await _copy.WriteAsync(record, format, line, ledger.ObjectId, ct);
         _rollups.Add(record);
+        _digest.Add(record);
         ledger.Records++;
         ledger.Oldest = Earliest(ledger.Oldest, record.Start);
         ledger.Newest = Latest(ledger.Newest, record.End ?? record.Start);
@@ -68,8 +72,11 @@ public sealed class FlowSink : IAsyncDisposable
         await _copy.CompleteAsync(ct);
         var rows = ledgers.ToList();
         // The summaries name their object when they have one, so that a new version of it can delete them unmerged.
-        await RollupWriter.WriteAsync(_connection, _rollups, _topKeys, _sourceId, rows.Count == 1 ? rows[0].ObjectId : null, ct);
+        var objectId = rows.Count == 1 ? rows[0].ObjectId : (long?)null;
+        await RollupWriter.WriteAsync(_connection, _rollups, _topKeys, _sourceId, objectId, ct);
         _rollups.Release();
+        await DigestWriter.WriteAsync(_connection, _digest, _sourceId, objectId, ct);
+        _digest.Clear();
         foreach (var ledger in rows)
         {
             // Added, not set: a CloudWatch stream is loaded batch after batch (a new object's row starts at 0 and '[]');

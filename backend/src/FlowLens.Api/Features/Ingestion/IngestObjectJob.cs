@@ -1,4 +1,5 @@
 using FlowLens.Api.Data;
+using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Features.Metrics;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
@@ -151,6 +152,7 @@ public sealed class IngestObjectJob(
             // The time range as constants lets PostgreSQL visit only the partitions the old rows are in.
             await RollupWriter.DeleteFlowsAsync(connection, "object_id = $1 and (start_min is null or start_min between $2 and $3)", "object_id = $1", rollups, ct,
                 id, DateTime.SpecifyKind(oldest ?? DateTime.MinValue, DateTimeKind.Utc), DateTime.SpecifyKind(newest ?? DateTime.MinValue, DateTimeKind.Utc));
+            await DigestWriter.DeleteAsync(connection, "object_id = $1", ct, id);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using FlowLens.Api.Data;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Features.Stats;
@@ -134,6 +135,7 @@ public static class SourcesApi
         var rollups = new RollupAccumulator();
         await RollupWriter.DeleteFlowsAsync(connection, "source_id = $1", "source_id = $1", rollups, ct, id);
         await RollupWriter.WriteTotalsAsync(connection, rollups, ct);
+        await DigestWriter.DeleteAsync(connection, "source_id = $1", ct, id);
         await using (var delete = new NpgsqlCommand("delete from sources where id = $1", connection))
         {
             delete.Parameters.Add(new NpgsqlParameter { Value = id });

@@ -1,0 +1,110 @@
+using FlowLens.Core.Detections;
+using Npgsql;
+
+namespace FlowLens.Api.Features.Detections;
+
+/// <summary>
+/// Judges the new-port and exfiltration detectors of one window from the digests (families 4 and 5 of
+/// <see cref="DetectionDigest"/>) against each interface's history, and adds the window to that history — in the
+/// caller's transaction, so a window's findings and the history it leaves change together (docs/detections.md).
+/// </summary>
+public static class InterfaceJudge
+{
+    public static async Task<List<Fire>> JudgeAsync(NpgsqlConnection connection, Rule? newPort, Rule? exfiltration, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    {
+        var fires = new List<Fire>();
+        if (newPort is not null)
+        {
+            // Ports served in the window that the interface never served before, by an interface seen long enough ago.
+            var since = start - TimeSpan.FromHours(newPort.Parameters["baselineHours"]);
+            await using var command = Command(connection, """
+                with served as (
+                    select interface_id, dstport as port, sum(flows)::bigint as flows, min(slice) as first, max(slice) as last
+                    from detection_digests where family = 4 and slice >= $1 and slice < $2 group by 1, 2),
+                known as (
+                    select s.*, exists (select from interface_ports p where p.interface_id = s.interface_id and p.port = s.port and p.first_seen < $1) as old,
+                        (select min(first_seen) from interface_ports p where p.interface_id = s.interface_id) as ports_since,
+                        (select min(hour) from interface_bytes b where b.interface_id = s.interface_id) as bytes_since
+                    from served s),
+                remember as (
+                    insert into interface_ports (interface_id, port, first_seen, last_seen)
+                    select interface_id, port, first, last from served
+                    on conflict (interface_id, port) do update set first_seen = least(interface_ports.first_seen, excluded.first_seen),
+                        last_seen = greatest(interface_ports.last_seen, excluded.last_seen))
+                select interface_id, port, flows, first, last from known
+                where not old and flows >= $3 and least(ports_since, bytes_since) <= $4
+                order by 1, 2
+                """, start, end, (long)Math.Ceiling(newPort.Parameters["minFlows"]), since);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var (eni, port) = (reader.GetString(0), reader.GetInt32(1));
+                fires.Add(new Fire(newPort, $"{eni} port {port}", reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
+                    $"interface-id = '{eni}' and dstport = {port} and action = ACCEPT",
+                    new() { ["interfaceId"] = eni, ["port"] = port, ["flows"] = reader.GetInt64(2), ["baselineHours"] = newPort.Parameters["baselineHours"] }));
+            }
+        }
+
+        // The window's hours of bytes out, from the digests (replaced, so a window judged again after late data counts once).
+        await using (var hours = Command(connection, """
+            insert into interface_bytes (interface_id, hour, bytes)
+            select interface_id, date_bin('1 hour', slice, '2000-01-01 00:00:00+00'), sum(bytes)::bigint
+            from detection_digests
+            where family = 5 and slice >= date_bin('1 hour', $1::timestamptz, '2000-01-01 00:00:00+00') and slice < $2
+            group by 1, 2
+            on conflict (interface_id, hour) do update set bytes = excluded.bytes
+            """, start, end))
+        {
+            await hours.ExecuteNonQueryAsync(ct);
+        }
+        if (exfiltration is not null)
+        {
+            // Bytes out in the window against the interface's average per hour over the baseline before it (hours without
+            // any count as none), scaled to the window; an interface with too little history has no baseline yet.
+            var baselineHours = exfiltration.Parameters["baselineHours"];
+            var windowHours = (end - start).TotalHours;
+            await using var command = Command(connection, """
+                with sent as (
+                    select interface_id, sum(flows)::bigint as flows, sum(bytes)::bigint as bytes, min(slice) as first, max(slice) as last
+                    from detection_digests where family = 5 and slice >= $1 and slice < $2 group by 1),
+                judged as (
+                    select s.*, coalesce(b.bytes, 0)::float8 / $3 * $4 as baseline, b.since
+                    from sent s
+                    left join lateral (
+                        select sum(bytes) as bytes, min(hour) as since from interface_bytes
+                        where interface_id = s.interface_id and hour >= $1 - make_interval(hours => $3::int) and hour < $1) b on true)
+                select interface_id, flows, bytes, first, last, baseline from judged
+                where bytes >= $5 and bytes >= $6 * baseline and since <= $1 - make_interval(hours => ($3 / 4)::int)
+                order by 1
+                """, start, end, baselineHours, windowHours, (long)exfiltration.Parameters["minBytes"], exfiltration.Parameters["factor"]);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var eni = reader.GetString(0);
+                fires.Add(new Fire(exfiltration, eni, reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), Outbound(eni), new()
+                {
+                    ["interfaceId"] = eni, ["flows"] = reader.GetInt64(1), ["bytes"] = reader.GetInt64(2),
+                    ["baselineBytes"] = (long)Math.Round(reader.GetDouble(5)), ["factor"] = exfiltration.Parameters["factor"],
+                }));
+            }
+        }
+        return fires;
+    }
+
+    /// <summary>The filter of an interface's flows from inside to outside (ACCEPTed).</summary>
+    private static string Outbound(string eni)
+    {
+        var inside = string.Join(", ", Detectors.InsideRanges);
+        return $"interface-id = '{eni}' and action = ACCEPT and srcaddr in ({inside}) and not dstaddr in ({inside})";
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        return command;
+    }
+}
