@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Context;
 using FlowLens.Core.Filters;
 using FlowLens.Core.FlowLogs;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace FlowLens.Api.Tests.Features.Filters;
@@ -162,13 +164,7 @@ public sealed class FilterEvaluatorOracleTests(EvaluatorOracleData data) : IClas
     public async Task EveryRandomFilter_AcceptsExactlyTheRowsSqlSelects()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var connection = new NpgsqlConnection(data.App!.ConnectionString);
-        await connection.OpenAsync(ct);
-        // As the product's queries run (QueryDatabase): compiling hundreds of plans would take longer than running them.
-        await using (var jit = new NpgsqlCommand("set jit = off", connection))
-        {
-            await jit.ExecuteNonQueryAsync(ct);
-        }
+        await using var connection = await OpenAsync(ct);
         Assert.Equal(data.Records.Count, await CountAsync(connection, "true", [], ct));
 
         var random = new Random(23);
@@ -196,6 +192,51 @@ public sealed class FilterEvaluatorOracleTests(EvaluatorOracleData data) : IClas
         }
         // Most filters must split the records, or the test would prove little.
         Assert.True(partial > Filters / 2, $"only {partial} of {Filters} filters selected some but not all records");
+    }
+
+    [Fact]
+    public async Task FiltersResolvedByContextFilters_CompileAndAgree()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var admin = data.App!.CreateClient(FlowLensApp.AdminKey);
+        foreach (var (cidr, name) in new[] { ("10.0.0.0/16", "prod"), ("10.0.0.0/30", "prod-db"), ("2001:db8::/48", "v6"), ("::ffff:0:0/96", "mapped") })
+        {
+            var response = await admin.PostAsJsonAsync("/api/networks", new { cidr, name }, ct);
+            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(ct));
+        }
+        var list = await ThreatLists.ThreatListsApiTests.CreateAsync(admin, new { name = "bad" });
+        Assert.Equal(HttpStatusCode.OK, (await ThreatLists.ThreatListsApiTests.UploadAsync(admin, list.Id, "8.8.8.8\n203.0.113.0/24\n::ffff:10.0.0.1\n2001:db8::2\n")).StatusCode);
+
+        await using var connection = await OpenAsync(ct);
+        var contextFilters = data.App.Services.GetRequiredService<Api.Features.Context.ContextFilters>();
+        var range = new Core.Queries.TimeRange(DateTimeOffset.FromUnixTimeSeconds(EvaluatorOracleData.Base), DateTimeOffset.FromUnixTimeSeconds(EvaluatorOracleData.Base + 4000));
+        string[] filters =
+        [
+            "src-network = prod", "network != prod*", "dst-network in (v6, prod-db)", "src-network = mapped", "network not in (prod)",
+            "threat-list = bad", "src-threat-list != bad", "dst-threat-list not in (b*)", "threat-list = unknown",
+            "not threat-list = bad and network = prod", "dst-country = CN or dst-asn != 16509", "instance-name = web-* or security-group != sg-1",
+        ];
+        foreach (var text in filters)
+        {
+            var resolved = await contextFilters.ResolveAsync(FilterParser.Parse(text).Root, range, ct);
+            Assert.All(FilterTree.Comparisons(resolved!), c => Assert.NotEqual(FilterKind.Context, c.Field.Kind));
+            var test = FilterEvaluator.Compile(resolved);
+            var (sql, parameters) = FilterSql.Build(resolved!);
+            Assert.True(data.Records.Where(r => test(r.Value)).Select(r => r.Key).SequenceEqual(await SelectAsync(connection, sql, parameters, ct)), text);
+        }
+        // The lists and networks are really there: some records are in them.
+        var bad = FilterEvaluator.Compile(await contextFilters.ResolveAsync(FilterParser.Parse("src-threat-list = bad and dst-network = v6").Root, range, ct));
+        Assert.Contains(data.Records.Values, r => bad(r));
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(data.App!.ConnectionString);
+        await connection.OpenAsync(ct);
+        // As the product's queries run (QueryDatabase): compiling hundreds of plans would take longer than running them.
+        await using var jit = new NpgsqlCommand("set jit = off", connection);
+        await jit.ExecuteNonQueryAsync(ct);
+        return connection;
     }
 
     private static async Task<List<long>> SelectAsync(NpgsqlConnection connection, string sql, IReadOnlyList<object> parameters, CancellationToken ct)
