@@ -115,8 +115,17 @@ public static class FilterSql
                 throw new ArgumentException($"no SQL for {node.Match.GetType().Name}", nameof(node));
         }
         var negative = c.Operator is FilterOperator.NotEqual or FilterOperator.NotIn;
-        return negative ? $"coalesce(not ({either}), false)" : $"coalesce({either}, false)";
+        return !negative ? $"coalesce({either}, false)"
+            : node.Match is InterfaceSetMatch ? HasValue(c.Field, $"coalesce(not ({either}), false)")
+            : $"coalesce(not ({either}), false)";
     }
+
+    /// <summary>
+    /// <c>x in (select …)</c> is false, not null, for a null <c>x</c> when the subquery finds nothing (values no flow
+    /// has): a negative comparison on flow_strings ids says first that the columns have values.
+    /// </summary>
+    private static string HasValue(FilterField field, string condition) =>
+        $"({string.Concat(field.Columns.Select(column => $"{column} is not null and "))}{condition})";
 
     private static string Comparison(ComparisonNode c, List<object> parameters, int first)
     {
@@ -127,7 +136,7 @@ public static class FilterSql
         {
             FilterKind.Address => string.Join(" or ", c.Values.Select(v => $"{column} {(v.IsCidr ? "<<=" : "=")} {Parameter(v.Text!)}::inet")),
             FilterKind.Text => c.Values.Count == 1
-                ? $"{column} = (select id from flow_strings where value = {Parameter(c.Values[0].Text!)})"
+                ? $"{column} in (select id from flow_strings where value = {Parameter(c.Values[0].Text!)})"
                 : $"{column} in (select id from flow_strings where value = any({Parameter(c.Values.Select(v => v.Text!).ToArray())}))",
             _ => c.Operator switch
             {
@@ -141,7 +150,10 @@ public static class FilterSql
         };
 
         // addr and port read two columns: the flow matches when either does (for != and not in: when neither does).
+        // A value no flow has is not in flow_strings: "in", not "= (select …)", so that != and not in hold for the others.
         var either = string.Join(" or ", c.Field.Columns.Select(column => $"({OnColumn(column)})"));
-        return negative ? $"coalesce(not ({either}), false)" : $"coalesce({either}, false)";
+        return !negative ? $"coalesce({either}, false)"
+            : c.Field.Kind == FilterKind.Text ? HasValue(c.Field, $"coalesce(not ({either}), false)")
+            : $"coalesce(not ({either}), false)";
     }
 }

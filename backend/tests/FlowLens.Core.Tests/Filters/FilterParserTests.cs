@@ -7,7 +7,7 @@ public sealed class FilterParserTests
     [Theory]
     [InlineData("action = REJECT and dstport = 22", "(coalesce((action = $1), false) and coalesce((dstport = $2), false))", "2|22")]
     [InlineData("pkt-dst-aws-service = S3 and traffic-path = 8",
-        "(coalesce((pkt_dst_aws_service = (select id from flow_strings where value = $1)), false) and coalesce((traffic_path = $2), false))", "S3|8")]
+        "(coalesce((pkt_dst_aws_service in (select id from flow_strings where value = $1)), false) and coalesce((traffic_path = $2), false))", "S3|8")]
     [InlineData("not (srcaddr = 10.0.0.0/8) and dstport in (22, 3389)",
         "((not coalesce((srcaddr <<= $1::inet), false)) and coalesce((dstport = any($2)), false))", "10.0.0.0/8|22,3389")]
     [InlineData("protocol = tcp", "coalesce((protocol = $1), false)", "6")]
@@ -18,7 +18,7 @@ public sealed class FilterParserTests
     [InlineData("port >= 1024", "coalesce((srcport >= $1) or (dstport >= $2), false)", "1024|1024")]
     [InlineData("dstaddr in (10.0.0.0/8, 172.16.0.0/12)", "coalesce((dstaddr <<= $1::inet or dstaddr <<= $2::inet), false)", "10.0.0.0/8|172.16.0.0/12")]
     [InlineData("srcaddr = 2001:db8::/32", "coalesce((srcaddr <<= $1::inet), false)", "2001:db8::/32")]
-    [InlineData("interface-id not in ('eni-1', eni-2)", "coalesce(not ((interface_id in (select id from flow_strings where value = any($1)))), false)", "eni-1,eni-2")]
+    [InlineData("interface-id not in ('eni-1', eni-2)", "(interface_id is not null and coalesce(not ((interface_id in (select id from flow_strings where value = any($1)))), false))", "eni-1,eni-2")]
     [InlineData("a = 1", null, null)]
     public void Filter_BuildsParameterisedSql(string filter, string? sql, string? parameters)
     {

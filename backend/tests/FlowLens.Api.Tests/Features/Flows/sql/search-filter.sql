@@ -51,7 +51,7 @@ cross join lateral (
     cross join lateral rows from (unnest(c.t), unnest(c.interface_id), unnest(c.dstport), unnest(c.action), unnest(c.srcaddr), unnest(c.line)) with ordinality u(t, interface_id, dstport, action, srcaddr, line, ord)
     where c.start_min < w.hi and c.start_max >= w.lo and c.start_min > w.lo - interval '6 hours'
         and c.base + u.t * interval '1 second' >= w.lo and c.base + u.t * interval '1 second' < w.hi) f
-    where (((coalesce((action = $3), false) and coalesce((dstport = any($4)), false)) and (not coalesce((srcaddr <<= $5::inet), false))) and coalesce((interface_id = (select id from flow_strings where value = $6)), false))
+    where (((coalesce((action = $3), false) and coalesce((dstport = any($4)), false)) and (not coalesce((srcaddr <<= $5::inet), false))) and coalesce((interface_id in (select id from flow_strings where value = $6)), false))
     order by f.start desc, f.object_id desc, f.line desc
         limit $7) p
         limit $7
