@@ -79,6 +79,9 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
         Assert.Equal("dev", addresses.Lookup(IPAddress.Parse("2001:db8:0:201::2:a")).Network?.Name);
         Assert.Equal("office VPN", addresses.Lookup(IPAddress.Parse("203.0.113.5")).Network?.Name);
 
+        // The threat list of the planted threat-list hit, uploaded.
+        Assert.Equal("upload 2", await app.ScalarAsync<string>("select origin || ' ' || entry_count from threat_lists where name = $1", SyntheticAttacks.ThreatListName));
+
         // Every internet address of the flows has a country and an AS; AWS's are AWS's, with the service the flow says.
         var remote = records.Where(r => r.LogStatus == LogStatus.Ok)
             .Select(r => (Record: r, Address: (r.FlowDirection == FlowDirection.Ingress ? r.SrcAddr : r.DstAddr)!.Value))
@@ -136,7 +139,7 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
     private static Task<string> CountsAsync(FlowLensApp app) => app.ScalarAsync<string>("""
         select concat_ws(' ', (select count(*) from inventory_interfaces), (select count(*) from inventory_addresses),
             (select count(*) from inventory_resources), (select count(*) from inventory_addresses where valid_to <> 'infinity'),
-            (select count(*) from networks), (select count(*) from aws_ip_ranges_imports))
+            (select count(*) from networks), (select count(*) from aws_ip_ranges_imports), (select count(*) from threat_lists))
         """);
 
     private static async Task WaitAsync(Func<Task<bool>> condition)
