@@ -132,10 +132,10 @@ export function FindingsTable({ rules }: { rules: { id: number; name: string }[]
                       onChange={() => setSelected(allTicked ? [] : items.map((f) => f.id))}
                     />
                   </Table.Th>
-                  <Table.Th>Severity</Table.Th>
+                  <Table.Th w={110}>Severity</Table.Th>
                   <Table.Th>Rule</Table.Th>
                   <Table.Th>Key</Table.Th>
-                  <Table.Th>Status</Table.Th>
+                  <Table.Th w={130}>Status</Table.Th>
                   <Table.Th>Count</Table.Th>
                   <Table.Th>First seen</Table.Th>
                   <Table.Th>Last seen</Table.Th>
@@ -161,7 +161,7 @@ export function FindingsTable({ rules }: { rules: { id: number; name: string }[]
                       </Badge>
                     </Table.Td>
                     <Table.Td>{f.ruleName}</Table.Td>
-                    <Table.Td ff="monospace">
+                    <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>
                       <Link to={`/findings/${f.id}`}>{f.key}</Link>
                     </Table.Td>
                     <Table.Td>

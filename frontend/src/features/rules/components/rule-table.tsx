@@ -51,14 +51,15 @@ export function RuleTable({ isAdmin, onEdit }: { isAdmin: boolean; onEdit: (rule
                           {r.name}
                         </Text>
                         {r.builtIn && (
-                          <Badge size="xs" variant="light">
+                          <Badge size="xs" variant="light" style={{ flexShrink: 0 }}>
                             built-in
                           </Badge>
                         )}
                       </Group>
                     </Table.Td>
                     <Table.Td>{r.kind}</Table.Td>
-                    <Table.Td>{r.window}</Table.Td>
+                    {/* A silent source is checked every run on the clock, not per window. */}
+                    <Table.Td>{r.kind === 'source-silent' ? '—' : r.window}</Table.Td>
                     <Table.Td>{r.severity}</Table.Td>
                     <Table.Td>
                       {isAdmin ? (
