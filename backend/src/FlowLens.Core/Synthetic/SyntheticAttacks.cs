@@ -37,16 +37,25 @@ public static class SyntheticAttacks
     public static readonly FlowAddress BruteForceTarget = SyntheticEstate.Accounts[0].Address(1, 20);
 
     /// <summary>
-    /// An interface of prod that serves HTTPS only, all day, until it starts accepting <see cref="NewPort"/> at
-    /// <see cref="NewPortFrom"/>. ENI index 24: none of the background flows use it, so its ports are only these.
+    /// Two instances of prod besides the estate's 24 ENIs (so no background flow touches them), each on its own ENI
+    /// (index 24 and 25) with one address that no ENI of the estate answers for (host 250 of a /24); the demo's
+    /// inventory lists them. The partner API serves HTTPS only, all day, until it accepts <see cref="NewPort"/> at
+    /// <see cref="NewPortFrom"/>; the reports host uploads <see cref="ExfilBaselineBytes"/> to S3 every 5 minutes,
+    /// and 50 times that to <see cref="ExfilDestination"/> for 15 minutes.
     /// </summary>
-    public static readonly string PartnerInterface = SyntheticEstate.Accounts[0].InterfaceId(24);
-    public static readonly FlowAddress PartnerAddress = SyntheticEstate.Accounts[0].Address(24, 10);
+    public static IReadOnlyList<PlantedHost> PlantedHosts { get; } =
+    [
+        new(24, "partner-api-1", 0, "web", SyntheticEstate.Accounts[0].Address(7, 250)),
+        new(25, "reports-1", 1, "worker", SyntheticEstate.Accounts[0].Address(15, 250)),
+    ];
 
-    /// <summary>An interface of prod that uploads <see cref="ExfilBaselineBytes"/> to S3 every 5 minutes; 50 times that goes to <see cref="ExfilDestination"/> for 15 minutes.</summary>
-    public static readonly string ReportsInterface = SyntheticEstate.Accounts[0].InterfaceId(25);
-    public static readonly FlowAddress ReportsAddress = SyntheticEstate.Accounts[0].Address(25, 10);
-    public const long ExfilBaselineBytes = 2_000_000;
+    public static PlantedHost Partner => PlantedHosts[0];
+    public static PlantedHost Reports => PlantedHosts[1];
+    public static string PartnerInterface => Partner.InterfaceId;
+    public static FlowAddress PartnerAddress => Partner.Address;
+    public static string ReportsInterface => Reports.InterfaceId;
+    public static FlowAddress ReportsAddress => Reports.Address;
+    public const long ExfilBaselineBytes = 500_000;
 
     private static FlowAddress Ip(byte last) => FlowAddress.FromIPv4(0xC6336400u | last);
 
@@ -101,9 +110,8 @@ public static class SyntheticAttacks
         var partner = new[] { 443, 443 }.Concat(at >= NewPortFrom ? [NewPort, NewPort] : Array.Empty<int>()).ToList();
         for (var i = 0; i < partner.Count; i++)
         {
-            var record = Probe(prod, 0, Ip((byte)(150 + i)), PartnerAddress, 45000 + i, partner[i], window.AddSeconds(15 + i * 10));
-            (record.InterfaceId, record.InstanceId, record.Action, record.Packets, record.Bytes, record.TcpFlags) =
-                (PartnerInterface, null, FlowAction.Accept, 30, 24_000, TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Fin);
+            var record = Partner.Flow(Probe(prod, Partner.Subnet * 8, Ip((byte)(150 + i)), PartnerAddress, 45000 + i, partner[i], window.AddSeconds(15 + i * 10)));
+            (record.Action, record.Packets, record.Bytes, record.TcpFlags) = (FlowAction.Accept, 30, 24_000, TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Fin);
             records.Add(record);
         }
         // The reports host: its steady upload to S3, and for 15 minutes 50 times that to one address outside.
@@ -145,10 +153,26 @@ public static class SyntheticAttacks
 
     private static FlowRecord Upload(SyntheticAccount account, FlowAddress remote, long bytes, DateTimeOffset start, string? service)
     {
-        var record = Probe(account, 0, ReportsAddress, remote, 46000, 443, start);
-        (record.InterfaceId, record.InstanceId, record.Action, record.Packets, record.Bytes, record.TcpFlags) =
-            (ReportsInterface, null, FlowAction.Accept, bytes / 1400, bytes, TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Psh | TcpFlags.Fin);
+        var record = Reports.Flow(Probe(account, Reports.Subnet * 8, ReportsAddress, remote, 46000, 443, start));
+        (record.Action, record.Packets, record.Bytes, record.TcpFlags) = (FlowAction.Accept, bytes / 1400, bytes, TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Psh | TcpFlags.Fin);
         (record.FlowDirection, record.TrafficPath, record.PktDstAwsService) = (FlowDirection.Egress, 8, service);
+        return record;
+    }
+}
+
+/// <summary>An instance of prod the planted attacks use (<see cref="SyntheticAttacks.PlantedHosts"/>): its ENI index, name, subnet, security group and address.</summary>
+public sealed record PlantedHost(int Eni, string Name, int Subnet, string SecurityGroup, FlowAddress Address)
+{
+    private static SyntheticAccount Account => SyntheticEstate.Accounts[0];
+
+    public string InterfaceId => Account.InterfaceId(Eni);
+
+    public string InstanceId => $"i-{Account.Id[..4]}{Eni:x13}";
+
+    /// <summary>The record as this host's ENI logs it (the rest as drawn for its subnet).</summary>
+    internal FlowRecord Flow(FlowRecord record)
+    {
+        (record.InterfaceId, record.InstanceId) = (InterfaceId, InstanceId);
         return record;
     }
 }

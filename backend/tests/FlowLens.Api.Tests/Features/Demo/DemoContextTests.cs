@@ -70,6 +70,11 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
             Assert.Equal(new[] { "monitoring", "postgres" }, c.SecurityGroups.Select(g => g.GroupName!).Order());
         });
 
+        // The planted attacks' own hosts (a partner API, a reports host) are instances of prod too.
+        var planted = await lookup.DescribeAsync(SyntheticAttacks.PlantedHosts.Select(h => new InventoryKey(h.Address.ToString(), DateTimeOffset.UtcNow)), ct);
+        Assert.Equal([("partner-api-1", "prod-public-a", SyntheticAttacks.PartnerInterface), ("reports-1", "prod-app-b", SyntheticAttacks.ReportsInterface)],
+            planted.Values.Select(c => (c.ResourceName, c.SubnetName, c.InterfaceId)).OrderBy(c => c.ResourceName));
+
         // The networks: each VPC by its environment, the prod data subnet inside prod, an office VPN.
         var addresses = app.Services.GetRequiredService<AddressContext>();
         Assert.Equal(DemoContext.Networks.Count, await app.ScalarAsync<long>("select count(*) from networks"));
