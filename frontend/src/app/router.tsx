@@ -1,11 +1,13 @@
 import { createBrowserRouter } from 'react-router';
 import { ExplorerRoute } from './routes/explorer';
+import { FindingRoute, FindingsRoute } from './routes/findings';
 import { Layout } from './routes/layout';
 import { NetworksRoute } from './routes/networks';
 import { NotificationsRoute } from './routes/notifications';
 import { NotFoundRoute } from './routes/not-found';
 import { OverviewRoute } from './routes/overview';
 import { RejectionsRoute } from './routes/rejections';
+import { RulesRoute } from './routes/rules';
 import { SignInRoute } from './routes/sign-in';
 import { SourceRoute } from './routes/source';
 import { SourcesRoute } from './routes/sources';
@@ -21,6 +23,9 @@ export const routes = [
       { path: 'rejections', element: <RejectionsRoute /> },
       { path: 'explorer', element: <ExplorerRoute /> },
       { path: 'traffic-paths', element: <TrafficPathsRoute /> },
+      { path: 'findings', element: <FindingsRoute /> },
+      { path: 'findings/:id', element: <FindingRoute /> },
+      { path: 'rules', element: <RulesRoute /> },
       { path: 'sources', element: <SourcesRoute /> },
       { path: 'sources/:id', element: <SourceRoute /> },
       { path: 'networks', element: <NetworksRoute /> },

@@ -68,9 +68,9 @@ export async function apiGet<T>(path: string, schema: z.ZodType<T>): Promise<T> 
   return read(await send('GET', path), schema);
 }
 
-/** POSTs, PUTs or DELETEs; the answer is checked against the schema, or ignored without one. */
+/** POSTs, PUTs, PATCHes or DELETEs; the answer is checked against the schema, or ignored without one. */
 export async function apiSend<T = void>(
-  method: 'POST' | 'PUT' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
   schema: z.ZodType<T> | null = null,

@@ -13,9 +13,11 @@ public static class SyntheticFlowLogFiles
     /// <summary>
     /// Writes <paramref name="files"/> objects spread over the 24 hours from <paramref name="start"/>, each with
     /// <paramref name="recordsPerFile"/> records (v5 format with a header), under <c>{root}/AWSLogs/...</c>.
-    /// Returns the keys written, relative to <paramref name="root"/>.
+    /// Returns the keys written, relative to <paramref name="root"/>. <paramref name="plant"/> adds records to the
+    /// object of each window (given its start): the demo's attacks (<see cref="SyntheticAttacks"/>).
     /// </summary>
-    public static IReadOnlyList<string> WriteDay(string root, DateTimeOffset start, int files, int recordsPerFile, int seed = 1, FlowLogFormat? format = null)
+    public static IReadOnlyList<string> WriteDay(string root, DateTimeOffset start, int files, int recordsPerFile, int seed = 1, FlowLogFormat? format = null,
+        Func<DateTimeOffset, IEnumerable<FlowRecord>>? plant = null)
     {
         format ??= SyntheticFlows.V5AllFields;
         var flows = new SyntheticFlows(seed);
@@ -24,6 +26,7 @@ public static class SyntheticFlowLogFiles
         {
             var window = start.AddMinutes(f * 24 * 60 / files);
             var records = Enumerable.Range(0, recordsPerFile).Select(_ => flows.Next(window)).ToList();
+            records.AddRange(plant?.Invoke(window) ?? []);
             var account = records[0].AccountId!;
             var key = KeyFor(account, window, f);
             var path = Path.Combine(root, key);

@@ -32,6 +32,8 @@ const views = [
   { path: '/rejections', label: 'Rejections', data: true },
   { path: '/explorer', label: 'Explorer', data: true },
   { path: '/traffic-paths', label: 'Traffic paths', data: true },
+  { path: '/findings', label: 'Findings', data: false },
+  { path: '/rules', label: 'Rules', data: false },
   { path: '/sources', label: 'Sources', data: false },
   { path: '/networks', label: 'Networks', data: false },
   { path: '/threat-lists', label: 'Threat lists', data: false },

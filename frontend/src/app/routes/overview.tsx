@@ -1,5 +1,6 @@
 import { Grid, SegmentedControl, Stack, Title } from '@mantine/core';
 import { Panel } from '@/components/ui/panel';
+import { FindingCountsCard } from '@/features/findings/components/finding-counts';
 import { Freshness } from '@/features/sources/components/freshness';
 import type { Metric } from '@/features/stats/api/get-top';
 import { SummaryCards } from '@/features/stats/components/summary-cards';
@@ -46,9 +47,14 @@ export function OverviewRoute() {
           </Panel>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
-          <Panel title="Data freshness">
-            <Freshness />
-          </Panel>
+          <Stack>
+            <Panel title="Open findings">
+              <FindingCountsCard />
+            </Panel>
+            <Panel title="Data freshness">
+              <Freshness />
+            </Panel>
+          </Stack>
         </Grid.Col>
         {tops.map((top) => (
           <Grid.Col key={top.by} span={{ base: 12, md: 6, xl: 3 }}>

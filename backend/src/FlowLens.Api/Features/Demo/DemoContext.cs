@@ -1,6 +1,8 @@
 using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Ingestion.Inventory;
+using FlowLens.Api.Features.ThreatLists;
 using FlowLens.Core.Synthetic;
+using FlowLens.Core.ThreatLists;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -9,7 +11,8 @@ namespace FlowLens.Api.Features.Demo;
 /// <summary>
 /// The demo's context (<c>FlowLens:Demo</c>), set by deploy/local/run.sh: with <see cref="Source"/> named, FlowLens
 /// names the synthetic accounts' networks, imports <see cref="AwsIpRanges"/> when no ip-ranges.json was imported,
-/// and gives that source the synthetic accounts' inventory. The country and ASN databases are files
+/// uploads the demo's threat list (the address of its planted threat-list hit) and gives that source the synthetic
+/// accounts' inventory. The country and ASN databases are files
 /// (<c>demo-geo</c>, <see cref="DemoGeo"/>) named by the usual <c>FlowLens:Enrichment</c> options.
 /// </summary>
 public sealed class DemoOptions
@@ -24,7 +27,8 @@ public sealed class DemoOptions
 }
 
 /// <summary>Puts the demo's context in the database; every step is skipped when its part is there already.</summary>
-public sealed class DemoContext(NpgsqlDataSource dataSource, InventoryStore inventory, AwsIpRangesStore awsIpRanges, AddressContext context, TimeProvider clock)
+public sealed class DemoContext(NpgsqlDataSource dataSource, InventoryStore inventory, AwsIpRangesStore awsIpRanges, AddressContext context,
+    ThreatListStore threatLists, TimeProvider clock)
 {
     /// <summary>The networks named for the demo: each VPC (IPv4 and IPv6), the prod data subnet, an office VPN.</summary>
     public static IReadOnlyList<(string Cidr, string Name, string? Role, string? Tenant)> Networks { get; } =
@@ -68,6 +72,26 @@ public sealed class DemoContext(NpgsqlDataSource dataSource, InventoryStore inve
         return await awsIpRanges.ImportAsync(file, AwsIpRangesStore.OriginUpload, null, ct);
     }
 
+    /// <summary>Creates the demo's threat list (<see cref="SyntheticAttacks.ThreatListName"/>) with its entries, unless a list has that name. False: kept.</summary>
+    public async Task<bool> SeedThreatListAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            insert into threat_lists (name, description, origin, enabled, created_at, updated_at)
+            values ($1, 'The demo''s planted threat-list hit', $2, true, $3, $3)
+            on conflict (name) do nothing
+            returning id
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = SyntheticAttacks.ThreatListName });
+        command.Parameters.Add(new NpgsqlParameter { Value = ThreatListStore.OriginUpload });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+        if (await command.ExecuteScalarAsync(ct) is not long id)
+        {
+            return false;
+        }
+        await threatLists.ReplaceEntriesAsync(id, ThreatListParser.Parse(SyntheticAttacks.ThreatListText, ThreatListLimits.Default), ct);
+        return true;
+    }
+
     /// <summary>The id of the source named <paramref name="name"/>, if there is one.</summary>
     public async Task<long?> FindSourceAsync(string name, CancellationToken ct)
     {
@@ -94,8 +118,10 @@ public sealed class DemoContextSeeder(DemoContext demo, IOptions<DemoOptions> op
         {
             var networks = await demo.SeedNetworksAsync(stoppingToken);
             var import = string.IsNullOrWhiteSpace(ranges) ? null : await demo.SeedAwsIpRangesAsync(ranges, stoppingToken);
-            log.LogInformation("Demo: {Networks} networks added, AWS ranges {Import}", networks,
-                import is null ? "kept" : import.Error ?? $"imported ({import.Ipv4Prefixes} IPv4, {import.Ipv6Prefixes} IPv6 prefixes)");
+            var threatList = await demo.SeedThreatListAsync(stoppingToken);
+            log.LogInformation("Demo: {Networks} networks added, AWS ranges {Import}, threat list {ThreatList}", networks,
+                import is null ? "kept" : import.Error ?? $"imported ({import.Ipv4Prefixes} IPv4, {import.Ipv6Prefixes} IPv6 prefixes)",
+                threatList ? "uploaded" : "kept");
             long? sourceId;
             while ((sourceId = await demo.FindSourceAsync(name, stoppingToken)) is null)
             {

@@ -21,6 +21,7 @@ public static class DemoInventory
         {
             Add(snapshot, account);
         }
+        AddPlantedHosts(snapshot, SyntheticEstate.Accounts[0]);
         return snapshot;
     }
 
@@ -92,6 +93,20 @@ public static class DemoInventory
                 }
                 snapshot.Addresses.Add(new AddressRow(account.Ipv6Address(eni.Index, host).ToString(), interfaceId, "ipv6", null));
             }
+        }
+    }
+
+    /// <summary>The two instances of prod the planted attacks use (a partner API, a reports host), each with its one address.</summary>
+    private static void AddPlantedHosts(InventorySnapshot snapshot, SyntheticAccount account)
+    {
+        foreach (var host in SyntheticAttacks.PlantedHosts)
+        {
+            var (address, subnet) = (host.Address.ToString(), account.SubnetId(host.Subnet));
+            snapshot.Interfaces.Add(new InterfaceRow(host.InterfaceId, account.Id, "interface", ResourceKinds.Instance, host.InstanceId, "Primary network interface",
+                null, false, account.VpcId, subnet, SyntheticEstate.AvailabilityZone(host.Subnet), host.InstanceId, [account.SecurityGroupId(host.SecurityGroup)], null));
+            snapshot.Resources.Add(new ResourceRow(host.InstanceId, ResourceKinds.Instance, account.Id, host.Name, "m6i.large", account.VpcId,
+                Attributes([("state", "running"), ("subnetId", subnet), ("privateIpAddress", address)]), null));
+            snapshot.Addresses.Add(new AddressRow(address, host.InterfaceId, "private", null));
         }
     }
 

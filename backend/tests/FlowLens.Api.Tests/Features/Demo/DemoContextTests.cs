@@ -70,6 +70,11 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
             Assert.Equal(new[] { "monitoring", "postgres" }, c.SecurityGroups.Select(g => g.GroupName!).Order());
         });
 
+        // The planted attacks' own hosts (a partner API, a reports host) are instances of prod too.
+        var planted = await lookup.DescribeAsync(SyntheticAttacks.PlantedHosts.Select(h => new InventoryKey(h.Address.ToString(), DateTimeOffset.UtcNow)), ct);
+        Assert.Equal([("partner-api-1", "prod-public-a", SyntheticAttacks.PartnerInterface), ("reports-1", "prod-app-b", SyntheticAttacks.ReportsInterface)],
+            planted.Values.Select(c => (c.ResourceName, c.SubnetName, c.InterfaceId)).OrderBy(c => c.ResourceName));
+
         // The networks: each VPC by its environment, the prod data subnet inside prod, an office VPN.
         var addresses = app.Services.GetRequiredService<AddressContext>();
         Assert.Equal(DemoContext.Networks.Count, await app.ScalarAsync<long>("select count(*) from networks"));
@@ -78,6 +83,9 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
         Assert.Equal("staging", addresses.Lookup(IPAddress.Parse("10.1.2.10")).Network?.Name);
         Assert.Equal("dev", addresses.Lookup(IPAddress.Parse("2001:db8:0:201::2:a")).Network?.Name);
         Assert.Equal("office VPN", addresses.Lookup(IPAddress.Parse("203.0.113.5")).Network?.Name);
+
+        // The threat list of the planted threat-list hit, uploaded.
+        Assert.Equal("upload 2", await app.ScalarAsync<string>("select origin || ' ' || entry_count from threat_lists where name = $1", SyntheticAttacks.ThreatListName));
 
         // Every internet address of the flows has a country and an AS; AWS's are AWS's, with the service the flow says.
         var remote = records.Where(r => r.LogStatus == LogStatus.Ok)
@@ -136,7 +144,7 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
     private static Task<string> CountsAsync(FlowLensApp app) => app.ScalarAsync<string>("""
         select concat_ws(' ', (select count(*) from inventory_interfaces), (select count(*) from inventory_addresses),
             (select count(*) from inventory_resources), (select count(*) from inventory_addresses where valid_to <> 'infinity'),
-            (select count(*) from networks), (select count(*) from aws_ip_ranges_imports))
+            (select count(*) from networks), (select count(*) from aws_ip_ranges_imports), (select count(*) from threat_lists))
         """);
 
     private static async Task WaitAsync(Func<Task<bool>> condition)

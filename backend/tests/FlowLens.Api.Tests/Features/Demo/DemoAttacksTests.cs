@@ -1,0 +1,46 @@
+using System.Net.Http.Json;
+using FlowLens.Api.Features.Demo;
+using FlowLens.Api.Features.Detections;
+using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Detections;
+using FlowLens.Core.Synthetic;
+
+namespace FlowLens.Api.Tests.Features.Demo;
+
+/// <summary>
+/// The demo's day as demo-data writes it (fewer background records), ingested, then the detection job run once as
+/// the worker runs it with its default options: the planted port scan, host sweep and brute force are findings,
+/// each with the evidence of its own window. One run is what "within a minute of the ingestion" takes.
+/// </summary>
+public sealed class DemoAttacksTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly FlowLogFolder _folder = new();
+
+    [Fact]
+    public async Task ThePlantedAttacks_AreFindings_AfterTheFirstDetectionRun()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var now = DateTimeOffset.UtcNow;
+        DemoData.Write(_folder.Root, now, recordsPerFile: 20);
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var source = await _folder.CreateSourceAsync(app);
+        await app.IngestAsync(source);
+
+        await app.RunJobAsync<DetectionJob>(job => job.RunAsync(ct));
+
+        var page = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<FindingsApi.FindingPage>("/api/findings?limit=500", ct);
+        var day = DetectionWindows.Floor(now.AddDays(-1), TimeSpan.FromMinutes(5));
+        var found = page!.Items.Where(f => f.RuleKind is "port-scan" or "host-sweep" or "brute-force")
+            .Select(f => (f.RuleKind, f.Key, f.Evidence.Filter, f.Evidence.From, f.Evidence.To, f.Status)).OrderBy(f => f.From).ToList();
+        (string, string, string, DateTimeOffset, DateTimeOffset, string) Expected(string kind, string key, string filter, TimeSpan at) =>
+            (kind, key, filter, day + at, day + at + TimeSpan.FromMinutes(5), "open");
+        Assert.Equal(
+        [
+            Expected("port-scan", "198.51.100.23 -> 10.0.2.10", "srcaddr = 198.51.100.23 and dstaddr = 10.0.2.10", SyntheticAttacks.PortScanAt),
+            Expected("host-sweep", "198.51.100.45 -> port 445", "srcaddr = 198.51.100.45 and dstport = 445", SyntheticAttacks.HostSweepAt),
+            Expected("brute-force", "198.51.100.66 -> port 22", "srcaddr = 198.51.100.66 and dstport = 22", SyntheticAttacks.BruteForceAt),
+        ], found);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
