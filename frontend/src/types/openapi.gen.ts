@@ -1197,7 +1197,7 @@ export interface paths {
                     /** @description The `nextCursor` of the previous page. */
                     cursor?: string;
                     /**
-                     * @description `json` (default), `csv` (AWS field names as header, then the context columns `src-network` … `security-groups`; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or `ndjson` (items as in JSON); CSV also with `Accept: text/csv`.
+                     * @description `json` (default), `csv` (AWS field names as header, then the context columns `src-network` … `security-groups`; text fields starting with = + - @ get a leading ' against spreadsheet formulas) `ndjson` (items as in JSON) or `ocsf` (one OCSF Network Activity event, class 4001, per line: docs/ocsf.md); CSV also with `Accept: text/csv`.
                      * @example csv
                      */
                     format?: string;

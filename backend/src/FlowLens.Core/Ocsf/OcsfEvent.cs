@@ -27,29 +27,26 @@ public static class OcsfEvent
     /// </summary>
     public static JsonObject Create(int classUid, string className, int categoryUid, string categoryName, int activityId, string activityName,
         string? typeActivityName = null) => new()
-    {
-        ["class_uid"] = classUid,
-        ["class_name"] = className,
-        ["category_uid"] = categoryUid,
-        ["category_name"] = categoryName,
-        ["activity_id"] = activityId,
-        ["activity_name"] = activityName,
-        ["type_uid"] = classUid * 100L + activityId,
-        ["type_name"] = $"{className}: {typeActivityName ?? activityName}",
-    };
+        {
+            ["class_uid"] = classUid,
+            ["class_name"] = className,
+            ["category_uid"] = categoryUid,
+            ["category_name"] = categoryName,
+            ["activity_id"] = activityId,
+            ["activity_name"] = activityName,
+            ["type_uid"] = classUid * 100L + activityId,
+            ["type_name"] = $"{className}: {typeActivityName ?? activityName}",
+        };
 
     /// <summary><c>metadata</c>: the schema version and FlowLens as the product; <paramref name="uid"/> names the event.</summary>
     public static JsonObject Metadata(string? uid)
     {
-        var metadata = new JsonObject
-        {
-            ["version"] = Version,
-            ["product"] = new JsonObject { ["name"] = "FlowLens", ["vendor_name"] = "FlowLens", ["version"] = ProductVersion },
-        };
+        var metadata = new JsonObject { ["version"] = Version };
         if (uid is not null)
         {
             metadata["uid"] = uid;
         }
+        metadata["product"] = new JsonObject { ["name"] = "FlowLens", ["vendor_name"] = "FlowLens", ["version"] = ProductVersion };
         return metadata;
     }
 

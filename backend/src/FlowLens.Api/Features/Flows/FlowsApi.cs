@@ -42,7 +42,7 @@ public static class FlowsApi
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
     /// <param name="limit" example="100">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
-    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header, then the context columns <c>src-network</c> … <c>security-groups</c>; text fields starting with = + - @ get a leading ' against spreadsheet formulas) <c>ndjson</c> (items as in JSON) or <c>ocsf</c> (one OCSF Network Activity event, class 4001, per line: docs/ocsf.md); CSV also with <c>Accept: text/csv</c>.</param>
+    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header, then the context columns <c>src-network</c> … <c>security-groups</c>; text fields starting with = + - @ get a leading ' against spreadsheet formulas), <c>ndjson</c> (items as in JSON) or <c>ocsf</c> (one OCSF Network Activity event, class 4001, per line: docs/ocsf.md); CSV also with <c>Accept: text/csv</c>.</param>
     internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
         HttpContext http, QueryDatabase database, ContextFilters context, FlowStrings strings, AddressDescriber describer, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)

@@ -8,7 +8,7 @@ using MimeKit;
 
 namespace FlowLens.Api.Features.Notifications;
 
-/// <summary>The messages each channel kind sends for a notice (docs/notifications.md shows them whole).</summary>
+/// <summary>The messages each channel kind sends for a notice (docs/notifications.md shows them whole; the OCSF one docs/ocsf.md).</summary>
 public static class Payloads
 {
     /// <summary>The webhook's body: what happened, which delivery, the finding's link, and the notice itself.</summary>
