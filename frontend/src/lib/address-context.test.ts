@@ -5,6 +5,7 @@ import {
   addressName,
   addressSuffix,
   addressSummary,
+  addressThreatLists,
   contextInstant,
   createAddressLoader,
 } from './address-context';
@@ -29,6 +30,29 @@ describe('addressName', () => {
     expect(addressSuffix(web)).toBeNull();
     expect(addressSummary(web)).toBe('web-1 (instance i-0123456789abcdef0) · prod 10.0.0.0/16 web shop');
     expect(addressSummary(s3)).toBe('AWS S3 eu-west-1 · IE · AS16509 AMAZON-02');
+  });
+});
+
+describe('addressThreatLists', () => {
+  const listed = {
+    ...info('203.0.113.9', { country: 'CN' }),
+    threatLists: [
+      { id: 2, name: 'incident-42', entry: '203.0.113.9/32' },
+      { id: 1, name: 'spamhaus-drop', entry: '203.0.113.0/24' },
+    ],
+  };
+
+  it('names the threat lists holding an address, and the summary gives their entries', () => {
+    expect(addressThreatLists(listed)).toBe('incident-42, spamhaus-drop');
+    expect(addressSummary(listed)).toBe(
+      'CN · threat lists: incident-42 (203.0.113.9/32), spamhaus-drop (203.0.113.0/24)',
+    );
+  });
+
+  it('says nothing for an address on no list, or one a flow carries (no lists asked)', () => {
+    expect(addressThreatLists({ ...web, threatLists: [] })).toBeNull();
+    expect(addressThreatLists(web)).toBeNull();
+    expect(addressThreatLists(undefined)).toBeNull();
   });
 });
 

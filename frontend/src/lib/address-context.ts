@@ -1,8 +1,14 @@
 import { useQueries, type UseQueryResult } from '@tanstack/react-query';
-import { AddressListSchema, type AddressInfo } from '@/types/api';
+import { AddressListSchema, type AddressInfo, type ThreatListHit } from '@/types/api';
 import { apiGet } from './api-client';
 
 // Names next to addresses: what FlowLens knows of each (GET /api/context/addresses, docs/enrichment.md).
+
+/**
+ * What is known of an address: as flows carry it, and from the context endpoints also the threat lists holding it
+ * now (docs/threat-lists.md).
+ */
+export type AddressContext = AddressInfo & { threatLists?: ThreatListHit[] };
 
 /** The fields whose values are single addresses; `pair` keys are two of them (`a -> b`). */
 export const addressFields = new Set(['srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr']);
@@ -36,8 +42,17 @@ export function addressSuffix(info: AddressInfo | null | undefined): string | nu
   return parts.length ? parts.join(' · ') : null;
 }
 
-/** All that is known, on one line, for a tooltip: "web-1 (instance i-0abc) · prod 10.0.0.0/16 · AS16509 Amazon". */
-export function addressSummary(info: AddressInfo | null | undefined): string | null {
+/** The threat lists holding an address, by name ("spamhaus-drop, incident-42"); null for none. */
+export function addressThreatLists(info: AddressContext | null | undefined): string | null {
+  const lists = info?.threatLists ?? [];
+  return lists.length ? lists.map((l) => l.name).join(', ') : null;
+}
+
+/**
+ * All that is known, on one line, for a tooltip: "web-1 (instance i-0abc) · prod 10.0.0.0/16 · AS16509 Amazon ·
+ * threat lists: spamhaus-drop (203.0.113.0/24)".
+ */
+export function addressSummary(info: AddressContext | null | undefined): string | null {
   if (!info) return null;
   const r = info.resource;
   const parts = [
@@ -48,6 +63,9 @@ export function addressSummary(info: AddressInfo | null | undefined): string | n
     info.aws ? `AWS ${info.aws.service} ${info.aws.region}` : null,
     info.country,
     info.asn === null ? null : [`AS${info.asn}`, info.asOrganization].filter(Boolean).join(' '),
+    info.threatLists?.length
+      ? `threat lists: ${info.threatLists.map((l) => `${l.name} (${l.entry})`).join(', ')}`
+      : null,
   ];
   const text = parts.filter((p): p is string => !!p).join(' · ');
   return text || null;
@@ -59,7 +77,7 @@ export function addressSummary(info: AddressInfo | null | undefined): string | n
  */
 export const maxAddressesPerRequest = 150;
 
-type Fetch = (addresses: string[], at: string | undefined) => Promise<(AddressInfo | null)[]>;
+type Fetch = (addresses: string[], at: string | undefined) => Promise<(AddressContext | null)[]>;
 
 const fetchAddresses: Fetch = async (addresses, at) => {
   const search = new URLSearchParams(addresses.map((a) => ['addr', a]));
@@ -72,7 +90,7 @@ const fetchAddresses: Fetch = async (addresses, at) => {
  * maxAddressesPerRequest each): the top lists and the sankey of a view, each asking for its own, cost one call together.
  */
 export function createAddressLoader(fetchBatch: Fetch = fetchAddresses, wait = 10) {
-  type Waiter = { resolve: (info: AddressInfo | null) => void; reject: (error: unknown) => void };
+  type Waiter = { resolve: (info: AddressContext | null) => void; reject: (error: unknown) => void };
   const pending = new Map<string, Map<string, Waiter[]>>();
   let timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -98,7 +116,7 @@ export function createAddressLoader(fetchBatch: Fetch = fetchAddresses, wait = 1
   };
 
   return (address: string, at?: string) =>
-    new Promise<AddressInfo | null>((resolve, reject) => {
+    new Promise<AddressContext | null>((resolve, reject) => {
       const key = at ?? '';
       const waiting = pending.get(key) ?? new Map<string, Waiter[]>();
       pending.set(key, waiting);
@@ -118,10 +136,10 @@ export const addressInfoQuery = (address: string, at?: string) => ({
   retry: false,
 });
 
-export type AddressInfos = ReadonlyMap<string, AddressInfo>;
+export type AddressInfos = ReadonlyMap<string, AddressContext>;
 
 // A stable function, so TanStack Query keeps the same map while the answers stay the same.
-const byAddress = (results: UseQueryResult<AddressInfo | null>[]): AddressInfos =>
+const byAddress = (results: UseQueryResult<AddressContext | null>[]): AddressInfos =>
   new Map(results.flatMap((r) => (r.data ? [[r.data.address, r.data] as const] : [])));
 
 /**

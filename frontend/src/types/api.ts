@@ -149,7 +149,16 @@ export const AddressInfoSchema = apiShape('AddressInfo')(
   }),
 );
 export type AddressInfo = z.infer<typeof AddressInfoSchema>;
-export const AddressListSchema = apiShape('AddressList')(z.object({ items: z.array(AddressInfoSchema) }));
+export const ThreatListHitSchema = apiShape('ThreatListHit')(
+  z.object({ id: z.number(), name: z.string(), entry: z.string() }),
+);
+export type ThreatListHit = z.infer<typeof ThreatListHitSchema>;
+// The context endpoints add the threat lists holding the address now (flow items' src/dst do not have them).
+export const AddressDetailSchema = apiShape('AddressDetail')(
+  AddressInfoSchema.extend({ threatLists: z.array(ThreatListHitSchema) }),
+);
+export type AddressDetail = z.infer<typeof AddressDetailSchema>;
+export const AddressListSchema = apiShape('AddressList')(z.object({ items: z.array(AddressDetailSchema) }));
 
 export const FlowItemSchema = apiShape('FlowItem')(
   z.object({

@@ -547,7 +547,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["AddressInfo"];
+                        "application/json": components["schemas"]["AddressDetail"];
                     };
                 };
                 /** @description Bad Request */
@@ -1197,7 +1197,7 @@ export interface paths {
                     /** @description The `nextCursor` of the previous page. */
                     cursor?: string;
                     /**
-                     * @description `json` (default), `csv` (AWS field names as header, then the context columns `src-network` … `security-groups`; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or `ndjson` (items as in JSON); CSV also with `Accept: text/csv`.
+                     * @description `json` (default), `csv` (AWS field names as header, then the context columns `src-network` … `security-groups`; text fields starting with = + - @ get a leading ' against spreadsheet formulas), `ndjson` (items as in JSON) or `ocsf` (one OCSF Network Activity event, class 4001, per line: docs/ocsf.md); CSV also with `Accept: text/csv`.
                      * @example csv
                      */
                     format?: string;
@@ -3051,6 +3051,22 @@ export interface components {
             /** Format: int32 */
             objects: number;
         };
+        /** @description What FlowLens knows of an address (FlowLens.Api.Features.Context.AddressInfo, as flow items carry it) and the threat lists holding it now. */
+        AddressDetail: {
+            address: string;
+            asOrganization: string | null;
+            /** Format: int64 */
+            asn: number | null;
+            /** @description The AWS service range that holds an address: its most specific prefix in ip-ranges.json. */
+            aws: components["schemas"]["AwsServiceMatch"] | null;
+            country: string | null;
+            /** @description A named network that holds an address. */
+            network: components["schemas"]["NetworkMatch"] | null;
+            /** @description What an address or ENI was at a time: the ENI, what it belonged to, where it was, and its security groups. */
+            resource: components["schemas"]["InventoryContext"] | null;
+            /** @description The enabled threat lists holding the address, by name, each with its entry that does (docs/threat-lists.md); empty for none. */
+            threatLists: components["schemas"]["ThreatListHit"][];
+        };
         /** @description What FlowLens knows of an address. */
         AddressInfo: {
             address: string;
@@ -3072,7 +3088,7 @@ export interface components {
         };
         AddressList: {
             /** @description The addresses' context, in the order asked. */
-            items: components["schemas"]["AddressInfo"][];
+            items: components["schemas"]["AddressDetail"][];
         };
         /** @description A security-relevant action: who did what to what, when and from where. Never holds a secret. */
         AuditEvent: {
@@ -4320,6 +4336,15 @@ export interface components {
              * @description Records with log-status SKIPDATA (AWS skipped records in the interval).
              */
             skipDataRecords: number;
+        };
+        /** @description A threat list that holds an address. */
+        ThreatListHit: {
+            /** @description The list's entry holding the address: the address itself (`203.0.113.9/32`) or its block (`203.0.113.0/24`), the most specific one. */
+            entry: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The list's name, as filters name it (`threat-list = spamhaus-drop`). */
+            name: string;
         };
         ThreatListRequest: {
             /** @description What the list is (optional, at most 500 characters). */

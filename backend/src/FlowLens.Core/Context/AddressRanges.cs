@@ -144,6 +144,26 @@ public static class AddressRanges
         return merged;
     }
 
+    /// <summary>Whether sorted, disjoint ranges (as <see cref="Merge"/> makes them) hold <paramref name="address"/>: by bisection.</summary>
+    public static bool Holds(List<AddressRange> sorted, IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        var point = AddressRange.Of(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+        // The last range starting at or before the address is the only one that may hold it.
+        var (low, high) = (0, sorted.Count - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var range = sorted[middle];
+            var before = range.IsIPv4 != point.IsIPv4 ? range.IsIPv4 : range.First <= point.First;
+            (low, high) = before ? (middle + 1, high) : (low, middle - 1);
+        }
+        return high >= 0 && sorted[high].IsIPv4 == point.IsIPv4 && sorted[high].Last >= point.First;
+    }
+
     /// <summary>The ranges as an <c>inetmultirange</c> literal (<c>{[10.0.0.0,10.0.255.255]}</c>; <c>{}</c> for none).</summary>
     public static string ToMultirange(IReadOnlyList<AddressRange> ranges)
     {

@@ -66,4 +66,25 @@ public sealed class AddressRangesTests
         value &= uint.MaxValue << (32 - length);
         return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
     }
+
+    [Theory]
+    [InlineData("10.0.0.0", true)]
+    [InlineData("10.0.255.255", true)]
+    [InlineData("10.1.0.0", false)]
+    [InlineData("9.255.255.255", false)]
+    [InlineData("192.0.2.7", true)]
+    [InlineData("192.0.2.8", false)]
+    [InlineData("::ffff:192.0.2.7", true)]
+    [InlineData("2001:db8::1", true)]
+    [InlineData("2001:db9::", false)]
+    [InlineData("::1", false)]
+    [InlineData("0.0.0.0", false)]
+    public void Holds_FindsTheRangeByBisection_InEachFamily(string address, bool held)
+    {
+        var ranges = AddressRanges.Merge([
+            AddressRange.Of(IPAddress.Parse("10.0.0.0"), 16), AddressRange.Of(IPAddress.Parse("192.0.2.7"), 32),
+            AddressRange.Of(IPAddress.Parse("2001:db8::"), 32), AddressRange.Of(IPAddress.Parse("172.16.0.0"), 12)]);
+        Assert.Equal(held, AddressRanges.Holds(ranges, IPAddress.Parse(address)));
+        Assert.False(AddressRanges.Holds([], IPAddress.Parse(address)));
+    }
 }

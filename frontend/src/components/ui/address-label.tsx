@@ -5,15 +5,20 @@ import {
   addressName,
   addressSuffix,
   addressSummary,
+  addressThreatLists,
   keySeparator,
+  type AddressContext,
   type AddressInfos,
 } from '@/lib/address-context';
-import type { AddressInfo } from '@/types/api';
 
-/** An address and, when FlowLens knows it, its name ("web-1", "prod", "S3") and where it is ("US · AS16509"). */
-export function AddressLabel({ address, info }: { address: string; info: AddressInfo | null | undefined }) {
+/**
+ * An address and, when FlowLens knows it, its name ("web-1", "prod", "S3"), where it is ("US · AS16509") and the
+ * threat lists holding it, in red.
+ */
+export function AddressLabel({ address, info }: { address: string; info: AddressContext | null | undefined }) {
   const name = addressName(info);
   const suffix = addressSuffix(info);
+  const threatLists = addressThreatLists(info);
   return (
     <span title={addressSummary(info) ?? undefined}>
       <Text span ff="monospace" fz="inherit">
@@ -32,6 +37,14 @@ export function AddressLabel({ address, info }: { address: string; info: Address
           {' '}
           <Text span ff="text" fz="xs" c="dimmed">
             {suffix}
+          </Text>
+        </>
+      )}
+      {threatLists && (
+        <>
+          {' '}
+          <Text span ff="text" fz="xs" c="red" fw={500} data-threat-lists>
+            on {threatLists}
           </Text>
         </>
       )}

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.ThreatLists;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Queries;
@@ -15,7 +16,7 @@ public static class ContextApi
     {
         var context = app.MapGroup("/api/context").WithTags("Context");
         context.MapGet("/address/{addr}", GetAddress).RequireAuthorization(Policies.Viewer)
-            .WithSummary("What FlowLens knows of an address: your network, AWS service and region, country, ASN, and the AWS resource it was at a time.");
+            .WithSummary("What FlowLens knows of an address: your network, AWS service and region, country, ASN, the AWS resource it was at a time, and the threat lists holding it.");
         context.MapGet("/addresses", GetAddresses).RequireAuthorization(Policies.Viewer)
             .WithSummary("What FlowLens knows of up to 1000 addresses at a time, in the order asked: for names next to addresses in lists and charts.");
         context.MapGet("/status", GetStatus).RequireAuthorization(Policies.Viewer)
@@ -58,15 +59,25 @@ public static class ContextApi
     public sealed record ContextStatus(int Networks, AwsIpRangesStatus AwsIpRanges, GeoDatabaseStatus Country, GeoDatabaseStatus Asn);
 
     /// <param name="Items">The addresses' context, in the order asked.</param>
-    public sealed record AddressList(List<AddressInfo> Items);
+    public sealed record AddressList(List<AddressDetail> Items);
+
+    /// <summary>What FlowLens knows of an address (<see cref="AddressInfo"/>, as flow items carry it) and the threat lists holding it now.</summary>
+    /// <param name="ThreatLists">The enabled threat lists holding the address, by name, each with its entry that does (docs/threat-lists.md); empty for none.</param>
+    public sealed record AddressDetail(
+        string Address, NetworkMatch? Network, AwsServiceMatch? Aws, string? Country, long? Asn, string? AsOrganization, InventoryContext? Resource,
+        List<ThreatListHit> ThreatLists)
+    {
+        public static AddressDetail From(AddressInfo info, List<ThreatListHit> threatLists) =>
+            new(info.Address, info.Network, info.Aws, info.Country, info.Asn, info.AsOrganization, info.Resource, threatLists);
+    }
 
     public const int MaxAddresses = 1000;
 
     /// <summary>The context of one address.</summary>
     /// <param name="addr" example="52.218.10.27">An IPv4 or IPv6 address.</param>
     /// <param name="at" example="2026-12-01T09:00:00Z">When, for the AWS resource that held the address: ISO 8601 with an offset or relative (<c>now-1d</c>). Default: now.</param>
-    internal static async Task<Results<Ok<AddressInfo>, ValidationProblem>> GetAddress(
-        string addr, string? at, AddressDescriber describer, TimeProvider clock, CancellationToken ct)
+    internal static async Task<Results<Ok<AddressDetail>, ValidationProblem>> GetAddress(
+        string addr, string? at, AddressDescriber describer, ThreatListStore threatLists, TimeProvider clock, CancellationToken ct)
     {
         if (!FlowAddress.TryParse(addr, out var address))
         {
@@ -76,14 +87,14 @@ public static class ContextApi
         {
             return Problems.Invalid("at", TimeRange.InstantError(Clip(at!)));
         }
-        return TypedResults.Ok((await describer.DescribeAsync([(address.ToIPAddress(), instant)], ct))[0]);
+        return TypedResults.Ok((await DetailAsync([(address.ToIPAddress(), instant)], describer, threatLists, ct))[0]);
     }
 
     /// <summary>The context of many addresses at one time.</summary>
     /// <param name="addr" example="10.0.1.10">The addresses, 1 to 1000, each as its own <c>addr</c> (<c>?addr=10.0.1.10&amp;addr=52.218.10.27</c>).</param>
     /// <param name="at" example="2026-12-01T09:00:00Z">When, for the AWS resources that held them: ISO 8601 with an offset or relative (<c>now-1d</c>). Default: now.</param>
     internal static async Task<Results<Ok<AddressList>, ValidationProblem>> GetAddresses(
-        string[]? addr, string? at, AddressDescriber describer, TimeProvider clock, CancellationToken ct)
+        string[]? addr, string? at, AddressDescriber describer, ThreatListStore threatLists, TimeProvider clock, CancellationToken ct)
     {
         if (addr is not { Length: > 0 and <= MaxAddresses })
         {
@@ -102,7 +113,16 @@ public static class ContextApi
             }
             addresses.Add((address.ToIPAddress(), instant));
         }
-        return TypedResults.Ok(new AddressList([.. await describer.DescribeAsync(addresses, ct)]));
+        return TypedResults.Ok(new AddressList(await DetailAsync(addresses, describer, threatLists, ct)));
+    }
+
+    /// <summary>The addresses described, with the threat lists holding each (lists hold addresses now, not at <c>at</c>: they keep no history).</summary>
+    private static async Task<List<AddressDetail>> DetailAsync(
+        List<(System.Net.IPAddress Address, DateTimeOffset At)> addresses, AddressDescriber describer, ThreatListStore threatLists, CancellationToken ct)
+    {
+        var described = await describer.DescribeAsync(addresses, ct);
+        var hits = await threatLists.HitsAsync([.. addresses.Select(a => a.Address)], ct);
+        return [.. described.Select((info, i) => AddressDetail.From(info, hits[i]))];
     }
 
     internal static async Task<Ok<ContextStatus>> GetStatus(AddressContext context, AwsIpRangesStore store, GeoDatabases geo, IOptions<EnrichmentOptions> options, CancellationToken ct)

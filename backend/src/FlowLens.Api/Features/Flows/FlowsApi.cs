@@ -24,7 +24,7 @@ public static class FlowsApi
     public static void MapFlows(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer).LimitQueries(IsExport)
-            .WithSummary("Flows of a time range matching a filter, newest first; a page of JSON, or the whole result as CSV or NDJSON.")
+            .WithSummary("Flows of a time range matching a filter, newest first; a page of JSON, or the whole result as CSV, NDJSON or OCSF Network Activity events (NDJSON).")
             .Produces<FlowPage>(StatusCodes.Status200OK, "application/json", "text/csv", "application/x-ndjson")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
@@ -42,7 +42,7 @@ public static class FlowsApi
     /// <param name="q" example="action = REJECT and dstport in (22, 3389)">A filter, e.g. <c>action = REJECT and dstport in (22, 3389)</c> (see docs/filters.md).</param>
     /// <param name="limit" example="100">Flows per page, 1 to 10000 (default 100). Exports have no limit.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
-    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header, then the context columns <c>src-network</c> … <c>security-groups</c>; text fields starting with = + - @ get a leading ' against spreadsheet formulas) or <c>ndjson</c> (items as in JSON); CSV also with <c>Accept: text/csv</c>.</param>
+    /// <param name="format" example="csv"><c>json</c> (default), <c>csv</c> (AWS field names as header, then the context columns <c>src-network</c> … <c>security-groups</c>; text fields starting with = + - @ get a leading ' against spreadsheet formulas), <c>ndjson</c> (items as in JSON) or <c>ocsf</c> (one OCSF Network Activity event, class 4001, per line: docs/ocsf.md); CSV also with <c>Accept: text/csv</c>.</param>
     internal static async Task<Results<Ok<FlowPage>, EmptyHttpResult, ValidationProblem>> SearchFlows(
         HttpContext http, QueryDatabase database, ContextFilters context, FlowStrings strings, AddressDescriber describer, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
@@ -53,9 +53,9 @@ public static class FlowsApi
             return problem;
         }
         format = FormatOf(http.Request);
-        if (format is not ("json" or "csv" or "ndjson"))
+        if (format is not ("json" or "csv" or "ndjson" or "ocsf"))
         {
-            return Problems.Invalid("format", "format must be json, csv or ndjson");
+            return Problems.Invalid("format", "format must be json, csv, ndjson or ocsf");
         }
         FlowCursor? after = null;
         if (cursor is not null)
@@ -78,9 +78,14 @@ public static class FlowsApi
             var rows = await database.ReadAsync(http, exportSql, exportParameters, ct, export: true);
             http.Response.RegisterForDisposeAsync(rows);
             http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"flows.{format}\"";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{(format == "ocsf" ? "flows.ocsf.ndjson" : $"flows.{format}")}\"";
             var described = DescribedAsync(rows, strings, describer, ct);
-            await (format == "csv" ? WriteCsvAsync(described, http.Response.Body, ct) : WriteNdjsonAsync(described, http.Response.Body, ct));
+            await (format switch
+            {
+                "csv" => WriteCsvAsync(described, http.Response.Body, ct),
+                "ocsf" => WriteNdjsonAsync(described, http.Response.Body, (flow, context) => FlowOcsf.Event(flow, context).ToJsonString(), ct),
+                _ => WriteNdjsonAsync(described, http.Response.Body, (flow, context) => JsonSerializer.Serialize(FlowItem.From(flow, context), JsonSerializerOptions.Web), ct),
+            });
             return TypedResults.Empty;
         }
 
@@ -108,8 +113,8 @@ public static class FlowsApi
         (request.Query["format"].FirstOrDefault()
          ?? (AcceptsOnly(request, "text/csv") ? "csv" : AcceptsOnly(request, "application/x-ndjson") ? "ndjson" : "json")).ToLowerInvariant();
 
-    /// <summary>Whether a request is an export (CSV or NDJSON), for the limit on exports at once.</summary>
-    private static bool IsExport(HttpRequest request) => FormatOf(request) is "csv" or "ndjson";
+    /// <summary>Whether a request is an export (CSV, NDJSON or OCSF), for the limit on exports at once.</summary>
+    private static bool IsExport(HttpRequest request) => FormatOf(request) is "csv" or "ndjson" or "ocsf";
 
     private static bool AcceptsOnly(HttpRequest request, string mediaType) =>
         MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)
@@ -195,13 +200,14 @@ public static class FlowsApi
         }
     }
 
-    /// <summary>The rows as NDJSON: one flow item per line, as the JSON page writes them, context included.</summary>
-    private static async Task WriteNdjsonAsync(IAsyncEnumerable<(StoredFlow Flow, FlowContext Context)> rows, Stream body, CancellationToken ct)
+    /// <summary>The rows as NDJSON, one JSON object per flow: a flow item as the JSON page writes it, or an OCSF event.</summary>
+    private static async Task WriteNdjsonAsync(
+        IAsyncEnumerable<(StoredFlow Flow, FlowContext Context)> rows, Stream body, Func<StoredFlow, FlowContext, string> line, CancellationToken ct)
     {
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         await foreach (var (flow, context) in rows.WithCancellation(ct))
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(FlowItem.From(flow, context), JsonSerializerOptions.Web));
+            await writer.WriteLineAsync(line(flow, context));
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using FlowLens.Api.Hosting;
+using FlowLens.Core.Ocsf;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -72,7 +73,7 @@ public sealed class ChannelSender(IHttpClientFactory http, IOptions<Notification
     {
         using var client = http.CreateClient(NotificationsSetup.HttpClientName);
         using var request = new HttpRequestMessage(HttpMethod.Post, channel.Secret.Url) { Content = content };
-        request.Headers.UserAgent.ParseAdd($"FlowLens/{Payloads.ProductVersion}");
+        request.Headers.UserAgent.ParseAdd($"FlowLens/{OcsfEvent.ProductVersion}");
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);

@@ -1,3 +1,5 @@
+using FlowLens.Api.Hosting;
+
 namespace FlowLens.Api.Features.Notifications;
 
 public static class NotificationsSetup
@@ -9,7 +11,7 @@ public static class NotificationsSetup
         builder.Services.AddOptions<NotificationsOptions>().BindConfiguration(NotificationsOptions.Section).ValidateDataAnnotations()
             .Validate(o => NotificationsOptions.ParseDelays(o.RetryDelays) is not null,
                 "FlowLens:Notifications:RetryDelays is a comma-separated list of seconds, such as 30,120,600,3600 (at most 20, each at most a week).")
-            .Validate(o => o.AllowedHosts.All(NotifyEndpoints.IsHostEntry), "FlowLens:Notifications:AllowedHosts holds host names or addresses, each with an optional :port.")
+            .Validate(o => o.AllowedHosts.All(HostList.IsEntry), "FlowLens:Notifications:AllowedHosts holds host names or addresses, each with an optional :port.")
             .ValidateOnStart();
         builder.Services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.Section)
             .Validate(o => PublicUrlOptions.IsValid(o.PublicUrl), "FlowLens:PublicUrl is an absolute http or https URL, such as https://flowlens.example.org.")

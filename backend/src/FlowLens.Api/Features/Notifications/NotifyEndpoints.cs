@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using FlowLens.Api.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -12,10 +10,7 @@ namespace FlowLens.Api.Features.Notifications;
 /// </summary>
 public sealed class NotifyEndpoints(IOptions<NotificationsOptions> options)
 {
-    private readonly List<(string Host, int? Port)> _listed = [.. options.Value.AllowedHosts.Select(ParseEntry)];
-
-    /// <summary>True for an <c>AllowedHosts</c> entry: a host name or address, with an optional <c>:port</c> (<c>[::1]:8080</c>).</summary>
-    public static bool IsHostEntry(string entry) => TryParseEntry(entry, out _);
+    private readonly HostList _listed = new(options.Value.AllowedHosts);
 
     /// <summary>Why a channel may not be saved with <paramref name="url"/>; null when it may.</summary>
     public string? Refusal(string url)
@@ -24,7 +19,7 @@ public sealed class NotifyEndpoints(IOptions<NotificationsOptions> options)
         {
             return "The URL must be an absolute https URL, without user information.";
         }
-        return uri.Scheme == "https" || IsListed(uri.IdnHost, uri.Port)
+        return uri.Scheme == "https" || _listed.Contains(uri.IdnHost, uri.Port)
             ? null
             : "The URL must be https (http only to a host listed in FlowLens:Notifications:AllowedHosts).";
     }
@@ -42,40 +37,12 @@ public sealed class NotifyEndpoints(IOptions<NotificationsOptions> options)
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var (host, port) = (context.DnsEndPoint.Host, context.DnsEndPoint.Port);
-        var listed = IsListed(host, port);
+        var listed = _listed.Contains(host, port);
         if (!listed && context.InitialRequestMessage.RequestUri?.Scheme != "https")
         {
             throw new EndpointRefusedException($"{host}:{port} is not listed in FlowLens:Notifications:AllowedHosts, so only https is allowed");
         }
         return await CheckedConnect.ConnectAsync(host, port, anyAddress: listed, inside =>
             new EndpointRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:Notifications:AllowedHosts to allow it"), ct);
-    }
-
-    private bool IsListed(string host, int port) =>
-        _listed.Any(e => string.Equals(e.Host, host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) && (e.Port is null || e.Port == port));
-
-    private static (string Host, int? Port) ParseEntry(string entry) => TryParseEntry(entry, out var parsed) ? parsed : default;
-
-    private static bool TryParseEntry(string entry, out (string Host, int? Port) parsed)
-    {
-        parsed = default;
-        if (string.IsNullOrWhiteSpace(entry))
-        {
-            return false;
-        }
-        entry = entry.Trim();
-        if (IPAddress.TryParse(entry, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 && !entry.StartsWith('['))
-        {
-            parsed = (address.ToString(), null);
-            return true;
-        }
-        if (!Uri.TryCreate($"http://{entry}/", UriKind.Absolute, out var uri) || uri.UserInfo.Length > 0 || uri.PathAndQuery != "/" || uri.Host.Length == 0)
-        {
-            return false;
-        }
-        // Uri cannot tell host from host:80: the entry's own text says whether a port was given.
-        var hasPort = entry.StartsWith('[') ? entry.Contains("]:", StringComparison.Ordinal) : entry.Contains(':', StringComparison.Ordinal);
-        parsed = (uri.IdnHost.Trim('[', ']'), hasPort ? uri.Port : null);
-        return true;
     }
 }

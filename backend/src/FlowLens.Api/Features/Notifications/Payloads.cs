@@ -1,22 +1,16 @@
 using System.Globalization;
 using System.Net;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FlowLens.Core.Ocsf;
 using MimeKit;
 
 namespace FlowLens.Api.Features.Notifications;
 
-/// <summary>The messages each channel kind sends for a notice (docs/notifications.md shows them whole).</summary>
+/// <summary>The messages each channel kind sends for a notice (docs/notifications.md shows them whole; the OCSF one docs/ocsf.md).</summary>
 public static class Payloads
 {
-    public const string OcsfVersion = "1.3.0";
-
-    /// <summary>FlowLens's own version, as OCSF's <c>metadata.product.version</c>.</summary>
-    public static readonly string ProductVersion =
-        typeof(Payloads).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
     /// <summary>The webhook's body: what happened, which delivery, the finding's link, and the notice itself.</summary>
     public static byte[] Webhook(FindingNotice notice, string @event, Guid delivery, string link, DateTimeOffset sentAt) =>
         JsonSerializer.SerializeToUtf8Bytes(new WebhookBody(@event, delivery, link, sentAt, notice), Notifier.Json);
@@ -25,22 +19,12 @@ public static class Payloads
     /// <param name="DeliveryId">The same in every attempt of one message, so a receiver can drop a repeat.</param>
     public sealed record WebhookBody(string Event, Guid DeliveryId, string Link, DateTimeOffset SentAt, FindingNotice Finding);
 
-    /// <summary>OCSF severity_id of a FlowLens severity: low 2, medium 3, high 4, critical 5 (anything else 0, unknown).</summary>
-    public static int OcsfSeverityId(string severity) => severity switch
-    {
-        "low" => 2,
-        "medium" => 3,
-        "high" => 4,
-        "critical" => 5,
-        _ => 0,
-    };
-
-    /// <summary>The notice as an OCSF Detection Finding (class 2004) of schema <see cref="OcsfVersion"/>.</summary>
+    /// <summary>The notice as an OCSF Detection Finding (class 2004) of schema <see cref="OcsfEvent.Version"/> (docs/ocsf.md).</summary>
     public static byte[] Ocsf(FindingNotice notice, string @event, Guid delivery, string link, DateTimeOffset sentAt)
     {
         var (activityId, activity) = @event == NotificationEvents.FindingReopened ? (2, "Update") : (1, "Create");
-        var severityId = OcsfSeverityId(notice.Severity);
-        static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+        var severityId = OcsfEvent.SeverityId(notice.Severity);
+        static long Ms(DateTimeOffset t) => OcsfEvent.Time(t);
         var info = new JsonObject
         {
             ["uid"] = notice.FindingId.ToString(CultureInfo.InvariantCulture),
@@ -55,13 +39,6 @@ public static class Payloads
         {
             info["src_url"] = link;
         }
-        var observable = new JsonObject
-        {
-            ["name"] = notice.GroupField,
-            ["value"] = notice.GroupKey,
-            ["type_id"] = IPAddress.TryParse(notice.GroupKey, out _) ? 2 : 99,
-            ["type"] = IPAddress.TryParse(notice.GroupKey, out _) ? "IP Address" : "Other",
-        };
         var unmapped = new JsonObject
         {
             ["flowlens_event"] = @event,
@@ -69,42 +46,27 @@ public static class Payloads
             ["group_field"] = notice.GroupField,
             ["group_key"] = notice.GroupKey,
             ["evidence_filter"] = notice.EvidenceFilter,
-            ["evidence_from"] = notice.EvidenceFrom.ToString("O", CultureInfo.InvariantCulture),
-            ["evidence_to"] = notice.EvidenceTo.ToString("O", CultureInfo.InvariantCulture),
+            ["evidence_from"] = OcsfEvent.IsoTime(notice.EvidenceFrom),
+            ["evidence_to"] = OcsfEvent.IsoTime(notice.EvidenceTo),
         };
         if (notice.Details is { Count: > 0 } details)
         {
             unmapped["details"] = new JsonObject(details.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value)));
         }
-        var finding = new JsonObject
-        {
-            ["class_uid"] = 2004,
-            ["class_name"] = "Detection Finding",
-            ["category_uid"] = 2,
-            ["category_name"] = "Findings",
-            ["activity_id"] = activityId,
-            ["activity_name"] = activity,
-            ["type_uid"] = 2004 * 100 + activityId,
-            ["type_name"] = $"Detection Finding: {activity}",
-            ["time"] = Ms(sentAt),
-            ["severity_id"] = severityId,
-            ["severity"] = severityId == 0 ? "Unknown" : CultureInfo.InvariantCulture.TextInfo.ToTitleCase(notice.Severity),
-            ["status_id"] = 1,
-            ["status"] = "New",
-            ["message"] = notice.Title,
-            ["count"] = notice.Count,
-            ["start_time"] = Ms(notice.FirstSeen),
-            ["end_time"] = Ms(notice.LastSeen),
-            ["finding_info"] = info,
-            ["observables"] = new JsonArray(observable),
-            ["metadata"] = new JsonObject
-            {
-                ["version"] = OcsfVersion,
-                ["uid"] = delivery.ToString(),
-                ["product"] = new JsonObject { ["name"] = "FlowLens", ["vendor_name"] = "FlowLens", ["version"] = ProductVersion },
-            },
-            ["unmapped"] = unmapped,
-        };
+        var finding = OcsfEvent.Create(2004, "Detection Finding", 2, "Findings", activityId, activity);
+        finding["time"] = Ms(sentAt);
+        finding["severity_id"] = severityId;
+        finding["severity"] = OcsfEvent.Severity(severityId);
+        finding["status_id"] = 1;
+        finding["status"] = "New";
+        finding["message"] = notice.Title;
+        finding["count"] = notice.Count;
+        finding["start_time"] = Ms(notice.FirstSeen);
+        finding["end_time"] = Ms(notice.LastSeen);
+        finding["finding_info"] = info;
+        finding["observables"] = new JsonArray(OcsfEvent.Observable(notice.GroupField, notice.GroupKey));
+        finding["metadata"] = OcsfEvent.Metadata(delivery.ToString());
+        finding["unmapped"] = unmapped;
         return Encoding.UTF8.GetBytes(finding.ToJsonString());
     }
 

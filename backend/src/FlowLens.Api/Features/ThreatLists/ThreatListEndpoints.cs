@@ -12,17 +12,7 @@ namespace FlowLens.Api.Features.ThreatLists;
 /// </summary>
 public sealed class ThreatListEndpoints(IOptions<ThreatListsOptions> options)
 {
-    private readonly List<(string Host, int? Port)> _listed = [.. options.Value.AllowedHosts.Select(ParseEntry)];
-
-    /// <summary>True for an entry of <c>AllowedHosts</c>: a host name or address, with a port or not.</summary>
-    public static bool IsEntry(string entry) => Uri.TryCreate($"http://{entry}/", UriKind.Absolute, out var uri)
-        && uri.UserInfo.Length == 0 && uri.AbsolutePath == "/" && uri.Query.Length == 0;
-
-    private static (string Host, int? Port) ParseEntry(string entry)
-    {
-        var uri = new Uri($"http://{entry}/");
-        return (Bare(uri.IdnHost), uri.IsDefaultPort && !entry.EndsWith(":80", StringComparison.Ordinal) ? null : uri.Port);
-    }
+    private readonly HostList _listed = new(options.Value.AllowedHosts);
 
     /// <summary>Why a list may not be fetched from <paramref name="url"/>; null when it may.</summary>
     public string? Refusal(string url)
@@ -31,8 +21,7 @@ public sealed class ThreatListEndpoints(IOptions<ThreatListsOptions> options)
         {
             return "The URL must be an absolute https URL, without user information.";
         }
-        var host = Bare(uri.IdnHost);
-        if (IsListed(host, uri.Port))
+        if (_listed.Contains(uri.IdnHost, uri.Port))
         {
             return null;
         }
@@ -40,6 +29,7 @@ public sealed class ThreatListEndpoints(IOptions<ThreatListsOptions> options)
         {
             return "The URL must be https (http only to a host listed in FlowLens:ThreatLists:AllowedHosts).";
         }
+        var host = uri.IdnHost.Trim('[', ']');
         return IPAddress.TryParse(host, out var literal) && !PublicAddresses.IsPublic(literal)
             ? $"{host} is not a public address; list it in FlowLens:ThreatLists:AllowedHosts to allow it."
             : null;
@@ -57,16 +47,8 @@ public sealed class ThreatListEndpoints(IOptions<ThreatListsOptions> options)
     /// <summary>Connects to a listed host, or to a host whose every address is public: those connected to are the ones checked.</summary>
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
-        var (host, port) = (Bare(context.DnsEndPoint.Host), context.DnsEndPoint.Port);
-        return await CheckedConnect.ConnectAsync(host, port, anyAddress: IsListed(host, port), inside =>
-            new ThreatListHostRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:ThreatLists:AllowedHosts to allow it"), ct);
+        var (host, port) = (context.DnsEndPoint.Host, context.DnsEndPoint.Port);
+        return await CheckedConnect.ConnectAsync(host, port, anyAddress: _listed.Contains(host, port), inside =>
+            new EndpointRefusedException($"{host} resolves to {inside}, which is not a public address; list the host in FlowLens:ThreatLists:AllowedHosts to allow it"), ct);
     }
-
-    private bool IsListed(string host, int port) =>
-        _listed.Any(e => string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase) && (e.Port is null || e.Port == port));
-
-    private static string Bare(string host) => host.TrimStart('[').TrimEnd(']').TrimEnd('.');
 }
-
-/// <summary>A connection refused by <see cref="ThreatListEndpoints"/>: the message names the host and why.</summary>
-public sealed class ThreatListHostRefusedException(string message) : Exception(message);

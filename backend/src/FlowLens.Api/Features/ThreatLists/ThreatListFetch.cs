@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using FlowLens.Api.Hosting;
 using FlowLens.Core.ThreatLists;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -83,11 +84,11 @@ public sealed class ThreatListFetcher(IHttpClientFactory http, ThreatListStore s
         }
     }
 
-    private static ThreatListHostRefusedException? Refused(Exception? e)
+    private static EndpointRefusedException? Refused(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
         {
-            if (e is ThreatListHostRefusedException refused)
+            if (e is EndpointRefusedException refused)
             {
                 return refused;
             }

@@ -23,6 +23,11 @@ public sealed record ThreatListResponse(long Id, string Name, string? Descriptio
     int EntryCount, int Ipv4Count, int Ipv6Count, int RejectedLines, IReadOnlyList<string> RejectedSamples,
     DateTimeOffset? LastRefreshAt, DateTimeOffset? LastAttemptAt, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>A threat list that holds an address.</summary>
+/// <param name="Name">The list's name, as filters name it (<c>threat-list = spamhaus-drop</c>).</param>
+/// <param name="Entry">The list's entry holding the address: the address itself (<c>203.0.113.9/32</c>) or its block (<c>203.0.113.0/24</c>), the most specific one.</param>
+public sealed record ThreatListHit(long Id, string Name, string Entry);
+
 /// <summary>
 /// The lists' entries in PostgreSQL and, on each node, the address ranges of the lists asked about, cached by the
 /// list's <c>version</c> (which every change of its entries bumps): a query reads one small row per list to know
@@ -53,7 +58,57 @@ public sealed class ThreatListStore(NpgsqlDataSource dataSource, TimeProvider cl
     public async Task<List<AddressRange>> RangesWhereAsync(Func<string, bool> keep, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var lists = new List<(long Id, long Version)>();
+        var lists = await EnabledAsync(connection, keep, ct);
+        return lists.Count == 1 ? [.. lists[0].Ranges] : AddressRanges.Merge(lists.SelectMany(l => l.Ranges));
+    }
+
+    /// <summary>
+    /// For each address, in order, the enabled lists that hold it, by name, each with its entry that does (the most
+    /// specific). The cached ranges say which lists hold an address; only those are searched for the entry.
+    /// </summary>
+    public async Task<List<ThreatListHit>[]> HitsAsync(IReadOnlyList<IPAddress> addresses, CancellationToken ct)
+    {
+        var hits = addresses.Select(_ => new List<ThreatListHit>()).ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var lists = await EnabledAsync(connection, _ => true, ct);
+        var held = new List<(int Index, long ListId, string Name, IPAddress Address)>();
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            held.AddRange(lists.Where(l => AddressRanges.Holds(l.Ranges, addresses[i])).Select(l => (i, l.Id, l.Name, addresses[i])));
+        }
+        if (held.Count == 0)
+        {
+            return hits;
+        }
+        // A list's entries have no index but their list's: each pair scans one list, and only lists that hold the address.
+        await using var command = new NpgsqlCommand("""
+            select (select e.cidr::text from threat_list_entries e where e.list_id = p.list_id and e.cidr >>= p.address
+                    order by masklen(e.cidr) desc limit 1)
+            from unnest($1::bigint[], $2::inet[]) with ordinality p(list_id, address, n) order by p.n
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.ListId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h.Address.IsIPv4MappedToIPv6 ? h.Address.MapToIPv4() : h.Address).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        foreach (var (index, listId, name, _) in held)
+        {
+            await reader.ReadAsync(ct);
+            // Null only when the list changed since its ranges were read: it no longer holds the address.
+            if (!reader.IsDBNull(0))
+            {
+                hits[index].Add(new ThreatListHit(listId, name, reader.GetString(0)));
+            }
+        }
+        foreach (var list in hits)
+        {
+            list.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
+        }
+        return hits;
+    }
+
+    /// <summary>The enabled lists <paramref name="keep"/> accepts by name, with their ranges (from the cache when current).</summary>
+    private async Task<List<(long Id, string Name, List<AddressRange> Ranges)>> EnabledAsync(NpgsqlConnection connection, Func<string, bool> keep, CancellationToken ct)
+    {
+        var lists = new List<(long Id, string Name, long Version)>();
         await using (var command = new NpgsqlCommand("select id, name, version from threat_lists where enabled", connection))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -61,21 +116,21 @@ public sealed class ThreatListStore(NpgsqlDataSource dataSource, TimeProvider cl
             {
                 if (keep(reader.GetString(1)))
                 {
-                    lists.Add((reader.GetInt64(0), reader.GetInt64(2)));
+                    lists.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)));
                 }
             }
         }
-        var all = new List<AddressRange>();
-        foreach (var (id, version) in lists)
+        var result = new List<(long, string, List<AddressRange>)>(lists.Count);
+        foreach (var (id, name, version) in lists)
         {
             if (!_ranges.TryGetValue(id, out var cached) || cached.Version != version)
             {
                 cached = await LoadAsync(connection, id, ct);
                 _ranges[id] = cached;
             }
-            all.AddRange(cached.Ranges);
+            result.Add((id, name, cached.Ranges));
         }
-        return lists.Count == 1 ? all : AddressRanges.Merge(all);
+        return result;
     }
 
     private async Task<(long Version, List<AddressRange> Ranges)> LoadAsync(NpgsqlConnection connection, long id, CancellationToken ct)

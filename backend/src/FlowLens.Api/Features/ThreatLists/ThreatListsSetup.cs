@@ -1,3 +1,5 @@
+using FlowLens.Api.Hosting;
+
 namespace FlowLens.Api.Features.ThreatLists;
 
 public static class ThreatListsSetup
@@ -5,7 +7,7 @@ public static class ThreatListsSetup
     public static void AddFlowLensThreatLists(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ThreatListsOptions>().BindConfiguration(ThreatListsOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.AllowedHosts.All(ThreatListEndpoints.IsEntry), "FlowLens:ThreatLists:AllowedHosts holds host names or addresses, with a port or not (mirror.internal, 127.0.0.1:8080).")
+            .Validate(o => o.AllowedHosts.All(HostList.IsEntry), "FlowLens:ThreatLists:AllowedHosts holds host names or addresses, with a port or not (mirror.internal, 127.0.0.1:8080).")
             .Validate(o => Cronos.CronExpression.TryParse(o.Schedule, out _), "FlowLens:ThreatLists:Schedule is a cron expression of 5 fields (UTC).")
             .ValidateOnStart();
         builder.Services.AddSingleton<ThreatListStore>();

@@ -138,4 +138,24 @@ public sealed class FlowContextTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal("S3", first.GetProperty("dst").GetProperty("aws").GetProperty("service").GetString());
         Assert.Equal("sg-web", first.GetProperty("interface").GetProperty("securityGroups")[0].GetProperty("id").GetString());
     }
+
+    [Fact]
+    public async Task OcsfExport_PutsWhatFlowLensKnowsOnTheEndpoints_AndTheInterfaceOnTheSideTheInventoryPlacesIt()
+    {
+        await using var app = await StartAsync();
+        var text = await app.CreateClient(FlowLensApp.AdminKey).GetStringAsync($"/api/flows?{Query(("format", "ocsf"))}", TestContext.Current.CancellationToken);
+        var events = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
+        var morning = events.Single(e => (long?)e["start_time"] == At.Nine.ToUnixTimeMilliseconds() && (string?)e["src_endpoint"]?["ip"] == "10.0.1.10");
+
+        // Format v2 has no flow-direction: the inventory puts 10.0.1.10 on eni-0a at 09:00, so the interface is the source.
+        Assert.Equal("""{"ip":"10.0.1.10","name":"web-1","port":40000,"interface_uid":"eni-0a"}""", morning["src_endpoint"]!.ToJsonString());
+        Assert.Equal("""{"ip":"52.218.10.27","location":{"country":"IE"},"autonomous_system":{"number":16509,"name":"AMAZON-02"},"port":443}""", morning["dst_endpoint"]!.ToJsonString());
+        var unmapped = morning["unmapped"]!;
+        Assert.Equal(("prod", "i-0a", "S3", "web-1", "sg-web"), ((string?)unmapped["src_network"], (string?)unmapped["src_resource_id"], (string?)unmapped["dst_aws_service"], (string?)unmapped["instance_name"], (string?)unmapped["security_groups"]![0]));
+
+        // From the internet to 10.0.1.30, which the inventory places on eni-0c: the interface is the destination.
+        var rejected = events.Single(e => (long?)e["start_time"] == At.Nine.ToUnixTimeMilliseconds() && (string?)e["src_endpoint"]?["ip"] == "198.51.100.7");
+        Assert.Equal("eni-0c", (string?)rejected["dst_endpoint"]!["interface_uid"]);
+        Assert.Equal(("GB", 64496L), ((string?)rejected["src_endpoint"]!["location"]!["country"], (long)rejected["src_endpoint"]!["autonomous_system"]!["number"]!));
+    }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Features.Notifications;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Ocsf;
 using static FlowLens.Api.Tests.Features.Notifications.NotificationTestKit;
 
 namespace FlowLens.Api.Tests.Features.Notifications;
@@ -200,7 +201,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
         Assert.Equal(Notice.LastSeen.ToUnixTimeMilliseconds(), info.GetProperty("last_seen_time").GetInt64());
         Assert.Equal("https://flowlens.example.org/findings/42", info.GetProperty("src_url").GetString());
         Assert.Equal("FlowLens", f.GetProperty("metadata").GetProperty("product").GetProperty("name").GetString());
-        Assert.Equal(Payloads.OcsfVersion, f.GetProperty("metadata").GetProperty("version").GetString());
+        Assert.Equal(OcsfEvent.Version, f.GetProperty("metadata").GetProperty("version").GetString());
         Assert.Equal(request.Headers["X-FlowLens-Delivery"], f.GetProperty("metadata").GetProperty("uid").GetString());
         Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - f.GetProperty("time").GetInt64(), 0, 60_000);
         Assert.Equal(("srcaddr", "203.0.113.9", 2), (f.GetProperty("observables")[0].GetProperty("name").GetString(),

@@ -34,7 +34,7 @@ describe('TopList', () => {
         askedContext.push(url.searchParams);
         const known = new Map([web, s3].map((i) => [i.address, i]));
         return sendJson(res, 200, {
-          items: url.searchParams.getAll('addr').map((a) => known.get(a) ?? info(a)),
+          items: url.searchParams.getAll('addr').map((a) => ({ threatLists: [], ...(known.get(a) ?? info(a)) })),
         });
       }
       asked.push(url.searchParams);
