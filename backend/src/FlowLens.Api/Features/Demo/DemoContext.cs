@@ -11,7 +11,8 @@ namespace FlowLens.Api.Features.Demo;
 /// <summary>
 /// The demo's context (<c>FlowLens:Demo</c>), set by deploy/local/run.sh: with <see cref="Source"/> named, FlowLens
 /// names the synthetic accounts' networks, imports <see cref="AwsIpRanges"/> when no ip-ranges.json was imported,
-/// uploads the demo's threat list (the address of its planted threat-list hit) and gives that source the synthetic
+/// uploads the demo's threat list (the address of its planted threat-list hit), fits the baseline detectors to one day
+/// of data, and gives that source the synthetic
 /// accounts' inventory. The country and ASN databases are files
 /// (<c>demo-geo</c>, <see cref="DemoGeo"/>) named by the usual <c>FlowLens:Enrichment</c> options.
 /// </summary>
@@ -92,6 +93,23 @@ public sealed class DemoContext(NpgsqlDataSource dataSource, InventoryStore inve
         return true;
     }
 
+    /// <summary>
+    /// Fits the baseline detectors to a demo of one day, unless someone changed them: a new port counts after 12 hours of
+    /// watching (not 168), bytes out against 24 hours of history (not 168) from 50 MB in an hour (not 100 MB). Returns
+    /// the rules changed.
+    /// </summary>
+    public async Task<int> SeedRulesAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update rules set parameters = parameters || case kind
+                when 'new-port' then '{"baselineHours": 12}'::jsonb
+                else '{"baselineHours": 24, "minBytes": 50000000}'::jsonb end, updated_at = $1
+            where built_in and kind in ('new-port', 'exfiltration') and updated_at = created_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>The id of the source named <paramref name="name"/>, if there is one.</summary>
     public async Task<long?> FindSourceAsync(string name, CancellationToken ct)
     {
@@ -119,9 +137,10 @@ public sealed class DemoContextSeeder(DemoContext demo, IOptions<DemoOptions> op
             var networks = await demo.SeedNetworksAsync(stoppingToken);
             var import = string.IsNullOrWhiteSpace(ranges) ? null : await demo.SeedAwsIpRangesAsync(ranges, stoppingToken);
             var threatList = await demo.SeedThreatListAsync(stoppingToken);
-            log.LogInformation("Demo: {Networks} networks added, AWS ranges {Import}, threat list {ThreatList}", networks,
+            var rules = await demo.SeedRulesAsync(stoppingToken);
+            log.LogInformation("Demo: {Networks} networks added, AWS ranges {Import}, threat list {ThreatList}, {Rules} baseline detectors fitted to one day", networks,
                 import is null ? "kept" : import.Error ?? $"imported ({import.Ipv4Prefixes} IPv4, {import.Ipv6Prefixes} IPv6 prefixes)",
-                threatList ? "uploaded" : "kept");
+                threatList ? "uploaded" : "kept", rules);
             long? sourceId;
             while ((sourceId = await demo.FindSourceAsync(name, stoppingToken)) is null)
             {

@@ -4,6 +4,7 @@ using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Detections;
 using FlowLens.Core.Synthetic;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Features.Demo;
 
@@ -25,6 +26,11 @@ public sealed class DemoAttacksTests(PostgresFixture postgres) : IDisposable
         await using var app = await postgres.StartAppAsync(_folder.Allow);
         var source = await _folder.CreateSourceAsync(app);
         await app.IngestAsync(source);
+        // As the demo's seeder does at start: the baseline detectors fitted to one day.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            Assert.Equal(2, await scope.ServiceProvider.GetRequiredService<DemoContext>().SeedRulesAsync(ct));
+        }
 
         await app.RunJobAsync<DetectionJob>(job => job.RunAsync(ct));
 
@@ -40,6 +46,20 @@ public sealed class DemoAttacksTests(PostgresFixture postgres) : IDisposable
             Expected("host-sweep", "198.51.100.45 -> port 445", "srcaddr = 198.51.100.45 and dstport = 445", SyntheticAttacks.HostSweepAt),
             Expected("brute-force", "198.51.100.66 -> port 22", "srcaddr = 198.51.100.66 and dstport = 22", SyntheticAttacks.BruteForceAt),
         ], found);
+
+        // The baseline detectors find the new port and the exfiltration once every window of the day is judged (oldest
+        // first, a bounded number a run).
+        DetectionRun? run = null;
+        do
+        {
+            await app.RunJobAsync<DetectionJob>(async job => run = await job.EvaluateAsync(ct));
+        }
+        while (run!.Windows > 0);
+        page = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<FindingsApi.FindingPage>("/api/findings?limit=500", ct);
+        var baseline = page!.Items.Where(f => f.RuleKind is "new-port" or "exfiltration").OrderBy(f => f.RuleKind).ToList();
+        Assert.Equal(["exfiltration", "new-port"], baseline.Select(f => f.RuleKind));
+        Assert.EndsWith($"port {SyntheticAttacks.NewPort}", baseline[1].Key);
+        Assert.True(baseline[0].Details.GetProperty("bytes").GetInt64() >= 3 * 50 * SyntheticAttacks.ExfilBaselineBytes);
     }
 
     public void Dispose() => _folder.Dispose();
