@@ -303,7 +303,7 @@ public static class FilterEvaluator
         private readonly HashSet<string> _values = new(values, StringComparer.Ordinal);
 
         protected override bool? Test(FlowRecord record, FlowColumn column) =>
-            Text(record, column) is { } value ? _values.Contains(value) : null;
+            FlowColumns.Text(column, record) is { } value ? _values.Contains(value) : null;
     }
 
     /// <summary>
@@ -371,32 +371,5 @@ public static class FilterEvaluator
         FlowColumn.PktSrcAddr => r.PktSrcAddr,
         FlowColumn.PktDstAddr => r.PktDstAddr,
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not an address column"),
-    };
-
-    private static string? Text(FlowRecord r, FlowColumn column) => column switch
-    {
-        FlowColumn.AccountId => r.AccountId,
-        FlowColumn.InterfaceId => r.InterfaceId,
-        FlowColumn.VpcId => r.VpcId,
-        FlowColumn.SubnetId => r.SubnetId,
-        FlowColumn.InstanceId => r.InstanceId,
-        FlowColumn.Region => r.Region,
-        FlowColumn.AzId => r.AzId,
-        FlowColumn.SublocationType => r.SublocationType,
-        FlowColumn.SublocationId => r.SublocationId,
-        FlowColumn.PktSrcAwsService => r.PktSrcAwsService,
-        FlowColumn.PktDstAwsService => r.PktDstAwsService,
-        FlowColumn.EcsClusterArn => r.EcsClusterArn,
-        FlowColumn.EcsClusterName => r.EcsClusterName,
-        FlowColumn.EcsContainerInstanceArn => r.EcsContainerInstanceArn,
-        FlowColumn.EcsContainerInstanceId => r.EcsContainerInstanceId,
-        FlowColumn.EcsContainerId => r.EcsContainerId,
-        FlowColumn.EcsSecondContainerId => r.EcsSecondContainerId,
-        FlowColumn.EcsServiceName => r.EcsServiceName,
-        FlowColumn.EcsTaskDefinitionArn => r.EcsTaskDefinitionArn,
-        FlowColumn.EcsTaskArn => r.EcsTaskArn,
-        FlowColumn.EcsTaskId => r.EcsTaskId,
-        FlowColumn.RejectReason => r.RejectReason,
-        _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a text column"),
     };
 }

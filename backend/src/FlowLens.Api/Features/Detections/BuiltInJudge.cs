@@ -32,7 +32,7 @@ public static class BuiltInJudge
         var coverage = DetectionSql.DigestCoverage(start, end);
         long covered;
         long[] floors;
-        await using (var command = Command(connection, coverage))
+        await using (var command = DetectionJob.Command(connection, coverage.Sql, coverage.Parameters))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             await reader.ReadAsync(ct);
@@ -53,7 +53,7 @@ public static class BuiltInJudge
                 thresholds[(int)d.Family - 1] = d.Threshold;
             }
             var statement = DetectionSql.Digests(start, end, [.. digested.Select(d => (short)d.Family)], thresholds);
-            await using var command = Command(connection, statement);
+            await using var command = DetectionJob.Command(connection, statement.Sql, statement.Parameters);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -96,7 +96,7 @@ public static class BuiltInJudge
             Rule? Of(DigestFamily family) => families.FirstOrDefault(d => d.Family == family).Rule;
             var statement = DetectionSql.BuiltIns(start, end, new BuiltInQuery(Of(DigestFamily.Ports)?.Parameters, Of(DigestFamily.Hosts)?.Parameters,
                 Of(DigestFamily.Connections)?.Parameters), only);
-            await using var command = Command(connection, statement);
+            await using var command = DetectionJob.Command(connection, statement.Sql, statement.Parameters);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -130,14 +130,4 @@ public static class BuiltInJudge
     private static Fire Fire(Rule rule, DigestFamily family, string src, string? dst, int? port, DateTimeOffset first, DateTimeOffset last, Dictionary<string, object?> details) =>
         new(rule, Key(family, src, dst, port), first, last,
             family == DigestFamily.Ports ? $"srcaddr = {src} and dstaddr = {dst}" : $"srcaddr = {src} and dstport = {port}", details);
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, DetectionStatement statement)
-    {
-        var command = new NpgsqlCommand(statement.Sql, connection);
-        foreach (var value in statement.Parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        return command;
-    }
 }

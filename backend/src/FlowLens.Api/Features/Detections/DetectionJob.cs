@@ -345,7 +345,8 @@ public sealed class DetectionJob(
         return reopen ? new OpenedFinding(id, rule.Id, rule.Name, rule.Severity, rule.MinSeverity, rule.ChannelIds, fire.Key) : null;
     }
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, IEnumerable<object> parameters)
+    /// <summary>A command with <paramref name="parameters"/> as $1, $2… (the detections' SQL is written with positional parameters).</summary>
+    internal static NpgsqlCommand Command(NpgsqlConnection connection, string sql, IEnumerable<object> parameters)
     {
         var command = new NpgsqlCommand(sql, connection);
         foreach (var value in parameters)

@@ -17,7 +17,7 @@ public static class InterfaceJudge
         {
             // Ports served in the window that the interface never served before, by an interface seen long enough ago.
             var since = start - TimeSpan.FromHours(newPort.Parameters["baselineHours"]);
-            await using var command = Command(connection, """
+            await using var command = DetectionJob.Command(connection, """
                 with served as (
                     select interface_id, dstport as port, sum(flows)::bigint as flows, min(slice) as first, max(slice) as last
                     from detection_digests where family = 4 and slice >= $1 and slice < $2 group by 1, 2),
@@ -34,7 +34,7 @@ public static class InterfaceJudge
                 select interface_id, port, flows, first, last from known
                 where not old and flows >= $3 and least(ports_since, bytes_since) <= $4
                 order by 1, 2
-                """, start, end, (long)Math.Ceiling(newPort.Parameters["minFlows"]), since);
+                """, [start, end, (long)Math.Ceiling(newPort.Parameters["minFlows"]), since]);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -46,14 +46,14 @@ public static class InterfaceJudge
         }
 
         // The window's hours of bytes out, from the digests (replaced, so a window judged again after late data counts once).
-        await using (var hours = Command(connection, """
+        await using (var hours = DetectionJob.Command(connection, """
             insert into interface_bytes (interface_id, hour, bytes)
             select interface_id, date_bin('1 hour', slice, '2000-01-01 00:00:00+00'), sum(bytes)::bigint
             from detection_digests
             where family = 5 and slice >= date_bin('1 hour', $1::timestamptz, '2000-01-01 00:00:00+00') and slice < $2
             group by 1, 2
             on conflict (interface_id, hour) do update set bytes = excluded.bytes
-            """, start, end))
+            """, [start, end]))
         {
             await hours.ExecuteNonQueryAsync(ct);
         }
@@ -63,7 +63,7 @@ public static class InterfaceJudge
             // any count as none), scaled to the window; an interface with too little history has no baseline yet.
             var baselineHours = exfiltration.Parameters["baselineHours"];
             var windowHours = (end - start).TotalHours;
-            await using var command = Command(connection, """
+            await using var command = DetectionJob.Command(connection, """
                 with sent as (
                     select interface_id, sum(flows)::bigint as flows, sum(bytes)::bigint as bytes, min(slice) as first, max(slice) as last
                     from detection_digests where family = 5 and slice >= $1 and slice < $2 group by 1),
@@ -76,7 +76,7 @@ public static class InterfaceJudge
                 select interface_id, flows, bytes, first, last, baseline from judged
                 where bytes >= $5 and bytes >= $6 * baseline and since <= $1 - make_interval(hours => ($3 / 4)::int)
                 order by 1
-                """, start, end, baselineHours, windowHours, (long)exfiltration.Parameters["minBytes"], exfiltration.Parameters["factor"]);
+                """, [start, end, baselineHours, windowHours, (long)exfiltration.Parameters["minBytes"], exfiltration.Parameters["factor"]]);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -96,15 +96,5 @@ public static class InterfaceJudge
     {
         var inside = string.Join(", ", Detectors.InsideRanges);
         return $"interface-id = '{eni}' and action = ACCEPT and srcaddr in ({inside}) and not dstaddr in ({inside})";
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        return command;
     }
 }

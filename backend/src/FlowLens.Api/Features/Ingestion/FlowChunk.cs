@@ -189,31 +189,4 @@ internal sealed class FlowChunk
         _ => r.PktDstAddr,
     };
 
-    /// <summary>The text value of a text column.</summary>
-    public static string? Text(FlowColumn column, FlowRecord r) => column switch
-    {
-        FlowColumn.AccountId => r.AccountId,
-        FlowColumn.InterfaceId => r.InterfaceId,
-        FlowColumn.VpcId => r.VpcId,
-        FlowColumn.SubnetId => r.SubnetId,
-        FlowColumn.InstanceId => r.InstanceId,
-        FlowColumn.Region => r.Region,
-        FlowColumn.AzId => r.AzId,
-        FlowColumn.SublocationType => r.SublocationType,
-        FlowColumn.SublocationId => r.SublocationId,
-        FlowColumn.PktSrcAwsService => r.PktSrcAwsService,
-        FlowColumn.PktDstAwsService => r.PktDstAwsService,
-        FlowColumn.EcsClusterArn => r.EcsClusterArn,
-        FlowColumn.EcsClusterName => r.EcsClusterName,
-        FlowColumn.EcsContainerInstanceArn => r.EcsContainerInstanceArn,
-        FlowColumn.EcsContainerInstanceId => r.EcsContainerInstanceId,
-        FlowColumn.EcsContainerId => r.EcsContainerId,
-        FlowColumn.EcsSecondContainerId => r.EcsSecondContainerId,
-        FlowColumn.EcsServiceName => r.EcsServiceName,
-        FlowColumn.EcsTaskDefinitionArn => r.EcsTaskDefinitionArn,
-        FlowColumn.EcsTaskArn => r.EcsTaskArn,
-        FlowColumn.EcsTaskId => r.EcsTaskId,
-        FlowColumn.RejectReason => r.RejectReason,
-        _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a text column"),
-    };
 }

@@ -79,7 +79,7 @@ public sealed class FlowCopy : IAsyncDisposable
         }
         foreach (var column in _textColumns)
         {
-            _textIds[(int)column] = TextId(FlowChunk.Text(column, r));
+            _textIds[(int)column] = TextId(FlowColumns.Text(column, r));
         }
         var extras = r.Extras.Length == 0 ? null : JsonSerializer.Serialize(format.ExtraNames.Zip(r.Extras).ToDictionary(p => p.First, p => p.Second));
         chunk.Add(r, checked((int)line), _textIds, extras);
