@@ -134,17 +134,13 @@ internal static class DetectBenchmark
         while (await reader.ReadAsync())
         {
             var (src, dst, port) = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3));
-            if (reader.GetBoolean(13))
+            foreach (var (kind, family, column) in new[] { (Detectors.PortScan, DigestFamily.Ports, 13), (Detectors.HostSweep, DigestFamily.Hosts, 14),
+                (Detectors.BruteForce, DigestFamily.Connections, 15) })
             {
-                keys.Add($"{start:HH:mm} {Detectors.PortScan} {src} -> {dst}");
-            }
-            if (reader.GetBoolean(14))
-            {
-                keys.Add($"{start:HH:mm} {Detectors.HostSweep} {src} -> port {port}");
-            }
-            if (reader.GetBoolean(15))
-            {
-                keys.Add($"{start:HH:mm} {Detectors.BruteForce} {src} -> port {port}");
+                if (reader.GetBoolean(column))
+                {
+                    keys.Add($"{start:HH:mm} {kind} {BuiltInJudge.Key(family, src, dst, port)}");
+                }
             }
         }
         return keys;

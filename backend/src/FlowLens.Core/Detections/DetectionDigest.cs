@@ -74,13 +74,14 @@ public sealed class DetectionDigest
         {
             return;
         }
+        var (srcInside, dstInside) = (IsInside(src), IsInside(dst));
         if (r.Action == FlowAction.Accept && r.InterfaceId is { } eni)
         {
-            if (IsServed(r))
+            if (dstInside && IsServed(port, r.SrcPort, r.FlowDirection))
             {
                 CollectionsMarshal.GetValueRefOrAddDefault(slice.Served, (eni, port), out _)++;
             }
-            if (IsInside(src) && !IsInside(dst))
+            if (srcInside && !dstInside)
             {
                 ref var sent = ref CollectionsMarshal.GetValueRefOrAddDefault(slice.Sent, eni, out _);
                 sent = (sent.Flows + 1, sent.Bytes + (r.Bytes ?? 0));
@@ -90,7 +91,7 @@ public sealed class DetectionDigest
         {
             CollectionsMarshal.GetValueRefOrAddDefault(slice.Rejected, new Triple(src, dst, port), out _)++;
         }
-        if ((port == 22 || port == 3389) && r.SrcPort is { } srcPort && !IsInside(src))
+        if ((port == 22 || port == 3389) && r.SrcPort is { } srcPort && !srcInside)
         {
             CollectionsMarshal.GetValueRefOrAddDefault(slice.Logins, new Login(src, port, srcPort), out _)++;
         }
@@ -129,13 +130,12 @@ public sealed class DetectionDigest
     }
 
     /// <summary>
-    /// Whether an ACCEPTed flow is one its interface <b>served</b>: to an inside address, on a port below the
+    /// Whether an ACCEPTed flow to an inside address is one its interface <b>served</b>: on a port below the
     /// ephemeral ranges (≤ 49151), from a client port above it and at least 1024 (a server's answers and the replies to
     /// the interface's own connections have it the other way round); ingress when the log says.
     /// </summary>
-    public static bool IsServed(FlowRecord r) =>
-        r.DstPort is { } port && r.SrcPort is { } client && r.DstAddr is { } dst && port <= 49151 && client >= 1024 && client > port && IsInside(dst)
-        && r.FlowDirection != FlowDirection.Egress;
+    private static bool IsServed(int port, int? srcPort, FlowDirection? direction) =>
+        srcPort is { } client && port <= 49151 && client >= 1024 && client > port && direction != FlowDirection.Egress;
 
     private SliceState SliceOf(long ticks)
     {

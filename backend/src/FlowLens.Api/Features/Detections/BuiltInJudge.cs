@@ -124,7 +124,8 @@ public static class BuiltInJudge
         return (fires, new BuiltInPass(fromDigests, undecided.Count, [.. raw.Select(d => d.Rule.Kind)]));
     }
 
-    private static string Key(DigestFamily family, string src, string? dst, int? port) =>
+    /// <summary>A scan detector's group key, as findings name it: <c>S -> D</c> for a port scan, <c>S -> port P</c> otherwise.</summary>
+    public static string Key(DigestFamily family, string src, string? dst, int? port) =>
         family == DigestFamily.Ports ? $"{src} -> {dst}" : $"{src} -> port {port}";
 
     private static Fire Fire(Rule rule, DigestFamily family, string src, string? dst, int? port, DateTimeOffset first, DateTimeOffset last, Dictionary<string, object?> details) =>

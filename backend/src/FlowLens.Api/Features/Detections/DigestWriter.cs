@@ -89,11 +89,7 @@ public static class DigestWriter
     {
         foreach (var table in new[] { "detection_digests", "detection_slices" })
         {
-            await using var command = new NpgsqlCommand($"delete from {table} where {condition}", connection);
-            foreach (var value in values)
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = value });
-            }
+            await using var command = DetectionJob.Command(connection, $"delete from {table} where {condition}", values);
             await command.ExecuteNonQueryAsync(ct);
         }
     }
