@@ -120,7 +120,7 @@ internal sealed class BenchNode : IAsyncDisposable
     /// <summary>The database's size on disk (<c>pg_database_size</c>) and the flows it holds.</summary>
     public static async Task<(long Bytes, long Flows)> SizeAsync(string database)
     {
-        var (bytes, flows, _, _) = await SizesAsync(database);
+        var (bytes, flows, _, _, _) = await SizesAsync(database);
         return (bytes, flows);
     }
 
@@ -130,25 +130,27 @@ internal sealed class BenchNode : IAsyncDisposable
     /// </summary>
     public static async Task<string> BytesPerRecordAsync(string database, long emptyBytes)
     {
-        var (bytes, flows, flowTables, rollupTables) = await SizesAsync(database);
+        var (bytes, flows, flowTables, rollupTables, detectionTables) = await SizesAsync(database);
         return $"pg_database_size {bytes / 1_048_576.0:N0} MiB / {flows:N0} flows = {(double)bytes / flows:F0} bytes; " +
             $"without the empty migrated database ({emptyBytes / 1_048_576.0:F1} MiB): {(double)(bytes - emptyBytes) / flows:F0} bytes; " +
-            $"of which the flow chunks' partitions {(double)flowTables / flows:F0} bytes and the rollup tables {(double)rollupTables / flows:F0} bytes (indexes included)";
+            $"of which the flow chunks' partitions {(double)flowTables / flows:F0} bytes, the rollup tables {(double)rollupTables / flows:F0} bytes " +
+            $"and the detections' digests {(double)detectionTables / flows:F1} bytes (indexes included)";
     }
 
-    private static async Task<(long Bytes, long Flows, long FlowTables, long RollupTables)> SizesAsync(string database)
+    private static async Task<(long Bytes, long Flows, long FlowTables, long RollupTables, long DetectionTables)> SizesAsync(string database)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var size = new NpgsqlCommand("""
             select pg_database_size(current_database()), (select coalesce(sum(n), 0)::bigint from flow_chunks),
                    coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flow\_chunks\_%'), 0)::bigint,
-                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flow\_rollup%' or relname like 'flow\_top\_%'), 0)::bigint
+                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'flow\_rollup%' or relname like 'flow\_top\_%'), 0)::bigint,
+                   coalesce(sum(pg_total_relation_size(oid)) filter (where relname like 'detection\_%' or relname like 'interface\_%' or relname like 'rule\_%'), 0)::bigint
             from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace
             """, connection) { CommandTimeout = 0 };
         await using var reader = await size.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 
     /// <summary>Runs <c>vacuum analyze</c> over the database: what autovacuum would do some minutes after a load, done now.</summary>

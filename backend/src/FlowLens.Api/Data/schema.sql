@@ -343,7 +343,6 @@ CREATE TABLE public.detection_digests (
     srcaddr inet,
     dstaddr inet,
     dstport integer,
-    interface_id text,
     flows integer NOT NULL,
     bytes bigint NOT NULL,
     ports integer[],
@@ -354,7 +353,29 @@ CREATE TABLE public.detection_digests (
 -- Name: TABLE detection_digests; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON TABLE public.detection_digests IS 'The groups the built-in detectors count, per batch and 5-minute slice, with their distinct members: 1 port scan (srcaddr, dstaddr: REJECTed dstport), 2 host sweep (srcaddr, dstport: REJECTed dstaddr), 3 brute force (srcaddr, dstport 22/3389: srcport), 4 ports an interface served (interface_id, dstport), 5 bytes from inside to outside (interface_id)';
+COMMENT ON TABLE public.detection_digests IS 'The groups the scan detectors count, per batch and 5-minute slice, with their distinct members: 1 port scan (srcaddr, dstaddr: REJECTed dstport), 2 host sweep (srcaddr, dstport: REJECTed dstaddr), 3 brute force (srcaddr, dstport 22/3389: srcport); groups of one member are left out (the slice''s floor bounds them)';
+
+--
+-- Name: detection_interfaces; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.detection_interfaces (
+    batch bigint NOT NULL,
+    source_id bigint NOT NULL,
+    object_id bigint,
+    slice timestamp with time zone NOT NULL,
+    family smallint NOT NULL,
+    interface_ids text[] NOT NULL,
+    ports integer[],
+    flows integer[] NOT NULL,
+    bytes bigint[]
+);
+
+--
+-- Name: TABLE detection_interfaces; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.detection_interfaces IS 'Per batch, 5-minute slice and family, the interfaces the new-port and exfiltration detectors count, as parallel arrays: 4 ports served (interface_ids, ports, flows), 5 bytes from inside to outside (interface_ids, flows, bytes)';
 
 --
 -- Name: detection_slices; Type: TABLE; Schema: public; Owner: -
@@ -1824,6 +1845,12 @@ CREATE INDEX deliveries_finding ON public.deliveries USING btree (finding_id, id
 --
 
 CREATE INDEX detection_digests_slice ON public.detection_digests USING brin (slice);
+
+--
+-- Name: detection_interfaces_slice; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX detection_interfaces_slice ON public.detection_interfaces USING brin (slice);
 
 --
 -- Name: detection_slices_slice; Type: INDEX; Schema: public; Owner: -

@@ -97,17 +97,24 @@ public sealed class DetectionDigest
         }
     }
 
+    /// <summary>
+    /// The fewest members a port-scan, host-sweep or brute-force group must have in a slice to be listed. An internet
+    /// facing VPC's rejected traffic is mostly single probes (one source, one port, one host): listing each would cost
+    /// about as much room as the flows themselves, and a floor of 1 per slice bounds them as well.
+    /// </summary>
+    public const long Scattered = 2;
+
     /// <summary>Each slice, its groups bounded to the <paramref name="k"/> with the most members per family.</summary>
     public IEnumerable<DigestSlice> Slices(int k) => _slices.OrderBy(s => s.Key).Select(s =>
     {
         var floors = new long[DigestSlice.Families];
         var keys = new List<DigestKey>();
         Bound(DigestFamily.Ports, s.Value.Rejected.GroupBy(t => (t.Key.Src, t.Key.Dst)).Select(g =>
-            new DigestKey(DigestFamily.Ports, g.Key.Src, g.Key.Dst, null, null, g.Sum(t => t.Value), 0, [.. g.Select(t => t.Key.Port).Order()], [])), k, floors, keys);
+            new DigestKey(DigestFamily.Ports, g.Key.Src, g.Key.Dst, null, null, g.Sum(t => t.Value), 0, [.. g.Select(t => t.Key.Port).Order()], [])), k, floors, keys, Scattered);
         Bound(DigestFamily.Hosts, s.Value.Rejected.GroupBy(t => (t.Key.Src, t.Key.Port)).Select(g =>
-            new DigestKey(DigestFamily.Hosts, g.Key.Src, null, g.Key.Port, null, g.Sum(t => t.Value), 0, [], [.. g.Select(t => t.Key.Dst).Order(AddressOrder)])), k, floors, keys);
+            new DigestKey(DigestFamily.Hosts, g.Key.Src, null, g.Key.Port, null, g.Sum(t => t.Value), 0, [], [.. g.Select(t => t.Key.Dst).Order(AddressOrder)])), k, floors, keys, Scattered);
         Bound(DigestFamily.Connections, s.Value.Logins.GroupBy(t => (t.Key.Src, t.Key.Port)).Select(g =>
-            new DigestKey(DigestFamily.Connections, g.Key.Src, null, g.Key.Port, null, g.Sum(t => t.Value), 0, [.. g.Select(t => t.Key.SrcPort).Order()], [])), k, floors, keys);
+            new DigestKey(DigestFamily.Connections, g.Key.Src, null, g.Key.Port, null, g.Sum(t => t.Value), 0, [.. g.Select(t => t.Key.SrcPort).Order()], [])), k, floors, keys, Scattered);
         Bound(DigestFamily.ServedPorts, s.Value.Served.Select(p =>
             new DigestKey(DigestFamily.ServedPorts, null, null, p.Key.Port, p.Key.Eni, p.Value, 0, [], [])), k, floors, keys);
         Bound(DigestFamily.BytesOut, s.Value.Sent.Select(p =>
@@ -121,12 +128,16 @@ public sealed class DetectionDigest
         (_lastTicks, _last) = (-1, null);
     }
 
-    /// <summary>Keeps the <paramref name="k"/> groups of the largest <see cref="DigestKey.Measure"/> (ties: more flows first); the floor is the largest of one left out.</summary>
-    private static void Bound(DigestFamily family, IEnumerable<DigestKey> groups, int k, long[] floors, List<DigestKey> kept)
+    /// <summary>
+    /// Keeps the <paramref name="k"/> groups of the largest <see cref="DigestKey.Measure"/> (ties: more flows first) of
+    /// at least <paramref name="least"/>; the floor is the largest of one left out.
+    /// </summary>
+    private static void Bound(DigestFamily family, IEnumerable<DigestKey> groups, int k, long[] floors, List<DigestKey> kept, long least = 0)
     {
         var ranked = groups.OrderByDescending(g => g.Measure).ThenByDescending(g => g.Flows).ToList();
-        kept.AddRange(ranked.Take(k));
-        floors[(int)family - 1] = ranked.Count > k ? ranked[k].Measure : 0;
+        var keep = Math.Min(k, ranked.FindIndex(g => g.Measure < least) is var below and >= 0 ? below : ranked.Count);
+        kept.AddRange(ranked.Take(keep));
+        floors[(int)family - 1] = ranked.Count > keep ? ranked[keep].Measure : 0;
     }
 
     /// <summary>
@@ -147,7 +158,7 @@ public sealed class DetectionDigest
         return _last;
     }
 
-    private static readonly Comparer<FlowAddress> AddressOrder = Comparer<FlowAddress>.Create((a, b) =>
+    internal static readonly Comparer<FlowAddress> AddressOrder = Comparer<FlowAddress>.Create((a, b) =>
         a.IsIPv4 != b.IsIPv4 ? (a.IsIPv4 ? -1 : 1) : a.Parts.High != b.Parts.High ? a.Parts.High.CompareTo(b.Parts.High) : a.Parts.Low.CompareTo(b.Parts.Low));
 
     /// <summary>Whether an address is in <see cref="Detectors.InsideRanges"/> (private, shared, loopback, link-local).</summary>

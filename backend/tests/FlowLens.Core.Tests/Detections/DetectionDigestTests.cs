@@ -66,6 +66,25 @@ public sealed class DetectionDigestTests
         Assert.DoesNotContain(slice.Keys, k => k.Family is DigestFamily.Ports or DigestFamily.Hosts);
     }
 
+    [Fact]
+    public void SingleProbes_AreNotListed_TheirFloorIsOne()
+    {
+        var digest = new DetectionDigest();
+        for (var i = 0; i < 30; i++)
+        {
+            digest.Add(Flow($"203.0.113.{i}", $"10.0.0.{i}", 40000 + i, 23, FlowAction.Reject, T0));             // one probe each: not listed
+        }
+        digest.Add(Flow("198.51.100.9", "10.0.0.1", 41000, 80, FlowAction.Reject, T0));
+        digest.Add(Flow("198.51.100.9", "10.0.0.1", 41001, 81, FlowAction.Reject, T0));                           // two ports of one host: listed
+        digest.Add(Flow("192.0.2.5", "10.0.1.7", 50000, 22, FlowAction.Accept, T0));                              // one login: not listed
+        var slice = Assert.Single(digest.Slices(500));
+        var ports = Assert.Single(slice.Keys, k => k.Family == DigestFamily.Ports);
+        Assert.Equal("198.51.100.9", ports.SrcAddr.ToString());
+        Assert.Equal([80, 81], ports.Ports);
+        Assert.DoesNotContain(slice.Keys, k => k.Family is DigestFamily.Hosts or DigestFamily.Connections);
+        Assert.Equal([1L, 1, 1, 0, 0], slice.Floors);
+    }
+
     [Theory]
     [InlineData("10.1.2.3", true)]
     [InlineData("172.31.255.255", true)]

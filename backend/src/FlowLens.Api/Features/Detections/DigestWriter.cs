@@ -37,11 +37,11 @@ public static class DigestWriter
             await copy.CompleteAsync(ct);
         }
         await using (var copy = await BinaryCopyWriter.BeginAsync(connection, "detection_digests",
-            "batch, source_id, object_id, slice, family, srcaddr, dstaddr, dstport, interface_id, flows, bytes, ports, hosts", ct))
+            "batch, source_id, object_id, slice, family, srcaddr, dstaddr, dstport, flows, bytes, ports, hosts", ct))
         {
             foreach (var slice in slices)
             {
-                foreach (var key in slice.Keys)
+                foreach (var key in slice.Keys.Where(k => !IsInterfaceFamily(k.Family)))
                 {
                     await copy.StartRowAsync(ct);
                     copy.Int64(batch);
@@ -52,14 +52,6 @@ public static class DigestWriter
                     copy.Inet(key.SrcAddr);
                     copy.Inet(key.DstAddr);
                     copy.Int32(key.DstPort);
-                    if (key.InterfaceId is null)
-                    {
-                        copy.Null();
-                    }
-                    else
-                    {
-                        copy.Text(key.InterfaceId);
-                    }
                     copy.Int32(key.Flows);
                     copy.Int64(key.Bytes);
                     if (key.Ports.Length > 0)
@@ -82,12 +74,44 @@ public static class DigestWriter
             }
             await copy.CompleteAsync(ct);
         }
+        // The interfaces' families: one row of parallel arrays per slice and family (a row each took as much room as the flows).
+        await using (var copy = await BinaryCopyWriter.BeginAsync(connection, "detection_interfaces",
+            "batch, source_id, object_id, slice, family, interface_ids, ports, flows, bytes", ct))
+        {
+            foreach (var slice in slices)
+            {
+                foreach (var family in slice.Keys.Where(k => IsInterfaceFamily(k.Family)).GroupBy(k => k.Family))
+                {
+                    var keys = family.ToList();
+                    await copy.StartRowAsync(ct);
+                    copy.Int64(batch);
+                    copy.Int64(sourceId);
+                    copy.Int64(objectId);
+                    copy.Timestamp(new DateTimeOffset(slice.Slice));
+                    copy.Int16((short)family.Key);
+                    copy.TextArray([.. keys.Select(k => k.InterfaceId!)]);
+                    copy.Int32Array([.. keys.Select(k => k.DstPort)]);
+                    copy.Int32Array([.. keys.Select(k => (int?)k.Flows)], nullWhenAllNull: false);
+                    if (family.Key == DigestFamily.BytesOut)
+                    {
+                        copy.Int64Array([.. keys.Select(k => k.Bytes)]);
+                    }
+                    else
+                    {
+                        copy.Null();
+                    }
+                }
+            }
+            await copy.CompleteAsync(ct);
+        }
     }
+
+    private static bool IsInterfaceFamily(DigestFamily family) => family is DigestFamily.ServedPorts or DigestFamily.BytesOut;
 
     /// <summary>Deletes the digests <paramref name="condition"/> selects (on <c>source_id</c> / <c>object_id</c>, with <paramref name="values"/> as $1...).</summary>
     public static async Task DeleteAsync(NpgsqlConnection connection, string condition, CancellationToken ct, params object[] values)
     {
-        foreach (var table in new[] { "detection_digests", "detection_slices" })
+        foreach (var table in new[] { "detection_digests", "detection_interfaces", "detection_slices" })
         {
             await using var command = DetectionJob.Command(connection, $"delete from {table} where {condition}", values);
             await command.ExecuteNonQueryAsync(ct);

@@ -19,8 +19,9 @@ public static class InterfaceJudge
             var since = start - TimeSpan.FromHours(newPort.Parameters["baselineHours"]);
             await using var command = DetectionJob.Command(connection, """
                 with served as (
-                    select interface_id, dstport as port, sum(flows)::bigint as flows, min(slice) as first, max(slice) as last
-                    from detection_digests where family = 4 and slice >= $1 and slice < $2 group by 1, 2),
+                    select u.interface_id, u.port, sum(u.flows)::bigint as flows, min(d.slice) as first, max(d.slice) as last
+                    from detection_interfaces d cross join unnest(d.interface_ids, d.ports, d.flows) u(interface_id, port, flows)
+                    where d.family = 4 and d.slice >= $1 and d.slice < $2 group by 1, 2),
                 known as (
                     select s.*, exists (select from interface_ports p where p.interface_id = s.interface_id and p.port = s.port and p.first_seen < $1) as old,
                         (select min(first_seen) from interface_ports p where p.interface_id = s.interface_id) as ports_since,
@@ -48,9 +49,9 @@ public static class InterfaceJudge
         // The window's hours of bytes out, from the digests (replaced, so a window judged again after late data counts once).
         await using (var hours = DetectionJob.Command(connection, """
             insert into interface_bytes (interface_id, hour, bytes)
-            select interface_id, date_bin('1 hour', slice, '2000-01-01 00:00:00+00'), sum(bytes)::bigint
-            from detection_digests
-            where family = 5 and slice >= date_bin('1 hour', $1::timestamptz, '2000-01-01 00:00:00+00') and slice < $2
+            select u.interface_id, date_bin('1 hour', d.slice, '2000-01-01 00:00:00+00'), sum(u.bytes)::bigint
+            from detection_interfaces d cross join unnest(d.interface_ids, d.bytes) u(interface_id, bytes)
+            where d.family = 5 and d.slice >= date_bin('1 hour', $1::timestamptz, '2000-01-01 00:00:00+00') and d.slice < $2
             group by 1, 2
             on conflict (interface_id, hour) do update set bytes = excluded.bytes
             """, [start, end]))
@@ -65,8 +66,9 @@ public static class InterfaceJudge
             var windowHours = (end - start).TotalHours;
             await using var command = DetectionJob.Command(connection, """
                 with sent as (
-                    select interface_id, sum(flows)::bigint as flows, sum(bytes)::bigint as bytes, min(slice) as first, max(slice) as last
-                    from detection_digests where family = 5 and slice >= $1 and slice < $2 group by 1),
+                    select u.interface_id, sum(u.flows)::bigint as flows, sum(u.bytes)::bigint as bytes, min(d.slice) as first, max(d.slice) as last
+                    from detection_interfaces d cross join unnest(d.interface_ids, d.flows, d.bytes) u(interface_id, flows, bytes)
+                    where d.family = 5 and d.slice >= $1 and d.slice < $2 group by 1),
                 judged as (
                     select s.*, coalesce(b.bytes, 0)::float8 / $3 * $4 as baseline, b.since
                     from sent s
