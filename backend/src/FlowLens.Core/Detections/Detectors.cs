@@ -18,6 +18,8 @@ public static class Detectors
     public const string SourceSilent = "source-silent";
     public const string NewPort = "new-port";
     public const string Exfiltration = "exfiltration";
+    public const string ThreatList = "threat-list";
+    public const string AwsServiceInternet = "s3-dynamodb-igw";
 
     public static readonly IReadOnlyList<string> Severities = ["low", "medium", "high", "critical"];
 
@@ -49,13 +51,45 @@ public static class Detectors
             new("minBytes", 100_000_000, 1_000_000, 1e13, "bytes from inside to outside in the window, at least"),
             new("baselineHours", 168, 24, 2160, "hours of history the baseline averages; an interface seen for less than a quarter of them has no baseline yet"),
         ], "An interface sends far more to addresses outside the VPCs than it usually does (GuardDuty Behavior:EC2/TrafficVolumeUnusual)."),
+        new(ThreatList, "Threat-list traffic", "5m", "high",
+        [
+            new("minFlows", 1, 1, 1_000_000, "flows with one address in the window, at least"),
+        ], "ACCEPTed flows from an address on a threat list, or any flow to one (GuardDuty UnauthorizedAccess:EC2/MaliciousIPCaller)."),
+        new(AwsServiceInternet, "S3/DynamoDB through an internet gateway", "1h", "low",
+        [
+            new("minBytes", 1, 1, 1e13, "bytes an interface sent to S3 or DynamoDB through an internet gateway in the window, at least"),
+        ], "An interface reaches S3 or DynamoDB through the internet gateway (traffic-path 8, v5 logs) instead of a gateway VPC endpoint: data leaves the VPC's private path, and NAT or transfer charges follow."),
         new(SourceSilent, "Source gone silent", "5m", "high",
         [
             new("minutes", 60, 5, 10_080, "minutes an enabled source that ingested records before has ingested none"),
         ], "An enabled source stopped delivering records: its logs stopped, its credentials or bucket changed, or its worker is down."),
     ];
 
-    /// <summary>Whether a kind is judged per window of flows (all but <see cref="SourceSilent"/>, judged on the clock).</summary>
+    /// <summary>
+    /// A threshold query a rule is judged as: a threshold rule's own, or one of the fixed ones of a detector that is a
+    /// filter (threat lists, S3/DynamoDB through an internet gateway). <see cref="KeyFormat"/> turns the group's key
+    /// into the finding's (<c>{0}</c> is the key).
+    /// </summary>
+    public sealed record ThresholdPart(string? Filter, string GroupBy, string Metric, long Threshold, string KeyFormat = "{0}");
+
+    /// <summary>The threshold queries of a rule of <paramref name="kind"/> (none for a detector judged otherwise).</summary>
+    public static IReadOnlyList<ThresholdPart> ThresholdParts(string kind, string? filter, string? groupBy, string? metric, long? threshold,
+        IReadOnlyDictionary<string, double> parameters) => kind switch
+    {
+        Threshold => [new ThresholdPart(filter, groupBy!, metric!, threshold!.Value)],
+        // Inbound: accepted only (listed scanners being rejected is what a security group is for); outbound: any try.
+        ThreatList => [
+            new("src-threat-list = '*' and action = ACCEPT", "srcaddr", "flows", (long)Math.Ceiling(parameters["minFlows"]) - 1, "from {0}"),
+            new("dst-threat-list = '*'", "dstaddr", "flows", (long)Math.Ceiling(parameters["minFlows"]) - 1, "to {0}"),
+        ],
+        AwsServiceInternet => [
+            new("(pkt-dst-aws-service in ('S3', 'DYNAMODB') or dst-aws-service in ('S3', 'DYNAMODB')) and traffic-path = 8",
+                "interface-id", "bytes", (long)Math.Ceiling(parameters["minBytes"]) - 1),
+        ],
+        _ => [],
+    };
+
+    /// <summary>Whether a kind is judged per window of flows    /// <summary>Whether a kind is judged per window of flows (all but <see cref="SourceSilent"/>, judged on the clock).</summary>
     public static bool IsWindowed(string kind) => kind != SourceSilent;
 
     /// <summary>The destination ports the brute-force detector watches: SSH and RDP.</summary>

@@ -58,7 +58,7 @@ public static class FilterEvaluator
             ? null
             : $"'{field.Name}' reads the column {column}, which is not a {kind ?? field.Kind} field of a flow record";
 
-    private static FlowColumn? ColumnOf(string name) =>
+    internal static FlowColumn? ColumnOf(string name) =>
         FlowColumns.All.FirstOrDefault(c => c.Name == name && c.Field is not null)?.Column;
 
     /// <summary>How a column's value is read from a record: as a number, an address or a text.</summary>
@@ -347,7 +347,7 @@ public static class FilterEvaluator
         }
     }
 
-    private static long? Number(FlowRecord r, FlowColumn column) => column switch
+    internal static long? Number(FlowRecord r, FlowColumn column) => column switch
     {
         FlowColumn.Packets => r.Packets,
         FlowColumn.Bytes => r.Bytes,
@@ -364,7 +364,7 @@ public static class FilterEvaluator
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a number column"),
     };
 
-    private static FlowAddress? Address(FlowRecord r, FlowColumn column) => column switch
+    internal static FlowAddress? Address(FlowRecord r, FlowColumn column) => column switch
     {
         FlowColumn.SrcAddr => r.SrcAddr,
         FlowColumn.DstAddr => r.DstAddr,

@@ -14,10 +14,11 @@ public sealed record OpenedFinding(long FindingId, long RuleId, string RuleName,
 
 /// <summary>
 /// What one evaluation did: whether it ran (another node may hold the lock), how many windows it judged, what it opened;
-/// and how the built-in detectors read them: windows whose detectors read the flows whole (digests incomplete or too
-/// coarse), and groups the digests left undecided, counted again on the flows.
+/// and how the detectors read them: windows whose built-in detectors read the flows whole (digests incomplete or too
+/// coarse), and groups the digests left undecided, counted again on the flows; the same for the threshold rules' queries.
 /// </summary>
-public sealed record DetectionRun(bool Ran, int Windows, IReadOnlyList<OpenedFinding> Opened, int RawPasses = 0, int CheckedGroups = 0)
+public sealed record DetectionRun(bool Ran, int Windows, IReadOnlyList<OpenedFinding> Opened, int RawPasses = 0, int CheckedGroups = 0,
+    int RawThresholdParts = 0, int CheckedThresholdGroups = 0)
 {
     public static readonly DetectionRun Skipped = new(false, 0, []);
 }
@@ -112,7 +113,7 @@ public sealed class DetectionJob(
                 .Select(j => j.Key.Start).Order().Take(o.MaxWindowsPerRun).Select(start => (rule, start, false)));
         }
 
-        var (windows, rawPasses, checkedGroups) = (0, 0, 0);
+        var (windows, rawPasses, checkedGroups, rawParts, checkedThresholds) = (0, 0, 0, 0, 0);
         foreach (var group in tasks.GroupBy(t => (t.Rule.Size, t.Start)).OrderBy(g => g.Key.Start).ThenBy(g => g.Key.Size))
         {
             var (size, start) = group.Key;
@@ -122,8 +123,9 @@ public sealed class DetectionJob(
             // One transaction for what the window is judged on, the findings and the window's state (the interfaces'
             // history included). A window without records fires nothing: no pass over flows.
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            var (fires, pass) = fingerprint == 0 ? ([], null) : await JudgeAsync(connection, [.. group.Select(t => t.Rule)], start, end, fingerprint, ct);
+            var (fires, pass, thresholds) = fingerprint == 0 ? ([], null, null) : await JudgeAsync(connection, [.. group.Select(t => t.Rule)], start, end, fingerprint, ct);
             (rawPasses, checkedGroups) = (rawPasses + (pass?.RawFamilies.Count > 0 ? 1 : 0), checkedGroups + (pass?.Checked ?? 0));
+            (rawParts, checkedThresholds) = (rawParts + (thresholds?.RawParts ?? 0), checkedThresholds + (thresholds?.Checked ?? 0));
             foreach (var fire in fires)
             {
                 if (await ApplyAsync(connection, fire, start, end, now, ct) is { } finding)
@@ -151,6 +153,8 @@ public sealed class DetectionJob(
         // Digests of windows no rule judges any more (a window judged anew after late data is at most a lookback old).
         await ExecuteAsync(connection, "delete from detection_digests where slice < $1", ct, earliest - TimeSpan.FromDays(1));
         await ExecuteAsync(connection, "delete from detection_interfaces where slice < $1", ct, earliest - TimeSpan.FromDays(1));
+        await ExecuteAsync(connection, "delete from rule_digests where slice < $1", ct, earliest - TimeSpan.FromDays(1));
+        await ExecuteAsync(connection, "delete from rule_slices where slice < $1", ct, earliest - TimeSpan.FromDays(1));
         await ExecuteAsync(connection, "delete from detection_slices where slice < $1", ct, earliest - TimeSpan.FromDays(1));
         // The interfaces' history: as long as the longest baseline a detector takes (90 days).
         await ExecuteAsync(connection, "delete from interface_bytes where hour < $1", ct, now - TimeSpan.FromDays(90));
@@ -159,7 +163,7 @@ public sealed class DetectionJob(
         {
             logger.LogInformation("Detections: {Windows} windows judged up to {Until:o}, {Opened} findings opened", windows, until, opened.Count);
         }
-        return new DetectionRun(true, windows, opened, rawPasses, checkedGroups);
+        return new DetectionRun(true, windows, opened, rawPasses, checkedGroups, rawParts, checkedThresholds);
     }
 
     /// <summary>
@@ -243,35 +247,13 @@ public sealed class DetectionJob(
         return judged;
     }
 
-    /// <summary>The groups the rules fire for in one window: one statement for its threshold rules; its built-in detectors from the digests (<see cref="BuiltInJudge"/>).</summary>
-    private async Task<(List<Fire> Fires, BuiltInPass Pass)> JudgeAsync(NpgsqlConnection connection, List<Rule> rules, DateTimeOffset start, DateTimeOffset end, long records, CancellationToken ct)
+    /// <summary>The groups the rules fire for in one window: its threshold rules (<see cref="ThresholdJudge"/>) and built-in detectors (<see cref="BuiltInJudge"/>), from the digests.</summary>
+    private async Task<(List<Fire> Fires, BuiltInPass Pass, ThresholdPass Thresholds)> JudgeAsync(NpgsqlConnection connection, List<Rule> rules, DateTimeOffset start, DateTimeOffset end, long records, CancellationToken ct)
     {
-        var fires = new List<Fire>();
-        var thresholds = new List<(Rule Rule, ThresholdQuery Query)>();
-        foreach (var rule in rules.Where(r => r.Kind == Detectors.Threshold))
+        var (fires, thresholds) = await ThresholdJudge.JudgeAsync(connection, context, [.. rules.Where(r => DigestRules.Parts(r).Count > 0)], start, end, records, logger, ct);
+        if (thresholds.RawParts > 0)
         {
-            var (filter, error) = FilterParser.Parse(rule.Filter);
-            if (error is not null)
-            {
-                logger.LogWarning("Detections: rule {Rule} has a bad filter ({Error}); skipped", rule.Id, error);
-                continue;
-            }
-            var resolved = await context.ResolveAsync(filter, new TimeRange(start, end), ct);
-            thresholds.Add((rule, new ThresholdQuery(resolved, rule.GroupBy!, rule.Metric!, rule.Threshold!.Value)));
-        }
-        if (thresholds.Count > 0)
-        {
-            var statement = DetectionSql.Thresholds(start, end, [.. thresholds.Select(t => t.Query)]);
-            await using var command = Command(connection, statement.Sql, statement.Parameters);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var rule = thresholds[reader.GetInt32(0)].Rule;
-                var key = reader.GetString(1);
-                fires.Add(new Fire(rule, key, reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
-                    DetectionSql.Evidence(rule.Filter, rule.GroupBy!, key),
-                    new() { ["metric"] = rule.Metric, ["value"] = reader.GetInt64(2), ["threshold"] = rule.Threshold }));
-            }
+            logger.LogDebug("Detections: window {Start:o}: {Parts} threshold queries read from the flows (digests incomplete, stale or too coarse)", start, thresholds.RawParts);
         }
 
         Rule? Detector(string kind) => rules.FirstOrDefault(r => r.Kind == kind);
@@ -283,7 +265,7 @@ public sealed class DetectionJob(
         {
             logger.LogDebug("Detections: window {Start:o}: {Detectors} read from the flows (digests incomplete or too coarse)", start, string.Join(", ", pass.RawFamilies));
         }
-        return (fires, pass);
+        return (fires, pass, thresholds);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ public static class DetectionsSetup
     {
         builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FindingNotifications>();
+        builder.Services.AddSingleton<DigestRules>();
     }
 
     public static void MapDetections(this IEndpointRouteBuilder app)

@@ -16,7 +16,10 @@ public static class DigestWriter
     /// <summary>Groups kept per family and 5-minute slice of a batch; the rest are bounded by the floor.</summary>
     public const int Keys = 500;
 
-    public static async Task WriteAsync(NpgsqlConnection connection, DetectionDigest digest, long sourceId, long? objectId, CancellationToken ct)
+    /// <summary>Groups kept per threshold rule's part and 5-minute slice of a batch (of at least the rule's least); the rest are bounded by the floor.</summary>
+    public const int RuleKeys = 100;
+
+    public static async Task WriteAsync(NpgsqlConnection connection, DetectionDigest digest, RuleDigest rules, long sourceId, long? objectId, CancellationToken ct)
     {
         // A batch's slices and groups join on (batch, slice); a random number names the batch (an object or a
         // CloudWatch batch of several streams), with no sequence to round-trip to.
@@ -104,6 +107,57 @@ public static class DigestWriter
             }
             await copy.CompleteAsync(ct);
         }
+        if (rules.Rules.Count > 0)
+        {
+            await WriteRulesAsync(connection, rules, batch, sourceId, objectId, ct);
+        }
+    }
+
+    private static async Task WriteRulesAsync(NpgsqlConnection connection, RuleDigest digest, long batch, long sourceId, long? objectId, CancellationToken ct)
+    {
+        var slices = digest.Slices(RuleKeys).ToList();
+        await using (var copy = await BinaryCopyWriter.BeginAsync(connection, "rule_slices", "batch, source_id, object_id, slice, rule_id, part, stamp, records, floor", ct))
+        {
+            foreach (var slice in slices)
+            {
+                await copy.StartRowAsync(ct);
+                copy.Int64(batch);
+                copy.Int64(sourceId);
+                copy.Int64(objectId);
+                copy.Timestamp(new DateTimeOffset(slice.Slice));
+                copy.Int64(slice.Rule.Id);
+                copy.Int16(slice.Rule.Part);
+                copy.Int64(slice.Rule.Stamp);
+                copy.Int64(slice.Records);
+                copy.Int64(slice.Floor);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await using (var copy = await BinaryCopyWriter.BeginAsync(connection, "rule_digests",
+            "batch, source_id, object_id, slice, rule_id, part, key, value, records, first_start, last_start, ports, hosts", ct))
+        {
+            foreach (var slice in slices)
+            {
+                foreach (var group in slice.Groups)
+                {
+                    await copy.StartRowAsync(ct);
+                    copy.Int64(batch);
+                    copy.Int64(sourceId);
+                    copy.Int64(objectId);
+                    copy.Timestamp(new DateTimeOffset(slice.Slice));
+                    copy.Int64(slice.Rule.Id);
+                    copy.Int16(slice.Rule.Part);
+                    copy.Text(group.Key);
+                    copy.Int64(group.Value);
+                    copy.Int32(group.Records);
+                    copy.Timestamp(new DateTimeOffset(group.First));
+                    copy.Timestamp(new DateTimeOffset(group.Last));
+                    copy.Int32Array([.. group.Ports.Select(p => (int?)p)]);
+                    copy.InetArray([.. group.Hosts.Select(h => (FlowAddress?)h)]);
+                }
+            }
+            await copy.CompleteAsync(ct);
+        }
     }
 
     private static bool IsInterfaceFamily(DigestFamily family) => family is DigestFamily.ServedPorts or DigestFamily.BytesOut;
@@ -111,7 +165,7 @@ public static class DigestWriter
     /// <summary>Deletes the digests <paramref name="condition"/> selects (on <c>source_id</c> / <c>object_id</c>, with <paramref name="values"/> as $1...).</summary>
     public static async Task DeleteAsync(NpgsqlConnection connection, string condition, CancellationToken ct, params object[] values)
     {
-        foreach (var table in new[] { "detection_digests", "detection_interfaces", "detection_slices" })
+        foreach (var table in new[] { "detection_digests", "detection_interfaces", "detection_slices", "rule_digests", "rule_slices" })
         {
             await using var command = DetectionJob.Command(connection, $"delete from {table} where {condition}", values);
             await command.ExecuteNonQueryAsync(ct);

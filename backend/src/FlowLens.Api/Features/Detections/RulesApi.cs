@@ -63,7 +63,7 @@ public static class RulesApi
         await FindAsync(dataSource, id, ct) is { } rule ? TypedResults.Ok(RuleResponse.Of(rule)) : Problems.NotFound("rule", id);
 
     internal static async Task<Results<Created<RuleResponse>, ValidationProblem, ProblemHttpResult>> CreateRule(
-        RuleRequest request, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        RuleRequest request, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
     {
         if (request.Kind is not null && request.Kind != Detectors.Threshold)
         {
@@ -84,12 +84,13 @@ public static class RulesApi
         {
             return conflict!;
         }
+        digestRules.Invalidate();
         await audit.RecordAsync(AuditActions.RuleCreated, Target(rule), Detail(rule), ct);
         return TypedResults.Created($"/api/rules/{rule.Id}", RuleResponse.Of(rule));
     }
 
     internal static async Task<Results<Ok<RuleResponse>, ValidationProblem, ProblemHttpResult>> UpdateRule(
-        long id, RuleRequest request, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        long id, RuleRequest request, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
     {
         if (await FindAsync(dataSource, id, ct) is not { } existing)
         {
@@ -118,11 +119,12 @@ public static class RulesApi
         {
             return Problems.NotFound("rule", id);
         }
+        digestRules.Invalidate();
         await audit.RecordAsync(AuditActions.RuleUpdated, Target(rule), Detail(rule), ct);
         return TypedResults.Ok(RuleResponse.Of(rule));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(long id, NpgsqlDataSource dataSource, AuditLog audit, CancellationToken ct)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(long id, NpgsqlDataSource dataSource, AuditLog audit, DigestRules digestRules, CancellationToken ct)
     {
         if (await FindAsync(dataSource, id, ct) is not { } rule)
         {
@@ -139,6 +141,7 @@ public static class RulesApi
         {
             return Problems.NotFound("rule", id);
         }
+        digestRules.Invalidate();
         await audit.RecordAsync(AuditActions.RuleDeleted, Target(rule), Detail(rule), ct);
         return TypedResults.NoContent();
     }

@@ -33,7 +33,7 @@ public sealed class LedgerCounts(long objectId)
 
 /// <summary>
 /// Where parsed records go, for object and CloudWatch ingestion alike: rows into <c>flows</c> by binary COPY, their
-/// sums into the rollups, what the built-in detectors count into the digests, counts into the ledger rows (<c>source_objects</c>). All on the caller's transaction:
+/// sums into the rollups, what the detectors and threshold rules count into the digests, counts into the ledger rows (<c>source_objects</c>). All on the caller's transaction:
 /// nothing is stored unless <see cref="CompleteAsync"/> ran and the caller commits.
 /// </summary>
 public sealed class FlowSink : IAsyncDisposable
@@ -44,16 +44,19 @@ public sealed class FlowSink : IAsyncDisposable
     private readonly long _sourceId;
     private readonly int _topKeys;
     private readonly DetectionDigest _digest = new();
+    private readonly RuleDigest _rules;
 
-    private FlowSink(NpgsqlConnection connection, FlowCopy copy, RollupAccumulator rollups, long sourceId, int topKeys) =>
-        (_connection, _copy, _rollups, _sourceId, _topKeys) = (connection, copy, rollups, sourceId, topKeys);
+    private FlowSink(NpgsqlConnection connection, FlowCopy copy, RollupAccumulator rollups, long sourceId, int topKeys, IReadOnlyList<DigestRule> rules) =>
+        (_connection, _copy, _rollups, _sourceId, _topKeys, _rules) = (connection, copy, rollups, sourceId, topKeys, new RuleDigest(rules));
 
     /// <summary>
     /// Starts the COPY; <paramref name="rollups"/> may already hold sums to take out (an object's older version);
-    /// the top summaries keep <paramref name="topKeys"/> keys per metric (FlowLens:Rollups:TopKeys).
+    /// the top summaries keep <paramref name="topKeys"/> keys per metric (FlowLens:Rollups:TopKeys); the digests sum
+    /// <paramref name="rules"/> (<see cref="DigestRules"/>).
     /// </summary>
-    public static async Task<FlowSink> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long sourceId, RollupAccumulator rollups, int topKeys, CancellationToken ct) =>
-        new(connection, await FlowCopy.BeginAsync(connection, strings, sourceId, ct), rollups, sourceId, topKeys);
+    public static async Task<FlowSink> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long sourceId, RollupAccumulator rollups, int topKeys,
+        IReadOnlyList<DigestRule> rules, CancellationToken ct) =>
+        new(connection, await FlowCopy.BeginAsync(connection, strings, sourceId, ct), rollups, sourceId, topKeys, rules);
 
     /// <summary>Stores one record; <paramref name="line"/> is where it is in the ledger row's object.</summary>
     public async ValueTask AddAsync(FlowRecord record, FlowLogFormat format, long line, LedgerCounts ledger, CancellationToken ct)
@@ -61,6 +64,7 @@ public sealed class FlowSink : IAsyncDisposable
         await _copy.WriteAsync(record, format, line, ledger.ObjectId, ct);
         _rollups.Add(record);
         _digest.Add(record);
+        _rules.Add(record);
         ledger.Records++;
         ledger.Oldest = Earliest(ledger.Oldest, record.Start);
         ledger.Newest = Latest(ledger.Newest, record.End ?? record.Start);
@@ -75,8 +79,9 @@ public sealed class FlowSink : IAsyncDisposable
         var objectId = rows.Count == 1 ? rows[0].ObjectId : (long?)null;
         await RollupWriter.WriteAsync(_connection, _rollups, _topKeys, _sourceId, objectId, ct);
         _rollups.Release();
-        await DigestWriter.WriteAsync(_connection, _digest, _sourceId, objectId, ct);
+        await DigestWriter.WriteAsync(_connection, _digest, _rules, _sourceId, objectId, ct);
         _digest.Clear();
+        _rules.Clear();
         foreach (var ledger in rows)
         {
             // Added, not set: a CloudWatch stream is loaded batch after batch (a new object's row starts at 0 and '[]');

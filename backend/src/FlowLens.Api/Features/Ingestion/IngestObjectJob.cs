@@ -17,7 +17,7 @@ namespace FlowLens.Api.Features.Ingestion;
 /// </summary>
 public sealed class IngestObjectJob(
     FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, IBackgroundJobClient jobs, FlowLensMetrics metrics, TimeProvider clock,
-    IOptions<IngestionOptions> options, IOptions<RollupOptions> rollupOptions, ILogger<IngestObjectJob> logger, SourceClients clients)
+    IOptions<IngestionOptions> options, IOptions<RollupOptions> rollupOptions, ILogger<IngestObjectJob> logger, SourceClients clients, DigestRules digestRules)
 {
     public const int MaxAttempts = 4;
 
@@ -84,7 +84,8 @@ public sealed class IngestObjectJob(
         var stream = await store.OpenAsync(item.Key, seekable: FlowLogFiles.IsParquet(item.Key), ct);
         await using var reader = FlowLogFiles.Open(stream, item.Key, limits: options.Value.Limits);
         var counts = new LedgerCounts(item.Id);
-        await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, rollups, rollupOptions.Value.TopKeys, ct))
+        await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, rollups, rollupOptions.Value.TopKeys,
+            await digestRules.CurrentAsync(ct), ct))
         {
             FlowReadResult result;
             while ((result = await reader.ReadAsync(ct)) != FlowReadResult.End)

@@ -95,7 +95,7 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         var watch = Stopwatch.StartNew();
         var run = await EvaluateAsync(app);
         TestContext.Current.TestOutputHelper?.WriteLine($"Evaluated {run.Windows} windows of {lines.Count} records in {watch.ElapsedMilliseconds} ms");
-        Assert.Equal((0, 0), (run.RawPasses, run.CheckedGroups)); // the digests decided every group
+        Assert.Equal((0, 0, 0, 0), (run.RawPasses, run.CheckedGroups, run.RawThresholdParts, run.CheckedThresholdGroups)); // the digests decided every group
 
         var findings = await FindingsAsync(admin);
         Assert.Equal(
@@ -198,6 +198,102 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         var findings = (await FindingsAsync(admin)).Where(f => f.RuleKind == "port-scan").ToList();
         Assert.Equal(["198.51.100.1 -> 10.0.1.5", "198.51.100.2 -> 10.0.1.5", "198.51.100.4 -> 10.0.1.5"], findings.Select(f => f.Key).Order());
         Assert.All(findings, f => Assert.Equal(30, f.Details.GetProperty("ports").GetInt64()));
+    }
+
+    [Fact]
+    public async Task ThresholdRules_FromDigests_DecideWhatTheirBoundsDecide_AndTheFlowsTheRest()
+    {
+        var (app, source) = await StartAsync();
+        await using var _ = app;
+        var ct = TestContext.Current.CancellationToken;
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        var (w1, w2, w3) = (T0.AddMinutes(1), T0.AddMinutes(6), T0.AddMinutes(11));
+        IEnumerable<string> Logins(string src, int count, DateTimeOffset at, int from = 0) =>
+            Enumerable.Range(from, count).Select(i => Flow(src, "10.0.1.7", 40000 + i, 22, "REJECT", at.AddSeconds(i)));
+        // w3's object comes before the rules: no digest of theirs covers it, so both read its flows.
+        await IngestAsync(app, source, Logins("203.0.113.30", 8, w3));
+        foreach (var (name, filter, metric, threshold) in new[] { ("SSH rejected", "action = REJECT and dstport = 22", "records", 5L), ("Ports rejected", "action = REJECT", "distinct-dstport", 10L) })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/rules", new { name, filter, groupBy = "srcaddr", metric, threshold }, ct)).StatusCode);
+        }
+        // w1: 8 and 5 rejected logins (over and at the threshold), 12 and 9 distinct ports (over and under); w2: one source's
+        // 8 logins in two objects, the second's group left out (by hand: 4 under a floor of 4, as if ingestion had more).
+        await IngestAsync(app, source, [.. Logins("203.0.113.1", 8, w1), .. Logins("203.0.113.2", 5, w1), .. Scan("203.0.113.3", "10.0.1.5", Enumerable.Range(100, 12), w1),
+            .. Scan("203.0.113.4", "10.0.1.5", Enumerable.Range(100, 9), w1), .. Logins("203.0.113.6", 4, w2)]);
+        await IngestAsync(app, source, [.. Logins("203.0.113.6", 4, w2, from: 4), Tail]);
+        var second = await Sql.ScalarAsync<long>(app.ConnectionString, "select max(id) from source_objects");
+        var ssh = await Sql.ScalarAsync<long>(app.ConnectionString, "select id from rules where name = 'SSH rejected'");
+        await Sql.ScalarAsync<int>(app.ConnectionString, """
+            with d as (delete from rule_digests where object_id = $1 and rule_id = $2 and key = '203.0.113.6')
+            update rule_slices set floor = 4 where object_id = $1 and rule_id = $2 and slice = $3 returning 0
+            """, second, ssh, new DateTimeOffset(Core.Stats.Rollups.BucketOf(w2, TimeSpan.FromMinutes(5)), TimeSpan.Zero));
+
+        var run = await EvaluateAsync(app);
+        Assert.Equal((2, 1), (run.RawThresholdParts, run.CheckedThresholdGroups)); // w3: both rules from the flows; w2: one group checked
+        var findings = (await FindingsAsync(admin)).Where(f => f.RuleKind == "threshold").ToList();
+        Assert.Equal([("Ports rejected", "203.0.113.3", 12L), ("SSH rejected", "203.0.113.1", 8L), ("SSH rejected", "203.0.113.30", 8L), ("SSH rejected", "203.0.113.6", 8L)],
+            findings.Select(f => (f.RuleName, f.Key, f.Details.GetProperty("value").GetInt64())).Order());
+        Assert.All(findings, f => Assert.True(f.Details.GetProperty("exact").GetBoolean()));
+        // The evidence opens exactly the flows counted.
+        var scan = findings.Single(f => f.RuleName == "Ports rejected");
+        Assert.Equal("(action = REJECT) and srcaddr = 203.0.113.3", scan.Evidence.Filter);
+        var summary = await admin.GetFromJsonAsync<StatsApi.Summary>("/api/stats/summary?" + QueryData.Query(scan.Evidence.From, scan.Evidence.To,
+            ("q", scan.Evidence.Filter), ("rollups", "false")), ct);
+        Assert.Equal(12, summary!.Flows);
+
+        // A rule changed after its digests were written reads the flows (its stamp differs), and judges alike.
+        var ports = await Sql.ScalarAsync<long>(app.ConnectionString, "select id from rules where name = 'Ports rejected'");
+        var changed = await admin.PutAsJsonAsync($"/api/rules/{ports}", new { name = "Ports rejected", filter = "action = REJECT and dstport >= 100", groupBy = "srcaddr",
+            metric = "distinct-dstport", threshold = 8 }, ct);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        await Sql.ScalarAsync<int>(app.ConnectionString, "update rules set evaluated_to = null where id = $1 returning 0", ports); // judge its windows anew
+        var again = await EvaluateAsync(app);
+        Assert.Equal(3, again.RawThresholdParts); // its three windows
+        Assert.Equal(["203.0.113.3", "203.0.113.4"], (await FindingsAsync(admin)).Where(f => f.RuleName == "Ports rejected").Select(f => f.Key).Order());
+    }
+
+    [Fact]
+    public async Task ThreatListTraffic_AndS3ThroughTheInternetGateway_Fire_AndTheirLookAlikes_DoNot()
+    {
+        var (app, source) = await StartAsync();
+        await using var _ = app;
+        var ct = TestContext.Current.CancellationToken;
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        var list = await ThreatLists.ThreatListsApiTests.CreateAsync(admin, new { name = "bad-actors" });
+        Assert.True((await ThreatLists.ThreatListsApiTests.UploadAsync(admin, list.Id, "203.0.113.0/24\n198.51.100.99\n")).IsSuccessStatusCode);
+
+        var at = T0.AddMinutes(1);
+        string V5(string src, string dst, int srcPort, int dstPort, string action, long bytes, string service, string path, string eni = "eni-0a1b2c3d") =>
+            $"5 123456789010 {eni} {src} {dst} {srcPort} {dstPort} 6 3 {bytes} {at.ToUnixTimeSeconds()} {at.ToUnixTimeSeconds() + 50} {action} OK {service} {path}";
+        _folder.WriteGzip("AWSLogs/v5.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-dst-aws-service traffic-path\n"
+            + string.Join('\n', [
+                V5("203.0.113.5", "10.0.1.7", 51000, 443, "ACCEPT", 900, "-", "-"),             // from a listed address, accepted: fires
+                V5("10.0.1.8", "198.51.100.99", 42000, 8080, "REJECT", 120, "-", "8"),          // to a listed address, even rejected: fires
+                V5("10.0.1.9", "52.216.8.1", 43000, 443, "ACCEPT", 5000, "S3", "8", "eni-0s3igw"),  // S3 through the internet gateway: fires
+                // Look-alikes: a listed scanner rejected; neighbours of listed addresses; S3 through the gateway endpoint (7) and DynamoDB
+                // from the same VPC path (1); an ordinary internet call through the internet gateway.
+                V5("203.0.113.6", "10.0.1.7", 51001, 22, "REJECT", 60, "-", "-"),
+                V5("198.51.100.98", "10.0.1.7", 51002, 443, "ACCEPT", 900, "-", "-"),
+                V5("10.0.1.8", "198.51.100.100", 42001, 8080, "ACCEPT", 900, "-", "8"),
+                V5("10.0.1.10", "52.216.8.2", 43001, 443, "ACCEPT", 5000, "S3", "7", "eni-0s3gwe"),
+                V5("10.0.1.11", "3.5.0.9", 43002, 443, "ACCEPT", 5000, "DYNAMODB", "1", "eni-0ddb"),
+                V5("10.0.1.12", "93.184.216.34", 43003, 443, "ACCEPT", 5000, "-", "8", "eni-0web"),
+            ]));
+        _folder.WriteGzip("AWSLogs/tail.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+            + Flow("10.0.0.1", "10.0.0.2", 40000, 443, "ACCEPT", T0.AddHours(2)));
+        await app.IngestAsync(source);
+
+        var run = await EvaluateAsync(app);
+        Assert.Equal((0, 0), (run.RawThresholdParts, run.CheckedThresholdGroups));
+        var findings = (await FindingsAsync(admin)).Where(f => f.RuleKind is "threat-list" or "s3-dynamodb-igw").ToList();
+        Assert.Equal([("s3-dynamodb-igw", "eni-0s3igw"), ("threat-list", "from 203.0.113.5"), ("threat-list", "to 198.51.100.99")],
+            findings.Select(f => (f.RuleKind, f.Key)).Order());
+        var hit = findings.Single(f => f.Key == "to 198.51.100.99");
+        Assert.Equal("(dst-threat-list = '*') and dstaddr = 198.51.100.99", hit.Evidence.Filter);
+        var summary = await admin.GetFromJsonAsync<StatsApi.Summary>("/api/stats/summary?" + QueryData.Query(hit.Evidence.From, hit.Evidence.To,
+            ("q", hit.Evidence.Filter), ("rollups", "false")), ct);
+        Assert.Equal(1, summary!.Flows);
+        Assert.Equal(5000, findings.Single(f => f.RuleKind == "s3-dynamodb-igw").Details.GetProperty("value").GetInt64());
     }
 
     [Fact]
@@ -333,7 +429,7 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         var viewer = app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer));
 
         var rules = (await viewer.GetFromJsonAsync<List<RulesApi.RuleResponse>>("/api/rules", ct))!;
-        Assert.Equal(["port-scan", "host-sweep", "brute-force", "source-silent", "new-port", "exfiltration"], rules.Select(r => r.Kind));
+        Assert.Equal(["port-scan", "host-sweep", "brute-force", "source-silent", "new-port", "exfiltration", "threat-list", "s3-dynamodb-igw"], rules.Select(r => r.Kind));
         Assert.All(rules, r => Assert.True(r.BuiltIn && r.Enabled));
         Assert.Equal(20, rules[0].Parameters["minPorts"]);
 

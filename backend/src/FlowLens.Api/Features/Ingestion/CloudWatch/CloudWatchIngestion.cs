@@ -16,7 +16,7 @@ namespace FlowLens.Api.Features.Ingestion.CloudWatch;
 public sealed class CloudWatchIngestion(
     NpgsqlDataSource dataSource, FlowStrings strings, IOptions<SourcesOptions> options, IOptions<IngestionOptions> limits,
     Metrics.FlowLensMetrics metrics, TimeProvider clock, ILogger<CloudWatchIngestion> logger, SourceClients clients,
-    IOptions<Stats.RollupOptions> rollupOptions)
+    IOptions<Stats.RollupOptions> rollupOptions, Detections.DigestRules digestRules)
 {
     public const int BatchSize = 5000;
     private const string StreamETag = "cloudwatch-stream";
@@ -110,7 +110,8 @@ public sealed class CloudWatchIngestion(
         {
             var streams = await LockStreamsAsync(connection, transaction, source.Id, fresh.Select(StreamKey).Distinct().Order(StringComparer.Ordinal).ToList(), ct);
             var parser = new FlowLineParser(format);
-            await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, new RollupAccumulator(), rollupOptions.Value.TopKeys, ct))
+            await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, new RollupAccumulator(), rollupOptions.Value.TopKeys,
+                await digestRules.CurrentAsync(ct), ct))
             {
                 foreach (var e in fresh)
                 {
