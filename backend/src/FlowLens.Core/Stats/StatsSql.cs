@@ -166,6 +166,13 @@ public static class StatsSql
     /// are read from the raw flows, exactly, until the compaction rebuilds them, and so are the other hours of their day
     /// (from their hourly summaries). <c>max_error</c> is the sum of the floors of the ranked metric of every summary read.
     /// </summary>
+    /// <remarks>
+    /// In two phases, as a range reads some thirty summaries of thousands of keys: <c>top</c> ranks the keys on the ranked
+    /// metric alone (and <c>records</c>: a REJECT top leaves out the keys listed for their other sums, with no rejected
+    /// records), then <c>sums</c> adds up the other sums of those keys only; unnesting and summing every array of every
+    /// key cost as much as the ranking. The arrays are unnested in the select list, which, unlike <c>from unnest(...)</c>,
+    /// does not first copy each array's elements to a tuplestore.
+    /// </remarks>
     private static StatsStatement TopFromSummaries(TimeRange range, string name, TopField field, SummarySums sums, StatsMetric metric, int limit)
     {
         var prefix = sums == SummarySums.Rejected ? "rejected_" : "";
@@ -197,21 +204,36 @@ public static class StatsSql
                 union all
                 select {columns} from flow_top_appended a
                 where a.field = {fieldCode} and a.bucket >= $1 and a.bucket < $2 and not exists (select from dirty where dirty.bucket = a.bucket)),
-            sums as (
-                select u.key, u.records, u.flows, u.bytes, u.packets, u.rejected_flows
-                from summaries s cross join unnest(s.keys, s.records, s.flows, s.bytes, s.packets, s.rejected_flows) u(key, records, flows, bytes, packets, rejected_flows)
-                union all
-                select {key}, 1::bigint, (f.log_status = 1)::int::bigint, coalesce(f.bytes, 0)::bigint, coalesce(f.packets, 0)::bigint,
-                    (f.log_status = 1 and f.action = 2)::int::bigint
+            raw as (
+                select {key} as key, count(*) as records, count(*) filter (where f.log_status = 1) as flows, coalesce(sum(f.bytes), 0)::bigint as bytes,
+                    coalesce(sum(f.packets), 0)::bigint as packets, count(*) filter (where f.log_status = 1 and f.action = 2) as rejected_flows
                 from dirty d cross join lateral {Flows("d.bucket", "d.bucket + interval '1 hour'", [.. KeyColumns([name]), "log_status", "bytes", "packets", "action"])} f{join}
-                where f.start >= $1 and f.start < $2 and {key} is not null{rejected})
+                where f.start >= $1 and f.start < $2 and {key} is not null{rejected}
+                group by 1),
+            top as (
+                -- phase 1: the top keys, ranked on the metric's array alone
+                select key
+                from (
+                    select unnest(keys) as key, unnest(records) as records, unnest({order}) as value from summaries
+                    union all
+                    select key, records, {order} from raw) v
+                group by key
+                having sum_bigint(records) > 0
+                order by sum_bigint(value) desc, key collate "C"
+                limit $5),
+            sums as (
+                -- phase 2: the other sums, of the top keys only
+                select key, flows, bytes, packets, rejected_flows
+                from (select unnest(keys) as key, unnest(flows) as flows, unnest(bytes) as bytes, unnest(packets) as packets, unnest(rejected_flows) as rejected_flows
+                    from summaries) s
+                where key in (select key from top)
+                union all
+                select key, flows, bytes, packets, rejected_flows from raw where key in (select key from top))
             select key, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes, sum_bigint(packets) as packets,
                 sum_bigint(rejected_flows) as rejected_flows, (select coalesce(sum_bigint(floor), 0) from summaries) as max_error
             from sums
             group by key
-            having sum_bigint(records) > 0
             order by {order} desc, key collate "C"
-            limit $5
             """, [range.From, range.To, days.From, days.To, (long)limit], StatsPath.RollupTop);
     }
 

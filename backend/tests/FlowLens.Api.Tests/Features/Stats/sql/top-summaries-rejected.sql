@@ -14,23 +14,38 @@ summaries as (
     union all
     select keys, rejected_records as records, rejected_flows as flows, rejected_bytes as bytes, rejected_packets as packets, rejected_flows, floor_rejected_flows as floor from flow_top_appended a
     where a.field = 3 and a.bucket >= $1 and a.bucket < $2 and not exists (select from dirty where dirty.bucket = a.bucket)),
-sums as (
-    select u.key, u.records, u.flows, u.bytes, u.packets, u.rejected_flows
-    from summaries s cross join unnest(s.keys, s.records, s.flows, s.bytes, s.packets, s.rejected_flows) u(key, records, flows, bytes, packets, rejected_flows)
-    union all
-    select dstport::text, 1::bigint, (f.log_status = 1)::int::bigint, coalesce(f.bytes, 0)::bigint, coalesce(f.packets, 0)::bigint,
-        (f.log_status = 1 and f.action = 2)::int::bigint
+raw as (
+    select dstport::text as key, count(*) as records, count(*) filter (where f.log_status = 1) as flows, coalesce(sum(f.bytes), 0)::bigint as bytes,
+        coalesce(sum(f.packets), 0)::bigint as packets, count(*) filter (where f.log_status = 1 and f.action = 2) as rejected_flows
     from dirty d cross join lateral (select u.packets as packets, u.bytes as bytes, c.base + u.t * interval '1 second' as start, u.dstport as dstport, u.action as action, u.log_status as log_status
     from flow_chunks c
     cross join lateral rows from (unnest(c.packets), unnest(c.bytes), unnest(c.t), unnest(c.dstport), unnest(c.action), unnest(c.log_status)) with ordinality u(packets, bytes, t, dstport, action, log_status, ord)
     where c.start_min < d.bucket + interval '1 hour' and c.start_max >= d.bucket and c.start_min > d.bucket - interval '6 hours'
         and c.base + u.t * interval '1 second' >= d.bucket and c.base + u.t * interval '1 second' < d.bucket + interval '1 hour') f
-    where f.start >= $1 and f.start < $2 and dstport::text is not null and f.action = 2)
+    where f.start >= $1 and f.start < $2 and dstport::text is not null and f.action = 2
+    group by 1),
+top as (
+    -- phase 1: the top keys, ranked on the metric's array alone
+    select key
+    from (
+        select unnest(keys) as key, unnest(records) as records, unnest(flows) as value from summaries
+        union all
+        select key, records, flows from raw) v
+    group by key
+    having sum_bigint(records) > 0
+    order by sum_bigint(value) desc, key collate "C"
+    limit $5),
+sums as (
+    -- phase 2: the other sums, of the top keys only
+    select key, flows, bytes, packets, rejected_flows
+    from (select unnest(keys) as key, unnest(flows) as flows, unnest(bytes) as bytes, unnest(packets) as packets, unnest(rejected_flows) as rejected_flows
+        from summaries) s
+    where key in (select key from top)
+    union all
+    select key, flows, bytes, packets, rejected_flows from raw where key in (select key from top))
 select key, sum_bigint(flows) as flows, sum_bigint(bytes) as bytes, sum_bigint(packets) as packets,
     sum_bigint(rejected_flows) as rejected_flows, (select coalesce(sum_bigint(floor), 0) from summaries) as max_error
 from sums
 group by key
-having sum_bigint(records) > 0
 order by flows desc, key collate "C"
-limit $5
 -- parameters: $1=2026-11-24T00:00:00.0000000+00:00, $2=2026-11-25T00:00:00.0000000+00:00, $3=2026-11-24T00:00:00.0000000+00:00, $4=2026-11-25T00:00:00.0000000+00:00, $5=10
