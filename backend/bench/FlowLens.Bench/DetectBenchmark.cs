@@ -56,6 +56,23 @@ internal static class DetectBenchmark
             var database = await PostgresServer.CreateDatabaseAsync(server.AdminConnectionString);
             // The job off (yearly): the hour is judged below, timed, not by the node meanwhile.
             await using var node = await BenchNode.StartAsync(server, database, logs, ("FlowLens__Detections__Interval", "0 0 1 1 *"));
+            // The threshold rules exist before the hour is ingested, as in use: ingestion sums them into digests.
+            await using (var insert = new NpgsqlConnection(database))
+            {
+                await insert.OpenAsync();
+                for (var i = 0; i < Rules.Length; i++)
+                {
+                    await using var command = new NpgsqlCommand("""
+                        insert into rules (name, kind, enabled, severity, filter, window_size, group_by, metric, threshold, created_at, updated_at)
+                        values ($1, 'threshold', true, 'low', $2, '5m', $3, $4, $5, now(), now())
+                        """, insert);
+                    foreach (var value in new object[] { $"rule {i + 1}", Rules[i].Filter.Length == 0 ? DBNull.Value : Rules[i].Filter, Rules[i].GroupBy, Rules[i].Metric, Rules[i].Threshold })
+                    {
+                        command.Parameters.Add(new NpgsqlParameter { Value = value });
+                    }
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
             var ingest = (await node.IngestAsync(logs)).Seconds;
             Console.WriteLine($"ingested in {ingest:F1} s; {BenchArgs.Load()}");
             await BenchNode.VacuumAnalyzeAsync(database);
@@ -81,8 +98,18 @@ internal static class DetectBenchmark
                 }
             }
             var fingerprints = clock.Elapsed.TotalSeconds;
-            var (digestSeconds, rawSeconds, thresholdSeconds) = (0.0, 0.0, 0.0);
-            var (digestFires, rawFires, rawPasses, checkedGroups, thresholdRows) = (new List<string>(), new List<string>(), 0, 0, 0L);
+            var rules = new List<Rule>();
+            await using (var command = new NpgsqlCommand($"select {Rule.Columns} from rules where kind = 'threshold' order by id", connection))
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    rules.Add(Rule.Read(reader));
+                }
+            }
+            var (digestSeconds, rawSeconds, thresholdSeconds, thresholdDigestSeconds) = (0.0, 0.0, 0.0, 0.0);
+            var (digestFires, rawFires, rawPasses, checkedGroups) = (new List<string>(), new List<string>(), 0, 0);
+            var (thresholdFires, thresholdRawFires, rawParts, checkedThresholds, lowerBounds) = (new List<string>(), new List<string>(), 0, 0, 0);
             for (var start = hour; start < hour.AddHours(1); start += size)
             {
                 // As the job judges the built-in detectors: from the digests, the undecided groups on their flows.
@@ -97,8 +124,16 @@ internal static class DetectBenchmark
                 rawFires.AddRange(await KeysAsync(connection, DetectionSql.BuiltIns(start, start + size, builtIns), start));
                 rawSeconds += watch.Elapsed.TotalSeconds;
 
+                // The threshold rules as the job judges them, from their digests; then over every flow, for comparison.
                 watch.Restart();
-                thresholdRows += await CountAsync(connection, DetectionSql.Thresholds(start, start + size, thresholds));
+                var (ruleFires, rulePass) = await ThresholdJudge.JudgeAsync(connection, (filter, _, _) => Task.FromResult(filter), rules, start, start + size,
+                    windowRecords.GetValueOrDefault(start), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, default);
+                thresholdDigestSeconds += watch.Elapsed.TotalSeconds;
+                thresholdFires.AddRange(ruleFires.Select(f => $"{start:HH:mm} {f.Rule.Name} {f.Key}"));
+                lowerBounds += ruleFires.Count(f => !(bool)f.Details["exact"]!);
+                (rawParts, checkedThresholds) = (rawParts + rulePass.RawParts, checkedThresholds + rulePass.Checked);
+                watch.Restart();
+                thresholdRawFires.AddRange(await RuleKeysAsync(connection, DetectionSql.Thresholds(start, start + size, thresholds), rules, start));
                 thresholdSeconds += watch.Elapsed.TotalSeconds;
             }
             var agree = digestFires.Order().SequenceEqual(rawFires.Order());
@@ -106,8 +141,19 @@ internal static class DetectBenchmark
                 + $"{rawPasses} windows read from the flows, {checkedGroups} groups checked on their flows), {digestFires.Count} groups fired; "
                 + $"over every flow {rawSeconds:F1} s, {rawFires.Count} fired; same answers: {(agree ? "yes" : "NO")}");
             Console.WriteLine($"built-in detectors / ingestion = {(fingerprints + digestSeconds) / ingest:P1} (over every flow: {rawSeconds / ingest:P1})");
-            Console.WriteLine($"{Rules.Length} threshold rules, one pass over each window's flows: {thresholdSeconds:F1} s, {thresholdRows} groups over threshold; "
-                + $"/ ingestion = {thresholdSeconds / ingest:P1}; {BenchArgs.Load()}");
+            var same = thresholdFires.Order().SequenceEqual(thresholdRawFires.Order());
+            Console.WriteLine($"{Rules.Length} threshold rules, the hour: from the digests {thresholdDigestSeconds:F2} s ({rawParts} rule windows read from the flows, "
+                + $"{checkedThresholds} groups checked on their flows), {thresholdFires.Count} groups fired ({lowerBounds} with a value at least the one given); "
+                + $"one pass over every flow {thresholdSeconds:F1} s, "
+                + $"{thresholdRawFires.Count} fired; same answers: {(same ? "yes" : "NO")}");
+            if (!same)
+            {
+                Console.WriteLine($"  only from the digests: {string.Join("; ", thresholdFires.Except(thresholdRawFires).Take(10))}");
+                Console.WriteLine($"  only over every flow: {string.Join("; ", thresholdRawFires.Except(thresholdFires).Take(10))}");
+            }
+            Console.WriteLine($"bytes per record: {await BenchNode.BytesPerRecordAsync(database, 0)}");
+            Console.WriteLine($"all detections / ingestion = {(fingerprints + digestSeconds + thresholdDigestSeconds) / ingest:P1} "
+                + $"(threshold rules {thresholdDigestSeconds / ingest:P1}; over every flow: {(rawSeconds + thresholdSeconds) / ingest:P1}); {BenchArgs.Load()}");
             return 0;
         }
         finally
@@ -146,19 +192,20 @@ internal static class DetectBenchmark
         return keys;
     }
 
-    private static async Task<long> CountAsync(NpgsqlConnection connection, DetectionStatement statement)
+    /// <summary>The groups the raw threshold statement fires for, named as the judge names them (the rules in the statement's order).</summary>
+    private static async Task<List<string>> RuleKeysAsync(NpgsqlConnection connection, DetectionStatement statement, IReadOnlyList<Rule> rules, DateTimeOffset start)
     {
+        var keys = new List<string>();
         await using var command = new NpgsqlCommand(statement.Sql, connection) { CommandTimeout = 600 };
         foreach (var value in statement.Parameters)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
         await using var reader = await command.ExecuteReaderAsync();
-        long rows = 0;
         while (await reader.ReadAsync())
         {
-            rows++;
+            keys.Add($"{start:HH:mm} {rules[reader.GetInt32(0)].Name} {reader.GetString(1)}");
         }
-        return rows;
+        return keys;
     }
 }

@@ -75,19 +75,19 @@ public static class Detectors
     /// <summary>The threshold queries of a rule of <paramref name="kind"/> (none for a detector judged otherwise).</summary>
     public static IReadOnlyList<ThresholdPart> ThresholdParts(string kind, string? filter, string? groupBy, string? metric, long? threshold,
         IReadOnlyDictionary<string, double> parameters) => kind switch
-    {
-        Threshold => [new ThresholdPart(filter, groupBy!, metric!, threshold!.Value)],
-        // Inbound: accepted only (listed scanners being rejected is what a security group is for); outbound: any try.
-        ThreatList => [
-            new("src-threat-list = '*' and action = ACCEPT", "srcaddr", "flows", (long)Math.Ceiling(parameters["minFlows"]) - 1, "from {0}"),
+        {
+            Threshold => [new ThresholdPart(filter, groupBy!, metric!, threshold!.Value)],
+            // Inbound: accepted only (listed scanners being rejected is what a security group is for); outbound: any try.
+            ThreatList => [
+                new("src-threat-list = '*' and action = ACCEPT", "srcaddr", "flows", (long)Math.Ceiling(parameters["minFlows"]) - 1, "from {0}"),
             new("dst-threat-list = '*'", "dstaddr", "flows", (long)Math.Ceiling(parameters["minFlows"]) - 1, "to {0}"),
         ],
-        AwsServiceInternet => [
-            new("(pkt-dst-aws-service in ('S3', 'DYNAMODB') or dst-aws-service in ('S3', 'DYNAMODB')) and traffic-path = 8",
+            AwsServiceInternet => [
+                new("(pkt-dst-aws-service in ('S3', 'DYNAMODB') or dst-aws-service in ('S3', 'DYNAMODB')) and traffic-path = 8",
                 "interface-id", "bytes", (long)Math.Ceiling(parameters["minBytes"]) - 1),
         ],
-        _ => [],
-    };
+            _ => [],
+        };
 
     /// <summary>Whether a kind is judged per window of flows    /// <summary>Whether a kind is judged per window of flows (all but <see cref="SourceSilent"/>, judged on the clock).</summary>
     public static bool IsWindowed(string kind) => kind != SourceSilent;

@@ -17,12 +17,12 @@ public sealed record DigestRule(long Id, short Part, long Stamp, Func<FlowRecord
     /// <summary>
     /// The smallest measure a slice lists for a rule of <paramref name="threshold"/> over windows of
     /// <paramref name="window"/>: a group must exceed the threshold to fire, so a slice may leave out groups under a
-    /// share of it; their floor bounds them. The share lets up to 4 batches a slice (objects delivered for the same
-    /// minutes) leave groups out before the floors of a window could add up to the threshold and the window is read
-    /// from the flows.
+    /// share of it; their floor bounds them. The share (a 16th of the threshold per 5 minutes of window) lets 16
+    /// batches a slice (objects delivered for the same minutes) leave groups out before the floors of a window could add
+    /// up to the threshold, and leaves few groups near it undecided (each slice that left one out adds a 16th at most).
     /// </summary>
     public static long LeastFor(long threshold, TimeSpan window) =>
-        Math.Max(1, (threshold + 1) / (4 * Math.Max(1, window.Ticks / Rollups.TotalsBucket.Ticks)));
+        Math.Max(1, (threshold + 1) / (16 * Math.Max(1, window.Ticks / Rollups.TotalsBucket.Ticks)));
 }
 
 /// <summary>One group of a rule in one slice of one batch: its key (as <see cref="DetectionSql"/> writes it), value, flows, first and last start, distinct members.</summary>
@@ -103,14 +103,30 @@ public sealed class RuleDigest(IReadOnlyList<DigestRule> rules)
     /// <summary>Each slice and rule, the groups bounded to the <paramref name="k"/> largest of at least the rule's least.</summary>
     public IEnumerable<RuleSlice> Slices(int k) => _slices.OrderBy(s => s.Key).SelectMany(s => _readers.Select((reader, i) =>
     {
-        var metric = reader.Rule.Metric;
-        var ranked = s.Value.Groups[i]
-            .Select(g => new RuleGroup(reader.Text(g.Key), g.Value.Value, g.Value.Records, new DateTime(g.Value.First, DateTimeKind.Utc),
-                new DateTime(g.Value.Last, DateTimeKind.Utc), [.. (g.Value.Ports ?? []).Order()], [.. (g.Value.Hosts ?? []).Order(DetectionDigest.AddressOrder)]))
-            .OrderByDescending(g => g.Measure(metric)).ThenByDescending(g => g.Records).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var keep = Math.Min(k, ranked.FindIndex(g => g.Measure(metric) < reader.Rule.Least) is var below and >= 0 ? below : ranked.Count);
-        return new RuleSlice(new DateTime(s.Key, DateTimeKind.Utc), reader.Rule, s.Value.Records, ranked.Count > keep ? ranked[keep].Measure(metric) : 0,
-            ranked.Take(keep).ToList());
+        // Most groups are far under the least: measured on the sums, they are never made into groups to rank.
+        var least = reader.Rule.Least;
+        var floor = 0L;
+        var candidates = new List<(GroupKey Key, GroupState State, long Measure)>();
+        foreach (var (key, state) in s.Value.Groups[i])
+        {
+            var measure = state.Measure;
+            if (measure >= least)
+            {
+                candidates.Add((key, state, measure));
+            }
+            else
+            {
+                floor = Math.Max(floor, measure);
+            }
+        }
+        var ranked = candidates.OrderByDescending(c => c.Measure).ThenByDescending(c => c.State.Records).ToList();
+        if (ranked.Count > k)
+        {
+            floor = Math.Max(floor, ranked[k].Measure);
+        }
+        var groups = ranked.Take(k).Select(c => new RuleGroup(reader.Text(c.Key), c.State.Value, c.State.Records, new DateTime(c.State.First, DateTimeKind.Utc),
+            new DateTime(c.State.Last, DateTimeKind.Utc), [.. (c.State.Ports ?? []).Order()], [.. (c.State.Hosts ?? []).Order(DetectionDigest.AddressOrder)])).ToList();
+        return new RuleSlice(new DateTime(s.Key, DateTimeKind.Utc), reader.Rule, s.Value.Records, floor, groups);
     }));
 
     public void Clear() => _slices.Clear();
@@ -159,6 +175,9 @@ public sealed class RuleDigest(IReadOnlyList<DigestRule> rules)
 
     private sealed class GroupState
     {
+        /// <summary>As <see cref="RuleGroup.Measure"/>: distinct members when the metric counts them, else the value.</summary>
+        public long Measure => Ports?.Count ?? Hosts?.Count ?? Value;
+
         public long Value;
         public int Records;
         public long First;

@@ -36,13 +36,14 @@ namespace FlowLens.Api.Data.Migrations
                     part smallint not null,
                     key text not null,
                     value bigint not null,
+                    members integer,
                     records integer not null,
                     first_start timestamptz not null,
                     last_start timestamptz not null,
                     ports integer[],
                     hosts inet[]);
                 create index rule_digests_slice on rule_digests using brin (slice);
-                comment on table rule_digests is 'The groups a threshold rule''s part listed per batch and 5-minute slice: key (as the filter language writes it), summed metric, records, first and last start, distinct dstport / dstaddr for the distinct metrics';
+                comment on table rule_digests is 'The groups a threshold rule''s part listed per batch and 5-minute slice: key (as the filter language writes it), summed metric, records, first and last start, distinct dstport / dstaddr for the distinct metrics and how many (members)';
 
                 insert into rules (name, kind, built_in, enabled, severity, parameters, window_size, created_at, updated_at) values
                     ('Threat-list traffic', 'threat-list', true, true, 'high', '{"minFlows": 1}', '5m', now(), now()),

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using FlowLens.Api.Features.Context;
 using FlowLens.Core.Detections;
-using FlowLens.Core.Filters;
-using FlowLens.Core.Queries;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -250,7 +248,7 @@ public sealed class DetectionJob(
     /// <summary>The groups the rules fire for in one window: its threshold rules (<see cref="ThresholdJudge"/>) and built-in detectors (<see cref="BuiltInJudge"/>), from the digests.</summary>
     private async Task<(List<Fire> Fires, BuiltInPass Pass, ThresholdPass Thresholds)> JudgeAsync(NpgsqlConnection connection, List<Rule> rules, DateTimeOffset start, DateTimeOffset end, long records, CancellationToken ct)
     {
-        var (fires, thresholds) = await ThresholdJudge.JudgeAsync(connection, context, [.. rules.Where(r => DigestRules.Parts(r).Count > 0)], start, end, records, logger, ct);
+        var (fires, thresholds) = await ThresholdJudge.JudgeAsync(connection, context.ResolveAsync, [.. rules.Where(r => DigestRules.Parts(r).Count > 0)], start, end, records, logger, ct);
         if (thresholds.RawParts > 0)
         {
             logger.LogDebug("Detections: window {Start:o}: {Parts} threshold queries read from the flows (digests incomplete, stale or too coarse)", start, thresholds.RawParts);

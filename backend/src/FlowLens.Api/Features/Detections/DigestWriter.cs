@@ -17,7 +17,7 @@ public static class DigestWriter
     public const int Keys = 500;
 
     /// <summary>Groups kept per threshold rule's part and 5-minute slice of a batch (of at least the rule's least); the rest are bounded by the floor.</summary>
-    public const int RuleKeys = 100;
+    public const int RuleKeys = 500;
 
     public static async Task WriteAsync(NpgsqlConnection connection, DetectionDigest digest, RuleDigest rules, long sourceId, long? objectId, CancellationToken ct)
     {
@@ -134,7 +134,7 @@ public static class DigestWriter
             await copy.CompleteAsync(ct);
         }
         await using (var copy = await BinaryCopyWriter.BeginAsync(connection, "rule_digests",
-            "batch, source_id, object_id, slice, rule_id, part, key, value, records, first_start, last_start, ports, hosts", ct))
+            "batch, source_id, object_id, slice, rule_id, part, key, value, members, records, first_start, last_start, ports, hosts", ct))
         {
             foreach (var slice in slices)
             {
@@ -149,6 +149,7 @@ public static class DigestWriter
                     copy.Int16(slice.Rule.Part);
                     copy.Text(group.Key);
                     copy.Int64(group.Value);
+                    copy.Int32(slice.Rule.Metric.StartsWith("distinct-", StringComparison.Ordinal) ? group.Ports.Length + group.Hosts.Length : null);
                     copy.Int32(group.Records);
                     copy.Timestamp(new DateTimeOffset(group.First));
                     copy.Timestamp(new DateTimeOffset(group.Last));

@@ -24,13 +24,16 @@ public sealed class DemoAttacksTests(PostgresFixture postgres) : IDisposable
         var now = DateTimeOffset.UtcNow;
         DemoData.Write(_folder.Root, now, recordsPerFile: 20);
         await using var app = await postgres.StartAppAsync(_folder.Allow);
-        var source = await _folder.CreateSourceAsync(app);
-        await app.IngestAsync(source);
-        // As the demo's seeder does at start: the baseline detectors fitted to one day.
+        // As the demo's seeder does at start, before the source exists: its threat list, and the baseline detectors fitted
+        // to one day (after the ingestion, a scheduled run could judge the windows with the defaults first).
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            Assert.Equal(2, await scope.ServiceProvider.GetRequiredService<DemoContext>().SeedRulesAsync(ct));
+            var demo = scope.ServiceProvider.GetRequiredService<DemoContext>();
+            Assert.True(await demo.SeedThreatListAsync(ct));
+            Assert.Equal(2, await demo.SeedRulesAsync(ct));
         }
+        var source = await _folder.CreateSourceAsync(app);
+        await app.IngestAsync(source);
 
         await app.RunJobAsync<DetectionJob>(job => job.RunAsync(ct));
 
@@ -58,6 +61,11 @@ public sealed class DemoAttacksTests(PostgresFixture postgres) : IDisposable
         page = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<FindingsApi.FindingPage>("/api/findings?limit=500", ct);
         var baseline = page!.Items.Where(f => f.RuleKind is "new-port" or "exfiltration").OrderBy(f => f.RuleKind).ToList();
         Assert.Equal(["exfiltration", "new-port"], baseline.Select(f => f.RuleKind));
+        // The listed address's accepted visit; and the reports host's uploads to S3 through the internet gateway (the
+        // background's S3 and DynamoDB calls take that path too, as a VPC without gateway endpoints does).
+        var listed = Assert.Single(page.Items, f => f.RuleKind == "threat-list");
+        Assert.Equal($"from {SyntheticAttacks.ThreatListed}", listed.Key);
+        Assert.Contains(page.Items, f => f.RuleKind == "s3-dynamodb-igw");
         Assert.EndsWith($"port {SyntheticAttacks.NewPort}", baseline[1].Key);
         Assert.True(baseline[0].Details.GetProperty("bytes").GetInt64() >= 3 * 50 * SyntheticAttacks.ExfilBaselineBytes);
     }

@@ -219,8 +219,11 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         // w1: 8 and 5 rejected logins (over and at the threshold), 12 and 9 distinct ports (over and under); w2: one source's
         // 8 logins in two objects, the second's group left out (by hand: 4 under a floor of 4, as if ingestion had more).
         await IngestAsync(app, source, [.. Logins("203.0.113.1", 8, w1), .. Logins("203.0.113.2", 5, w1), .. Scan("203.0.113.3", "10.0.1.5", Enumerable.Range(100, 12), w1),
-            .. Scan("203.0.113.4", "10.0.1.5", Enumerable.Range(100, 9), w1), .. Logins("203.0.113.6", 4, w2)]);
-        await IngestAsync(app, source, [.. Logins("203.0.113.6", 4, w2, from: 4), Tail]);
+            .. Scan("203.0.113.4", "10.0.1.5", Enumerable.Range(100, 9), w1), .. Logins("203.0.113.6", 4, w2),
+            .. Scan("203.0.113.5", "10.0.1.5", Enumerable.Range(100, 7), w1), .. Scan("203.0.113.7", "10.0.1.5", Enumerable.Range(100, 6), w1)]);
+        // Both objects list w1's scans of .5 (7 + 8 ports, 12 distinct: fires) and .7 (the same 6 ports twice: 12 listed, 6 distinct: does not).
+        await IngestAsync(app, source, [.. Logins("203.0.113.6", 4, w2, from: 4), .. Scan("203.0.113.5", "10.0.1.5", Enumerable.Range(104, 8), w1),
+            .. Scan("203.0.113.7", "10.0.1.5", Enumerable.Range(100, 6), w1), Tail]);
         var second = await Sql.ScalarAsync<long>(app.ConnectionString, "select max(id) from source_objects");
         var ssh = await Sql.ScalarAsync<long>(app.ConnectionString, "select id from rules where name = 'SSH rejected'");
         await Sql.ScalarAsync<int>(app.ConnectionString, """
@@ -231,11 +234,11 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         var run = await EvaluateAsync(app);
         Assert.Equal((2, 1), (run.RawThresholdParts, run.CheckedThresholdGroups)); // w3: both rules from the flows; w2: one group checked
         var findings = (await FindingsAsync(admin)).Where(f => f.RuleKind == "threshold").ToList();
-        Assert.Equal([("Ports rejected", "203.0.113.3", 12L), ("SSH rejected", "203.0.113.1", 8L), ("SSH rejected", "203.0.113.30", 8L), ("SSH rejected", "203.0.113.6", 8L)],
+        Assert.Equal([("Ports rejected", "203.0.113.3", 12L), ("Ports rejected", "203.0.113.5", 12L), ("SSH rejected", "203.0.113.1", 8L), ("SSH rejected", "203.0.113.30", 8L), ("SSH rejected", "203.0.113.6", 8L)],
             findings.Select(f => (f.RuleName, f.Key, f.Details.GetProperty("value").GetInt64())).Order());
         Assert.All(findings, f => Assert.True(f.Details.GetProperty("exact").GetBoolean()));
         // The evidence opens exactly the flows counted.
-        var scan = findings.Single(f => f.RuleName == "Ports rejected");
+        var scan = findings.Single(f => f.RuleName == "Ports rejected" && f.Key == "203.0.113.3");
         Assert.Equal("(action = REJECT) and srcaddr = 203.0.113.3", scan.Evidence.Filter);
         var summary = await admin.GetFromJsonAsync<StatsApi.Summary>("/api/stats/summary?" + QueryData.Query(scan.Evidence.From, scan.Evidence.To,
             ("q", scan.Evidence.Filter), ("rollups", "false")), ct);
@@ -243,13 +246,16 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
 
         // A rule changed after its digests were written reads the flows (its stamp differs), and judges alike.
         var ports = await Sql.ScalarAsync<long>(app.ConnectionString, "select id from rules where name = 'Ports rejected'");
-        var changed = await admin.PutAsJsonAsync($"/api/rules/{ports}", new { name = "Ports rejected", filter = "action = REJECT and dstport >= 100", groupBy = "srcaddr",
-            metric = "distinct-dstport", threshold = 8 }, ct);
+        var changed = await admin.PutAsJsonAsync($"/api/rules/{ports}", new
+        {
+            name = "Ports rejected", filter = "action = REJECT and dstport >= 100", groupBy = "srcaddr",
+            metric = "distinct-dstport", threshold = 8
+        }, ct);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         await Sql.ScalarAsync<int>(app.ConnectionString, "update rules set evaluated_to = null where id = $1 returning 0", ports); // judge its windows anew
         var again = await EvaluateAsync(app);
         Assert.Equal(3, again.RawThresholdParts); // its three windows
-        Assert.Equal(["203.0.113.3", "203.0.113.4"], (await FindingsAsync(admin)).Where(f => f.RuleName == "Ports rejected").Select(f => f.Key).Order());
+        Assert.Equal(["203.0.113.3", "203.0.113.4", "203.0.113.5"], (await FindingsAsync(admin)).Where(f => f.RuleName == "Ports rejected").Select(f => f.Key).Order());
     }
 
     [Fact]
