@@ -84,7 +84,13 @@ public static class ThresholdJudge
             {
                 // The undecided groups only: the rule's filter and the group field equal to one of their keys.
                 var part = digested[index].Part;
-                var (only, _) = FilterParser.Parse(In(part.Query.Filter, part.Query.GroupBy, keys));
+                var (only, error) = FilterParser.Parse(In(part.Query.Filter, part.Query.GroupBy, keys));
+                if (error is not null)
+                {
+                    // A key the filter language cannot write (a text with a quote): the whole rule from the flows.
+                    raw.Add((part, new ThresholdQuery(part.Resolved, part.Query.GroupBy, part.Query.Metric, part.Query.Threshold), true));
+                    continue;
+                }
                 raw.Add((part, new ThresholdQuery(await resolve(only, new TimeRange(start, end), ct), part.Query.GroupBy, part.Query.Metric, part.Query.Threshold), false));
                 checkedGroups += keys.Count;
             }

@@ -300,6 +300,13 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
             ("q", hit.Evidence.Filter), ("rollups", "false")), ct);
         Assert.Equal(1, summary!.Flows);
         Assert.Equal(5000, findings.Single(f => f.RuleKind == "s3-dynamodb-igw").Details.GetProperty("value").GetInt64());
+
+        // The list changes after the digests were written: they summed the old list, so the window is read from the flows.
+        Assert.True((await ThreatLists.ThreatListsApiTests.UploadAsync(admin, list.Id, "203.0.113.0/24\n198.51.100.99\n198.51.100.98\n")).IsSuccessStatusCode);
+        await Sql.ScalarAsync<int>(app.ConnectionString, "update rules set evaluated_to = null where kind = 'threat-list' returning 0");
+        var again = await EvaluateAsync(app);
+        Assert.Equal(2, again.RawThresholdParts); // from and to, in the one window with records
+        Assert.Contains(await FindingsAsync(admin), f => f.Key == "from 198.51.100.98");
     }
 
     [Fact]
