@@ -29,11 +29,7 @@ public static class DigestWriter
         {
             foreach (var slice in slices)
             {
-                await copy.StartRowAsync(ct);
-                copy.Int64(batch);
-                copy.Int64(sourceId);
-                copy.Int64(objectId);
-                copy.Timestamp(new DateTimeOffset(slice.Slice));
+                await StartRowAsync(copy, batch, sourceId, objectId, slice.Slice, ct);
                 copy.Int64(slice.Records);
                 copy.Int64Array(slice.Floors);
             }
@@ -46,11 +42,7 @@ public static class DigestWriter
             {
                 foreach (var key in slice.Keys.Where(k => !IsInterfaceFamily(k.Family)))
                 {
-                    await copy.StartRowAsync(ct);
-                    copy.Int64(batch);
-                    copy.Int64(sourceId);
-                    copy.Int64(objectId);
-                    copy.Timestamp(new DateTimeOffset(slice.Slice));
+                    await StartRowAsync(copy, batch, sourceId, objectId, slice.Slice, ct);
                     copy.Int16((short)key.Family);
                     copy.Inet(key.SrcAddr);
                     copy.Inet(key.DstAddr);
@@ -86,11 +78,7 @@ public static class DigestWriter
                 foreach (var family in slice.Keys.Where(k => IsInterfaceFamily(k.Family)).GroupBy(k => k.Family))
                 {
                     var keys = family.ToList();
-                    await copy.StartRowAsync(ct);
-                    copy.Int64(batch);
-                    copy.Int64(sourceId);
-                    copy.Int64(objectId);
-                    copy.Timestamp(new DateTimeOffset(slice.Slice));
+                    await StartRowAsync(copy, batch, sourceId, objectId, slice.Slice, ct);
                     copy.Int16((short)family.Key);
                     copy.TextArray([.. keys.Select(k => k.InterfaceId!)]);
                     copy.Int32Array([.. keys.Select(k => k.DstPort)]);
@@ -120,11 +108,7 @@ public static class DigestWriter
         {
             foreach (var slice in slices)
             {
-                await copy.StartRowAsync(ct);
-                copy.Int64(batch);
-                copy.Int64(sourceId);
-                copy.Int64(objectId);
-                copy.Timestamp(new DateTimeOffset(slice.Slice));
+                await StartRowAsync(copy, batch, sourceId, objectId, slice.Slice, ct);
                 copy.Int64(slice.Rule.Id);
                 copy.Int16(slice.Rule.Part);
                 copy.Int64(slice.Rule.Stamp);
@@ -140,11 +124,7 @@ public static class DigestWriter
             {
                 foreach (var group in slice.Groups)
                 {
-                    await copy.StartRowAsync(ct);
-                    copy.Int64(batch);
-                    copy.Int64(sourceId);
-                    copy.Int64(objectId);
-                    copy.Timestamp(new DateTimeOffset(slice.Slice));
+                    await StartRowAsync(copy, batch, sourceId, objectId, slice.Slice, ct);
                     copy.Int64(slice.Rule.Id);
                     copy.Int16(slice.Rule.Part);
                     copy.Text(group.Key);
@@ -159,6 +139,16 @@ public static class DigestWriter
             }
             await copy.CompleteAsync(ct);
         }
+    }
+
+    /// <summary>Starts a digest row with what every table of them begins with: the batch, its source and object, the slice.</summary>
+    private static async ValueTask StartRowAsync(BinaryCopyWriter copy, long batch, long sourceId, long? objectId, DateTime slice, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct);
+        copy.Int64(batch);
+        copy.Int64(sourceId);
+        copy.Int64(objectId);
+        copy.Timestamp(new DateTimeOffset(slice));
     }
 
     private static bool IsInterfaceFamily(DigestFamily family) => family is DigestFamily.ServedPorts or DigestFamily.BytesOut;
