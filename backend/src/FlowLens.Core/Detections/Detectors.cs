@@ -57,8 +57,8 @@ public static class Detectors
         ], "ACCEPTed flows from an address on a threat list, or any flow to one (GuardDuty UnauthorizedAccess:EC2/MaliciousIPCaller)."),
         new(AwsServiceInternet, "S3/DynamoDB through an internet gateway", "1h", "low",
         [
-            new("minBytes", 1, 1, 1e13, "bytes an interface sent to S3 or DynamoDB through an internet gateway in the window, at least"),
-        ], "An interface reaches S3 or DynamoDB through the internet gateway (traffic-path 8, v5 logs) instead of a gateway VPC endpoint: data leaves the VPC's private path, and NAT or transfer charges follow."),
+            new("minBytes", 1, 1, 1e13, "bytes a VPC's interfaces sent to S3 or DynamoDB through an internet gateway in the window, at least"),
+        ], "A VPC reaches S3 or DynamoDB through its internet gateway (traffic-path 8; v5 logs with vpc-id) instead of a gateway VPC endpoint: data leaves the private path, and NAT or transfer charges follow. One finding per VPC: the fix is the VPC's."),
         new(SourceSilent, "Source gone silent", "5m", "high",
         [
             new("minutes", 60, 5, 10_080, "minutes an enabled source that ingested records before has ingested none"),
@@ -84,7 +84,7 @@ public static class Detectors
         ],
             AwsServiceInternet => [
                 new("(pkt-dst-aws-service in ('S3', 'DYNAMODB') or dst-aws-service in ('S3', 'DYNAMODB')) and traffic-path = 8",
-                "interface-id", "bytes", (long)Math.Ceiling(parameters["minBytes"]) - 1),
+                "vpc-id", "bytes", (long)Math.Ceiling(parameters["minBytes"]) - 1),
         ],
             _ => [],
         };

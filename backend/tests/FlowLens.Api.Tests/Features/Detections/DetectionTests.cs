@@ -269,21 +269,21 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         Assert.True((await ThreatLists.ThreatListsApiTests.UploadAsync(admin, list.Id, "203.0.113.0/24\n198.51.100.99\n")).IsSuccessStatusCode);
 
         var at = T0.AddMinutes(1);
-        string V5(string src, string dst, int srcPort, int dstPort, string action, long bytes, string service, string path, string eni = "eni-0a1b2c3d") =>
-            $"5 123456789010 {eni} {src} {dst} {srcPort} {dstPort} 6 3 {bytes} {at.ToUnixTimeSeconds()} {at.ToUnixTimeSeconds() + 50} {action} OK {service} {path}";
-        _folder.WriteGzip("AWSLogs/v5.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-dst-aws-service traffic-path\n"
+        string V5(string src, string dst, int srcPort, int dstPort, string action, long bytes, string service, string path, string vpc = "vpc-0main") =>
+            $"5 123456789010 eni-0a1b2c3d {vpc} {src} {dst} {srcPort} {dstPort} 6 3 {bytes} {at.ToUnixTimeSeconds()} {at.ToUnixTimeSeconds() + 50} {action} OK {service} {path}";
+        _folder.WriteGzip("AWSLogs/v5.log.gz", "version account-id interface-id vpc-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-dst-aws-service traffic-path\n"
             + string.Join('\n', [
                 V5("203.0.113.5", "10.0.1.7", 51000, 443, "ACCEPT", 900, "-", "-"),             // from a listed address, accepted: fires
                 V5("10.0.1.8", "198.51.100.99", 42000, 8080, "REJECT", 120, "-", "8"),          // to a listed address, even rejected: fires
-                V5("10.0.1.9", "52.216.8.1", 43000, 443, "ACCEPT", 5000, "S3", "8", "eni-0s3igw"),  // S3 through the internet gateway: fires
+                V5("10.0.1.9", "52.216.8.1", 43000, 443, "ACCEPT", 5000, "S3", "8", "vpc-0s3igw"),  // S3 through the internet gateway: fires
                 // Look-alikes: a listed scanner rejected; neighbours of listed addresses; S3 through the gateway endpoint (7) and DynamoDB
                 // from the same VPC path (1); an ordinary internet call through the internet gateway.
                 V5("203.0.113.6", "10.0.1.7", 51001, 22, "REJECT", 60, "-", "-"),
                 V5("198.51.100.98", "10.0.1.7", 51002, 443, "ACCEPT", 900, "-", "-"),
                 V5("10.0.1.8", "198.51.100.100", 42001, 8080, "ACCEPT", 900, "-", "8"),
-                V5("10.0.1.10", "52.216.8.2", 43001, 443, "ACCEPT", 5000, "S3", "7", "eni-0s3gwe"),
-                V5("10.0.1.11", "3.5.0.9", 43002, 443, "ACCEPT", 5000, "DYNAMODB", "1", "eni-0ddb"),
-                V5("10.0.1.12", "93.184.216.34", 43003, 443, "ACCEPT", 5000, "-", "8", "eni-0web"),
+                V5("10.0.1.10", "52.216.8.2", 43001, 443, "ACCEPT", 5000, "S3", "7", "vpc-0s3gwe"),
+                V5("10.0.1.11", "3.5.0.9", 43002, 443, "ACCEPT", 5000, "DYNAMODB", "1", "vpc-0ddb"),
+                V5("10.0.1.12", "93.184.216.34", 43003, 443, "ACCEPT", 5000, "-", "8", "vpc-0web"),
             ]));
         _folder.WriteGzip("AWSLogs/tail.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
             + Flow("10.0.0.1", "10.0.0.2", 40000, 443, "ACCEPT", T0.AddHours(2)));
@@ -292,7 +292,7 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         var run = await EvaluateAsync(app);
         Assert.Equal((0, 0), (run.RawThresholdParts, run.CheckedThresholdGroups));
         var findings = (await FindingsAsync(admin)).Where(f => f.RuleKind is "threat-list" or "s3-dynamodb-igw").ToList();
-        Assert.Equal([("s3-dynamodb-igw", "eni-0s3igw"), ("threat-list", "from 203.0.113.5"), ("threat-list", "to 198.51.100.99")],
+        Assert.Equal([("s3-dynamodb-igw", "vpc-0s3igw"), ("threat-list", "from 203.0.113.5"), ("threat-list", "to 198.51.100.99")],
             findings.Select(f => (f.RuleKind, f.Key)).Order());
         var hit = findings.Single(f => f.Key == "to 198.51.100.99");
         Assert.Equal("(dst-threat-list = '*') and dstaddr = 198.51.100.99", hit.Evidence.Filter);
