@@ -21,7 +21,7 @@ public sealed class DemoAttacksTests(PostgresFixture postgres) : IDisposable
     public async Task ThePlantedAttacks_AreFindings_AfterTheFirstDetectionRun()
     {
         var ct = TestContext.Current.CancellationToken;
-        // The demo's day ends 20 minutes into an hour (up to 80 minutes ago): with this sparse a day (20 records a
+        // The demo's day ends 20 minutes into an hour (up to an hour ago): with this sparse a day (20 records a
         // file), the baseline detectors missed the planted new port and spike when it ended late in an hour (seen at
         // :45–:59; not yet understood: the full demo found both at 15:50).
         var clock = DateTimeOffset.UtcNow;
