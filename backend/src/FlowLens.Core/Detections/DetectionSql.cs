@@ -227,11 +227,18 @@ public static class DetectionSql
     /// The filter that finds a group's flows: the rule's filter (in parentheses) and the key field equal to the key;
     /// text values quoted.
     /// </summary>
-    public static string Evidence(string? filter, string field, string key)
-    {
-        var kind = FilterFields.TryFind(field, out var f) ? f.Kind : FilterKind.Text;
-        var value = kind == FilterKind.Text ? $"'{key}'" : key;
-        var comparison = $"{field} = {value}";
-        return string.IsNullOrWhiteSpace(filter) ? comparison : $"({filter}) and {comparison}";
-    }
+    public static string Evidence(string? filter, string field, string key) => And(filter, $"{field} = {Literal(field, key)}");
+
+    /// <summary>
+    /// The filter of the undecided groups of a rule: its filter (in parentheses) and the key field one of
+    /// <paramref name="keys"/>, written as <see cref="Evidence"/> writes one.
+    /// </summary>
+    public static string EvidenceOf(string? filter, string field, IEnumerable<string> keys) =>
+        And(filter, $"{field} in ({string.Join(", ", keys.Select(k => Literal(field, k)))})");
+
+    /// <summary>A group key as the filter language writes a value of <paramref name="field"/>: text quoted.</summary>
+    private static string Literal(string field, string key) =>
+        (FilterFields.TryFind(field, out var f) ? f.Kind : FilterKind.Text) == FilterKind.Text ? $"'{key}'" : key;
+
+    private static string And(string? filter, string comparison) => string.IsNullOrWhiteSpace(filter) ? comparison : $"({filter}) and {comparison}";
 }

@@ -26,16 +26,7 @@ public sealed record DigestRule(long Id, short Part, long Stamp, Func<FlowRecord
 }
 
 /// <summary>One group of a rule in one slice of one batch: its key (as <see cref="DetectionSql"/> writes it), value, flows, first and last start, distinct members.</summary>
-public sealed record RuleGroup(string Key, long Value, int Records, DateTime First, DateTime Last, int[] Ports, FlowAddress[] Hosts)
-{
-    /// <summary>What ranks the group and bounds the ones left out: its distinct members, or its value.</summary>
-    public long Measure(string metric) => metric switch
-    {
-        "distinct-dstport" => Ports.Length,
-        "distinct-dstaddr" => Hosts.Length,
-        _ => Value,
-    };
-}
+public sealed record RuleGroup(string Key, long Value, int Records, DateTime First, DateTime Last, int[] Ports, FlowAddress[] Hosts);
 
 /// <summary>One rule's part of one batch's 5-minute slice: the slice's records, the floor (the largest measure of a group left out), the groups listed.</summary>
 public sealed record RuleSlice(DateTime Slice, DigestRule Rule, long Records, long Floor, IReadOnlyList<RuleGroup> Groups);
@@ -175,7 +166,7 @@ public sealed class RuleDigest(IReadOnlyList<DigestRule> rules)
 
     private sealed class GroupState
     {
-        /// <summary>As <see cref="RuleGroup.Measure"/>: distinct members when the metric counts them, else the value.</summary>
+        /// <summary>What ranks the group and bounds the ones left out: its distinct members when the metric counts them, else its value.</summary>
         public long Measure => Ports?.Count ?? Hosts?.Count ?? Value;
 
         public long Value;

@@ -149,11 +149,7 @@ public sealed class DetectionJob(
         }
         await ExecuteAsync(connection, "delete from detection_windows where window_start < $1", ct, earliest - TimeSpan.FromDays(1));
         // Digests of windows no rule judges any more (a window judged anew after late data is at most a lookback old).
-        await ExecuteAsync(connection, "delete from detection_digests where slice < $1", ct, earliest - TimeSpan.FromDays(1));
-        await ExecuteAsync(connection, "delete from detection_interfaces where slice < $1", ct, earliest - TimeSpan.FromDays(1));
-        await ExecuteAsync(connection, "delete from rule_digests where slice < $1", ct, earliest - TimeSpan.FromDays(1));
-        await ExecuteAsync(connection, "delete from rule_slices where slice < $1", ct, earliest - TimeSpan.FromDays(1));
-        await ExecuteAsync(connection, "delete from detection_slices where slice < $1", ct, earliest - TimeSpan.FromDays(1));
+        await DigestWriter.DeleteAsync(connection, "slice < $1", ct, earliest - TimeSpan.FromDays(1));
         // The interfaces' history: as long as the longest baseline a detector takes (90 days).
         await ExecuteAsync(connection, "delete from interface_bytes where hour < $1", ct, now - TimeSpan.FromDays(90));
         await ExecuteAsync(connection, "delete from interface_ports where last_seen < $1", ct, now - TimeSpan.FromDays(90));

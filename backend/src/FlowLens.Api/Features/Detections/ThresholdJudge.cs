@@ -84,7 +84,7 @@ public static class ThresholdJudge
             {
                 // The undecided groups only: the rule's filter and the group field equal to one of their keys.
                 var part = digested[index].Part;
-                var (only, error) = FilterParser.Parse(In(part.Query.Filter, part.Query.GroupBy, keys));
+                var (only, error) = FilterParser.Parse(DetectionSql.EvidenceOf(part.Query.Filter, part.Query.GroupBy, keys));
                 if (error is not null)
                 {
                     // A key the filter language cannot write (a text with a quote): the whole rule from the flows.
@@ -116,14 +116,6 @@ public static class ThresholdJudge
     private static Fire Fire(Rule rule, Detectors.ThresholdPart part, string key, DateTimeOffset first, DateTimeOffset last, long value, bool exact) =>
         new(rule, string.Format(CultureInfo.InvariantCulture, part.KeyFormat, key), first, last, DetectionSql.Evidence(part.Filter, part.GroupBy, key),
             new() { ["metric"] = part.Metric, ["value"] = value, ["threshold"] = part.Threshold, ["exact"] = exact });
-
-    /// <summary>A filter: <paramref name="filter"/> (in parentheses) and <paramref name="field"/> one of <paramref name="keys"/>, quoted as <see cref="DetectionSql.Evidence"/> quotes them.</summary>
-    private static string In(string? filter, string field, IReadOnlyList<string> keys)
-    {
-        var quote = FilterFields.TryFind(field, out var f) && f.Kind == FilterKind.Text;
-        var list = $"{field} in ({string.Join(", ", keys.Select(k => quote ? $"'{k}'" : k))})";
-        return string.IsNullOrWhiteSpace(filter) ? list : $"({filter}) and {list}";
-    }
 
     /// <summary>Per part, the window's records its digests cover under its stamp, and the sum of their slices' floors.</summary>
     private static async Task<Dictionary<(long Rule, short Part), (long Covered, long Floors)>> CoverageAsync(NpgsqlConnection connection, List<Part> parts,
