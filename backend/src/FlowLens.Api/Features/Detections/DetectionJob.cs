@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using FlowLens.Api.Features.Context;
 using FlowLens.Core.Detections;
+using FlowLens.Core.Stats;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -266,9 +267,10 @@ public sealed class DetectionJob(
     /// Records that <paramref name="fire"/>'s group fired in the window: a new finding (opened); or, for the rule's
     /// finding of that key, this window counted once (a window judged again after late data only refreshes the
     /// details), and a resolved finding (or one muted until a time now past) reopened. Null unless opened or reopened.
+    /// Its evidence is the window, from the start of what was judged when that began before it (a span across the window's start).
     /// </summary>
     private static Task<OpenedFinding?> ApplyAsync(NpgsqlConnection connection, Fire fire, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now, CancellationToken ct) =>
-        ApplyAsync(connection, fire, start, start, end, now, ct);
+        ApplyAsync(connection, fire, start, fire.FirstSeen < start ? DetectionWindows.Floor(fire.FirstSeen, Rollups.TotalsBucket) : start, end, now, ct);
 
     /// <param name="window">What the fire counts once under (a window's start; a silence's episode).</param>
     private static async Task<OpenedFinding?> ApplyAsync(NpgsqlConnection connection, Fire fire, DateTimeOffset window, DateTimeOffset start, DateTimeOffset end,

@@ -1,4 +1,5 @@
 using FlowLens.Core.Detections;
+using FlowLens.Core.Stats;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Detections;
@@ -15,27 +16,31 @@ public static class InterfaceJudge
         var fires = new List<Fire>();
         if (newPort is not null)
         {
-            // Ports served in the window that the interface never served before, by an interface seen long enough ago.
+            // Ports served in the window that the interface never served before, by an interface seen long enough ago. A
+            // port first served late in the previous window counts its flows there too (the span of the two windows), so
+            // a start that straddles a window's end is not remembered unjudged; it fires once, in the window where the
+            // span reaches minFlows.
             var since = start - TimeSpan.FromHours(newPort.Parameters["baselineHours"]);
             await using var command = DetectionJob.Command(connection, """
                 with served as (
-                    select u.interface_id, u.port, sum(u.flows)::bigint as flows, min(d.slice) as first, max(d.slice) as last
+                    select u.interface_id, u.port, sum(u.flows) filter (where d.slice >= $1)::bigint as flows, sum(u.flows)::bigint as span_flows,
+                        min(d.slice) as first, min(d.slice) filter (where d.slice >= $1) as first_now, max(d.slice) as last
                     from detection_interfaces d cross join unnest(d.interface_ids, d.ports, d.flows) u(interface_id, port, flows)
-                    where d.family = 4 and d.slice >= $1 and d.slice < $2 group by 1, 2),
+                    where d.family = 4 and d.slice >= $5 and d.slice < $2 group by 1, 2),
                 known as (
-                    select s.*, exists (select from interface_ports p where p.interface_id = s.interface_id and p.port = s.port and p.first_seen < $1) as old,
+                    select s.*, exists (select from interface_ports p where p.interface_id = s.interface_id and p.port = s.port and p.first_seen < $5) as old,
                         (select min(first_seen) from interface_ports p where p.interface_id = s.interface_id) as ports_since,
                         (select min(hour) from interface_bytes b where b.interface_id = s.interface_id) as bytes_since
-                    from served s),
+                    from served s where s.flows > 0),
                 remember as (
                     insert into interface_ports (interface_id, port, first_seen, last_seen)
-                    select interface_id, port, first, last from served
+                    select interface_id, port, first_now, last from known
                     on conflict (interface_id, port) do update set first_seen = least(interface_ports.first_seen, excluded.first_seen),
                         last_seen = greatest(interface_ports.last_seen, excluded.last_seen))
-                select interface_id, port, flows, first, last from known
-                where not old and flows >= $3 and least(ports_since, bytes_since) <= $4
+                select interface_id, port, span_flows, first, last from known
+                where not old and span_flows >= $3 and span_flows - flows < $3 and least(ports_since, bytes_since) <= $4
                 order by 1, 2
-                """, [start, end, (long)Math.Ceiling(newPort.Parameters["minFlows"]), since]);
+                """, [start, end, (long)Math.Ceiling(newPort.Parameters["minFlows"]), since, start - (end - start)]);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -60,15 +65,23 @@ public static class InterfaceJudge
         }
         if (exfiltration is not null)
         {
-            // Bytes out in the window against the interface's average per hour over the baseline before it (hours without
-            // any count as none), scaled to the window; an interface with too little history has no baseline yet.
+            // Bytes out against the interface's average per hour over the baseline before the window (hours without any
+            // count as none), scaled to the window. What is judged is the busiest span of one window's length that ends in
+            // this window (5-minute steps), so a spike across a window's end is judged whole, once: in the window where its
+            // span ends. An interface with too little history has no baseline yet.
             var baselineHours = exfiltration.Parameters["baselineHours"];
             var windowHours = (end - start).TotalHours;
             await using var command = DetectionJob.Command(connection, """
-                with sent as (
-                    select u.interface_id, sum(u.flows)::bigint as flows, sum(u.bytes)::bigint as bytes, min(d.slice) as first, max(d.slice) as last
+                with slices as (
+                    select u.interface_id, d.slice, sum(u.flows)::bigint as flows, sum(u.bytes)::bigint as bytes
                     from detection_interfaces d cross join unnest(d.interface_ids, d.flows, d.bytes) u(interface_id, flows, bytes)
-                    where d.family = 5 and d.slice >= $1 and d.slice < $2 group by 1),
+                    where d.family = 5 and d.slice > $1 - ($2 - $1) and d.slice < $2 group by 1, 2),
+                spans as (
+                    select interface_id, slice, sum(flows) over span as flows, sum(bytes) over span as bytes, min(slice) over span as first
+                    from slices window span as (partition by interface_id order by slice range between $7 preceding and current row)),
+                sent as (
+                    select distinct on (interface_id) interface_id, flows, bytes, first, slice as last
+                    from spans where slice >= $1 order by interface_id, bytes desc, slice),
                 judged as (
                     select s.*, coalesce(b.bytes, 0)::float8 / $3 * $4 as baseline, b.since
                     from sent s
@@ -78,7 +91,8 @@ public static class InterfaceJudge
                 select interface_id, flows, bytes, first, last, baseline from judged
                 where bytes >= $5 and bytes >= $6 * baseline and since <= $1 - make_interval(hours => ($3 / 4)::int)
                 order by 1
-                """, [start, end, baselineHours, windowHours, (long)exfiltration.Parameters["minBytes"], exfiltration.Parameters["factor"]]);
+                """, [start, end, baselineHours, windowHours, (long)exfiltration.Parameters["minBytes"], exfiltration.Parameters["factor"],
+                    end - start - Rollups.TotalsBucket]);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

@@ -328,7 +328,7 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
 
         static string On(string eni, string src, string dst, int srcPort, int dstPort, long bytes, DateTimeOffset at) =>
             $"2 123456789010 {eni} {src} {dst} {srcPort} {dstPort} 6 10 {bytes} {at.ToUnixTimeSeconds()} {at.ToUnixTimeSeconds() + 50} ACCEPT OK";
-        var h0 = new DateTimeOffset(DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour - 10), TimeSpan.Zero);
+        var h0 = new DateTimeOffset(DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour - 11), TimeSpan.Zero);
         var lines = new List<string>();
         for (var h = 0; h < 8; h++)
         {
@@ -339,6 +339,7 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
             lines.AddRange(Enumerable.Range(1, 5).Select(i => On("eni-web", "10.0.1.10", $"203.0.113.{i}", 443, 50000 + i, 200_000, at)));
             lines.Add(On("eni-web", "198.51.100.50", "10.0.1.10", 443, 40001, 3000, at));
             lines.Add(On("eni-db", "10.0.2.20", "198.51.100.60", 41000 + h, 443, 40_000_000, at));
+            lines.Add(On("eni-app", "10.0.4.40", "198.51.100.70", 42000 + h, 443, 1_000_000, at));
         }
         var spike = h0.AddHours(8).AddMinutes(7);
         lines.AddRange(Enumerable.Range(1, 5).Select(i => On("eni-web", $"203.0.113.{i}", "10.0.1.10", 50000 + i, 443, 5000, spike)));
@@ -348,15 +349,27 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
         lines.Add(On("eni-web", "10.0.1.10", "198.51.100.99", 44000, 443, 50_000_000, spike));                                            // exfiltration
         lines.Add(On("eni-db", "10.0.2.20", "198.51.100.60", 41100, 443, 45_000_000, spike));                                             // its usual
         lines.Add(On("eni-web", "10.0.1.10", "10.0.2.20", 45000, 5432, 500_000_000, spike));                                              // inside to inside
-        lines.Add(On("eni-web", "10.0.1.10", "10.0.2.20", 45001, 5432, 1, h0.AddHours(9).AddMinutes(25)));                               // the watermark
+        // Across a window's end: a new port with 2 flows in the last minutes of one 15-minute window and 2 in the next, and
+        // 6 MB out in the last slice of one hour and 6 MB in the first of the next (each hour under minBytes alone).
+        lines.AddRange(Enumerable.Range(1, 2).Select(i => On("eni-web", $"203.0.113.{i}", "10.0.1.10", 54000 + i, 8443, 5000, h0.AddHours(8).AddMinutes(12))));
+        lines.AddRange(Enumerable.Range(3, 2).Select(i => On("eni-web", $"203.0.113.{i}", "10.0.1.10", 54000 + i, 8443, 5000, h0.AddHours(8).AddMinutes(17))));
+        lines.Add(On("eni-app", "10.0.4.40", "198.51.100.70", 42100, 443, 1_000_000, spike));
+        lines.Add(On("eni-app", "10.0.4.40", "198.51.100.71", 42101, 443, 6_000_000, h0.AddHours(8).AddMinutes(57)));
+        lines.Add(On("eni-app", "10.0.4.40", "198.51.100.71", 42102, 443, 6_000_000, h0.AddHours(9).AddMinutes(2)));
+        lines.Add(On("eni-web", "10.0.1.10", "10.0.2.20", 45001, 5432, 1, h0.AddHours(10).AddMinutes(25)));                              // the watermark
         await IngestAsync(app, source, lines);
 
         while ((await EvaluateAsync(app)).Windows > 0)
         {
         }
         var findings = await FindingsAsync(admin);
-        Assert.Equal([("exfiltration", "eni-web"), ("new-port", "eni-web port 8081")], findings.Select(f => (f.RuleKind, f.Key)).Order());
-        var exfiltration = findings.Single(f => f.RuleKind == "exfiltration");
+        Assert.Equal([("exfiltration", "eni-app"), ("exfiltration", "eni-web"), ("new-port", "eni-web port 8081"), ("new-port", "eni-web port 8443")],
+            findings.Select(f => (f.RuleKind, f.Key)).Order());
+        // The two straddling cases are judged whole, in the window where their span ends, once.
+        var straddling = findings.Single(f => f.Key == "eni-app");
+        Assert.Equal((13_000_000L, h0.AddHours(8).AddMinutes(5)), (straddling.Details.GetProperty("bytes").GetInt64(), straddling.Evidence.From));
+        Assert.Equal(4, findings.Single(f => f.Key == "eni-web port 8443").Details.GetProperty("flows").GetInt64());
+        var exfiltration = findings.Single(f => f.Key == "eni-web");
         Assert.Equal(50_000_000, exfiltration.Details.GetProperty("bytes").GetInt64());
         Assert.Equal(1_000_000 * 8 / 24, exfiltration.Details.GetProperty("baselineBytes").GetInt64());
         var summary = await admin.GetFromJsonAsync<StatsApi.Summary>("/api/stats/summary?" + QueryData.Query(exfiltration.Evidence.From, exfiltration.Evidence.To,
