@@ -4008,7 +4008,7 @@ export interface components {
             channelIds?: number[] | null;
             /** @description Evaluated or not (default true). */
             enabled?: boolean | null;
-            /** @description A threshold rule's filter (docs/filters.md); empty: every flow. None for a built-in detector. */
+            /** @description A threshold rule's filter (docs/filters.md); empty: every flow. None for a built-in detector, nor with a search (the search's is taken). */
             filter?: string | null;
             /** @description A threshold rule's group field: a filter field of one stored column (`srcaddr`, `dstport`, `interface-id`...). */
             groupBy?: string | null;
@@ -4024,7 +4024,7 @@ export interface components {
             parameters?: unknown;
             /**
              * Format: int64
-             * @description The saved search the filter came from, if any.
+             * @description A saved search (the caller's, or a shared one) whose filter the rule takes and follows: when the search's filter changes, the rule's does; when it is deleted, the rule keeps its last filter.
              */
             searchId?: number | null;
             /** @description `low`, `medium`, `high` or `critical`: its findings' severity. */

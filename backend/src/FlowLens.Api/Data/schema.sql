@@ -1261,6 +1261,12 @@ CREATE TABLE public.rules (
 COMMENT ON TABLE public.rules IS 'Detection rules: threshold rules over a filter, and the built-in detectors (kind = detector id); evaluated_to: end of the last window judged in order';
 
 --
+-- Name: COLUMN rules.search_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.rules.search_id IS 'The saved search a threshold rule follows: its filter is the search''s, updated with it; null once the search is deleted';
+
+--
 -- Name: rules_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -2052,6 +2058,12 @@ CREATE INDEX rule_digests_slice ON public.rule_digests USING brin (slice);
 CREATE INDEX rule_slices_slice ON public.rule_slices USING brin (slice);
 
 --
+-- Name: rules_search_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX rules_search_id ON public.rules USING btree (search_id) WHERE (search_id IS NOT NULL);
+
+--
 -- Name: flow_chunks_default_object_id_idx; Type: INDEX ATTACH; Schema: public; Owner: -
 --
 
@@ -2161,6 +2173,13 @@ ALTER TABLE ONLY public.inventory_resources
 
 ALTER TABLE ONLY public.inventory_sources
     ADD CONSTRAINT inventory_sources_source_id_fkey FOREIGN KEY (source_id) REFERENCES public.sources(id) ON DELETE CASCADE;
+
+--
+-- Name: rules rules_search_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rules
+    ADD CONSTRAINT rules_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.saved_searches(id) ON DELETE SET NULL;
 
 --
 -- Name: threat_list_entries threat_list_entries_list_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using System.Text.Json;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Searches;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.Detections;
 using FlowLens.Core.Filters;
@@ -27,8 +29,8 @@ public static class RulesApi
     /// <param name="Enabled">Evaluated or not (default true).</param>
     /// <param name="Severity"><c>low</c>, <c>medium</c>, <c>high</c> or <c>critical</c>: its findings' severity.</param>
     /// <param name="Parameters">A built-in detector's parameters (docs/detections.md), each missing one at its default; none for a threshold rule.</param>
-    /// <param name="Filter">A threshold rule's filter (docs/filters.md); empty: every flow. None for a built-in detector.</param>
-    /// <param name="SearchId">The saved search the filter came from, if any.</param>
+    /// <param name="Filter">A threshold rule's filter (docs/filters.md); empty: every flow. None for a built-in detector, nor with a search (the search's is taken).</param>
+    /// <param name="SearchId">A saved search (the caller's, or a shared one) whose filter the rule takes and follows: when the search's filter changes, the rule's does; when it is deleted, the rule keeps its last filter.</param>
     /// <param name="Window"><c>5m</c>, <c>15m</c>, <c>1h</c> or <c>1d</c> (default 5m, or the detector's).</param>
     /// <param name="GroupBy">A threshold rule's group field: a filter field of one stored column (<c>srcaddr</c>, <c>dstport</c>, <c>interface-id</c>...).</param>
     /// <param name="Metric">A threshold rule's metric: <c>records</c>, <c>flows</c>, <c>bytes</c>, <c>packets</c>, <c>distinct-dstport</c> or <c>distinct-dstaddr</c>.</param>
@@ -63,13 +65,13 @@ public static class RulesApi
         await FindAsync(dataSource, id, ct) is { } rule ? TypedResults.Ok(RuleResponse.Of(rule)) : Problems.NotFound("rule", id);
 
     internal static async Task<Results<Created<RuleResponse>, ValidationProblem, ProblemHttpResult>> CreateRule(
-        RuleRequest request, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
+        RuleRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
     {
         if (request.Kind is not null && request.Kind != Detectors.Threshold)
         {
             return Problems.Invalid("kind", "POST creates threshold rules; the built-in detectors exist already: tune them with PUT");
         }
-        var (valid, problem) = Validate(request, Detectors.Threshold);
+        var (valid, problem) = await FollowSearchAsync(dataSource, Validate(request, Detectors.Threshold), user, null, ct);
         if (problem is not null)
         {
             return problem;
@@ -90,7 +92,7 @@ public static class RulesApi
     }
 
     internal static async Task<Results<Ok<RuleResponse>, ValidationProblem, ProblemHttpResult>> UpdateRule(
-        long id, RuleRequest request, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
+        long id, RuleRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
     {
         if (await FindAsync(dataSource, id, ct) is not { } existing)
         {
@@ -100,7 +102,7 @@ public static class RulesApi
         {
             return Problems.Invalid("kind", $"a rule keeps its kind: this one is {existing.Kind}");
         }
-        var (valid, problem) = Validate(request, existing.Kind);
+        var (valid, problem) = await FollowSearchAsync(dataSource, Validate(request, existing.Kind), user, existing.SearchId, ct);
         if (problem is not null)
         {
             return problem;
@@ -193,7 +195,8 @@ public static class RulesApi
                 errors["parameters"] = [error];
             }
             parameters = JsonSerializer.Serialize(values);
-            foreach (var (name, given) in new (string, object?)[] { ("filter", request.Filter), ("groupBy", request.GroupBy), ("metric", request.Metric), ("threshold", request.Threshold) })
+            foreach (var (name, given) in new (string, object?)[]
+                { ("filter", request.Filter), ("searchId", request.SearchId), ("groupBy", request.GroupBy), ("metric", request.Metric), ("threshold", request.Threshold) })
             {
                 if (given is not null)
                 {
@@ -235,6 +238,31 @@ public static class RulesApi
             request.GroupBy?.ToLowerInvariant(), request.Metric, request.Threshold, channels, minSeverity), null);
     }
 
+    /// <summary>
+    /// A rule on a saved search takes the search's filter: the search is one the caller sees (their own or a shared
+    /// one, or the one the rule follows already; anything else is a 400 that does not tell a private search from none),
+    /// and a filter given with it is the same.
+    /// </summary>
+    private static async Task<(ValidRule? Rule, ValidationProblem? Problem)> FollowSearchAsync(NpgsqlDataSource dataSource,
+        (ValidRule? Rule, ValidationProblem? Problem) validated, ClaimsPrincipal user, long? followed, CancellationToken ct)
+    {
+        if (validated.Rule is not { SearchId: { } searchId } rule)
+        {
+            return validated;
+        }
+        if (await SavedSearches.FindAsync(dataSource, searchId, ct) is not { } search
+            || searchId != followed && !search.Shared && search.Owner != SavedSearches.OwnerOf(user))
+        {
+            return (null, Problems.Invalid("searchId", $"There is no saved search {searchId} you can see (your own or a shared one)."));
+        }
+        var filter = string.IsNullOrWhiteSpace(search.Filter) ? null : search.Filter.Trim();
+        if (rule.Filter is not null && rule.Filter != filter)
+        {
+            return (null, Problems.Invalid("filter", $"A rule on a saved search takes the search's filter: leave filter out, or change the search ({search.Name})."));
+        }
+        return (rule with { Filter = filter }, null);
+    }
+
     private static async Task<Rule?> FindAsync(NpgsqlDataSource dataSource, long id, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand($"select {Rule.Columns} from rules where id = $1");
@@ -272,6 +300,10 @@ public static class RulesApi
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"A rule is named {r.Name} already."));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"The saved search {r.SearchId} was deleted meanwhile."));
         }
     }
 

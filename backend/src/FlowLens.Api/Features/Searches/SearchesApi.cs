@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlowLens.Api.Features.Auth;
+using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Hosting;
 using FlowLens.Api.Queries;
 using FlowLens.Core.Filters;
@@ -92,8 +93,8 @@ public static partial class SearchesApi
         return TypedResults.Created($"/api/searches/{search.Id}", search);
     }
 
-    internal static async Task<Results<Ok<SearchResponse>, ValidationProblem, ProblemHttpResult>> UpdateSearch(
-        long id, SearchRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<QueryOptions> options, AuditLog audit, TimeProvider clock, CancellationToken ct)
+    internal static async Task<Results<Ok<SearchResponse>, ValidationProblem, ProblemHttpResult>> UpdateSearch(long id, SearchRequest request,
+        ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<QueryOptions> options, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (Validate(request, options.Value, now) is { } invalid)
@@ -101,11 +102,19 @@ public static partial class SearchesApi
             return invalid;
         }
         var s = Normalise(request);
+        // The threshold rules on this search follow its filter, in the same statement (docs/detections.md).
+        string[] followed = [];
         var saved = await SingleAsync(dataSource, $"""
-            update saved_searches set name = $3, filter = $4, range_from = $5, range_to = $6, view = $7, view_state = $8::jsonb, shared = $9, updated_at = $10
-            where id = $2 and owner = $1
-            returning {Columns}
-            """, ct, Owner(user), id, s.Name, s.Filter, s.From, s.To, s.View, s.ViewState, s.Shared, now);
+            with s as (
+                update saved_searches set name = $3, filter = $4, range_from = $5, range_to = $6, view = $7, view_state = $8::jsonb, shared = $9, updated_at = $10
+                where id = $2 and owner = $1
+                returning *),
+            followed as (
+                update rules r set filter = nullif(s.filter, ''), updated_at = $10 from s
+                where r.search_id = s.id and r.filter is distinct from nullif(s.filter, '')
+                returning r.id, r.name)
+            select {Columns}, array(select name || ' (#' || id || ')' from followed order by id) from s
+            """, ct, r => followed = r.GetFieldValue<string[]>(12), Owner(user), id, s.Name, s.Filter, s.From, s.To, s.View, s.ViewState, s.Shared, now);
         if (saved.Problem is not null)
         {
             return saved.Problem;
@@ -115,6 +124,11 @@ public static partial class SearchesApi
             return await RefusalAsync(dataSource, id, "change", ct);
         }
         await audit.RecordAsync(AuditActions.SearchUpdated, Target(search), Detail(search), ct);
+        if (followed.Length > 0)
+        {
+            digestRules.Invalidate();
+            await audit.RecordAsync(AuditActions.RuleUpdated, Problems.Clip(string.Join(", ", followed), 300), $"filter follows {Target(search)}", ct);
+        }
         return TypedResults.Ok(search);
     }
 
@@ -220,13 +234,23 @@ public static partial class SearchesApi
         return command;
     }
 
-    private static async Task<(SearchResponse? Search, ProblemHttpResult? Problem)> SingleAsync(NpgsqlDataSource dataSource, string sql, CancellationToken ct, params object?[] values)
+    private static Task<(SearchResponse? Search, ProblemHttpResult? Problem)> SingleAsync(NpgsqlDataSource dataSource, string sql, CancellationToken ct, params object?[] values) =>
+        SingleAsync(dataSource, sql, ct, null, values);
+
+    /// <param name="more">Reads the row's columns after the search's, if any.</param>
+    private static async Task<(SearchResponse? Search, ProblemHttpResult? Problem)> SingleAsync(NpgsqlDataSource dataSource, string sql, CancellationToken ct,
+        Action<NpgsqlDataReader>? more, params object?[] values)
     {
         await using var command = Command(dataSource, sql, values);
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
-            return (await reader.ReadAsync(ct) ? Read(reader) : null, null);
+            if (!await reader.ReadAsync(ct))
+            {
+                return (null, null);
+            }
+            more?.Invoke(reader);
+            return (Read(reader), null);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {

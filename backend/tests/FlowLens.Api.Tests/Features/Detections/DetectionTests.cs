@@ -490,6 +490,66 @@ public sealed class DetectionTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task ARuleOnASavedSearch_TakesItsFilter_FollowsItsEdits_AndKeepsItWhenTheSearchIsDeleted()
+    {
+        var (app, source) = await StartAsync();
+        await using var _ = app;
+        var ct = TestContext.Current.CancellationToken;
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        var viewer = app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer));
+        async Task<long> SearchAsync(HttpClient client, string name, string filter, bool shared)
+        {
+            var response = await client.PostAsJsonAsync("/api/searches", new { name, filter, shared }, ct);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetInt64();
+        }
+        var ssh = await SearchAsync(admin, "SSH rejected", "action = REJECT and dstport = 22", shared: false);
+        var theirs = await SearchAsync(viewer, "Viewer's own", "dstport = 443", shared: false);
+        var team = await SearchAsync(viewer, "Team's", "dstport = 3389", shared: true);
+        var rule = new { name = "Knocking", searchId = ssh, groupBy = "srcaddr", metric = "flows", threshold = 2 };
+
+        // Only a search the admin sees: someone else's private one is as unknown as none; a filter of its own is refused.
+        await ProblemAssert.IsBadParameterAsync(await admin.PostAsJsonAsync("/api/rules", rule with { searchId = theirs }, ct), "searchId");
+        await ProblemAssert.IsBadParameterAsync(await admin.PostAsJsonAsync("/api/rules", rule with { searchId = 987_654L }, ct), "searchId");
+        await ProblemAssert.IsBadParameterAsync(await admin.PostAsJsonAsync("/api/rules", new { rule.name, rule.searchId, filter = "dstport = 23", rule.groupBy, rule.metric, rule.threshold }, ct), "filter");
+        var portScan = (await admin.GetFromJsonAsync<List<RulesApi.RuleResponse>>("/api/rules", ct))![0];
+        await ProblemAssert.IsBadParameterAsync(await admin.PutAsJsonAsync($"/api/rules/{portScan.Id}", new { name = portScan.Name, searchId = ssh }, ct), "searchId");
+        var onTeam = await admin.PostAsJsonAsync("/api/rules", rule with { name = "On the team's", searchId = team }, ct);
+        Assert.Equal("dstport = 3389", (await onTeam.Content.ReadFromJsonAsync<RulesApi.RuleResponse>(ct))!.Filter);
+
+        var created = await admin.PostAsJsonAsync("/api/rules", rule, ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var knocking = (await created.Content.ReadFromJsonAsync<RulesApi.RuleResponse>(ct))!;
+        Assert.Equal(("action = REJECT and dstport = 22", ssh), (knocking.Filter, knocking.SearchId));
+
+        // The search's edit is the rule's: its next windows count RDP, not SSH.
+        var edited = await admin.PutAsJsonAsync($"/api/searches/{ssh}", new { name = "RDP rejected", filter = "action = REJECT and dstport = 3389" }, ct);
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var followed = (await admin.GetFromJsonAsync<RulesApi.RuleResponse>($"/api/rules/{knocking.Id}", ct))!;
+        Assert.Equal(("action = REJECT and dstport = 3389", ssh), (followed.Filter, followed.SearchId));
+        Assert.True(followed.UpdatedAt > knocking.UpdatedAt);
+        Assert.Equal($"Knocking (#{knocking.Id})|filter follows search:RDP rejected (#{ssh})", await Sql.ScalarAsync<string>(app.ConnectionString,
+            "select target || '|' || detail from audit_events where action = 'rule.updated' order by id desc limit 1"));
+        await ProblemAssert.IsBadParameterAsync(await admin.PutAsJsonAsync($"/api/rules/{knocking.Id}", new { rule.name, filter = "dstport = 22", rule.searchId, rule.groupBy, rule.metric, rule.threshold }, ct), "filter");
+        // Re-saving the rule as the dashboard does (its filter as it is) is fine.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/rules/{knocking.Id}",
+            new { rule.name, followed.Filter, rule.searchId, rule.groupBy, rule.metric, threshold = 3 }, ct)).StatusCode);
+
+        await IngestAsync(app, source, [
+            .. Enumerable.Range(0, 5).Select(i => Flow("198.51.100.7", "10.0.0.5", 40000 + i, 3389, "REJECT", T0.AddSeconds(i))),
+            .. Enumerable.Range(0, 5).Select(i => Flow("198.51.100.8", "10.0.0.5", 40000 + i, 22, "REJECT", T0.AddSeconds(i))),
+            Tail]);
+        await EvaluateAsync(app);
+        var findings = await FindingsAsync(admin);
+        Assert.Equal(["198.51.100.7"], findings.Where(f => f.RuleId == knocking.Id).Select(f => f.Key));
+
+        // Deleted, the search leaves the rule its last filter.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/searches/{ssh}", ct)).StatusCode);
+        var orphan = (await admin.GetFromJsonAsync<RulesApi.RuleResponse>($"/api/rules/{knocking.Id}", ct))!;
+        Assert.Equal(("action = REJECT and dstport = 3389", (long?)null), (orphan.Filter, orphan.SearchId));
+    }
+
+    [Fact]
     public async Task ASourceGoneSilent_FiresOnce_ButNotALiveOne_NorADisabledOne()
     {
         await using var app = await postgres.StartAppAsync(_folder.Allow);

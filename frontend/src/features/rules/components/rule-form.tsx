@@ -1,5 +1,6 @@
 import { Alert, Autocomplete, Button, Checkbox, Group, NumberInput, Select, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useSearches } from '@/features/searches/api/searches';
 import { ApiError } from '@/lib/api-client';
 import { requestOf, useSaveRule, type Rule, type RuleRequest } from '../api/rules';
 
@@ -32,6 +33,7 @@ export function fieldErrors(error: unknown): Record<string, string> | null {
 type Form = {
   name: string;
   filter: string;
+  searchId: number | null;
   groupBy: string;
   metric: string | null;
   threshold: number | string;
@@ -69,7 +71,9 @@ export function requestOfForm(rule: Rule | null, form: Form): RuleRequest {
   }
   return {
     ...common,
-    filter: form.filter.trim() || null,
+    // On a saved search the API takes the search's filter (and follows it).
+    filter: form.searchId === null ? form.filter.trim() || null : null,
+    searchId: form.searchId,
     groupBy: form.groupBy.trim() || null,
     metric: form.metric,
     threshold: form.threshold === '' ? null : Number(form.threshold),
@@ -92,6 +96,7 @@ export function RuleForm({
   const [form, setForm] = useState<Form>({
     name: rule?.name ?? '',
     filter: rule?.filter ?? '',
+    searchId: rule?.searchId ?? null,
     groupBy: rule?.groupBy ?? 'srcaddr',
     metric: rule?.metric ?? 'flows',
     threshold: rule?.threshold ?? '',
@@ -102,6 +107,8 @@ export function RuleForm({
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const save = useSaveRule();
+  const searches = useSearches(!(rule?.builtIn ?? false));
+  const search = searches.data?.find((s) => s.id === form.searchId);
   const update = (changes: Partial<Form>) => setForm((f) => ({ ...f, ...changes }));
   const builtIn = rule?.builtIn ?? false;
 
@@ -137,12 +144,37 @@ export function RuleForm({
           ))
         ) : (
           <>
+            <Select
+              label="Saved search"
+              description="The rule takes the search's filter and follows it when the search is edited"
+              placeholder="None: a filter of its own"
+              clearable
+              searchable
+              data={[
+                ...(searches.data ?? []).map((s) => ({
+                  value: String(s.id),
+                  label: s.shared ? `${s.name} (team)` : s.name,
+                })),
+                // Someone's search that is private now: the rule still follows it.
+                ...(form.searchId !== null && searches.isSuccess && !search
+                  ? [{ value: String(form.searchId), label: `#${form.searchId} (not yours to see)` }]
+                  : []),
+              ]}
+              value={form.searchId === null ? null : String(form.searchId)}
+              onChange={(v) => update({ searchId: v === null ? null : Number(v) })}
+              error={errors.searchid}
+            />
             <TextInput
               label="Filter"
               placeholder="action = REJECT and dstport in (22, 3389)"
-              description="The flows it counts (docs/filters.md); empty: every flow"
+              description={
+                form.searchId === null
+                  ? 'The flows it counts (docs/filters.md); empty: every flow'
+                  : "The saved search's: edit the search to change it"
+              }
               styles={{ input: { fontFamily: 'monospace' } }}
-              value={form.filter}
+              disabled={form.searchId !== null}
+              value={form.searchId === null ? form.filter : (search?.filter ?? form.filter)}
               onChange={(e) => update({ filter: e.currentTarget.value })}
               error={errors.filter}
             />

@@ -1,21 +1,29 @@
 import { Alert, Badge, Button, Group, Stack, Switch, Table, Text } from '@mantine/core';
 import { QueryState } from '@/components/ui/states';
 import { formatTime } from '@/lib/format';
+import { useSearches } from '@/features/searches/api/searches';
 import { requestOf, useDeleteRule, useRules, useSaveRule, type Rule } from '../api/rules';
 
-/** What a rule counts: a detector's parameters, or a threshold rule's metric, group, threshold and filter. */
-export function settingsOf(rule: Rule): string {
+/**
+ * What a rule counts: a detector's parameters, or a threshold rule's metric, group, threshold and filter (and the saved
+ * search it follows, by name when the caller sees it).
+ */
+export function settingsOf(rule: Rule, searchNames: ReadonlyMap<number, string> = new Map()): string {
   if (rule.builtIn) {
     return Object.entries(rule.parameters)
       .map(([name, value]) => `${name} ${value}`)
       .join(', ');
   }
-  return `${rule.metric} by ${rule.groupBy} > ${rule.threshold}${rule.filter ? ` where ${rule.filter}` : ''}`;
+  const search =
+    rule.searchId === null ? '' : ` (saved search ${searchNames.get(rule.searchId) ?? `#${rule.searchId}`})`;
+  return `${rule.metric} by ${rule.groupBy} > ${rule.threshold}${rule.filter ? ` where ${rule.filter}` : ''}${search}`;
 }
 
 /** Every rule, built-in detectors first (the API's order); admins enable, disable, edit and delete. */
 export function RuleTable({ isAdmin, onEdit }: { isAdmin: boolean; onEdit: (rule: Rule) => void }) {
   const rules = useRules();
+  const searches = useSearches();
+  const searchNames = new Map((searches.data ?? []).map((s) => [s.id, s.name]));
   const save = useSaveRule();
   const remove = useDeleteRule();
   const failure = [save, remove].find((m) => m.isError)?.error;
@@ -77,7 +85,7 @@ export function RuleTable({ isAdmin, onEdit }: { isAdmin: boolean; onEdit: (rule
                         'no'
                       )}
                     </Table.Td>
-                    <Table.Td ff={r.builtIn ? undefined : 'monospace'}>{settingsOf(r)}</Table.Td>
+                    <Table.Td ff={r.builtIn ? undefined : 'monospace'}>{settingsOf(r, searchNames)}</Table.Td>
                     <Table.Td>{r.evaluatedTo ? formatTime(r.evaluatedTo) : 'not yet'}</Table.Td>
                     {isAdmin && (
                       <Table.Td>

@@ -44,6 +44,23 @@ const threshold: Rule = {
   evaluatedTo: null,
 };
 
+const searches = [
+  {
+    id: 3,
+    name: 'RDP from outside',
+    filter: 'action = REJECT and dstport = 3389',
+    from: 'now-24h',
+    to: 'now',
+    view: 'explorer',
+    viewState: null,
+    shared: true,
+    createdBy: 'ana',
+    mine: false,
+    createdAt: at,
+    updatedAt: at,
+  },
+];
+
 describe('rules', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let requests: { method: string; url: string; body: unknown }[] = [];
@@ -51,6 +68,7 @@ describe('rules', () => {
   beforeAll(async () => {
     server = await startTestServer(async (req, res) => {
       if (req.url === '/api/auth/csrf') return sendJson(res, 200, { token: 't', headerName: 'X-CSRF-TOKEN' });
+      if (req.url === '/api/searches') return sendJson(res, 200, searches);
       const sends = req.method === 'POST' || req.method === 'PUT';
       const body = sends ? (JSON.parse(await readBody(req)) as Partial<Rule>) : null;
       requests.push({ method: req.method!, url: req.url!, body });
@@ -153,11 +171,40 @@ describe('rules', () => {
       channelIds: [],
       minSeverity: 'low',
       filter: 'dstport =',
+      searchId: null,
       groupBy: 'srcaddr',
       metric: 'flows',
       threshold: 100,
     });
     expect(saved).not.toHaveBeenCalled();
+  });
+
+  it("creates a rule on a saved search: the search's filter shown, not editable, and not sent (the API takes it)", async () => {
+    const saved = vi.fn();
+    renderWithProviders(<RuleForm rule={null} onSaved={saved} onCancel={() => {}} />);
+    fireEvent.change(screen.getByRole('textbox', { name: 'Name' }), { target: { value: 'RDP knocking' } });
+    fireEvent.change(screen.getByRole('textbox', { name: 'Filter' }), { target: { value: 'dstport = 22' } });
+    fireEvent.click(screen.getByRole('combobox', { name: 'Saved search' }));
+    fireEvent.click(await screen.findByRole('option', { name: 'RDP from outside (team)', hidden: true }));
+    const filter = screen.getByRole('textbox', { name: 'Filter' });
+    expect(filter).toHaveProperty('value', 'action = REJECT and dstport = 3389');
+    expect(filter).toHaveProperty('disabled', true);
+    fireEvent.change(screen.getByRole('textbox', { name: 'Threshold' }), { target: { value: '20' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create rule' }));
+    await waitFor(() => expect(saved).toHaveBeenCalled());
+    expect(requests.find((r) => r.method === 'POST')!.body).toMatchObject({ searchId: 3, filter: null, threshold: 20 });
+  });
+
+  it('names the saved search a rule follows in the table', async () => {
+    rules = [
+      { ...threshold, searchId: 3 },
+      { ...threshold, id: 6, name: 'Private one', searchId: 77 },
+    ];
+    renderWithProviders(<RuleTable isAdmin={false} onEdit={() => {}} />);
+    expect(
+      await screen.findByText(/where action = REJECT and dstport = 22 \(saved search RDP from outside\)/),
+    ).toBeDefined();
+    expect(screen.getByText(/\(saved search #77\)/)).toBeDefined();
   });
 
   it("edits a built-in's parameters", async () => {
