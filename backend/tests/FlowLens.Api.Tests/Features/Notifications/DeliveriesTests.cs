@@ -38,6 +38,11 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
         Assert.Equal(Notice, finding.Deserialize<FindingNotice>(Notifier.Json)! with { Details = Notice.Details });
         Assert.Equal("812", finding.GetProperty("details").GetProperty("distinctPorts").GetString());
         Assert.Equal("srcaddr", finding.GetProperty("groupField").GetString());
+        // The docs' example is this body.
+        using (var documented = DocExamples.Json("docs/notifications.md", "## Webhook"))
+        {
+            Assert.Equal(DocExamples.Shape(documented.RootElement), DocExamples.Shape(root));
+        }
 
         var log = Assert.Single(await DeliveriesAsync(admin, 42));
         Assert.Equal(("sent", 1, "HTTP 200 OK", "soc", "webhook"), (log.Status, log.Attempt, log.Reply, log.ChannelName, log.ChannelKind));
@@ -208,6 +213,8 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
             f.GetProperty("observables")[0].GetProperty("value").GetString(), f.GetProperty("observables")[0].GetProperty("type_id").GetInt32()));
         Assert.Equal(1234, f.GetProperty("count").GetInt64());
         Assert.Equal(Notice.EvidenceFilter, f.GetProperty("unmapped").GetProperty("evidence_filter").GetString());
+        using var documented = DocExamples.Json("docs/ocsf.md", "## Findings: Detection Finding (2004)");
+        Assert.Equal(DocExamples.Shape(documented.RootElement), DocExamples.Shape(f));
     }
 
     [Fact]
@@ -234,6 +241,8 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
         Assert.Equal(("button", "Open in FlowLens", "https://flowlens.example.org/findings/42"),
             (button.GetProperty("type").GetString(), button.GetProperty("text").GetProperty("text").GetString(), button.GetProperty("url").GetString()));
         Assert.Equal("sent", Assert.Single(await DeliveriesAsync(admin, 42)).Status);
+        using var documented = DocExamples.Json("docs/notifications.md", "## Slack");
+        Assert.Equal(DocExamples.Shape(documented.RootElement), DocExamples.Shape(message));
     }
 
     [Fact]
