@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Stats;
@@ -79,7 +81,7 @@ public sealed class DetectionDigest
         {
             if (dstInside && IsServed(port, r.SrcPort, r.FlowDirection))
             {
-                CollectionsMarshal.GetValueRefOrAddDefault(slice.Served, (eni, port), out _)++;
+                CollectionsMarshal.GetValueRefOrAddDefault(slice.Served, new Served(eni, port), out _)++;
             }
             if (srcInside && !dstInside)
             {
@@ -109,21 +111,82 @@ public sealed class DetectionDigest
     {
         var floors = new long[DigestSlice.Families];
         var keys = new List<DigestKey>();
-        Bound(DigestFamily.Ports, s.Value.Rejected.GroupBy(t => (t.Key.Src, t.Key.Dst)).Select(g =>
-            new DigestKey(DigestFamily.Ports, g.Key.Src, g.Key.Dst, null, null, g.Sum(t => t.Value), 0, [.. g.Select(t => t.Key.Port).Order()], [])), k, floors, keys, Scattered);
-        Bound(DigestFamily.Hosts, s.Value.Rejected.GroupBy(t => (t.Key.Src, t.Key.Port)).Select(g =>
-            new DigestKey(DigestFamily.Hosts, g.Key.Src, null, g.Key.Port, null, g.Sum(t => t.Value), 0, [], [.. g.Select(t => t.Key.Dst).Order(AddressOrder)])), k, floors, keys, Scattered);
-        Bound(DigestFamily.Connections, s.Value.Logins.GroupBy(t => (t.Key.Src, t.Key.Port)).Select(g =>
-            new DigestKey(DigestFamily.Connections, g.Key.Src, null, g.Key.Port, null, g.Sum(t => t.Value), 0, [.. g.Select(t => t.Key.SrcPort).Order()], [])), k, floors, keys, Scattered);
-        Bound(DigestFamily.ServedPorts, s.Value.Served.Select(p =>
-            new DigestKey(DigestFamily.ServedPorts, null, null, p.Key.Port, p.Key.Eni, p.Value, 0, [], [])), k, floors, keys);
-        Bound(DigestFamily.BytesOut, s.Value.Sent.Select(p =>
-            new DigestKey(DigestFamily.BytesOut, null, null, null, p.Key, p.Value.Flows, p.Value.Bytes, [], [])), k, floors, keys);
-        return new DigestSlice(new DateTime(s.Key, DateTimeKind.Utc), s.Value.Records, floors, keys);
+        var state = s.Value;
+        // The scan families count members first: most groups are single probes, never listed (Scattered), so only the
+        // groups of two members or more are made into keys.
+        Bound(DigestFamily.Ports, Grouped(state.Rejected, t => (t.Src, t.Dst), t => t.Port, g =>
+            new DigestKey(DigestFamily.Ports, g.Key.Item1, g.Key.Item2, null, null, g.Flows, 0, [.. g.Members.Order()], [])), k, floors, keys, Scattered);
+        Bound(DigestFamily.Hosts, Grouped(state.Rejected, t => (t.Src, t.Port), t => t.Dst, g =>
+            new DigestKey(DigestFamily.Hosts, g.Key.Item1, null, g.Key.Item2, null, g.Flows, 0, [], [.. g.Members.Order(AddressOrder)])), k, floors, keys, Scattered);
+        Bound(DigestFamily.Connections, Grouped(state.Logins, t => (t.Src, t.Port), t => t.SrcPort, g =>
+            new DigestKey(DigestFamily.Connections, g.Key.Item1, null, g.Key.Item2, null, g.Flows, 0, [.. g.Members.Order()], [])), k, floors, keys, Scattered);
+        // Interfaces are keyed by their id's string instance while summing (a reader hands back one instance per value):
+        // instances of one value are merged here.
+        var served = new Dictionary<(string Eni, int Port), int>();
+        foreach (var (key, flows) in state.Served)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(served, (key.Eni, key.Port), out _) += flows;
+        }
+        Bound(DigestFamily.ServedPorts, served.Select(p => new DigestKey(DigestFamily.ServedPorts, null, null, p.Key.Port, p.Key.Eni, p.Value, 0, [], [])), k, floors, keys);
+        var sent = new Dictionary<string, (int Flows, long Bytes)>();
+        foreach (var (eni, value) in state.Sent)
+        {
+            ref var merged = ref CollectionsMarshal.GetValueRefOrAddDefault(sent, eni, out _);
+            merged = (merged.Flows + value.Flows, merged.Bytes + value.Bytes);
+        }
+        Bound(DigestFamily.BytesOut, sent.Select(p => new DigestKey(DigestFamily.BytesOut, null, null, null, p.Key, p.Value.Flows, p.Value.Bytes, [], [])), k, floors, keys);
+        return new DigestSlice(new DateTime(s.Key, DateTimeKind.Utc), state.Records, floors, keys);
     });
+
+    /// <summary>
+    /// The groups of <paramref name="entries"/> by <paramref name="groupOf"/> with at least <see cref="Scattered"/>
+    /// members made into keys, and one stand-in of a single member when there is any (what its floor needs).
+    /// </summary>
+    private static IEnumerable<DigestKey> Grouped<TEntry, TGroup, TMember>(Dictionary<TEntry, int> entries, Func<TEntry, TGroup> groupOf,
+        Func<TEntry, TMember> memberOf, Func<(TGroup Key, int Flows, List<TMember> Members), DigestKey> make)
+        where TEntry : notnull where TGroup : notnull
+    {
+        var counts = new Dictionary<TGroup, int>();
+        foreach (var entry in entries.Keys)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, groupOf(entry), out _)++;
+        }
+        var listed = new Dictionary<TGroup, (int Flows, List<TMember> Members)>();
+        var single = false;
+        foreach (var (entry, flows) in entries)
+        {
+            var group = groupOf(entry);
+            if (counts[group] < Scattered)
+            {
+                single = true;
+                continue;
+            }
+            ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(listed, group, out var exists);
+            if (!exists)
+            {
+                g.Members = [];
+            }
+            g.Flows += flows;
+            g.Members.Add(memberOf(entry));
+        }
+        foreach (var (group, g) in listed)
+        {
+            yield return make((group, g.Flows, g.Members));
+        }
+        if (single)
+        {
+            // Never listed (under Scattered); it makes the floor 1 when nothing larger is left out.
+            var (entry, flows) = entries.First(e => counts[groupOf(e.Key)] < Scattered);
+            yield return make((groupOf(entry), flows, [memberOf(entry)]));
+        }
+    }
 
     public void Clear()
     {
+        foreach (var slice in _slices.Values)
+        {
+            slice.Return();
+        }
         _slices.Clear();
         (_lastTicks, _last) = (-1, null);
     }
@@ -153,7 +216,7 @@ public sealed class DetectionDigest
         if (ticks != _lastTicks || _last is null)
         {
             ref var slice = ref CollectionsMarshal.GetValueRefOrAddDefault(_slices, ticks, out _);
-            (_lastTicks, _last) = (ticks, slice ??= new SliceState());
+            (_lastTicks, _last) = (ticks, slice ??= SliceState.Rent());
         }
         return _last;
     }
@@ -198,12 +261,60 @@ public sealed class DetectionDigest
 
     private readonly record struct Login(FlowAddress Src, int Port, int SrcPort);
 
+    /// <summary>An interface's served port, the interface by its id's string instance (equal and hashed by reference: cheap on every record).</summary>
+    private readonly struct Served(string eni, int port) : IEquatable<Served>
+    {
+        public string Eni { get; } = eni;
+
+        public int Port { get; } = port;
+
+        public bool Equals(Served other) => ReferenceEquals(Eni, other.Eni) && Port == other.Port;
+
+        public override bool Equals(object? obj) => obj is Served other && Equals(other);
+
+        public override int GetHashCode() => RuntimeHelpers.GetHashCode(Eni) * 31 + Port;
+    }
+
+    /// <summary>Strings by instance: see <see cref="Served"/>.</summary>
+    private sealed class ByInstance : IEqualityComparer<string>
+    {
+        public static readonly ByInstance Instance = new();
+
+        public bool Equals(string? x, string? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(string obj) => RuntimeHelpers.GetHashCode(obj);
+    }
+
+    /// <summary>
+    /// One slice's sums. Their tables are reused by the next objects (an object's slice holds thousands of rejected
+    /// triples, and growing them anew for every object kept the GC busy): at most <see cref="Pooled"/> wait, each of
+    /// at most <see cref="MaxPooledEntries"/>.
+    /// </summary>
     private sealed class SliceState
     {
+        private const int Pooled = 16, MaxPooledEntries = 65_536;
+        private static readonly ConcurrentBag<SliceState> Pool = [];
+
         public long Records;
         public readonly Dictionary<Triple, int> Rejected = [];
         public readonly Dictionary<Login, int> Logins = [];
-        public readonly Dictionary<(string Eni, int Port), int> Served = [];
-        public readonly Dictionary<string, (int Flows, long Bytes)> Sent = [];
+        public readonly Dictionary<Served, int> Served = [];
+        public readonly Dictionary<string, (int Flows, long Bytes)> Sent = new(ByInstance.Instance);
+
+        public static SliceState Rent() => Pool.TryTake(out var pooled) ? pooled : new SliceState();
+
+        public void Return()
+        {
+            if (Pool.Count >= Pooled || Rejected.Count > MaxPooledEntries || Logins.Count > MaxPooledEntries)
+            {
+                return;
+            }
+            Records = 0;
+            Rejected.Clear();
+            Logins.Clear();
+            Served.Clear();
+            Sent.Clear();
+            Pool.Add(this);
+        }
     }
 }
