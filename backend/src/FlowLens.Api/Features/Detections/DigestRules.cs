@@ -65,26 +65,44 @@ public sealed class DigestRules(NpgsqlDataSource dataSource, ContextFilters cont
         var digestRules = new List<DigestRule>();
         foreach (var rule in rules)
         {
-            var parts = Parts(rule);
-            for (var i = 0; i < parts.Count; i++)
+            foreach (var part in await ResolvePartsAsync(rule, context.ResolveAsync, range, logger, ct))
             {
-                var part = parts[i];
-                var (filter, error) = FilterParser.Parse(part.Filter);
-                if (error is not null || !FilterFields.TryFind(part.GroupBy, out var group))
-                {
-                    continue;
-                }
-                var resolved = await context.ResolveAsync(filter, range, ct);
-                if (!FilterEvaluator.CanCompile(resolved))
+                if (!FilterEvaluator.CanCompile(part.Resolved))
                 {
                     logger.LogDebug("Detections: rule {Rule}'s filter cannot be judged on records; its windows are read from the flows", rule.Id);
                     continue;
                 }
-                digestRules.Add(new DigestRule(rule.Id, (short)i, Stamp(part, resolved), FilterEvaluator.Compile(resolved), group, part.Metric,
-                    DigestRule.LeastFor(part.Threshold, rule.Size)));
+                FilterFields.TryFind(part.Query.GroupBy, out var group);
+                digestRules.Add(new DigestRule(rule.Id, part.Index, part.Stamp, FilterEvaluator.Compile(part.Resolved), group!, part.Query.Metric,
+                    DigestRule.LeastFor(part.Query.Threshold, rule.Size)));
             }
         }
         return digestRules;
+    }
+
+    /// <summary>One of a rule's threshold queries, its filter's context resolved, and its <see cref="Stamp"/>.</summary>
+    public sealed record ResolvedPart(short Index, Detectors.ThresholdPart Query, FilterNode? Resolved, long Stamp);
+
+    /// <summary>
+    /// A rule's parts as ingestion sums them and judging reads them: each whose filter parses and whose group field is
+    /// one (else logged and left out), its context resolved over <paramref name="range"/>.
+    /// </summary>
+    public static async Task<List<ResolvedPart>> ResolvePartsAsync(Rule rule, ThresholdJudge.Resolver resolve, TimeRange range, ILogger logger, CancellationToken ct)
+    {
+        var resolved = new List<ResolvedPart>();
+        var parts = Parts(rule);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var (filter, error) = FilterParser.Parse(parts[i].Filter);
+            if (error is not null || !DetectionSql.IsGroupField(parts[i].GroupBy))
+            {
+                logger.LogWarning("Detections: rule {Rule} has a bad filter or group field ({Error}); skipped", rule.Id, error?.ToString() ?? parts[i].GroupBy);
+                continue;
+            }
+            var node = await resolve(filter, range, ct);
+            resolved.Add(new ResolvedPart((short)i, parts[i], node, Stamp(parts[i], node)));
+        }
+        return resolved;
     }
 
     /// <summary>A rule's threshold queries (<see cref="Detectors.ThresholdParts"/>).</summary>

@@ -30,18 +30,8 @@ public static class ThresholdJudge
         var parts = new List<Part>();
         foreach (var rule in rules)
         {
-            var ofRule = DigestRules.Parts(rule);
-            for (var i = 0; i < ofRule.Count; i++)
-            {
-                var (filter, error) = FilterParser.Parse(ofRule[i].Filter);
-                if (error is not null || !DetectionSql.IsGroupField(ofRule[i].GroupBy))
-                {
-                    logger.LogWarning("Detections: rule {Rule} has a bad filter or group field ({Error}); skipped", rule.Id, error?.ToString() ?? ofRule[i].GroupBy);
-                    continue;
-                }
-                var resolved = await resolve(filter, new TimeRange(start, end), ct);
-                parts.Add(new Part(rule, (short)i, ofRule[i], resolved, DigestRules.Stamp(ofRule[i], resolved)));
-            }
+            parts.AddRange((await DigestRules.ResolvePartsAsync(rule, resolve, new TimeRange(start, end), logger, ct))
+                .Select(p => new Part(rule, p.Index, p.Query, p.Resolved, p.Stamp)));
         }
         var fires = new List<Fire>();
         if (parts.Count == 0)
