@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlowLens.Api.Features.Auth;
-using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Hosting;
 using FlowLens.Api.Queries;
 using FlowLens.Core.Filters;
@@ -94,7 +93,7 @@ public static partial class SearchesApi
     }
 
     internal static async Task<Results<Ok<SearchResponse>, ValidationProblem, ProblemHttpResult>> UpdateSearch(long id, SearchRequest request,
-        ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<QueryOptions> options, AuditLog audit, TimeProvider clock, DigestRules digestRules, CancellationToken ct)
+        ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<QueryOptions> options, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (Validate(request, options.Value, now) is { } invalid)
@@ -102,7 +101,9 @@ public static partial class SearchesApi
             return invalid;
         }
         var s = Normalise(request);
-        // The threshold rules on this search follow its filter, in the same statement (docs/detections.md).
+        // The threshold rules on this search follow its filter, in the same statement (docs/detections.md). Ingestion's
+        // digests take the new filter within DigestRules.Refresh; what they summed before is stamped with the old one, so
+        // those windows are judged from the flows.
         string[] followed = [];
         var saved = await SingleAsync(dataSource, $"""
             with s as (
@@ -126,7 +127,6 @@ public static partial class SearchesApi
         await audit.RecordAsync(AuditActions.SearchUpdated, Target(search), Detail(search), ct);
         if (followed.Length > 0)
         {
-            digestRules.Invalidate();
             await audit.RecordAsync(AuditActions.RuleUpdated, Problems.Clip(string.Join(", ", followed), 300), $"filter follows {Target(search)}", ct);
         }
         return TypedResults.Ok(search);
