@@ -128,7 +128,7 @@ public sealed class RollupAccumulator
         (t.Hour, t.Field, TopSummary.Truncate(t.Rows, key => key.Text(t.Field), TopKey.Order, topKeys)));
 
     /// <summary>Each field's sums of each hour that has any.</summary>
-    private IEnumerable<(DateTime Hour, TopField Field, Dictionary<TopKey, TopSums> Rows)> Tables =>
+    private IEnumerable<(DateTime Hour, TopField Field, TopTable Rows)> Tables =>
         from f in (TopField[])[TopField.SrcAddr, TopField.DstAddr, TopField.DstPort, TopField.InterfaceId]
         from hour in _hours
         let rows = hour.Value.Of(f)
@@ -183,11 +183,11 @@ public sealed class RollupAccumulator
         return _last;
     }
 
-    private static void AddTop(Dictionary<TopKey, TopSums> rows, TopKey? key, in TopSums sums)
+    private static void AddTop(TopTable rows, TopKey? key, in TopSums sums)
     {
         if (key is { } k)
         {
-            CollectionsMarshal.GetValueRefOrAddDefault(rows, k, out _).Add(sums);
+            rows.GetOrAdd(k).Add(sums);
         }
     }
 
@@ -218,10 +218,10 @@ public sealed class RollupAccumulator
     /// <summary>One hour's sums of each <see cref="TopField"/>'s values.</summary>
     private sealed class HourTops
     {
-        public readonly Dictionary<TopKey, TopSums> SrcAddr = [];
-        public readonly Dictionary<TopKey, TopSums> DstAddr = [];
-        public readonly Dictionary<TopKey, TopSums> DstPort = [];
-        public readonly Dictionary<TopKey, TopSums> InterfaceId = [];
+        public readonly TopTable SrcAddr = new();
+        public readonly TopTable DstAddr = new();
+        public readonly TopTable DstPort = new();
+        public readonly TopTable InterfaceId = new();
 
         public int Count => Math.Max(SrcAddr.Count, DstAddr.Count);
 
@@ -233,13 +233,103 @@ public sealed class RollupAccumulator
             InterfaceId.Clear();
         }
 
-        public Dictionary<TopKey, TopSums> Of(TopField field) => field switch
+        public TopTable Of(TopField field) => field switch
         {
             TopField.SrcAddr => SrcAddr,
             TopField.DstAddr => DstAddr,
             TopField.DstPort => DstPort,
             _ => InterfaceId,
         };
+    }
+
+    /// <summary>
+    /// One hour's sums of one field's values: open addressing with each key, its hash and its sums inline, so that a
+    /// record's lookup reads one place in memory (a Dictionary reads its bucket, then its entry: two cache misses per
+    /// record and field at internet cardinality, the largest single cost of ingestion; docs/benchmarks.md).
+    /// </summary>
+    private sealed class TopTable : IReadOnlyCollection<KeyValuePair<TopKey, TopSums>>
+    {
+        private Entry[] _entries = new Entry[16];
+        private int _shift = 32 - 4;
+        private int _count;
+
+        public int Count => _count;
+
+        /// <summary>The key's sums, added as zero when new.</summary>
+        public ref TopSums GetOrAdd(in TopKey key)
+        {
+            if (_count * 10 >= _entries.Length * 7)
+            {
+                Grow();
+            }
+            var hash = key.GetHashCode() | 1; // never 0: 0 marks an empty slot
+            var mask = _entries.Length - 1;
+            for (var i = Slot(hash); ; i = (i + 1) & mask)
+            {
+                ref var entry = ref _entries[i];
+                if (entry.Hash == 0)
+                {
+                    (entry.Hash, entry.Key) = (hash, key);
+                    _count++;
+                    return ref entry.Sums;
+                }
+                if (entry.Hash == hash && entry.Key.Equals(key))
+                {
+                    return ref entry.Sums;
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            if (_count > 0)
+            {
+                Array.Clear(_entries);
+                _count = 0;
+            }
+        }
+
+        public IEnumerator<KeyValuePair<TopKey, TopSums>> GetEnumerator()
+        {
+            foreach (var entry in _entries)
+            {
+                if (entry.Hash != 0)
+                {
+                    yield return KeyValuePair.Create(entry.Key, entry.Sums);
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        // Fibonacci hashing: the top bits of the hash times 2^32 / φ, so that keys whose hashes differ only high spread too.
+        private int Slot(int hash) => (int)(((uint)hash * 2654435769u) >> _shift);
+
+        private void Grow()
+        {
+            var old = _entries;
+            (_entries, _shift) = (new Entry[old.Length * 2], _shift - 1);
+            var mask = _entries.Length - 1;
+            foreach (var entry in old)
+            {
+                if (entry.Hash != 0)
+                {
+                    var i = Slot(entry.Hash);
+                    while (_entries[i].Hash != 0)
+                    {
+                        i = (i + 1) & mask;
+                    }
+                    _entries[i] = entry;
+                }
+            }
+        }
+
+        private struct Entry
+        {
+            public int Hash;
+            public TopKey Key;
+            public TopSums Sums;
+        }
     }
 
     /// <summary>A top row key: which kind of value it holds, and the value as two numbers, or a string.</summary>
