@@ -107,7 +107,8 @@ public sealed class RollupAccumulator
 {
     // Hour tables of objects already written (Release), for the next objects: an hour of an object sums tens of
     // thousands of addresses, and growing dictionaries that size anew for each object kept the GC busier than the sums
-    // themselves. At most Pooled wait (two workers' hours), each of at most MaxPooledKeys addresses: about 60 MB at most.
+    // themselves. At most Pooled wait (two workers' hours), each of at most MaxPooledKeys addresses: with their two
+    // address tables (open addressing, at most 70 % full) of up to 131,072 entries of 104 bytes, about 110 MB at most.
     private const int Pooled = 4, MaxPooledKeys = 65_536;
     private static readonly ConcurrentBag<HourTops> Pool = [];
 
