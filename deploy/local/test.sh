@@ -50,6 +50,8 @@ echo "== backend"
 npm_ci_if_needed "$root/backend/tests/s3rver"
 # The SMTP server the notification tests send mail to.
 npm_ci_if_needed "$root/backend/tests/smtp-server"
+# The SQS emulator the queue-source tests send S3 event notifications through.
+npm_ci_if_needed "$root/backend/tests/sqs"
 cd "$root"
 # The fast tier checks layout only (seconds); the full run also the code style rules, which compile the code (half a minute).
 if $fast; then dotnet format whitespace FlowLens.sln --verify-no-changes; else dotnet format FlowLens.sln --verify-no-changes; fi

@@ -13,6 +13,16 @@ output "prefix" {
   value       = local.logs_prefix
 }
 
+output "queue_url" {
+  description = "The queue of the bucket's object-created notifications (null with sqs_notifications = false)."
+  value       = var.sqs_notifications ? aws_sqs_queue.objects[0].url : null
+}
+
+output "dead_letter_queue_url" {
+  description = "Where notifications go whose objects could not be ingested after 5 tries."
+  value       = var.sqs_notifications ? aws_sqs_queue.dead_letters[0].url : null
+}
+
 output "flow_log_ids" {
   description = "The flow logs, by VPC."
   value       = { for vpc, flow_log in aws_flow_log.vpc : vpc => flow_log.id }
@@ -32,6 +42,14 @@ output "source_body" {
       externalId     = var.eks_oidc_provider_arn == null ? var.external_id : null
       serviceUrl     = null
       forcePathStyle = false
+      sqs = var.sqs_notifications ? {
+        queueUrl    = aws_sqs_queue.objects[0].url
+        region      = null
+        roleArn     = null
+        externalId  = null
+        serviceUrl  = null
+        listLastDay = false
+      } : null
     }
   })
 }

@@ -155,6 +155,12 @@ variable "inventory" {
   default     = true
 }
 
+variable "sqs_notifications" {
+  description = "Send the bucket's object-created notifications to an SQS queue that FlowLens reads (with a dead-letter queue); false: FlowLens lists the bucket."
+  type        = bool
+  default     = true
+}
+
 variable "source_name" {
   description = "The name of the FlowLens source in the source_body output."
   type        = string

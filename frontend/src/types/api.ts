@@ -269,6 +269,17 @@ export const S3SettingsSchema = apiShape('S3Settings')(
     externalId: s,
     serviceUrl: s,
     forcePathStyle: z.boolean(),
+    sqs: z
+      .object({
+        queueUrl: z.string(),
+        region: s,
+        roleArn: s,
+        // externalId and serviceUrl: null for viewers here too.
+        externalId: s,
+        serviceUrl: s,
+        listLastDay: z.boolean(),
+      })
+      .nullable(),
   }),
 );
 export const DirectorySettingsSchema = apiShape('DirectorySettings')(z.object({ path: z.string() }));

@@ -4068,6 +4068,22 @@ export interface components {
             updatedAt: string;
             window: string;
         };
+        /**
+         * @description An SQS queue that the bucket's S3 event notifications reach (directly, through SNS or through EventBridge). Every
+         *     worker long-polls it; the scheduled run then lists nothing, unless FlowLens.Api.Features.Ingestion.S3QueueSettings.ListLastDay asks for a safety net.
+         */
+        S3QueueSettings: {
+            externalId: string | null;
+            /** @description Also list the last day's keys on the schedule, for notifications that never came (off by default). */
+            listLastDay: boolean;
+            /** @description `https://sqs.{region}.amazonaws.com/{account}/{name}`. */
+            queueUrl: string;
+            /** @description The queue's region (default: the bucket's). */
+            region: string | null;
+            roleArn: string | null;
+            /** @description An SQS-compatible endpoint (ElasticMQ, LocalStack, a test server). */
+            serviceUrl: string | null;
+        };
         /** @description An S3 bucket (or S3-compatible store) holding flow logs in AWS's delivery layout. */
         S3Settings: {
             bucket: string;
@@ -4080,6 +4096,8 @@ export interface components {
             roleArn: string | null;
             /** @description An S3-compatible endpoint (MinIO, LocalStack). */
             serviceUrl: string | null;
+            /** @description An SQS queue fed by the bucket's event notifications: objects are found as they arrive, not by listing. */
+            sqs: components["schemas"]["S3QueueSettings"] | null;
         };
         ScanItem: {
             /**

@@ -168,10 +168,15 @@ public sealed partial class SettingsTests
         var text = StringLiteral().Replace(File.ReadAllText(Path.Combine(Root, file)), "");
         var body = S3Object().Match(text);
         Assert.True(body.Success, $"{file} has no s3 object");
-        var keys = ObjectKey().Matches(body.Groups[1].Value).Select(m => m.Groups[1].Value).ToList();
-        var properties = typeof(FlowLens.Api.Features.Ingestion.S3Settings).GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).ToList();
+        static List<string> Properties(Type type) => [.. type.GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])];
+        static List<string> Keys(string body) => [.. ObjectKey().Matches(body).Select(m => m.Groups[1].Value)];
+        var keys = Keys(NestedObject().Replace(body.Groups[1].Value, "null"));
         Assert.Contains("bucket", keys);
-        Assert.DoesNotContain(keys, k => !properties.Contains(k));
+        Assert.DoesNotContain(keys, k => !Properties(typeof(FlowLens.Api.Features.Ingestion.S3Settings)).Contains(k));
+        // The queue's settings, when the file names them.
+        var queue = NestedObject().Match(body.Groups[1].Value);
+        Assert.True(!queue.Success || Keys(queue.Groups[1].Value) is var queueKeys && queueKeys.Contains("queueUrl")
+            && queueKeys.All(Properties(typeof(FlowLens.Api.Features.Ingestion.S3QueueSettings)).Contains), $"{file}: {queue.Value}");
     }
 
     [GeneratedRegex(@"\b(?:FlowLens|ConnectionStrings)(?:__|:)[A-Za-z0-9_:]+[A-Za-z0-9]")]
@@ -195,8 +200,11 @@ public sealed partial class SettingsTests
     [GeneratedRegex(@"'[^'\n]*'|""[^""\n]*""")]
     private static partial Regex StringLiteral();
 
-    [GeneratedRegex(@"\bs3\s*[:=]\s*\{([^{}]*)\}")]
+    [GeneratedRegex(@"\bs3\s*[:=]\s*\{((?:[^{}]|\{[^{}]*\})*)\}")]
     private static partial Regex S3Object();
+
+    [GeneratedRegex(@"\{([^{}]*)\}")]
+    private static partial Regex NestedObject();
 
     // A key starts the object, a line or an entry (after '{', a newline or ','); a value follows ':' or '=' instead.
     [GeneratedRegex(@"(?:^|[{,\n])\s*([A-Za-z]\w*)\s*(?=[:=,}\n])")]

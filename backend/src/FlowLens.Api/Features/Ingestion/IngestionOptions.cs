@@ -72,6 +72,21 @@ public sealed class IngestionOptions
     [Range(1000, 10_000_000)]
     public int StringCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// Seconds a message received from a source's queue stays hidden from other workers; extended every third of it
+    /// while its objects load, so a crashed worker's messages come back after at most this long.
+    /// </summary>
+    [Range(5, 43200)]
+    public int QueueVisibilitySeconds { get; set; } = 300;
+
+    /// <summary>Seconds each receive from a source's queue waits for messages (SQS long polling); 0 asks once a second instead.</summary>
+    [Range(0, 20)]
+    public int QueueWaitSeconds { get; set; } = 20;
+
+    /// <summary>Queue messages one process handles at once (each loads its objects one after another).</summary>
+    [Range(1, 64)]
+    public int QueueParallelism { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
     public FlowLogLimits Limits => new()
     {
         MaxObjectBytes = MaxObjectBytes,

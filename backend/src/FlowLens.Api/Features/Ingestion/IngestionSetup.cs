@@ -23,6 +23,11 @@ public static class IngestionSetup
         builder.Services.AddSingleton<SourceEndpoints>();
         builder.Services.AddSingleton<SourceClients>();
         builder.Services.AddScoped<CloudWatch.CloudWatchIngestion>();
+        if (builder.Configuration.GetSection(Hosting.JobsOptions.Section).Get<Hosting.JobsOptions>()?.Worker ?? true)
+        {
+            // Queue sources are polled where jobs run: a web-only node neither lists nor receives.
+            builder.Services.AddHostedService<Queue.S3QueueListener>();
+        }
     }
 
     /// <summary>At start: the flow partitions of the retention window, and every source's schedule.</summary>

@@ -38,6 +38,26 @@ public sealed record S3Settings
     /// <summary>An S3-compatible endpoint (MinIO, LocalStack).</summary>
     public string? ServiceUrl { get; init; }
     public bool ForcePathStyle { get; init; }
+    /// <summary>An SQS queue fed by the bucket's event notifications: objects are found as they arrive, not by listing.</summary>
+    public S3QueueSettings? Sqs { get; init; }
+}
+
+/// <summary>
+/// An SQS queue that the bucket's S3 event notifications reach (directly, through SNS or through EventBridge). Every
+/// worker long-polls it; the scheduled run then lists nothing, unless <see cref="ListLastDay"/> asks for a safety net.
+/// </summary>
+public sealed record S3QueueSettings
+{
+    /// <summary><c>https://sqs.{region}.amazonaws.com/{account}/{name}</c>.</summary>
+    public string QueueUrl { get; init; } = "";
+    /// <summary>The queue's region (default: the bucket's).</summary>
+    public string? Region { get; init; }
+    public string? RoleArn { get; init; }
+    public string? ExternalId { get; init; }
+    /// <summary>An SQS-compatible endpoint (ElasticMQ, LocalStack, a test server).</summary>
+    public string? ServiceUrl { get; init; }
+    /// <summary>Also list the last day's keys on the schedule, for notifications that never came (off by default).</summary>
+    public bool ListLastDay { get; init; }
 }
 
 /// <summary>A folder on the FlowLens server holding flow log files (any tree; AWS's layout works).</summary>

@@ -5,6 +5,7 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
+using Amazon.SQS;
 using FlowLens.Api.Features.Ingestion.CloudWatch;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
     private readonly ConcurrentDictionary<S3Settings, AmazonS3Client> _s3 = new();
     private readonly ConcurrentDictionary<CloudWatchSettings, CloudWatchLogsClient> _cloudWatch = new();
     private readonly ConcurrentDictionary<Ec2Settings, AmazonEC2Client> _ec2 = new();
+    private readonly ConcurrentDictionary<S3QueueSettings, AmazonSQSClient> _sqs = new();
     private readonly Lazy<HttpClient> _http = new(() => new HttpClient(endpoints.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) });
 
     /// <summary>A new budget for one run's listing or paging.</summary>
@@ -56,6 +58,14 @@ public sealed class SourceClients(SourceEndpoints endpoints, IOptions<SourcesOpt
         };
         PointAt(config, Region(s.Region), s.ServiceUrl);
         return new AmazonEC2Client(Credentials(s.RoleArn, s.ExternalId), config);
+    });
+
+    /// <summary>The client of an S3 source's queue; <paramref name="settings"/> carry the region (the bucket's when the queue names none).</summary>
+    public AmazonSQSClient Sqs(S3QueueSettings settings) => _sqs.GetOrAdd(settings, s =>
+    {
+        var config = new AmazonSQSConfig { HttpClientFactory = new GuardedHttpClientFactory(_http.Value) };
+        PointAt(config, Region(s.Region ?? "us-east-1"), s.ServiceUrl);
+        return new AmazonSQSClient(Credentials(s.RoleArn, s.ExternalId), config);
     });
 
     /// <summary>AWS's endpoint of the region, or another endpoint that signs for the region.</summary>

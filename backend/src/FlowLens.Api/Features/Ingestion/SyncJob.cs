@@ -48,10 +48,20 @@ public sealed class SyncJob(
                     .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
                 return;
             }
-            using var store = ObjectStores.For(source, clients, logger);
-            var (objects, checkpoint) = await store.ListAsync(source.Checkpoint, ct);
-            var added = await RecordAsync(sourceId, objects, now, ct);
-            await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set.SetProperty(s => s.Checkpoint, checkpoint), ct);
+            // A queue source's objects arrive through its queue (Queue/S3QueueListener); listing the last day is its optional safety net.
+            var queue = source.S3?.Sqs;
+            IReadOnlyList<StoredObject> objects = [];
+            var added = 0;
+            if (queue is null || queue.ListLastDay)
+            {
+                using var store = ObjectStores.For(source, clients, logger);
+                (objects, var checkpoint) = await store.ListAsync(queue is null ? source.Checkpoint : $"{now.UtcDateTime.AddDays(-1):yyyy-MM-dd}", ct);
+                added = await SourceLedger.RecordAsync(dataSource, sourceId, objects, now, ct);
+                if (queue is null)
+                {
+                    await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set.SetProperty(s => s.Checkpoint, checkpoint), ct);
+                }
+            }
 
             var pending = await MarkQueuedAsync(sourceId, requeueAll, now, ct);
             foreach (var id in pending)
@@ -96,28 +106,5 @@ public sealed class SyncJob(
         }
         ids.Sort();
         return ids;
-    }
-
-    /// <summary>Adds the object versions the ledger does not have yet; returns how many were new.</summary>
-    private async Task<int> RecordAsync(long sourceId, IReadOnlyList<StoredObject> objects, DateTimeOffset now, CancellationToken ct)
-    {
-        if (objects.Count == 0)
-        {
-            return 0;
-        }
-        // One statement for the whole listing; the unique (source, key, etag) makes a second lister a no-op.
-        await using var command = dataSource.CreateCommand("""
-            insert into source_objects (source_id, key, e_tag, size, last_modified, state, records, rejected_lines, attempts, discovered_at, sample_errors)
-            select $1, o.key, o.etag, o.size, o.modified, 'pending', 0, 0, 0, $6, '[]'
-            from unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) as o(key, etag, size, modified)
-            on conflict (source_id, key, e_tag) do nothing
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = objects.Select(o => o.Key).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = objects.Select(o => o.ETag).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = objects.Select(o => o.Size).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = objects.Select(o => o.LastModified.UtcDateTime).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
-        return await command.ExecuteNonQueryAsync(ct);
     }
 }

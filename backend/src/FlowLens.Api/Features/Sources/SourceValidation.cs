@@ -70,6 +70,19 @@ public static class SourceValidation
             add("s3.region", "The bucket's region is required: an AWS region name (e.g. eu-west-1).");
         }
         ValidateAws("s3", s3.ServiceUrl, s3.RoleArn, endpoints, add);
+        if (s3.Sqs is { } queue)
+        {
+            if (!Uri.TryCreate(queue.QueueUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http")
+                || url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Length != 2)
+            {
+                add("s3.sqs.queueUrl", "The queue's URL is required: https://sqs.{region}.amazonaws.com/{account}/{name}.");
+            }
+            if (queue.Region is not null && !SourceEndpoints.IsRegion(queue.Region))
+            {
+                add("s3.sqs.region", "The queue's region is an AWS region name (e.g. eu-west-1); without it, the bucket's.");
+            }
+            ValidateAws("s3.sqs", queue.ServiceUrl, queue.RoleArn, endpoints, add);
+        }
     }
 
     private static void ValidateCloudWatch(CloudWatchSettings? cloudWatch, SourceEndpoints endpoints, Action<string, string> add)

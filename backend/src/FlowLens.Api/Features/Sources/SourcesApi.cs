@@ -296,7 +296,7 @@ public static class SourcesApi
                 settings = settings with { ServiceUrl = null };
             }
             var (s3, cloudWatch) = admin ? (s.S3, s.CloudWatch)
-                : (s.S3 is null ? null : s.S3 with { ExternalId = null, ServiceUrl = null },
+                : (s.S3 is null ? null : s.S3 with { ExternalId = null, ServiceUrl = null, Sqs = s.S3.Sqs is null ? null : s.S3.Sqs with { ExternalId = null, ServiceUrl = null } },
                     s.CloudWatch is null ? null : s.CloudWatch with { ExternalId = null, ServiceUrl = null });
             return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s3, s.Directory, cloudWatch, settings, s.CreatedAt,
                 new SourceStatus(s.State, s.LastRunStartedAt, s.LastRunFinishedAt, s.LastError,

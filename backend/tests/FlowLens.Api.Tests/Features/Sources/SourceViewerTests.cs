@@ -52,6 +52,34 @@ public sealed class SourceViewerTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task TheQueuesExternalIdAndEndpoint_AreForAdminsOnly()
+    {
+        await using var app = await postgres.StartAppAsync();
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        var created = await admin.PostAsJsonAsync("/api/sources", new
+        {
+            name = "queued", kind = "s3", enabled = false,
+            s3 = new
+            {
+                bucket = "flow-logs", region = "eu-west-1",
+                sqs = new { queueUrl = "https://sqs.eu-west-1.amazonaws.com/123456789012/flow-logs", externalId = "ext-" + Secret, serviceUrl = "http://127.0.0.1:9/" },
+            },
+        }, Ct);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+
+        var viewer = app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer));
+        foreach (var path in new[] { "/api/sources", $"/api/sources/{id}" })
+        {
+            var text = await viewer.GetStringAsync(path, Ct);
+            Assert.DoesNotContain(Secret, text);
+            Assert.DoesNotContain("127.0.0.1:9", text);
+            Assert.Contains("/123456789012/flow-logs", text);
+        }
+        var asAdmin = await admin.GetFromJsonAsync<SourcesApi.SourceResponse>($"/api/sources/{id}", Ct);
+        Assert.Equal(("ext-" + Secret, "http://127.0.0.1:9/"), (asAdmin!.S3!.Sqs!.ExternalId, asAdmin.S3.Sqs.ServiceUrl));
+    }
+
+    [Fact]
     public async Task ObjectErrors_NameNoInsideAddress_WhenTheEndpointIsGone()
     {
         _folder.WriteDay(files: 1, recordsPerFile: 10);

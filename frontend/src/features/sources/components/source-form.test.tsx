@@ -88,10 +88,34 @@ describe('SourceForm', () => {
         roleArn: null,
         externalId: null,
         serviceUrl: null,
+        sqs: null,
       },
       cloudWatch: null,
       directory: null,
       inventory: { enabled: true, serviceUrl: null },
+    });
+  });
+
+  it('sends the queue of an S3 source fed by event notifications, and its safety net', async () => {
+    const onSaved = vi.fn();
+    renderWithProviders(<SourceForm source={null} onSaved={onSaved} onCancel={() => {}} />);
+    fireEvent.change(field('Name'), { target: { value: 'org bucket' } });
+    fireEvent.change(field('Bucket'), { target: { value: 'org-flow-logs' } });
+    fireEvent.change(field('Region'), { target: { value: 'eu-west-1' } });
+    expect(screen.queryByLabelText('Also list the last day', { exact: false })).toBeNull();
+    fireEvent.change(field('SQS queue URL'), {
+      target: { value: 'https://sqs.eu-west-1.amazonaws.com/123456789012/flow-logs' },
+    });
+    fireEvent.click(field('Also list the last day'));
+    fireEvent.click(screen.getByRole('button', { name: 'Add source' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect((posted.at(-1) as { s3: { sqs: unknown } }).s3.sqs).toEqual({
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/flow-logs',
+      region: null,
+      roleArn: null,
+      externalId: null,
+      serviceUrl: null,
+      listLastDay: true,
     });
   });
 });

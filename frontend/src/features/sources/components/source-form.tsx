@@ -16,6 +16,10 @@ type Form = {
   externalId: string;
   serviceUrl: string;
   forcePathStyle: boolean;
+  queueUrl: string;
+  listLastDay: boolean;
+  // The queue's other settings (region, role, endpoint) are set through the API; an edit keeps them.
+  queue: NonNullable<Source['s3']>['sqs'];
   logGroupName: string;
   logFormat: string;
   lookbackMinutes: number;
@@ -38,6 +42,9 @@ const fromSource = (s: Source | null): Form => ({
   externalId: s?.s3?.externalId ?? s?.cloudWatch?.externalId ?? '',
   serviceUrl: s?.s3?.serviceUrl ?? s?.cloudWatch?.serviceUrl ?? '',
   forcePathStyle: s?.s3?.forcePathStyle ?? false,
+  queueUrl: s?.s3?.sqs?.queueUrl ?? '',
+  listLastDay: s?.s3?.sqs?.listLastDay ?? false,
+  queue: s?.s3?.sqs ?? null,
   logGroupName: s?.cloudWatch?.logGroupName ?? '',
   logFormat: s?.cloudWatch?.logFormat ?? '',
   lookbackMinutes: s?.cloudWatch?.lookbackMinutes ?? 20,
@@ -61,7 +68,21 @@ function toRequest(f: Form): SourceRequest {
     enabled: f.enabled,
     schedule: f.schedule.trim(),
     s3:
-      f.kind === 's3' ? { bucket: f.bucket.trim(), prefix: f.prefix, forcePathStyle: f.forcePathStyle, ...aws } : null,
+      f.kind === 's3'
+        ? {
+            bucket: f.bucket.trim(),
+            prefix: f.prefix,
+            forcePathStyle: f.forcePathStyle,
+            ...aws,
+            sqs: orNull(f.queueUrl)
+              ? {
+                  ...(f.queue ?? { region: null, roleArn: null, externalId: null, serviceUrl: null }),
+                  queueUrl: f.queueUrl.trim(),
+                  listLastDay: f.listLastDay,
+                }
+              : null,
+          }
+        : null,
     cloudWatch:
       f.kind === 'cloudwatch'
         ? {
@@ -153,6 +174,20 @@ export function SourceForm({
               {...text('prefix')}
               error={error('s3.prefix')}
             />
+            <TextInput
+              label="SQS queue URL"
+              description="A queue the bucket's event notifications reach (directly, through SNS or EventBridge): objects are found as they arrive instead of by listing (optional)"
+              placeholder="https://sqs.eu-west-1.amazonaws.com/123456789012/flow-logs"
+              {...text('queueUrl')}
+              error={error('s3.sqs.queueUrl', 's3.sqs')}
+            />
+            {form.queueUrl.trim() !== '' && (
+              <Checkbox
+                label="Also list the last day on the schedule (a safety net for lost notifications)"
+                checked={form.listLastDay}
+                onChange={(e) => set('listLastDay')(e.currentTarget.checked)}
+              />
+            )}
           </>
         )}
         {form.kind === 'cloudwatch' && (

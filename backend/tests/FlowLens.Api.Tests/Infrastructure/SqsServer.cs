@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+
+namespace FlowLens.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The local-aws-sqs emulator (npm, installed in backend/tests/sqs by deploy/local/test.sh; it speaks the AWS JSON
+/// protocol AWSSDK.SQS uses, long polling, visibility timeouts and redrive policies) on a free loopback port; stopped
+/// on dispose. Its queues live in memory.
+/// </summary>
+public sealed class SqsServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+
+    private SqsServer(Process process, string url) => (_process, Url) = (process, url);
+
+    public string Url { get; }
+
+    public string Log => string.Join('\n', _log.TakeLast(40));
+
+    public static async Task<SqsServer> StartAsync()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3Server.Key);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3Server.Key);
+        var script = FindScript();
+        var port = LoopbackPort.Free();
+        var process = Process.Start(new ProcessStartInfo("node", [script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var server = new SqsServer(process, $"http://127.0.0.1:{port}");
+        process.OutputDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return server;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        await server.DisposeAsync();
+        throw new InvalidOperationException("the SQS emulator did not start");
+    }
+
+    public AmazonSQSClient CreateClient() => new(new BasicAWSCredentials(S3Server.Key, S3Server.Key), new AmazonSQSConfig
+    {
+        ServiceURL = Url,
+        AuthenticationRegion = "us-east-1",
+    });
+
+    /// <summary>Makes a queue whose messages go to a dead-letter queue after <paramref name="maxReceiveCount"/> receives; returns both URLs.</summary>
+    public async Task<(string Queue, string DeadLetters)> CreateQueueAsync(string name, int maxReceiveCount = 3)
+    {
+        using var sqs = CreateClient();
+        var deadLetters = (await sqs.CreateQueueAsync(name + "-dlq")).QueueUrl;
+        var arn = (await sqs.GetQueueAttributesAsync(deadLetters, ["QueueArn"])).Attributes["QueueArn"];
+        var queue = (await sqs.CreateQueueAsync(new CreateQueueRequest
+        {
+            QueueName = name,
+            Attributes = new() { ["RedrivePolicy"] = $$"""{"deadLetterTargetArn":"{{arn}}","maxReceiveCount":"{{maxReceiveCount}}"}""" },
+        })).QueueUrl;
+        return (queue, deadLetters);
+    }
+
+    /// <summary>The queue's messages waiting (visible) and in flight (received, neither deleted nor back).</summary>
+    public async Task<(int Visible, int InFlight)> CountAsync(string queueUrl)
+    {
+        using var sqs = CreateClient();
+        var attributes = (await sqs.GetQueueAttributesAsync(queueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])).Attributes;
+        var all = int.Parse(attributes["ApproximateNumberOfMessages"], System.Globalization.CultureInfo.InvariantCulture);
+        var inFlight = int.Parse(attributes["ApproximateNumberOfMessagesNotVisible"], System.Globalization.CultureInfo.InvariantCulture);
+        // This emulator counts the messages in flight in ApproximateNumberOfMessages too (SQS counts only the visible ones).
+        return (all - inFlight, inFlight);
+    }
+
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var folder = Path.Combine(dir.FullName, "backend", "tests", "sqs");
+            if (Directory.Exists(Path.Combine(folder, "node_modules", "local-aws-sqs")))
+            {
+                return Path.Combine(folder, "server.mjs");
+            }
+        }
+        throw new InvalidOperationException("local-aws-sqs is not installed: run `npm ci` in backend/tests/sqs (deploy/local/test.sh does).");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
