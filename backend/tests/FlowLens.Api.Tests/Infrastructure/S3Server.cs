@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -32,6 +30,9 @@ public sealed class S3Server : IAsyncDisposable
     public string Url { get; }
     public string Bucket { get; }
 
+    /// <summary>Where s3rver keeps its buckets (a folder per bucket, a file per object).</summary>
+    public string DataDirectory => _directory;
+
     public static async Task<S3Server> StartAsync(string bucket = "flow-logs")
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Key);
@@ -51,18 +52,9 @@ public sealed class S3Server : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (var i = 0; i < 100; i++)
+        if (await LoopbackPort.WaitForListenerAsync(port))
         {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
+            return server;
         }
         await server.DisposeAsync();
         throw new InvalidOperationException("s3rver did not start");

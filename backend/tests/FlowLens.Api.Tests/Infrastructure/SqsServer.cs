@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
@@ -39,18 +37,9 @@ public sealed class SqsServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (var i = 0; i < 100; i++)
+        if (await LoopbackPort.WaitForListenerAsync(port))
         {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
+            return server;
         }
         await server.DisposeAsync();
         throw new InvalidOperationException("the SQS emulator did not start");

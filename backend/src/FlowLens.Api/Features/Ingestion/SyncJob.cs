@@ -30,10 +30,12 @@ public sealed class SyncJob(
             return;
         }
         var now = clock.GetUtcNow();
+        // A queue source's error comes from its listener (the queue, a message), which a run does not undo.
+        var fromQueue = source.S3?.Sqs is not null;
         await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.State, SourceStates.Running)
             .SetProperty(s => s.LastRunStartedAt, now)
-            .SetProperty(s => s.LastError, (string?)null), ct);
+            .SetProperty(s => s.LastError, s => fromQueue ? s.LastError : null), ct);
         try
         {
             if (source.Kind == SourceKinds.CloudWatch)

@@ -144,6 +144,37 @@ public sealed class S3QueueTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task TheRunOfAQueueSource_ListsNothing_UnlessItsSafetyNetListsTheLastDay()
+    {
+        _folder.WriteDay(files: 2, recordsPerFile: 100, seed: 51);
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, DateTimeOffset.UtcNow.Date.AddDays(-3), files: 1, recordsPerFile: 50, seed: 52);
+        await using var s3 = await S3Server.StartAsync();
+        await s3.UploadFolderAsync(_folder.Root);
+        await using var app = await postgres.StartAppAsync();
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        object Body(bool listLastDay) => new
+        {
+            name = "queued", kind = "s3", enabled = false,
+            s3 = new
+            {
+                bucket = s3.Bucket, region = "us-east-1", serviceUrl = s3.Url, forcePathStyle = true,
+                sqs = new { queueUrl = "http://127.0.0.1:9/123456789012/flow-logs", serviceUrl = "http://127.0.0.1:9/", listLastDay },
+            },
+        };
+        var id = (await (await admin.PostAsJsonAsync("/api/sources", Body(listLastDay: false), Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+
+        await app.IngestAsync(id);
+        Assert.Equal((0L, "idle"), (await app.ScalarAsync<long>("select count(*) from source_objects"), (await app.GetSourceAsync(id)).Status.State));
+
+        (await admin.PutAsJsonAsync($"/api/sources/{id}", Body(listLastDay: true), Ct)).EnsureSuccessStatusCode();
+        await app.IngestAsync(id);
+        // Yesterday's two objects, not the one of three days ago; and no checkpoint: the next run lists the last day again.
+        Assert.Equal(200L, await app.ScalarAsync<long>("select count(*) from flows"));
+        Assert.Equal(2L, await app.ScalarAsync<long>("select count(*) from source_objects"));
+        Assert.True(await app.ScalarAsync<bool>("select checkpoint is null from sources where id = $1", id));
+    }
+
+    [Fact]
     public async Task TheQueueSettings_AreChecked()
     {
         await using var app = await postgres.StartAppAsync();

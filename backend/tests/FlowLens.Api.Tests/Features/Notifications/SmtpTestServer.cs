@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
@@ -43,18 +41,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (var i = 0; i < 100; i++)
+        if (await LoopbackPort.WaitForListenerAsync(port))
         {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
+            return server;
         }
         await server.DisposeAsync();
         throw new InvalidOperationException($"smtp-server did not start: {server.Log}");

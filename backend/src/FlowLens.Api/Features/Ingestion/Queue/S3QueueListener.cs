@@ -27,6 +27,9 @@ public sealed class S3QueueListener(
     /// <summary>How often the listener looks for queue sources added, changed, disabled or removed.</summary>
     private static readonly TimeSpan SourcesRefresh = TimeSpan.FromSeconds(5);
 
+    /// <summary>How a source's <c>lastError</c> starts when the queue itself failed (not one of its messages).</summary>
+    private const string QueueError = "the queue: ";
+
     private readonly Dictionary<long, (Source Source, CancellationTokenSource Stop, Task Polling)> _pollers = [];
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
@@ -121,7 +124,9 @@ public sealed class S3QueueListener(
                     await using var scope = scopes.CreateAsyncScope();
                     scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>().Enqueue<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
                     await scope.ServiceProvider.GetRequiredService<FlowLensDb>().Sources.Where(s => s.Id == source.Id)
-                        .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()).SetProperty(s => s.LastError, (string?)null), ct);
+                        .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow())
+                            // The queue answers again; a message's own error stays until the next one is recorded.
+                            .SetProperty(s => s.LastError, s => s.LastError != null && s.LastError.StartsWith(QueueError) ? null : s.LastError), ct);
                 }
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
@@ -129,7 +134,7 @@ public sealed class S3QueueListener(
                 // The queue is unreachable or refuses us: say so on the source, and back off (up to a minute).
                 failures++;
                 var error = SourceErrors.Describe(e, logger, $"Source {source.Id}: the queue {queue.QueueUrl}");
-                await RecordErrorAsync(source.Id, $"the queue: {error}");
+                await RecordErrorAsync(source.Id, QueueError + error);
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(failures, 6))), clock, ct);
