@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -16,16 +15,14 @@ public sealed class S3Server : IAsyncDisposable
     /// </summary>
     public const string Key = "S3RVER";
 
-    private readonly Process _process;
+    private readonly NodeServer _node;
     private readonly string _directory;
 
-    private S3Server(Process process, string directory, string url, string bucket) =>
-        (_process, _directory, Url, Bucket) = (process, directory, url, bucket);
-
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+    private S3Server(NodeServer node, string directory, string url, string bucket) =>
+        (_node, _directory, Url, Bucket) = (node, directory, url, bucket);
 
     /// <summary>What the emulator logged, for failure messages.</summary>
-    public string Log => string.Join('\n', _log.TakeLast(40));
+    public string Log => string.Join('\n', _node.Lines.TakeLast(40));
 
     public string Url { get; }
     public string Bucket { get; }
@@ -37,27 +34,21 @@ public sealed class S3Server : IAsyncDisposable
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Key);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Key);
-        var script = FindScript();
-        // s3rver makes its continuation tokens with a cipher that OpenSSL 3 keeps in its legacy provider.
+        var script = NodeServer.Find("s3rver", "node_modules/s3rver/bin/s3rver.js", "node_modules/s3rver/bin/s3rver.js");
         var directory = Directory.CreateTempSubdirectory("flowlens-s3").FullName;
         var port = LoopbackPort.Free();
-        var start = new ProcessStartInfo("node", ["--openssl-legacy-provider", script, "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--configure-bucket", bucket])
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start)!;
-        var server = new S3Server(process, directory, $"http://127.0.0.1:{port}", bucket);
-        process.OutputDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (await LoopbackPort.WaitForListenerAsync(port))
-        {
-            return server;
+            // s3rver makes its continuation tokens with a cipher that OpenSSL 3 keeps in its legacy provider.
+            var node = await NodeServer.StartAsync("s3rver", port,
+                ["--openssl-legacy-provider", script, "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--configure-bucket", bucket]);
+            return new S3Server(node, directory, $"http://127.0.0.1:{port}", bucket);
         }
-        await server.DisposeAsync();
-        throw new InvalidOperationException("s3rver did not start");
+        catch
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
     }
 
     public AmazonS3Client CreateClient() => new(new BasicAWSCredentials(Key, Key), new AmazonS3Config
@@ -86,24 +77,9 @@ public sealed class S3Server : IAsyncDisposable
         }
     }
 
-    private static string FindScript()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var script = Path.Combine(dir.FullName, "backend", "tests", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
-            if (File.Exists(script))
-            {
-                return script;
-            }
-        }
-        throw new InvalidOperationException("s3rver is not installed: run `npm ci` in backend/tests/s3rver (deploy/local/test.sh does).");
-    }
-
     public async ValueTask DisposeAsync()
     {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        await _node.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 }

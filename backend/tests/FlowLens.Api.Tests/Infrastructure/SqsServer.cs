@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
@@ -12,37 +11,21 @@ namespace FlowLens.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class SqsServer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+    private readonly NodeServer _node;
 
-    private SqsServer(Process process, string url) => (_process, Url) = (process, url);
+    private SqsServer(NodeServer node, string url) => (_node, Url) = (node, url);
 
     public string Url { get; }
 
-    public string Log => string.Join('\n', _log.TakeLast(40));
+    public string Log => string.Join('\n', _node.Lines.TakeLast(40));
 
     public static async Task<SqsServer> StartAsync()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3Server.Key);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3Server.Key);
-        var script = FindScript();
+        var script = NodeServer.Find("sqs", "node_modules/local-aws-sqs", "server.mjs");
         var port = LoopbackPort.Free();
-        var process = Process.Start(new ProcessStartInfo("node", [script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var server = new SqsServer(process, $"http://127.0.0.1:{port}");
-        process.OutputDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (await LoopbackPort.WaitForListenerAsync(port))
-        {
-            return server;
-        }
-        await server.DisposeAsync();
-        throw new InvalidOperationException("the SQS emulator did not start");
+        return new SqsServer(await NodeServer.StartAsync("the SQS emulator", port, [script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)]), $"http://127.0.0.1:{port}");
     }
 
     public AmazonSQSClient CreateClient() => new(new BasicAWSCredentials(S3Server.Key, S3Server.Key), new AmazonSQSConfig
@@ -76,23 +59,8 @@ public sealed class SqsServer : IAsyncDisposable
         return (all - inFlight, inFlight);
     }
 
-    private static string FindScript()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "backend", "tests", "sqs");
-            if (Directory.Exists(Path.Combine(folder, "node_modules", "local-aws-sqs")))
-            {
-                return Path.Combine(folder, "server.mjs");
-            }
-        }
-        throw new InvalidOperationException("local-aws-sqs is not installed: run `npm ci` in backend/tests/sqs (deploy/local/test.sh does).");
-    }
-
     public async ValueTask DisposeAsync()
     {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        await _node.DisposeAsync();
     }
 }

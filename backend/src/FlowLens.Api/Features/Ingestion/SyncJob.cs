@@ -30,8 +30,10 @@ public sealed class SyncJob(
             return;
         }
         var now = clock.GetUtcNow();
-        // A queue source's error comes from its listener (the queue, a message), which a run does not undo.
-        var fromQueue = source.S3?.Sqs is not null;
+        // A queue source's objects arrive through its queue (Queue/S3QueueListener); listing the last day is its optional
+        // safety net. Its error comes from that listener (the queue, a message), which a run does not undo.
+        var queue = source.S3?.Sqs;
+        var fromQueue = queue is not null;
         await db.Sources.Where(s => s.Id == sourceId).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.State, SourceStates.Running)
             .SetProperty(s => s.LastRunStartedAt, now)
@@ -50,8 +52,6 @@ public sealed class SyncJob(
                     .SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow()), ct);
                 return;
             }
-            // A queue source's objects arrive through its queue (Queue/S3QueueListener); listing the last day is its optional safety net.
-            var queue = source.S3?.Sqs;
             IReadOnlyList<StoredObject> objects = [];
             var added = 0;
             if (queue is null || queue.ListLastDay)

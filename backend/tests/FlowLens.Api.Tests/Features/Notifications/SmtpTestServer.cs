@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,16 +12,15 @@ namespace FlowLens.Api.Tests.Features.Notifications;
 /// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly NodeServer _node;
     private readonly string _out;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
-    private SmtpTestServer(Process process, string output, int port) => (_process, _out, Port) = (process, output, port);
+    private SmtpTestServer(NodeServer node, string output, int port) => (_node, _out, Port) = (node, output, port);
 
     public int Port { get; }
 
     /// <summary>What the server printed, for failure messages.</summary>
-    public string Log => string.Join('\n', _log);
+    public string Log => string.Join('\n', _node.Lines);
 
     public sealed record Received(string From, IReadOnlyList<string> To, string? User, MimeMessage Message);
 
@@ -30,23 +28,20 @@ public sealed class SmtpTestServer : IAsyncDisposable
     {
         var output = Path.Combine(Directory.CreateTempSubdirectory("flowlens-smtp").FullName, "messages.jsonl");
         var port = LoopbackPort.Free();
-        List<string> args = [FindScript(), port.ToString(CultureInfo.InvariantCulture), output];
+        List<string> args = [NodeServer.Find("smtp-server", "node_modules/smtp-server/package.json", "server.js"), port.ToString(CultureInfo.InvariantCulture), output];
         if (user is not null)
         {
             args.AddRange([user, password ?? ""]);
         }
-        var process = Process.Start(new ProcessStartInfo("node", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var server = new SmtpTestServer(process, output, port);
-        process.OutputDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => server._log.Enqueue(e.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (await LoopbackPort.WaitForListenerAsync(port))
+        try
         {
-            return server;
+            return new SmtpTestServer(await NodeServer.StartAsync("smtp-server", port, args), output, port);
         }
-        await server.DisposeAsync();
-        throw new InvalidOperationException($"smtp-server did not start: {server.Log}");
+        catch
+        {
+            Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+            throw;
+        }
     }
 
     public async Task<List<Received>> MessagesAsync()
@@ -67,24 +62,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
         return list;
     }
 
-    private static string FindScript()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var folder = Path.Combine(dir.FullName, "backend", "tests", "smtp-server");
-            if (File.Exists(Path.Combine(folder, "node_modules", "smtp-server", "package.json")))
-            {
-                return Path.Combine(folder, "server.js");
-            }
-        }
-        throw new InvalidOperationException("smtp-server is not installed: run `npm ci` in backend/tests/smtp-server (deploy/local/test.sh does).");
-    }
-
     public async ValueTask DisposeAsync()
     {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        await _node.DisposeAsync();
         Directory.Delete(Path.GetDirectoryName(_out)!, recursive: true);
     }
 }
