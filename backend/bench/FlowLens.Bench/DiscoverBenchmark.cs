@@ -230,7 +230,7 @@ internal static class DiscoverBenchmark
         }
     }
 
-    private static double Percentile(IEnumerable<double> values, int percentile)
+    internal static double Percentile(IEnumerable<double> values, int percentile)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -151,7 +151,7 @@ internal static class IngestBenchmark
     }
 
     /// <summary>The same records as text lines without their headers: what psql parses is what FlowLens parsed.</summary>
-    private static async Task<string> WriteTextAsync(string logs, string work)
+    internal static async Task<string> WriteTextAsync(string logs, string work)
     {
         var text = Path.Combine(work, "records.txt");
         await using var output = File.Create(text);
@@ -173,7 +173,7 @@ internal static class IngestBenchmark
     /// Loads the text into a new bare table with the same fields; returns the seconds psql took, the CPU seconds it
     /// used (bash's <c>times</c> after it: the CPU of the shell's children) and those PostgreSQL used meanwhile.
     /// </summary>
-    private static async Task<(double Seconds, double PsqlCpu, double PostgresCpu)> CopyWithPsqlAsync(BenchNode node, string database, string text, FlowLogFormat format)
+    internal static async Task<(double Seconds, double PsqlCpu, double PostgresCpu)> CopyWithPsqlAsync(BenchNode node, string database, string text, FlowLogFormat format)
     {
         var columns = string.Join(", ", format.Columns.Select(c => $"\"{c!.ParquetName}\" {SqlType(c)}"));
         await using (var connection = new NpgsqlConnection(database))

@@ -296,6 +296,11 @@ export const CloudWatchSettingsSchema = apiShape('CloudWatchSettings')(
   }),
 );
 
+// accessKey: only in the response that made it (write-only otherwise).
+export const FirehoseSettingsSchema = apiShape('FirehoseSettings')(
+  z.object({ logFormat: s, accessKey: s, accessKeyPrefix: s }),
+);
+
 // serviceUrl: null for viewers, only admins read it.
 export const InventorySettingsSchema = apiShape('InventorySettings')(z.object({ enabled: z.boolean(), serviceUrl: s }));
 
@@ -303,12 +308,13 @@ export const SourceSchema = apiShape('SourceResponse')(
   z.object({
     id: z.number(),
     name: z.string(),
-    kind: z.enum(['s3', 'directory', 'cloudwatch']),
+    kind: z.enum(['s3', 'directory', 'cloudwatch', 'firehose']),
     enabled: z.boolean(),
     schedule: z.string(),
     s3: S3SettingsSchema.nullable(),
     directory: DirectorySettingsSchema.nullable(),
     cloudWatch: CloudWatchSettingsSchema.nullable(),
+    firehose: FirehoseSettingsSchema.nullable(),
     inventory: InventorySettingsSchema,
     createdAt: z.string(),
     status: SourceStatusSchema,

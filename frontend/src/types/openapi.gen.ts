@@ -1328,6 +1328,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ingest/firehose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amazon Data Firehose's HTTP endpoint delivery: stores a request's flow log records, once per request id.
+         * @description The stream's access key (X-Amz-Firehose-Access-Key) names a firehose source. Records are flow log lines in the source's logFormat, or CloudWatch Logs subscription messages (gzip JSON). The body may be gzip (Content-Encoding: gzip).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "X-Amz-Firehose-Request-Id"?: string;
+                    "X-Amz-Firehose-Access-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FirehoseRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FirehoseResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FirehoseResponse"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FirehoseResponse"];
+                    };
+                };
+                /** @description Content Too Large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FirehoseResponse"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FirehoseResponse"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FirehoseResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/keys": {
         parameters: {
             query?: never;
@@ -3468,6 +3559,47 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        FirehoseRecord: {
+            /** @description The record in base64: flow log text, or a CloudWatch Logs subscription message (gzip JSON). */
+            data: string;
+        };
+        /** @description Firehose's request body. */
+        FirehoseRequest: {
+            /** @description The records, each one's data in base64. */
+            records?: components["schemas"]["FirehoseRecord"][];
+            /** @description The same as the X-Amz-Firehose-Request-Id header. */
+            requestId?: string;
+            /**
+             * Format: int64
+             * @description When Firehose sent the request, in Unix milliseconds.
+             */
+            timestamp?: number;
+        };
+        /** @description Firehose's response body: the request id echoed, the time, and why a request was refused. */
+        FirehoseResponse: {
+            errorMessage: string | null;
+            requestId: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            timestamp: number;
+        };
+        /**
+         * @description An Amazon Data Firehose stream whose HTTP endpoint destination is FlowLens (`POST /api/ingest/firehose`): its
+         *     requests arrive, nothing is fetched. Each request is stored once, by its request id.
+         */
+        FirehoseSettings: {
+            /**
+             * @description The access key the stream sends in `X-Amz-Firehose-Access-Key` (at least 32 characters). Write-only: when
+             *     a new source has none, FlowLens makes one and shows it in that response only; an update without it keeps the key.
+             */
+            accessKey: string | null;
+            /** @description The access key's first characters, to tell keys apart (read-only). */
+            accessKeyPrefix: string | null;
+            /** @description The flow log's format string (`${version} ${account-id} ...`); null for the v2 default. */
+            logFormat: string | null;
+        };
         /**
          * @description A flow record as the API answers it: every field (null when the record does not have it), words for
          *     `action`, `logStatus`, `type` and `flowDirection` as AWS writes them, `protocol` as its
@@ -4255,9 +4387,11 @@ export interface components {
             directory?: components["schemas"]["DirectorySettings"] | null;
             /** @description Whether the schedule runs (default true). */
             enabled?: boolean | null;
+            /** @description Settings of a `firehose` source. */
+            firehose?: components["schemas"]["FirehoseSettings"] | null;
             /** @description The AWS inventory of an `s3` or `cloudwatch` source's account (default on); `{"enabled": false}` turns it off. */
             inventory?: components["schemas"]["InventorySettings"] | null;
-            /** @description `s3`, `directory` or `cloudwatch`. */
+            /** @description `s3`, `directory`, `cloudwatch` or `firehose`. */
             kind?: string | null;
             /** @description A unique name, e.g. `prod-vpc`. */
             name?: string | null;
@@ -4274,9 +4408,11 @@ export interface components {
             /** @description A folder on the FlowLens server holding flow log files (any tree; AWS's layout works). */
             directory: components["schemas"]["DirectorySettings"] | null;
             enabled: boolean;
+            /** @description A firehose source's settings: its access key only in the response that made it. */
+            firehose: components["schemas"]["FirehoseSettings"] | null;
             /** Format: int64 */
             id: number;
-            /** @description The AWS inventory option (off for directory sources). */
+            /** @description The AWS inventory option (off for directory and firehose sources). */
             inventory: components["schemas"]["InventorySettings"];
             kind: string;
             name: string;

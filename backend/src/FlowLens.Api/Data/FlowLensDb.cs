@@ -77,6 +77,8 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options)
             source.Property(s => s.S3).HasColumnType("jsonb").HasConversion(Json<S3Settings?>());
             source.Property(s => s.Directory).HasColumnType("jsonb").HasConversion(Json<DirectorySettings?>());
             source.Property(s => s.CloudWatch).HasColumnType("jsonb").HasConversion(Json<CloudWatchSettings?>());
+            source.Property(s => s.Firehose).HasColumnType("jsonb").HasConversion(Json<FirehoseSettings?>());
+            source.HasIndex(s => s.FirehoseKeyHash).IsUnique();
         });
         model.Entity<SourceObject>(o =>
         {

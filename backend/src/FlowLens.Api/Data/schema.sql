@@ -1395,8 +1395,16 @@ CREATE TABLE public.sources (
     last_run_finished_at timestamp with time zone,
     last_error text,
     checkpoint text,
-    cloud_watch jsonb
+    cloud_watch jsonb,
+    firehose jsonb,
+    firehose_key_hash bytea
 );
+
+--
+-- Name: COLUMN sources.firehose_key_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.sources.firehose_key_hash IS 'SHA-256 of a firehose source''s access key (X-Amz-Firehose-Access-Key); the key itself is not kept';
 
 --
 -- Name: sources_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -2026,6 +2034,12 @@ CREATE UNIQUE INDEX ix_source_objects_source_id_key_e_tag ON public.source_objec
 --
 
 CREATE INDEX ix_source_objects_source_id_state_id ON public.source_objects USING btree (source_id, state, id);
+
+--
+-- Name: ix_sources_firehose_key_hash; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX ix_sources_firehose_key_hash ON public.sources USING btree (firehose_key_hash);
 
 --
 -- Name: ix_sources_name; Type: INDEX; Schema: public; Owner: -

@@ -213,6 +213,11 @@ public sealed class TextFlowLogReader : IFlowLogReader
             Error = new FlowLogError(0, 0, null, $"unreadable gzip data: {e.Message}", "");
             return Fill.Unreadable;
         }
+        catch (UnreadableInputException e)
+        {
+            Error = new FlowLogError(0, 0, null, e.Message, "");
+            return Fill.Unreadable;
+        }
     }
 
     public async ValueTask DisposeAsync() => await _stream.DisposeAsync();

@@ -28,7 +28,7 @@ export function SourceRoute() {
                 <Title order={2}>{s.name}</Title>
                 <StateBadge state={s.status.state} />
               </Group>
-              {me.role === 'admin' && (
+              {me.role === 'admin' && s.kind !== 'firehose' && (
                 <Button onClick={() => sync.mutate(s.id)} loading={sync.isPending}>
                   Sync now
                 </Button>
@@ -51,12 +51,22 @@ export function SourceRoute() {
               />
             </SimpleGrid>
             <Text size="sm" c="dimmed">
-              {s.kind} · schedule <code>{s.schedule}</code> (UTC) · last run finished{' '}
-              {formatAgo(s.status.lastRunFinishedAt)}
+              {s.kind === 'firehose' ? (
+                <>
+                  firehose · its stream delivers to <code>/api/ingest/firehose</code>, each request a ledger row · last
+                  request stored {formatAgo(s.status.lastRunFinishedAt)}
+                </>
+              ) : (
+                <>
+                  {s.kind} · schedule <code>{s.schedule}</code> (UTC) · last run finished{' '}
+                  {formatAgo(s.status.lastRunFinishedAt)}
+                </>
+              )}
             </Text>
             <InventoryLine inventory={s.status.inventory} />
             <Panel title="Object ledger">
-              <ObjectLedger sourceId={s.id} isAdmin={me.role === 'admin'} />
+              {/* A refused Firehose request is not kept: Firehose retries it, then backs it up to S3. */}
+              <ObjectLedger sourceId={s.id} canRetry={me.role === 'admin' && s.kind !== 'firehose'} />
             </Panel>
           </Stack>
         )}

@@ -406,6 +406,14 @@ namespace FlowLens.Api.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("directory");
 
+                    b.Property<string>("Firehose")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("firehose");
+
+                    b.Property<byte[]>("FirehoseKeyHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("firehose_key_hash");
+
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean")
                         .HasColumnName("enabled");
@@ -456,6 +464,10 @@ namespace FlowLens.Api.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_sources");
+
+                    b.HasIndex("FirehoseKeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sources_firehose_key_hash");
 
                     b.HasIndex("Name")
                         .IsUnique()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using FlowLens.Api.Data;
 using FlowLens.Api.Features.Context;
 using FlowLens.Core.Detections;
 using FlowLens.Core.Stats;
@@ -134,13 +135,13 @@ public sealed class DetectionJob(
             }
             foreach (var (rule, _, isNew) in group)
             {
-                await ExecuteAsync(connection, """
+                await SqlCommands.ExecuteAsync(connection, """
                     insert into detection_windows (rule_id, window_start, judged_at, fingerprint) values ($1, $2, $3, $4)
                     on conflict (rule_id, window_start) do update set judged_at = excluded.judged_at, fingerprint = excluded.fingerprint
                     """, ct, rule.Id, start, now, fingerprint);
                 if (isNew)
                 {
-                    await ExecuteAsync(connection, "update rules set evaluated_to = greatest(evaluated_to, $2) where id = $1", ct, rule.Id, end);
+                    await SqlCommands.ExecuteAsync(connection, "update rules set evaluated_to = greatest(evaluated_to, $2) where id = $1", ct, rule.Id, end);
                 }
             }
             await transaction.CommitAsync(ct);
@@ -148,12 +149,12 @@ public sealed class DetectionJob(
             logger.LogDebug("Detections: window {Start:o} of {Size} ({Records} records, {Rules} rules) judged in {Elapsed} ms: {Fires} groups fired",
                 start, size, fingerprint, group.Count(), watch.ElapsedMilliseconds, fires.Count);
         }
-        await ExecuteAsync(connection, "delete from detection_windows where window_start < $1", ct, earliest - TimeSpan.FromDays(1));
+        await SqlCommands.ExecuteAsync(connection, "delete from detection_windows where window_start < $1", ct, earliest - TimeSpan.FromDays(1));
         // Digests of windows no rule judges any more (a window judged anew after late data is at most a lookback old).
         await DigestWriter.DeleteAsync(connection, "slice < $1", ct, earliest - TimeSpan.FromDays(1));
         // The interfaces' history: as long as the longest baseline a detector takes (90 days).
-        await ExecuteAsync(connection, "delete from interface_bytes where hour < $1", ct, now - TimeSpan.FromDays(90));
-        await ExecuteAsync(connection, "delete from interface_ports where last_seen < $1", ct, now - TimeSpan.FromDays(90));
+        await SqlCommands.ExecuteAsync(connection, "delete from interface_bytes where hour < $1", ct, now - TimeSpan.FromDays(90));
+        await SqlCommands.ExecuteAsync(connection, "delete from interface_ports where last_seen < $1", ct, now - TimeSpan.FromDays(90));
         if (windows > 0)
         {
             logger.LogInformation("Detections: {Windows} windows judged up to {Until:o}, {Opened} findings opened", windows, until, opened.Count);
@@ -297,7 +298,7 @@ public sealed class DetectionJob(
                     values ($1, $2, $3, 'open', $4, $5, 1, $6, $7, $8, $9::jsonb, $10, $10, $10)
                     returning id
                     """, ct, rule.Id, fire.Key, rule.Severity, fire.FirstSeen, fire.LastSeen, fire.EvidenceFilter, start, end, details, now);
-                await ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, window);
+                await SqlCommands.ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, window);
                 return new OpenedFinding(id, rule.Id, rule.Name, rule.Severity, rule.MinSeverity, rule.ChannelIds, fire.Key);
             }
             (id, status, mutedUntil, counted) = (reader.GetInt64(0), reader.GetString(1),
@@ -305,15 +306,15 @@ public sealed class DetectionJob(
         }
         if (counted)
         {
-            await ExecuteAsync(connection, """
+            await SqlCommands.ExecuteAsync(connection, """
                 update findings set details = $2::jsonb, first_seen = least(first_seen, $3), last_seen = greatest(last_seen, $4), updated_at = $5
                 where id = $1 and (details <> $2::jsonb or first_seen > $3 or last_seen < $4)
                 """, ct, id, details, fire.FirstSeen, fire.LastSeen, now);
             return null;
         }
         var reopen = status == "resolved" || status == "muted" && mutedUntil <= now;
-        await ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, window);
-        await ExecuteAsync(connection, """
+        await SqlCommands.ExecuteAsync(connection, "insert into finding_windows (finding_id, window_start) values ($1, $2)", ct, id, window);
+        await SqlCommands.ExecuteAsync(connection, """
             update findings set count = count + 1, severity = $2, first_seen = least(first_seen, $3), last_seen = greatest(last_seen, $4),
                 evidence_filter = $5, evidence_from = case when $9 then $6 else least(evidence_from, $6) end,
                 evidence_to = case when $9 then $7 else greatest(evidence_to, $7) end, details = $8::jsonb,
@@ -333,12 +334,6 @@ public sealed class DetectionJob(
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
         return command;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] parameters)
-    {
-        await using var command = Command(connection, sql, parameters);
-        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] parameters)

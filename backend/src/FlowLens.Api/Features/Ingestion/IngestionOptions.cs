@@ -87,6 +87,13 @@ public sealed class IngestionOptions
     [Range(1, 64)]
     public int QueueParallelism { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Bytes of one Firehose request's JSON, as sent and once its gzip is undone; a longer one is answered 413. Firehose's
+    /// largest buffer (64 MiB of records, a third more in base64) fits the default.
+    /// </summary>
+    [Range(typeof(long), "1048576", "1073741824")]
+    public long FirehoseMaxRequestBytes { get; set; } = 128L << 20;
+
     public FlowLogLimits Limits => new()
     {
         MaxObjectBytes = MaxObjectBytes,

@@ -23,6 +23,7 @@ public static class IngestionSetup
         builder.Services.AddSingleton<SourceEndpoints>();
         builder.Services.AddSingleton<SourceClients>();
         builder.Services.AddScoped<CloudWatch.CloudWatchIngestion>();
+        builder.Services.AddScoped<Firehose.FirehoseIngestion>();
         if (builder.Configuration.GetSection(Hosting.JobsOptions.Section).Get<Hosting.JobsOptions>()?.Worker ?? true)
         {
             // Queue sources are polled where jobs run: a web-only node neither lists nor receives.

@@ -5,7 +5,7 @@ public sealed class Source
 {
     public long Id { get; set; }
     public required string Name { get; set; }
-    /// <summary><c>s3</c>, <c>directory</c> or <c>cloudwatch</c>.</summary>
+    /// <summary><c>s3</c>, <c>directory</c>, <c>cloudwatch</c> or <c>firehose</c>.</summary>
     public required string Kind { get; set; }
     public bool Enabled { get; set; } = true;
     /// <summary>Cron expression (UTC) of the sync schedule.</summary>
@@ -13,6 +13,9 @@ public sealed class Source
     public S3Settings? S3 { get; set; }
     public DirectorySettings? Directory { get; set; }
     public CloudWatchSettings? CloudWatch { get; set; }
+    public FirehoseSettings? Firehose { get; set; }
+    /// <summary>The SHA-256 of a <c>firehose</c> source's access key: what identifies its requests.</summary>
+    public byte[]? FirehoseKeyHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -83,11 +86,29 @@ public sealed record CloudWatchSettings
     public string? ServiceUrl { get; init; }
 }
 
+/// <summary>
+/// An Amazon Data Firehose stream whose HTTP endpoint destination is FlowLens (<c>POST /api/ingest/firehose</c>): its
+/// requests arrive, nothing is fetched. Each request is stored once, by its request id.
+/// </summary>
+public sealed record FirehoseSettings
+{
+    /// <summary>The flow log's format string (<c>${version} ${account-id} ...</c>); null for the v2 default.</summary>
+    public string? LogFormat { get; init; }
+    /// <summary>
+    /// The access key the stream sends in <c>X-Amz-Firehose-Access-Key</c> (at least 32 characters). Write-only: when
+    /// a new source has none, FlowLens makes one and shows it in that response only; an update without it keeps the key.
+    /// </summary>
+    public string? AccessKey { get; init; }
+    /// <summary>The access key's first characters, to tell keys apart (read-only).</summary>
+    public string? AccessKeyPrefix { get; init; }
+}
+
 public static class SourceKinds
 {
     public const string S3 = "s3";
     public const string Directory = "directory";
     public const string CloudWatch = "cloudwatch";
+    public const string Firehose = "firehose";
     public const string DefaultSchedule = "*/5 * * * *";
 }
 

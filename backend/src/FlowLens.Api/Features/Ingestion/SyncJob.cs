@@ -25,7 +25,7 @@ public sealed class SyncJob(
     private async Task SyncAsync(long sourceId, bool requeueAll, CancellationToken ct)
     {
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sourceId, ct);
-        if (source is null)
+        if (source is null || source.Kind == SourceKinds.Firehose)
         {
             return;
         }

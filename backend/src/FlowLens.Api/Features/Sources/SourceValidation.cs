@@ -5,16 +5,17 @@ namespace FlowLens.Api.Features.Sources;
 
 /// <summary>What a client sends to create or replace a source.</summary>
 /// <param name="Name">A unique name, e.g. <c>prod-vpc</c>.</param>
-/// <param name="Kind"><c>s3</c>, <c>directory</c> or <c>cloudwatch</c>.</param>
+/// <param name="Kind"><c>s3</c>, <c>directory</c>, <c>cloudwatch</c> or <c>firehose</c>.</param>
 /// <param name="Enabled">Whether the schedule runs (default true).</param>
 /// <param name="Schedule">Cron expression, UTC (default every 5 minutes).</param>
 /// <param name="S3">Settings of an <c>s3</c> source.</param>
 /// <param name="Directory">Settings of a <c>directory</c> source.</param>
 /// <param name="CloudWatch">Settings of a <c>cloudwatch</c> source.</param>
+/// <param name="Firehose">Settings of a <c>firehose</c> source.</param>
 /// <param name="Inventory">The AWS inventory of an <c>s3</c> or <c>cloudwatch</c> source's account (default on); <c>{"enabled": false}</c> turns it off.</param>
 public sealed record SourceRequest(
     string? Name, string? Kind, bool? Enabled, string? Schedule, S3Settings? S3, DirectorySettings? Directory, CloudWatchSettings? CloudWatch = null,
-    Ingestion.Inventory.InventorySettings? Inventory = null);
+    Ingestion.Inventory.InventorySettings? Inventory = null, FirehoseSettings? Firehose = null);
 
 public static class SourceValidation
 {
@@ -43,8 +44,11 @@ public static class SourceValidation
             case SourceKinds.CloudWatch:
                 ValidateCloudWatch(request.CloudWatch, endpoints, Add);
                 break;
+            case SourceKinds.Firehose:
+                ValidateFirehose(request.Firehose, Add);
+                break;
             default:
-                Add("kind", "The kind must be s3, directory or cloudwatch.");
+                Add("kind", "The kind must be s3, directory, cloudwatch or firehose.");
                 break;
         }
         if (request.Inventory?.ServiceUrl is { } inventoryUrl && endpoints.Refusal(inventoryUrl) is { } refusal)
@@ -100,15 +104,38 @@ public static class SourceValidation
         {
             add("cloudWatch.region", "The log group's region is required: an AWS region name (e.g. eu-west-1).");
         }
-        if (cloudWatch.LogFormat is { } format && !FlowLens.Core.FlowLogs.FlowLogFormat.TryParse(format, out _, out var formatError))
-        {
-            add("cloudWatch.logFormat", $"Not a flow log format: {formatError}");
-        }
+        ValidateLogFormat("cloudWatch", cloudWatch.LogFormat, add);
         if (cloudWatch.LookbackMinutes is < 0 or > 1440)
         {
             add("cloudWatch.lookbackMinutes", "The look-back must be 0 to 1440 minutes.");
         }
         ValidateAws("cloudWatch", cloudWatch.ServiceUrl, cloudWatch.RoleArn, endpoints, add);
+    }
+
+    private static void ValidateFirehose(FirehoseSettings? firehose, Action<string, string> add)
+    {
+        if (firehose is null)
+        {
+            add("firehose", "A firehose source needs its firehose settings ({} for the v2 default format and a key made by FlowLens).");
+            return;
+        }
+        ValidateLogFormat("firehose", firehose.LogFormat, add);
+        // Firehose copies the key into a header as it is, up to 4,096 bytes; a short one could be guessed.
+        if (firehose.AccessKey is { } key && (key.Length is < MinFirehoseKeyLength or > 4096 || key.Any(c => c is < ' ' or > '~')))
+        {
+            add("firehose.accessKey", $"An access key is {MinFirehoseKeyLength} to 4096 printable ASCII characters; leave it out for one made by FlowLens.");
+        }
+    }
+
+    public const int MinFirehoseKeyLength = 32;
+
+    /// <summary>A headerless source's format string, as the flow log's console or API shows it.</summary>
+    private static void ValidateLogFormat(string prefix, string? format, Action<string, string> add)
+    {
+        if (format is not null && !FlowLens.Core.FlowLogs.FlowLogFormat.TryParse(format, out _, out var error))
+        {
+            add($"{prefix}.logFormat", $"Not a flow log format: {error}");
+        }
     }
 
     /// <summary>The settings every AWS source has: another endpoint (AWS's or an allowed one), and a role to assume.</summary>

@@ -39,10 +39,11 @@ public static class SourcesApi
         long ObjectsIngested, long ObjectsFailed, long RecordsIngested, long RecordsRejected, DateTimeOffset? NewestRecordAt,
         InventoryStatus Inventory);
 
-    /// <param name="Inventory">The AWS inventory option (off for directory sources).</param>
+    /// <param name="Inventory">The AWS inventory option (off for directory and firehose sources).</param>
+    /// <param name="Firehose">A firehose source's settings: its access key only in the response that made it.</param>
     public sealed record SourceResponse(
         long Id, string Name, string Kind, bool Enabled, string Schedule, S3Settings? S3, DirectorySettings? Directory,
-        CloudWatchSettings? CloudWatch, InventorySettings Inventory, DateTimeOffset CreatedAt, SourceStatus Status);
+        CloudWatchSettings? CloudWatch, InventorySettings Inventory, DateTimeOffset CreatedAt, SourceStatus Status, FirehoseSettings? Firehose);
 
     public sealed record ObjectResponse(
         long Id, string Key, string ETag, long Size, string State, long Records, long RejectedLines, string? Error,
@@ -79,14 +80,18 @@ public static class SourcesApi
         }
         var now = clock.GetUtcNow();
         var source = new Source { Name = request.Name!, Kind = request.Kind!, CreatedAt = now, UpdatedAt = now };
-        Assign(source, request);
+        var madeKey = Assign(source, request);
+        if (await KeyTakenAsync(db, source, ct) is { } taken)
+        {
+            return taken;
+        }
         db.Sources.Add(source);
         await db.SaveChangesAsync(ct);
         await SaveInventoryAsync(inventory, source, request, ct);
         schedules.Apply(source);
         await audit.RecordAsync(AuditActions.SourceCreated, Target(source), source.Kind, ct);
         var response = (await ResponsesAsync(db, inventory, db.Sources.Where(s => s.Id == source.Id), admin: true, ct)).Single();
-        return TypedResults.Created($"/api/sources/{source.Id}", response);
+        return TypedResults.Created($"/api/sources/{source.Id}", WithKey(response, madeKey));
     }
 
     internal static async Task<Results<Ok<SourceResponse>, ValidationProblem, ProblemHttpResult>> UpdateSource(
@@ -107,7 +112,11 @@ public static class SourcesApi
             return NameTaken(request.Name!);
         }
         var where = (source.Kind, source.S3, source.Directory, source.CloudWatch);
-        Assign(source, request);
+        var madeKey = Assign(source, request);
+        if (await KeyTakenAsync(db, source, ct) is { } taken)
+        {
+            return taken;
+        }
         if (where != (source.Kind, source.S3, source.Directory, source.CloudWatch))
         {
             source.Checkpoint = null; // a new place to read from: list it from the start
@@ -117,7 +126,7 @@ public static class SourcesApi
         await SaveInventoryAsync(inventory, source, request, ct);
         schedules.Apply(source);
         await audit.RecordAsync(AuditActions.SourceUpdated, Target(source), source.Kind, ct);
-        return TypedResults.Ok((await ResponsesAsync(db, inventory, db.Sources.Where(s => s.Id == id), admin: true, ct)).Single());
+        return TypedResults.Ok(WithKey((await ResponsesAsync(db, inventory, db.Sources.Where(s => s.Id == id), admin: true, ct)).Single(), madeKey));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(
@@ -153,6 +162,10 @@ public static class SourcesApi
         if (source is null)
         {
             return Problems.NotFound("source", id);
+        }
+        if (source.Kind == SourceKinds.Firehose)
+        {
+            return Pushed("Firehose sends a firehose source its records; there is nothing to fetch.");
         }
         await audit.RecordAsync(AuditActions.SourceSync, Target(source), null, ct);
         // Always queued: a sync asked for lists again and queues every pending object (this also picks up objects
@@ -233,6 +246,10 @@ public static class SourcesApi
         {
             return Problems.NotFound("source", id);
         }
+        if (source.Kind == SourceKinds.Firehose)
+        {
+            return Pushed("FlowLens keeps no copy of a refused Firehose request: Firehose retries it, then keeps it in the stream's S3 backup bucket.");
+        }
         var failed = await db.SourceObjects.Where(o => o.SourceId == id && o.State == ObjectStates.Failed).Select(o => o.Id).ToListAsync(ct);
         await db.SourceObjects.Where(o => failed.Contains(o.Id)).ExecuteUpdateAsync(set => set
             .SetProperty(o => o.State, ObjectStates.Pending).SetProperty(o => o.Attempts, 0).SetProperty(o => o.Error, (string?)null)
@@ -252,14 +269,17 @@ public static class SourcesApi
 
     private static string Target(Source source) => $"source:{source.Name} (#{source.Id})";
 
-    /// <summary>A folder has no AWS account: its inventory is off whatever the request says.</summary>
+    /// <summary>A folder or a Firehose stream gives FlowLens no AWS access: its inventory is off whatever the request says.</summary>
     private static Task SaveInventoryAsync(InventoryStore inventory, Source source, SourceRequest request, CancellationToken ct)
     {
-        var settings = source.Kind == SourceKinds.Directory ? new InventorySettings { Enabled = false } : request.Inventory ?? new InventorySettings();
+        var settings = !HasAwsAccess(source) ? new InventorySettings { Enabled = false } : request.Inventory ?? new InventorySettings();
         return inventory.SaveSettingsAsync(source.Id, settings, InventoryStore.Target(source, settings) is not null, ct);
     }
 
-    private static void Assign(Source source, SourceRequest request)
+    private static bool HasAwsAccess(Source source) => source.Kind is not (SourceKinds.Directory or SourceKinds.Firehose);
+
+    /// <summary>Sets the source from the request; returns the firehose access key FlowLens made, to show once.</summary>
+    private static string? Assign(Source source, SourceRequest request)
     {
         source.Name = request.Name!;
         source.Kind = request.Kind!;
@@ -268,7 +288,32 @@ public static class SourcesApi
         source.S3 = request.Kind == SourceKinds.S3 ? request.S3 : null;
         source.Directory = request.Kind == SourceKinds.Directory ? request.Directory : null;
         source.CloudWatch = request.Kind == SourceKinds.CloudWatch ? request.CloudWatch : null;
+        if (request.Kind != SourceKinds.Firehose)
+        {
+            (source.Firehose, source.FirehoseKeyHash) = (null, null);
+            return null;
+        }
+        // Only the key's hash is kept; an update without a key keeps the one the source has.
+        var key = request.Firehose!.AccessKey;
+        var made = key is null && source.FirehoseKeyHash is null ? Ingestion.Firehose.FirehoseApi.NewAccessKey() : null;
+        key ??= made;
+        var prefix = key is null ? source.Firehose?.AccessKeyPrefix : key[..ApiKey.PrefixLength];
+        source.FirehoseKeyHash = key is null ? source.FirehoseKeyHash : ApiKey.HashOf(key);
+        source.Firehose = request.Firehose with { AccessKey = null, AccessKeyPrefix = prefix };
+        return made;
     }
+
+    /// <summary>A key names one source: another source's is refused.</summary>
+    private static async Task<ProblemHttpResult?> KeyTakenAsync(FlowLensDb db, Source source, CancellationToken ct) =>
+        source.FirehoseKeyHash is { } hash && await db.Sources.AnyAsync(s => s.FirehoseKeyHash == hash && s.Id != source.Id, ct)
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: "Another source has this Firehose access key.")
+            : null;
+
+    private static SourceResponse WithKey(SourceResponse response, string? madeKey) =>
+        madeKey is null ? response : response with { Firehose = response.Firehose! with { AccessKey = madeKey } };
+
+    private static ProblemHttpResult Pushed(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
     /// <summary>The sources with their status; a viewer gets neither the external ids nor the endpoints.</summary>
     private static async Task<List<SourceResponse>> ResponsesAsync(FlowLensDb db, InventoryStore inventory, IQueryable<Source> sources, bool admin, CancellationToken ct)
@@ -300,14 +345,14 @@ public static class SourcesApi
                     s.CloudWatch is null ? null : s.CloudWatch with { ExternalId = null, ServiceUrl = null });
             return new SourceResponse(s.Id, s.Name, s.Kind, s.Enabled, s.Schedule, s3, s.Directory, cloudWatch, settings, s.CreatedAt,
                 new SourceStatus(s.State, s.LastRunStartedAt, s.LastRunFinishedAt, s.LastError,
-                    t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest, status));
+                    t?.Ingested ?? 0, t?.Failed ?? 0, t?.Records ?? 0, t?.Rejected ?? 0, t?.Newest, status), s.Firehose);
         })];
     }
 
     /// <summary>A source saved before the inventory existed: the default option, never run.</summary>
     private static (InventorySettings, InventoryStatus) Unrun(Source source)
     {
-        var settings = new InventorySettings { Enabled = source.Kind != SourceKinds.Directory };
+        var settings = new InventorySettings { Enabled = HasAwsAccess(source) };
         var state = InventoryStore.Target(source, settings) is null ? InventoryStates.Disabled : InventoryStates.Pending;
         return (settings, new InventoryStatus(state, null, null, new InventoryCounts(0, 0, 0)));
     }

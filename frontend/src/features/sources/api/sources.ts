@@ -33,7 +33,7 @@ export const useObjects = (id: number, state: string | null) =>
 /** What the add and edit forms send (the API's SourceRequest). */
 export type SourceRequest = Pick<
   Source,
-  'name' | 'kind' | 'enabled' | 'schedule' | 's3' | 'directory' | 'cloudWatch' | 'inventory'
+  'name' | 'kind' | 'enabled' | 'schedule' | 's3' | 'directory' | 'cloudWatch' | 'firehose' | 'inventory'
 >;
 
 function useSourceMutation<T, R>(run: (input: T) => Promise<R>) {

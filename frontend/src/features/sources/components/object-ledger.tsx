@@ -6,7 +6,7 @@ import { useObjects, useRetryFailed } from '../api/sources';
 import { StateBadge } from './source-state';
 
 /** The objects (or CloudWatch streams) a source found: state, records, and for failures the reason and bad lines. */
-export function ObjectLedger({ sourceId, isAdmin }: { sourceId: number; isAdmin: boolean }) {
+export function ObjectLedger({ sourceId, canRetry }: { sourceId: number; canRetry: boolean }) {
   const [state, setState] = useState<string>('all');
   const objects = useObjects(sourceId, state === 'all' ? null : state);
   const retry = useRetryFailed();
@@ -24,7 +24,7 @@ export function ObjectLedger({ sourceId, isAdmin }: { sourceId: number; isAdmin:
             { value: 'ingested', label: 'Ingested' },
           ]}
         />
-        {isAdmin && (
+        {canRetry && (
           <Group gap="xs">
             {retry.data && <Text size="sm">{retry.data.message}</Text>}
             <Button variant="light" onClick={() => retry.mutate(sourceId)} loading={retry.isPending}>

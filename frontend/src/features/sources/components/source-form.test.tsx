@@ -9,12 +9,15 @@ describe('SourceForm', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   const posted: unknown[] = [];
   beforeAll(async () => {
-    // Answers like FlowLens: an s3 source needs a region; a good one is created.
+    // Answers like FlowLens: an s3 source needs a region; a good one is created; a firehose source without a key gets one.
     server = await startTestServer(async (req, res) => {
       if (req.url === '/api/auth/csrf') return sendJson(res, 200, { token: 't', headerName: 'X-CSRF-TOKEN' });
-      const body = JSON.parse(await readBody(req)) as { s3: { region: string | null } };
+      const body = JSON.parse(await readBody(req)) as {
+        s3: { region: string | null } | null;
+        firehose: { logFormat: string | null; accessKey: string | null } | null;
+      };
       posted.push(body);
-      if (!body.s3.region) {
+      if (body.s3 && !body.s3.region) {
         return sendJson(res, 400, {
           title: 'One or more validation errors occurred.',
           status: 400,
@@ -42,6 +45,11 @@ describe('SourceForm', () => {
           },
         },
         ...body,
+        firehose: body.firehose && {
+          logFormat: body.firehose.logFormat,
+          accessKey: body.firehose.accessKey ? null : 'flfh_made-by-flowlens-0123456789abcdefghijklmnopq',
+          accessKeyPrefix: 'flfh_mad',
+        },
       });
     });
     setApiBaseUrl(server.url);
@@ -92,8 +100,34 @@ describe('SourceForm', () => {
       },
       cloudWatch: null,
       directory: null,
+      firehose: null,
       inventory: { enabled: true, serviceUrl: null },
     });
+  });
+
+  it('adds a Firehose source and shows the key FlowLens made once, with the endpoint to give Firehose', async () => {
+    const onSaved = vi.fn();
+    renderWithProviders(<SourceForm source={null} onSaved={onSaved} onCancel={() => {}} />);
+    fireEvent.click(screen.getByText('Firehose'));
+    expect(screen.queryByLabelText('Schedule', { exact: false })).toBeNull();
+    expect(screen.queryByLabelText('Region', { exact: false })).toBeNull();
+    fireEvent.change(field('Name'), { target: { value: 'stream' } });
+    fireEvent.change(field('Log format'), { target: { value: '${version} ${srcaddr} ${dstaddr}' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add source' }));
+
+    expect((await screen.findByTestId('made-key')).textContent).toBe(
+      'flfh_made-by-flowlens-0123456789abcdefghijklmnopq',
+    );
+    expect(screen.getByText(`${window.location.origin}/api/ingest/firehose`)).toBeTruthy();
+    expect(onSaved).not.toHaveBeenCalled();
+    expect(posted.at(-1)).toMatchObject({
+      kind: 'firehose',
+      s3: null,
+      cloudWatch: null,
+      firehose: { logFormat: '${version} ${srcaddr} ${dstaddr}', accessKey: null, accessKeyPrefix: null },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Done' }));
+    expect(onSaved).toHaveBeenCalled();
   });
 
   it('sends the queue of an S3 source fed by event notifications, and its safety net', async () => {

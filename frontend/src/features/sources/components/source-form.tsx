@@ -1,4 +1,16 @@
-import { Alert, Button, Checkbox, Group, NumberInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Code,
+  CopyButton,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '@/lib/api-client';
 import type { Source, SourceKind } from '@/types/api';
@@ -26,6 +38,8 @@ type Form = {
   // Not edited here, but kept: an edit does not move where a CloudWatch source starts reading.
   startTime: string | null;
   path: string;
+  // Write-only: empty keeps a firehose source's key (or, for a new one, lets FlowLens make one).
+  accessKey: string;
   // Not edited here either, but kept: an edit does not turn an inventory on or off (the API's PUT replaces it).
   inventory: Source['inventory'];
 };
@@ -46,10 +60,11 @@ const fromSource = (s: Source | null): Form => ({
   listLastDay: s?.s3?.sqs?.listLastDay ?? false,
   queue: s?.s3?.sqs ?? null,
   logGroupName: s?.cloudWatch?.logGroupName ?? '',
-  logFormat: s?.cloudWatch?.logFormat ?? '',
+  logFormat: s?.cloudWatch?.logFormat ?? s?.firehose?.logFormat ?? '',
   lookbackMinutes: s?.cloudWatch?.lookbackMinutes ?? 20,
   startTime: s?.cloudWatch?.startTime ?? null,
   path: s?.directory?.path ?? '',
+  accessKey: '',
   inventory: s?.inventory ?? { enabled: true, serviceUrl: null },
 });
 
@@ -94,6 +109,10 @@ function toRequest(f: Form): SourceRequest {
           }
         : null,
     directory: f.kind === 'directory' ? { path: f.path.trim() } : null,
+    firehose:
+      f.kind === 'firehose'
+        ? { logFormat: orNull(f.logFormat), accessKey: orNull(f.accessKey), accessKeyPrefix: null }
+        : null,
     inventory: f.inventory,
   };
 }
@@ -109,7 +128,40 @@ function localErrors(f: Form): Record<string, string> {
   return errors;
 }
 
-/** Adds or edits a source: S3, CloudWatch Logs or a directory, with the API's validation shown by each field. */
+/** Where Firehose delivers: this FlowLens, as the browser reaches it. */
+const firehoseUrl = () => `${window.location.origin}/api/ingest/firehose`;
+
+/** A firehose source's key as FlowLens made it: shown once, with where the stream should send its records. */
+function MadeKey({ accessKey, onDone }: { accessKey: string; onDone: () => void }) {
+  return (
+    <Stack gap="sm">
+      <Alert color="yellow" variant="light" title="Copy the access key now: it is not shown again">
+        <Stack gap="xs">
+          <Text size="sm">In the Firehose stream's HTTP endpoint destination, set:</Text>
+          <Text size="sm">
+            HTTP endpoint URL <Code>{firehoseUrl()}</Code>
+          </Text>
+          <Group gap="xs">
+            <Text size="sm">Access key</Text>
+            <Code data-testid="made-key">{accessKey}</Code>
+            <CopyButton value={accessKey}>
+              {({ copied, copy }) => (
+                <Button size="compact-xs" variant="light" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy'}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+        </Stack>
+      </Alert>
+      <Group justify="flex-end">
+        <Button onClick={onDone}>Done</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/** Adds or edits a source: S3, CloudWatch Logs, a Firehose stream or a directory, with the API's validation shown by each field. */
 export function SourceForm({
   source,
   onSaved,
@@ -121,6 +173,7 @@ export function SourceForm({
 }) {
   const [form, setForm] = useState(() => fromSource(source));
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [madeKey, setMadeKey] = useState<string | null>(null);
   const save = useSaveSource();
   const set =
     <K extends keyof Form>(key: K) =>
@@ -132,6 +185,7 @@ export function SourceForm({
   });
   const error = (...keys: string[]) => keys.map((k) => errors[k.toLowerCase()]).find(Boolean);
   const prefix = form.kind === 'cloudwatch' ? 'cloudwatch' : 's3';
+  const pulls = form.kind !== 'firehose';
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -141,7 +195,7 @@ export function SourceForm({
     save.mutate(
       { id: source?.id ?? null, request: toRequest(form) },
       {
-        onSuccess: onSaved,
+        onSuccess: (saved) => (saved.firehose?.accessKey ? setMadeKey(saved.firehose.accessKey) : onSaved()),
         onError: (e) => {
           const fields = e instanceof ApiError ? e.problem.errors : undefined;
           if (fields)
@@ -150,6 +204,8 @@ export function SourceForm({
       },
     );
   };
+
+  if (madeKey) return <MadeKey accessKey={madeKey} onDone={onSaved} />;
 
   return (
     <form onSubmit={submit} noValidate>
@@ -162,6 +218,7 @@ export function SourceForm({
           data={[
             { value: 's3', label: 'S3' },
             { value: 'cloudwatch', label: 'CloudWatch Logs' },
+            { value: 'firehose', label: 'Firehose' },
             { value: 'directory', label: 'Directory' },
           ]}
         />
@@ -217,6 +274,32 @@ export function SourceForm({
             />
           </>
         )}
+        {form.kind === 'firehose' && (
+          <>
+            <Text size="sm" c="dimmed">
+              Amazon Data Firehose delivers to <Code>{firehoseUrl()}</Code> (an HTTP endpoint destination, HTTPS on port
+              443 in front of FlowLens).
+            </Text>
+            <TextInput
+              label="Log format"
+              description="The flow log's format string; empty for the default (version 2) format"
+              placeholder="${version} ${account-id} ${interface-id} ..."
+              {...text('logFormat')}
+              error={error('firehose.logFormat', 'firehose')}
+            />
+            <TextInput
+              label="Access key"
+              description={
+                source?.firehose?.accessKeyPrefix
+                  ? `Empty keeps the key (${source.firehose.accessKeyPrefix}…); a new one replaces it`
+                  : 'Empty: FlowLens makes one and shows it once; or at least 32 characters of your own'
+              }
+              autoComplete="off"
+              {...text('accessKey')}
+              error={error('firehose.accessKey')}
+            />
+          </>
+        )}
         {form.kind === 'directory' && (
           <TextInput
             label="Folder"
@@ -226,7 +309,7 @@ export function SourceForm({
             error={error('directory.path', 'directory')}
           />
         )}
-        {form.kind !== 'directory' && (
+        {(form.kind === 's3' || form.kind === 'cloudwatch') && (
           <>
             <TextInput label="Region" placeholder="eu-west-1" {...text('region')} error={error(`${prefix}.region`)} />
             <TextInput
@@ -251,12 +334,14 @@ export function SourceForm({
             )}
           </>
         )}
-        <TextInput
-          label="Schedule"
-          description="Cron, UTC (five fields)"
-          {...text('schedule')}
-          error={error('schedule')}
-        />
+        {pulls && (
+          <TextInput
+            label="Schedule"
+            description="Cron, UTC (five fields)"
+            {...text('schedule')}
+            error={error('schedule')}
+          />
+        )}
         <Checkbox label="Enabled" checked={form.enabled} onChange={(e) => set('enabled')(e.currentTarget.checked)} />
         {save.isError && !(save.error instanceof ApiError && save.error.problem.errors) && (
           <Alert color="red" role="alert" variant="light">

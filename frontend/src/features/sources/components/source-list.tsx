@@ -7,7 +7,13 @@ import { useDeleteSource, useSources, useSyncSource } from '../api/sources';
 import { StateBadge } from './source-state';
 
 const where = (s: Source) =>
-  s.s3 ? `s3://${s.s3.bucket}/${s.s3.prefix}` : s.cloudWatch ? s.cloudWatch.logGroupName : (s.directory?.path ?? '');
+  s.s3
+    ? `s3://${s.s3.bucket}/${s.s3.prefix}`
+    : s.cloudWatch
+      ? s.cloudWatch.logGroupName
+      : s.firehose
+        ? `Firehose, key ${s.firehose.accessKeyPrefix ?? ''}…`
+        : (s.directory?.path ?? '');
 
 /** Every source with its status; admins can sync, edit and remove them. */
 export function SourceList({ isAdmin, onEdit }: { isAdmin: boolean; onEdit: (source: Source) => void }) {
@@ -62,14 +68,16 @@ export function SourceList({ isAdmin, onEdit }: { isAdmin: boolean; onEdit: (sou
                   {isAdmin && (
                     <Table.Td>
                       <Group gap={4} wrap="nowrap" justify="flex-end">
-                        <Button
-                          size="compact-sm"
-                          variant="light"
-                          onClick={() => sync.mutate(s.id)}
-                          loading={sync.isPending && sync.variables === s.id}
-                        >
-                          Sync now
-                        </Button>
+                        {s.kind !== 'firehose' && (
+                          <Button
+                            size="compact-sm"
+                            variant="light"
+                            onClick={() => sync.mutate(s.id)}
+                            loading={sync.isPending && sync.variables === s.id}
+                          >
+                            Sync now
+                          </Button>
+                        )}
                         <Button size="compact-sm" variant="default" onClick={() => onEdit(s)}>
                           Edit
                         </Button>

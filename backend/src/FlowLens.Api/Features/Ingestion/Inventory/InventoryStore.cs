@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using FlowLens.Api.Data;
 using Npgsql;
 
 namespace FlowLens.Api.Features.Ingestion.Inventory;
@@ -126,25 +127,25 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // Made if missing, and locked: runs of one source (the schedule's and a refresh) take turns.
-        await ExecuteAsync(connection, "insert into inventory_sources (source_id) values ($1) on conflict (source_id) do nothing", ct, sourceId);
-        await ExecuteAsync(connection, "select 1 from inventory_sources where source_id = $1 for update", ct, sourceId);
+        await SqlCommands.ExecuteAsync(connection, "insert into inventory_sources (source_id) values ($1) on conflict (source_id) do nothing", ct, sourceId);
+        await SqlCommands.ExecuteAsync(connection, "select 1 from inventory_sources where source_id = $1 for update", ct, sourceId);
         // A source reads one region: what is current in another (its region was changed) is not any more.
         foreach (var table in (string[])["inventory_interfaces", "inventory_addresses", "inventory_resources"])
         {
-            await ExecuteAsync(connection, $"update {table} set valid_to = $3 where source_id = $1 and region <> $2 and valid_to = 'infinity'",
+            await SqlCommands.ExecuteAsync(connection, $"update {table} set valid_to = $3 where source_id = $1 and region <> $2 and valid_to = 'infinity'",
                 ct, sourceId, region, at.UtcDateTime);
         }
         if (snapshot.InterfacesRead)
         {
-            await ExecuteAsync(connection, MergeInterfaces, ct, sourceId, region, Rows(snapshot.Interfaces), at.UtcDateTime);
-            await ExecuteAsync(connection, MergeAddresses, ct, sourceId, region, Rows(snapshot.Addresses), at.UtcDateTime);
+            await SqlCommands.ExecuteAsync(connection, MergeInterfaces, ct, sourceId, region, Rows(snapshot.Interfaces), at.UtcDateTime);
+            await SqlCommands.ExecuteAsync(connection, MergeAddresses, ct, sourceId, region, Rows(snapshot.Addresses), at.UtcDateTime);
         }
         if (snapshot.KindsRead.Count > 0)
         {
-            await ExecuteAsync(connection, MergeResources, ct, sourceId, region, Rows(snapshot.Resources), at.UtcDateTime, snapshot.KindsRead.ToArray());
+            await SqlCommands.ExecuteAsync(connection, MergeResources, ct, sourceId, region, Rows(snapshot.Resources), at.UtcDateTime, snapshot.KindsRead.ToArray());
         }
         var denied = snapshot.Denied.Count > 0;
-        await ExecuteAsync(connection, """
+        await SqlCommands.ExecuteAsync(connection, """
             update inventory_sources set state = $2, error = $3, last_run_at = $4,
                 interfaces = (select count(*) from inventory_interfaces where source_id = $1 and valid_to = 'infinity'),
                 addresses = (select count(*) from inventory_addresses where source_id = $1 and valid_to = 'infinity'),
@@ -155,16 +156,6 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
     }
 
     private static string Rows<T>(List<T> rows) => JsonSerializer.Serialize(rows, Json);
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object[] parameters)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var p in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     private static readonly string MergeInterfaces = Merge("inventory_interfaces", ["interface_id"], [
         ("interface_id", "text"), ("account_id", "text"), ("interface_type", "text"), ("kind", "text"), ("resource_id", "text"),

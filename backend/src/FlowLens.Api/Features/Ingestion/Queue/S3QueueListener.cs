@@ -5,7 +5,6 @@ using FlowLens.Api.Data;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.S3Events;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -122,7 +121,7 @@ public sealed class S3QueueListener(
                 if (await HandleBatchAsync(source, sqs, queue.QueueUrl, messages, ct) > 0)
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>().Enqueue<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+                    scope.ServiceProvider.GetRequiredService<CompactionQueue>().AfterLoad();
                     await scope.ServiceProvider.GetRequiredService<FlowLensDb>().Sources.Where(s => s.Id == source.Id)
                         .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastRunFinishedAt, clock.GetUtcNow())
                             // The queue answers again; a message's own error stays until the next one is recorded.
