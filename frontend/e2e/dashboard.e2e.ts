@@ -416,6 +416,84 @@ describe('the dashboard in Chromium', () => {
     await screenshot(page, '10-source-ledger');
   });
 
+  it('shows a Transit Gateway flow log delivered by Firehose: attachments, VPC pairs and packets lost, as the API sums them', async () => {
+    const format =
+      '${version} ${resource-type} ${account-id} ${tgw-id} ${tgw-attachment-id} ${tgw-src-vpc-account-id} ${tgw-dst-vpc-account-id} ' +
+      '${tgw-src-vpc-id} ${tgw-dst-vpc-id} ${tgw-src-subnet-id} ${tgw-dst-subnet-id} ${tgw-src-eni} ${tgw-dst-eni} ${tgw-src-az-id} ' +
+      '${tgw-dst-az-id} ${tgw-pair-attachment-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ' +
+      '${end} ${log-status} ${type} ${packets-lost-no-route} ${packets-lost-blackhole} ${packets-lost-mtu-exceeded} ' +
+      '${packets-lost-ttl-expired} ${tcp-flags} ${region} ${flow-direction} ${pkt-src-aws-service} ${pkt-dst-aws-service}';
+    const created = await fetch(`${stack.url}/api/sources`, {
+      method: 'POST',
+      headers: { 'X-Api-Key': stack.adminKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `tgw stream (${Date.now()})`, kind: 'firehose', firehose: { logFormat: format } }),
+    });
+    expect(created.status).toBe(201);
+    const key = ((await created.json()) as { firehose: { accessKey: string } }).firehose.accessKey;
+    // Two attachments of a hub: app VPC to shared services and back, one with packets dropped for their size.
+    const start = Math.floor(Date.now() / 1000) - 600;
+    const line = (attachment: string, pair: string, src: string, dst: string, bytes: number, mtu: number, i: number) =>
+      `6 TransitGateway 111122223333 tgw-0e2e00000000000a1 ${attachment} 111122223333 111122223333 ${src} ${dst} - - - - ` +
+      `use1-az1 use1-az2 ${pair} 10.1.0.${i} 10.2.0.9 ${40000 + i} 5432 6 10 ${bytes} ${start + i} ${start + 60 + i} OK IPv4 ` +
+      `0 0 ${mtu} 0 18 us-east-1 ingress - -`;
+    const lines = [
+      ...Array.from({ length: 6 }, (_, i) =>
+        line(
+          'tgw-attach-0e2eapp0000000001',
+          'tgw-attach-0e2eshared000000002',
+          'vpc-0e2eapp000000001',
+          'vpc-0e2eshared00002',
+          1_000_000,
+          i === 0 ? 7 : 0,
+          i,
+        ),
+      ),
+      ...Array.from({ length: 3 }, (_, i) =>
+        line(
+          'tgw-attach-0e2eshared000000002',
+          'tgw-attach-0e2eapp0000000001',
+          'vpc-0e2eshared00002',
+          'vpc-0e2eapp000000001',
+          400_000,
+          0,
+          10 + i,
+        ),
+      ),
+    ];
+    const delivered = await fetch(`${stack.url}/api/ingest/firehose`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Amz-Firehose-Access-Key': key,
+        'X-Amz-Firehose-Request-Id': 'e2e-tgw-1',
+      },
+      body: JSON.stringify({
+        requestId: 'e2e-tgw-1',
+        timestamp: Date.now(),
+        records: lines.map((l) => ({ data: Buffer.from(l + '\n').toString('base64') })),
+      }),
+    });
+    expect(delivered.status).toBe(200);
+
+    const report = await api<{ totals: { bytes: number; packetsLost: { mtuExceeded: number } } }>(
+      '/api/stats/transit-gateway?from=now-24h&to=now',
+    );
+    expect(report.totals.packetsLost.mtuExceeded).toBe(7);
+    await page.goto(`${stack.url}/transit-gateway?from=now-24h`);
+    const attachments = page.getByRole('table', { name: 'Attachments' });
+    await attachments.getByText('tgw-attach-0e2eapp0000000001').first().waitFor();
+    expect(await page.getByLabel('MTU exceeded', { exact: true }).textContent()).toBe('7');
+    const vpcs = page.getByRole('table', { name: 'VPC pairs' });
+    expect(await vpcs.locator('tbody tr').count()).toBe(2);
+    expect(await vpcs.locator('tbody tr').first().textContent()).toContain('vpc-0e2eapp000000001');
+    await screenshot(page, '12-transit-gateway');
+
+    // A click narrows the view to one attachment.
+    await attachments.getByRole('button', { name: 'tgw-attach-0e2eshared000000002' }).first().click();
+    await page.waitForURL(/tgw-attachment-id/);
+    await expect.poll(() => attachments.locator('tbody tr').count(), { timeout: 15_000 }).toBe(1);
+  });
+
   it('reads well in the dark theme too', async () => {
     await page.goto(`${stack.url}/?from=now-24h`);
     await page.getByRole('button', { name: 'Use the dark theme' }).click();

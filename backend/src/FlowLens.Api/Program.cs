@@ -15,6 +15,7 @@ using FlowLens.Api.Features.Searches;
 using FlowLens.Api.Features.Sources;
 using FlowLens.Api.Features.Stats;
 using FlowLens.Api.Features.ThreatLists;
+using FlowLens.Api.Features.TransitGateway;
 using FlowLens.Api.Hosting;
 using Serilog;
 
@@ -80,6 +81,7 @@ app.MapFirehose();
 app.MapFilter();
 app.MapFlows();
 app.MapStats();
+app.MapTransitGateway();
 app.MapNetworks();
 app.MapContext();
 app.MapThreatLists();

@@ -13,6 +13,7 @@ import { SourceRoute } from './routes/source';
 import { SourcesRoute } from './routes/sources';
 import { ThreatListsRoute } from './routes/threat-lists';
 import { TrafficPathsRoute } from './routes/traffic-paths';
+import { TransitGatewayRoute } from './routes/transit-gateway';
 
 export const routes = [
   { path: '/sign-in', element: <SignInRoute /> },
@@ -23,6 +24,7 @@ export const routes = [
       { path: 'rejections', element: <RejectionsRoute /> },
       { path: 'explorer', element: <ExplorerRoute /> },
       { path: 'traffic-paths', element: <TrafficPathsRoute /> },
+      { path: 'transit-gateway', element: <TransitGatewayRoute /> },
       { path: 'findings', element: <FindingsRoute /> },
       { path: 'findings/:id', element: <FindingRoute /> },
       { path: 'rules', element: <RulesRoute /> },

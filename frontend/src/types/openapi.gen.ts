@@ -2732,6 +2732,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stats/transit-gateway": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Transit Gateway view. */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description Start of the range, inclusive: ISO 8601 UTC or relative (`now-24h`). Default: an hour ago.
+                     * @example now-24h
+                     */
+                    from?: string;
+                    /**
+                     * @description End of the range, exclusive. Default: now.
+                     * @example now
+                     */
+                    to?: string;
+                    /**
+                     * @description A filter (docs/filters.md), on the Transit Gateway records.
+                     * @example tgw-id = tgw-0a12bc34de56f7890
+                     */
+                    q?: string;
+                    /**
+                     * @description Attachment pairs and VPC pairs to list, each, 1 to 500 (default 50).
+                     * @example 50
+                     */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransitGatewayReport"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/threat-lists": {
         parameters: {
             query?: never;
@@ -3180,6 +3264,24 @@ export interface components {
         AddressList: {
             /** @description The addresses' context, in the order asked. */
             items: components["schemas"]["AddressDetail"][];
+        };
+        AttachmentTraffic: {
+            /** @description The attachment the records were captured on (`tgw-attachment-id`). */
+            attachmentId: string | null;
+            /** Format: int64 */
+            bytes: number;
+            /** @description `ingress` or `egress` with respect to the attachment. */
+            flowDirection: string | null;
+            /** Format: int64 */
+            packets: number;
+            /** @description Packets the transit gateway dropped, by AWS's four reasons (the `packets-lost-*` fields). */
+            packetsLost: components["schemas"]["PacketsLost"];
+            /** @description The flow's other attachment (`tgw-pair-attachment-id`). */
+            pairAttachmentId: string | null;
+            /** Format: int64 */
+            records: number;
+            /** @description The transit gateway (`tgw-id`). */
+            tgwId: string | null;
         };
         /** @description A security-relevant action: who did what to what, when and from where. Never holds a secret. */
         AuditEvent: {
@@ -3696,6 +3798,10 @@ export interface components {
          *       "logStatus": "OK",
          *       "objectId": 42,
          *       "packets": 1,
+         *       "packetsLostBlackhole": null,
+         *       "packetsLostMtuExceeded": null,
+         *       "packetsLostNoRoute": null,
+         *       "packetsLostTtlExpired": null,
          *       "pktDstAddr": "10.0.10.25",
          *       "pktDstAwsService": null,
          *       "pktSrcAddr": "198.51.100.7",
@@ -3703,6 +3809,7 @@ export interface components {
          *       "protocol": 6,
          *       "region": "eu-west-1",
          *       "rejectReason": null,
+         *       "resourceType": null,
          *       "sourceId": 1,
          *       "src": {
          *         "address": "198.51.100.7",
@@ -3720,6 +3827,19 @@ export interface components {
          *       "sublocationType": null,
          *       "subnetId": "subnet-11110000000000002",
          *       "tcpFlags": 2,
+         *       "tgwAttachmentId": null,
+         *       "tgwDstAzId": null,
+         *       "tgwDstEni": null,
+         *       "tgwDstSubnetId": null,
+         *       "tgwDstVpcAccountId": null,
+         *       "tgwDstVpcId": null,
+         *       "tgwId": null,
+         *       "tgwPairAttachmentId": null,
+         *       "tgwSrcAzId": null,
+         *       "tgwSrcEni": null,
+         *       "tgwSrcSubnetId": null,
+         *       "tgwSrcVpcAccountId": null,
+         *       "tgwSrcVpcId": null,
          *       "trafficPath": null,
          *       "type": "IPv4",
          *       "version": 5,
@@ -3764,6 +3884,14 @@ export interface components {
             objectId: number;
             /** Format: int64 */
             packets: number | null;
+            /** Format: int64 */
+            packetsLostBlackhole: number | null;
+            /** Format: int64 */
+            packetsLostMtuExceeded: number | null;
+            /** Format: int64 */
+            packetsLostNoRoute: number | null;
+            /** Format: int64 */
+            packetsLostTtlExpired: number | null;
             pktDstAddr: string | null;
             pktDstAwsService: string | null;
             pktSrcAddr: string | null;
@@ -3772,6 +3900,7 @@ export interface components {
             protocol: number | null;
             region: string | null;
             rejectReason: string | null;
+            resourceType: string | null;
             /** Format: int64 */
             sourceId: number;
             /** @description What FlowLens knows of `srcAddr` at the flow's start (network, AWS service, country, ASN, AWS resource). */
@@ -3786,6 +3915,19 @@ export interface components {
             subnetId: string | null;
             /** Format: int32 */
             tcpFlags: number | null;
+            tgwAttachmentId: string | null;
+            tgwDstAzId: string | null;
+            tgwDstEni: string | null;
+            tgwDstSubnetId: string | null;
+            tgwDstVpcAccountId: string | null;
+            tgwDstVpcId: string | null;
+            tgwId: string | null;
+            tgwPairAttachmentId: string | null;
+            tgwSrcAzId: string | null;
+            tgwSrcEni: string | null;
+            tgwSrcSubnetId: string | null;
+            tgwSrcVpcAccountId: string | null;
+            tgwSrcVpcId: string | null;
             /** Format: int32 */
             trafficPath: number | null;
             type: string | null;
@@ -3888,6 +4030,10 @@ export interface components {
          *           "logStatus": "OK",
          *           "objectId": 42,
          *           "packets": 1,
+         *           "packetsLostBlackhole": null,
+         *           "packetsLostMtuExceeded": null,
+         *           "packetsLostNoRoute": null,
+         *           "packetsLostTtlExpired": null,
          *           "pktDstAddr": "10.0.10.25",
          *           "pktDstAwsService": null,
          *           "pktSrcAddr": "198.51.100.7",
@@ -3895,6 +4041,7 @@ export interface components {
          *           "protocol": 6,
          *           "region": "eu-west-1",
          *           "rejectReason": null,
+         *           "resourceType": null,
          *           "sourceId": 1,
          *           "src": {
          *             "address": "198.51.100.7",
@@ -3912,6 +4059,19 @@ export interface components {
          *           "sublocationType": null,
          *           "subnetId": "subnet-11110000000000002",
          *           "tcpFlags": 2,
+         *           "tgwAttachmentId": null,
+         *           "tgwDstAzId": null,
+         *           "tgwDstEni": null,
+         *           "tgwDstSubnetId": null,
+         *           "tgwDstVpcAccountId": null,
+         *           "tgwDstVpcId": null,
+         *           "tgwId": null,
+         *           "tgwPairAttachmentId": null,
+         *           "tgwSrcAzId": null,
+         *           "tgwSrcEni": null,
+         *           "tgwSrcSubnetId": null,
+         *           "tgwSrcVpcAccountId": null,
+         *           "tgwSrcVpcId": null,
          *           "trafficPath": null,
          *           "type": "IPv4",
          *           "version": 5,
@@ -4105,6 +4265,17 @@ export interface components {
             /** Format: int64 */
             size: number;
             state: string;
+        };
+        /** @description Packets the transit gateway dropped, by AWS's four reasons (the `packets-lost-*` fields). */
+        PacketsLost: {
+            /** Format: int64 */
+            blackhole: number;
+            /** Format: int64 */
+            mtuExceeded: number;
+            /** Format: int64 */
+            noRoute: number;
+            /** Format: int64 */
+            ttlExpired: number;
         };
         PasswordRequest: {
             currentPassword?: string | null;
@@ -4640,6 +4811,75 @@ export interface components {
              */
             maxError: number;
         };
+        /**
+         * @example {
+         *       "attachments": [
+         *         {
+         *           "attachmentId": "tgw-attach-0123456789abcdef0",
+         *           "bytes": 6543210000,
+         *           "flowDirection": "ingress",
+         *           "packets": 5120300,
+         *           "packetsLost": {
+         *             "blackhole": 0,
+         *             "mtuExceeded": 310,
+         *             "noRoute": 0,
+         *             "ttlExpired": 0
+         *           },
+         *           "pairAttachmentId": "tgw-attach-0fedcba9876543210",
+         *           "records": 30110,
+         *           "tgwId": "tgw-0a12bc34de56f7890"
+         *         }
+         *       ],
+         *       "totals": {
+         *         "bytes": 9876543210,
+         *         "packets": 8123456,
+         *         "packetsLost": {
+         *           "blackhole": 0,
+         *           "mtuExceeded": 310,
+         *           "noRoute": 12,
+         *           "ttlExpired": 0
+         *         },
+         *         "records": 48210
+         *       },
+         *       "vpcs": [
+         *         {
+         *           "bytes": 6543210000,
+         *           "dstVpcAccountId": "444455556666",
+         *           "dstVpcId": "vpc-0def5678abc123456",
+         *           "packets": 5120300,
+         *           "packetsLost": {
+         *             "blackhole": 0,
+         *             "mtuExceeded": 310,
+         *             "noRoute": 0,
+         *             "ttlExpired": 0
+         *           },
+         *           "records": 30110,
+         *           "srcVpcAccountId": "111122223333",
+         *           "srcVpcId": "vpc-0abc1234def567890"
+         *         }
+         *       ]
+         *     }
+         */
+        TransitGatewayReport: {
+            /** @description Attachment pairs by bytes, at most `limit`. */
+            attachments: components["schemas"]["AttachmentTraffic"][];
+            totals: components["schemas"]["TransitGatewayTotals"];
+            /** @description VPC pairs by bytes, at most `limit`. */
+            vpcs: components["schemas"]["VpcTraffic"][];
+        };
+        TransitGatewayTotals: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int64 */
+            packets: number;
+            /** @description Packets the transit gateway dropped, by AWS's four reasons (the `packets-lost-*` fields). */
+            packetsLost: components["schemas"]["PacketsLost"];
+            /**
+             * Format: int64
+             * @description Transit Gateway flow log records (records with `resource-type`, `tgw-id` or `tgw-attachment-id`).
+             */
+            records: number;
+        };
         UserRequest: {
             /** @description The sign-in name. */
             email?: string | null;
@@ -4665,6 +4905,22 @@ export interface components {
             label: string;
             /** @description The value as the API returns it (`6`; a single bit for `tcp-flags`). */
             value: string;
+        };
+        VpcTraffic: {
+            /** Format: int64 */
+            bytes: number;
+            dstVpcAccountId: string | null;
+            /** @description `tgw-dst-vpc-id`. */
+            dstVpcId: string | null;
+            /** Format: int64 */
+            packets: number;
+            /** @description Packets the transit gateway dropped, by AWS's four reasons (the `packets-lost-*` fields). */
+            packetsLost: components["schemas"]["PacketsLost"];
+            /** Format: int64 */
+            records: number;
+            srcVpcAccountId: string | null;
+            /** @description `tgw-src-vpc-id`; null when the traffic came from no VPC (VPN, Direct Connect, peering). */
+            srcVpcId: string | null;
         };
         WebhookRequest: {
             /** @description `flowlens` (default: the finding as FlowLens describes it) or `ocsf` (an OCSF Detection Finding, class 2004). */

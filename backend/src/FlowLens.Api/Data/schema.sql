@@ -527,7 +527,25 @@ CREATE TABLE public.flow_chunks (
     pkt_dstaddr inet[],
     extras jsonb[],
     line integer[],
-    bloom bytea
+    bloom bytea,
+    resource_type integer[],
+    tgw_id integer[],
+    tgw_attachment_id integer[],
+    tgw_src_vpc_account_id integer[],
+    tgw_dst_vpc_account_id integer[],
+    tgw_src_vpc_id integer[],
+    tgw_dst_vpc_id integer[],
+    tgw_src_subnet_id integer[],
+    tgw_dst_subnet_id integer[],
+    tgw_src_eni integer[],
+    tgw_dst_eni integer[],
+    tgw_src_az_id integer[],
+    tgw_dst_az_id integer[],
+    tgw_pair_attachment_id integer[],
+    packets_lost_no_route bigint[],
+    packets_lost_blackhole bigint[],
+    packets_lost_mtu_exceeded bigint[],
+    packets_lost_ttl_expired bigint[]
 )
 PARTITION BY RANGE (start_min);
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN packets SET COMPRESSION lz4;
@@ -573,6 +591,24 @@ ALTER TABLE ONLY public.flow_chunks ALTER COLUMN pkt_dstaddr SET COMPRESSION lz4
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN line SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN bloom SET STORAGE PLAIN;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN resource_type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_attachment_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_src_vpc_account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_dst_vpc_account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_src_vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_dst_vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_src_subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_dst_subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_src_eni SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_dst_eni SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_src_az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_dst_az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN tgw_pair_attachment_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN packets_lost_no_route SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN packets_lost_blackhole SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN packets_lost_mtu_exceeded SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks ALTER COLUMN packets_lost_ttl_expired SET COMPRESSION lz4;
 
 --
 -- Name: TABLE flow_chunks; Type: COMMENT; Schema: public; Owner: -
@@ -664,7 +700,25 @@ CREATE TABLE public.flow_chunks_default (
     pkt_dstaddr inet[],
     extras jsonb[],
     line integer[],
-    bloom bytea
+    bloom bytea,
+    resource_type integer[],
+    tgw_id integer[],
+    tgw_attachment_id integer[],
+    tgw_src_vpc_account_id integer[],
+    tgw_dst_vpc_account_id integer[],
+    tgw_src_vpc_id integer[],
+    tgw_dst_vpc_id integer[],
+    tgw_src_subnet_id integer[],
+    tgw_dst_subnet_id integer[],
+    tgw_src_eni integer[],
+    tgw_dst_eni integer[],
+    tgw_src_az_id integer[],
+    tgw_dst_az_id integer[],
+    tgw_pair_attachment_id integer[],
+    packets_lost_no_route bigint[],
+    packets_lost_blackhole bigint[],
+    packets_lost_mtu_exceeded bigint[],
+    packets_lost_ttl_expired bigint[]
 );
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN bytes SET COMPRESSION lz4;
@@ -709,6 +763,24 @@ ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN pkt_dstaddr SET COMPRES
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN extras SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN line SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN bloom SET STORAGE PLAIN;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN resource_type SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_attachment_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_src_vpc_account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_dst_vpc_account_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_src_vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_dst_vpc_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_src_subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_dst_subnet_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_src_eni SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_dst_eni SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_src_az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_dst_az_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN tgw_pair_attachment_id SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN packets_lost_no_route SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN packets_lost_blackhole SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN packets_lost_mtu_exceeded SET COMPRESSION lz4;
+ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN packets_lost_ttl_expired SET COMPRESSION lz4;
 
 --
 -- Name: flow_rollups_5m; Type: TABLE; Schema: public; Owner: -
@@ -919,6 +991,10 @@ CREATE VIEW public.flows AS
  SELECT c.object_id,
     u.packets,
     u.bytes,
+    u.packets_lost_no_route,
+    u.packets_lost_blackhole,
+    u.packets_lost_mtu_exceeded,
+    u.packets_lost_ttl_expired,
     (c.base + ((u.t)::double precision * '00:00:01'::interval)) AS start,
     (c.base + ((u.e)::double precision * '00:00:01'::interval)) AS "end",
     c.source_id,
@@ -946,6 +1022,20 @@ CREATE VIEW public.flows AS
     u.ecs_task_arn,
     u.ecs_task_id,
     u.reject_reason,
+    u.resource_type,
+    u.tgw_id,
+    u.tgw_attachment_id,
+    u.tgw_src_vpc_account_id,
+    u.tgw_dst_vpc_account_id,
+    u.tgw_src_vpc_id,
+    u.tgw_dst_vpc_id,
+    u.tgw_src_subnet_id,
+    u.tgw_dst_subnet_id,
+    u.tgw_src_eni,
+    u.tgw_dst_eni,
+    u.tgw_src_az_id,
+    u.tgw_dst_az_id,
+    u.tgw_pair_attachment_id,
     u.version,
     u.protocol,
     u.action,
@@ -961,7 +1051,7 @@ CREATE VIEW public.flows AS
     u.extras,
     COALESCE(u.line, ((c.line0 + (u.ord)::integer) - 1)) AS line
    FROM (public.flow_chunks c
-     CROSS JOIN LATERAL UNNEST(c.packets, c.bytes, c.t, c.e, c.account_id, c.interface_id, c.srcport, c.dstport, c.vpc_id, c.subnet_id, c.instance_id, c.region, c.az_id, c.sublocation_type, c.sublocation_id, c.pkt_src_aws_service, c.pkt_dst_aws_service, c.ecs_cluster_arn, c.ecs_cluster_name, c.ecs_container_instance_arn, c.ecs_container_instance_id, c.ecs_container_id, c.ecs_second_container_id, c.ecs_service_name, c.ecs_task_definition_arn, c.ecs_task_arn, c.ecs_task_id, c.reject_reason, c.version, c.protocol, c.action, c.log_status, c.tcp_flags, c.type, c.flow_direction, c.traffic_path, c.srcaddr, c.dstaddr, c.pkt_srcaddr, c.pkt_dstaddr, c.extras, c.line) WITH ORDINALITY u(packets, bytes, t, e, account_id, interface_id, srcport, dstport, vpc_id, subnet_id, instance_id, region, az_id, sublocation_type, sublocation_id, pkt_src_aws_service, pkt_dst_aws_service, ecs_cluster_arn, ecs_cluster_name, ecs_container_instance_arn, ecs_container_instance_id, ecs_container_id, ecs_second_container_id, ecs_service_name, ecs_task_definition_arn, ecs_task_arn, ecs_task_id, reject_reason, version, protocol, action, log_status, tcp_flags, type, flow_direction, traffic_path, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, extras, line, ord));
+     CROSS JOIN LATERAL UNNEST(c.packets, c.bytes, c.packets_lost_no_route, c.packets_lost_blackhole, c.packets_lost_mtu_exceeded, c.packets_lost_ttl_expired, c.t, c.e, c.account_id, c.interface_id, c.srcport, c.dstport, c.vpc_id, c.subnet_id, c.instance_id, c.region, c.az_id, c.sublocation_type, c.sublocation_id, c.pkt_src_aws_service, c.pkt_dst_aws_service, c.ecs_cluster_arn, c.ecs_cluster_name, c.ecs_container_instance_arn, c.ecs_container_instance_id, c.ecs_container_id, c.ecs_second_container_id, c.ecs_service_name, c.ecs_task_definition_arn, c.ecs_task_arn, c.ecs_task_id, c.reject_reason, c.resource_type, c.tgw_id, c.tgw_attachment_id, c.tgw_src_vpc_account_id, c.tgw_dst_vpc_account_id, c.tgw_src_vpc_id, c.tgw_dst_vpc_id, c.tgw_src_subnet_id, c.tgw_dst_subnet_id, c.tgw_src_eni, c.tgw_dst_eni, c.tgw_src_az_id, c.tgw_dst_az_id, c.tgw_pair_attachment_id, c.version, c.protocol, c.action, c.log_status, c.tcp_flags, c.type, c.flow_direction, c.traffic_path, c.srcaddr, c.dstaddr, c.pkt_srcaddr, c.pkt_dstaddr, c.extras, c.line) WITH ORDINALITY u(packets, bytes, packets_lost_no_route, packets_lost_blackhole, packets_lost_mtu_exceeded, packets_lost_ttl_expired, t, e, account_id, interface_id, srcport, dstport, vpc_id, subnet_id, instance_id, region, az_id, sublocation_type, sublocation_id, pkt_src_aws_service, pkt_dst_aws_service, ecs_cluster_arn, ecs_cluster_name, ecs_container_instance_arn, ecs_container_instance_id, ecs_container_id, ecs_second_container_id, ecs_service_name, ecs_task_definition_arn, ecs_task_arn, ecs_task_id, reject_reason, resource_type, tgw_id, tgw_attachment_id, tgw_src_vpc_account_id, tgw_dst_vpc_account_id, tgw_src_vpc_id, tgw_dst_vpc_id, tgw_src_subnet_id, tgw_dst_subnet_id, tgw_src_eni, tgw_dst_eni, tgw_src_az_id, tgw_dst_az_id, tgw_pair_attachment_id, version, protocol, action, log_status, tcp_flags, type, flow_direction, traffic_path, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, extras, line, ord));
 
 --
 -- Name: VIEW flows; Type: COMMENT; Schema: public; Owner: -

@@ -67,7 +67,8 @@ public static class FilterEvaluator
         FlowColumn.SrcAddr or FlowColumn.DstAddr or FlowColumn.PktSrcAddr or FlowColumn.PktDstAddr => FilterKind.Address,
         FlowColumn.Packets or FlowColumn.Bytes or FlowColumn.SrcPort or FlowColumn.DstPort or FlowColumn.Version
             or FlowColumn.Protocol or FlowColumn.Action or FlowColumn.LogStatus or FlowColumn.TcpFlags or FlowColumn.Type
-            or FlowColumn.FlowDirection or FlowColumn.TrafficPath => FilterKind.Number,
+            or FlowColumn.FlowDirection or FlowColumn.TrafficPath or FlowColumn.PacketsLostNoRoute or FlowColumn.PacketsLostBlackhole
+            or FlowColumn.PacketsLostMtuExceeded or FlowColumn.PacketsLostTtlExpired => FilterKind.Number,
         FlowColumn.Start or FlowColumn.End => null,
         _ => FilterKind.Text,
     };
@@ -361,6 +362,10 @@ public static class FilterEvaluator
         FlowColumn.Type => r.Type is { } t ? (long)t : null,
         FlowColumn.FlowDirection => r.FlowDirection is { } d ? (long)d : null,
         FlowColumn.TrafficPath => r.TrafficPath,
+        FlowColumn.PacketsLostNoRoute => r.PacketsLostNoRoute,
+        FlowColumn.PacketsLostBlackhole => r.PacketsLostBlackhole,
+        FlowColumn.PacketsLostMtuExceeded => r.PacketsLostMtuExceeded,
+        FlowColumn.PacketsLostTtlExpired => r.PacketsLostTtlExpired,
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a number column"),
     };
 

@@ -97,6 +97,10 @@ internal static class FieldValues
             case FlowField.End: record.End = value is { } e ? DateTimeOffset.FromUnixTimeSeconds(e) : null; break;
             case FlowField.TcpFlags: record.TcpFlags = (TcpFlags?)(byte?)value; break;
             case FlowField.TrafficPath: record.TrafficPath = (byte?)value; break;
+            case FlowField.PacketsLostNoRoute: record.PacketsLostNoRoute = value; break;
+            case FlowField.PacketsLostBlackhole: record.PacketsLostBlackhole = value; break;
+            case FlowField.PacketsLostMtuExceeded: record.PacketsLostMtuExceeded = value; break;
+            case FlowField.PacketsLostTtlExpired: record.PacketsLostTtlExpired = value; break;
             default: throw new ArgumentOutOfRangeException(nameof(info), info.Field, null);
         }
         return true;
@@ -140,6 +144,20 @@ internal static class FieldValues
             case FlowField.EcsTaskArn: record.EcsTaskArn = value; break;
             case FlowField.EcsTaskId: record.EcsTaskId = value; break;
             case FlowField.RejectReason: record.RejectReason = value; break;
+            case FlowField.ResourceType: record.ResourceType = value; break;
+            case FlowField.TgwId: record.TgwId = value; break;
+            case FlowField.TgwAttachmentId: record.TgwAttachmentId = value; break;
+            case FlowField.TgwSrcVpcAccountId: record.TgwSrcVpcAccountId = value; break;
+            case FlowField.TgwDstVpcAccountId: record.TgwDstVpcAccountId = value; break;
+            case FlowField.TgwSrcVpcId: record.TgwSrcVpcId = value; break;
+            case FlowField.TgwDstVpcId: record.TgwDstVpcId = value; break;
+            case FlowField.TgwSrcSubnetId: record.TgwSrcSubnetId = value; break;
+            case FlowField.TgwDstSubnetId: record.TgwDstSubnetId = value; break;
+            case FlowField.TgwSrcEni: record.TgwSrcEni = value; break;
+            case FlowField.TgwDstEni: record.TgwDstEni = value; break;
+            case FlowField.TgwSrcAzId: record.TgwSrcAzId = value; break;
+            case FlowField.TgwDstAzId: record.TgwDstAzId = value; break;
+            case FlowField.TgwPairAttachmentId: record.TgwPairAttachmentId = value; break;
             default: throw new ArgumentOutOfRangeException(nameof(field), field, null);
         }
     }

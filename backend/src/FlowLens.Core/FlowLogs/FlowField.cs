@@ -1,6 +1,9 @@
 namespace FlowLens.Core.FlowLogs;
 
-/// <summary>Every field AWS defines for VPC flow log records (versions 2 to 8), in the documentation's order.</summary>
+/// <summary>
+/// Every field AWS defines for VPC flow log records (versions 2 to 8), in the documentation's order, then the fields
+/// only Transit Gateway flow log records have (version 6).
+/// </summary>
 public enum FlowField : byte
 {
     Version,
@@ -43,6 +46,24 @@ public enum FlowField : byte
     EcsTaskArn,
     EcsTaskId,
     RejectReason,
+    ResourceType,
+    TgwId,
+    TgwAttachmentId,
+    TgwSrcVpcAccountId,
+    TgwDstVpcAccountId,
+    TgwSrcVpcId,
+    TgwDstVpcId,
+    TgwSrcSubnetId,
+    TgwDstSubnetId,
+    TgwSrcEni,
+    TgwDstEni,
+    TgwSrcAzId,
+    TgwDstAzId,
+    TgwPairAttachmentId,
+    PacketsLostNoRoute,
+    PacketsLostBlackhole,
+    PacketsLostMtuExceeded,
+    PacketsLostTtlExpired,
 }
 
 /// <summary>How a field's text turns into a value.</summary>
@@ -111,6 +132,25 @@ public static class FlowFields
         new(FlowField.EcsTaskArn, "ecs-task-arn", 7, FlowFieldKind.Text),
         new(FlowField.EcsTaskId, "ecs-task-id", 7, FlowFieldKind.Text),
         new(FlowField.RejectReason, "reject-reason", 8, FlowFieldKind.Text),
+        // Transit Gateway flow logs: their records also use version 2 to 5 fields (srcaddr, packets, log-status, type, region...).
+        new(FlowField.ResourceType, "resource-type", 6, FlowFieldKind.Text),
+        new(FlowField.TgwId, "tgw-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwAttachmentId, "tgw-attachment-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwSrcVpcAccountId, "tgw-src-vpc-account-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwDstVpcAccountId, "tgw-dst-vpc-account-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwSrcVpcId, "tgw-src-vpc-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwDstVpcId, "tgw-dst-vpc-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwSrcSubnetId, "tgw-src-subnet-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwDstSubnetId, "tgw-dst-subnet-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwSrcEni, "tgw-src-eni", 6, FlowFieldKind.Text),
+        new(FlowField.TgwDstEni, "tgw-dst-eni", 6, FlowFieldKind.Text),
+        new(FlowField.TgwSrcAzId, "tgw-src-az-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwDstAzId, "tgw-dst-az-id", 6, FlowFieldKind.Text),
+        new(FlowField.TgwPairAttachmentId, "tgw-pair-attachment-id", 6, FlowFieldKind.Text),
+        new(FlowField.PacketsLostNoRoute, "packets-lost-no-route", 6, FlowFieldKind.Integer),
+        new(FlowField.PacketsLostBlackhole, "packets-lost-blackhole", 6, FlowFieldKind.Integer),
+        new(FlowField.PacketsLostMtuExceeded, "packets-lost-mtu-exceeded", 6, FlowFieldKind.Integer),
+        new(FlowField.PacketsLostTtlExpired, "packets-lost-ttl-expired", 6, FlowFieldKind.Integer),
     ];
 
     private static readonly Dictionary<string, FlowFieldInfo> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);

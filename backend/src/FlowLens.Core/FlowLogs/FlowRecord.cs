@@ -69,6 +69,29 @@ public sealed class FlowRecord
     public string? EcsTaskArn { get; set; }
     public string? EcsTaskId { get; set; }
     public string? RejectReason { get; set; }
+    /// <summary>Transit Gateway flow logs: <c>TransitGateway</c> (the resource the flow log is on).</summary>
+    public string? ResourceType { get; set; }
+    public string? TgwId { get; set; }
+    public string? TgwAttachmentId { get; set; }
+    public string? TgwSrcVpcAccountId { get; set; }
+    public string? TgwDstVpcAccountId { get; set; }
+    public string? TgwSrcVpcId { get; set; }
+    public string? TgwDstVpcId { get; set; }
+    public string? TgwSrcSubnetId { get; set; }
+    public string? TgwDstSubnetId { get; set; }
+    public string? TgwSrcEni { get; set; }
+    public string? TgwDstEni { get; set; }
+    public string? TgwSrcAzId { get; set; }
+    public string? TgwDstAzId { get; set; }
+    public string? TgwPairAttachmentId { get; set; }
+    /// <summary>Transit Gateway flow logs: packets dropped because no route matched.</summary>
+    public long? PacketsLostNoRoute { get; set; }
+    /// <summary>Packets dropped by a blackhole route.</summary>
+    public long? PacketsLostBlackhole { get; set; }
+    /// <summary>Packets dropped for being larger than the attachment's MTU.</summary>
+    public long? PacketsLostMtuExceeded { get; set; }
+    /// <summary>Packets dropped because their time to live ran out.</summary>
+    public long? PacketsLostTtlExpired { get; set; }
 
     /// <summary>Values of fields this version of FlowLens does not know, in the order of the format's extra fields.</summary>
     public string?[] Extras { get; set; } = [];
@@ -123,6 +146,24 @@ public sealed class FlowRecord
         FlowField.EcsTaskArn => EcsTaskArn,
         FlowField.EcsTaskId => EcsTaskId,
         FlowField.RejectReason => RejectReason,
+        FlowField.ResourceType => ResourceType,
+        FlowField.TgwId => TgwId,
+        FlowField.TgwAttachmentId => TgwAttachmentId,
+        FlowField.TgwSrcVpcAccountId => TgwSrcVpcAccountId,
+        FlowField.TgwDstVpcAccountId => TgwDstVpcAccountId,
+        FlowField.TgwSrcVpcId => TgwSrcVpcId,
+        FlowField.TgwDstVpcId => TgwDstVpcId,
+        FlowField.TgwSrcSubnetId => TgwSrcSubnetId,
+        FlowField.TgwDstSubnetId => TgwDstSubnetId,
+        FlowField.TgwSrcEni => TgwSrcEni,
+        FlowField.TgwDstEni => TgwDstEni,
+        FlowField.TgwSrcAzId => TgwSrcAzId,
+        FlowField.TgwDstAzId => TgwDstAzId,
+        FlowField.TgwPairAttachmentId => TgwPairAttachmentId,
+        FlowField.PacketsLostNoRoute => PacketsLostNoRoute,
+        FlowField.PacketsLostBlackhole => PacketsLostBlackhole,
+        FlowField.PacketsLostMtuExceeded => PacketsLostMtuExceeded,
+        FlowField.PacketsLostTtlExpired => PacketsLostTtlExpired,
         _ => throw new ArgumentOutOfRangeException(nameof(field)),
     };
 }

@@ -170,9 +170,10 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Equal(["20261202120000_FlowChunks", "20261202160000_ChunkBlooms", "20261203100000_Inventory", "20261203110000_AddressContext",
             "20261203120000_ContextFilters"], migrations[(i - 4)..(i + 1)]);
         Assert.Equal(["20261204100000_SavedSearches", "20261204110000_ThreatLists", "20261204120000_Notifications", "20261204130000_Detections",
-            "20261205090000_DetectionDigests", "20261206090000_InterfaceDigests", "20261206100000_RuleDigests", "20261207090000_RuleSearches"], migrations[(i + 1)..]);
+            "20261205090000_DetectionDigests", "20261206090000_InterfaceDigests", "20261206100000_RuleDigests", "20261207090000_RuleSearches",
+            "20261207100000_FirehoseSources", "20261207110000_TransitGatewayFields"], migrations[(i + 1)..]);
 
-        // The detections' eight (#23) down: their tables go, every other table keeps its rows.
+        // The detections' eight (#23) and #24's two (columns only) down: the detections' tables go, every other table keeps its rows.
         string[] detectionTables = ["saved_searches", "threat_lists", "threat_list_entries", "channels", "deliveries", "rules", "findings",
             "finding_windows", "detection_windows", "detection_slices", "detection_digests", "detection_interfaces", "rule_slices", "rule_digests", "interface_ports", "interface_bytes"];
         await migrator.MigrateAsync(migrations[i], ct);

@@ -7,25 +7,28 @@ namespace FlowLens.Core.Tests.FlowLogs;
 /// <summary>The conformance set: real samples from other projects (testdata/flowlogs, see SOURCES.md).</summary>
 public sealed class SampleFileTests
 {
-    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "testdata", "flowlogs", "elastic-beats");
+    private static string Folder(string name) => Path.Combine(AppContext.BaseDirectory, "testdata", "flowlogs", name);
 
-    private static readonly JsonElement Expected =
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "expected.json"))).RootElement;
+    private static JsonElement Expected(string folder) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder(folder), "expected.json"))).RootElement;
 
     [Theory]
-    [InlineData("accept-reject-traffic.log")]
-    [InlineData("bad.log")]
-    [InlineData("custom-nat-gateway.log")]
-    [InlineData("custom-transit-gateway.log")]
-    [InlineData("ipv6.log")]
-    [InlineData("no-data-skip-data.log")]
-    [InlineData("tcp-flag-sequence.log")]
-    [InlineData("tcp-flag-sequence-skip-data.log")]
-    public async Task Sample_ParsesToItsExpectedValues_PlainAndGzip(string file)
+    [InlineData("elastic-beats", "accept-reject-traffic.log")]
+    [InlineData("elastic-beats", "bad.log")]
+    [InlineData("elastic-beats", "custom-nat-gateway.log")]
+    [InlineData("elastic-beats", "custom-transit-gateway.log")]
+    [InlineData("elastic-beats", "ipv6.log")]
+    [InlineData("elastic-beats", "no-data-skip-data.log")]
+    [InlineData("elastic-beats", "tcp-flag-sequence.log")]
+    [InlineData("elastic-beats", "tcp-flag-sequence-skip-data.log")]
+    [InlineData("transit-gateway", "elastic-firehose-default.log")]
+    [InlineData("transit-gateway", "elastic-vpcflow-tgw.log")]
+    [InlineData("transit-gateway", "otel-custom-header.log")]
+    public async Task Sample_ParsesToItsExpectedValues_PlainAndGzip(string folder, string file)
     {
-        var expected = Expected.GetProperty(file);
+        var expected = Expected(folder).GetProperty(file);
         var format = expected.GetProperty("headerless_format").GetString() is { } f ? FlowLogFormat.Parse(f) : null;
-        var bytes = await File.ReadAllBytesAsync(Path.Combine(Folder, file), TestContext.Current.CancellationToken);
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(Folder(folder), file), TestContext.Current.CancellationToken);
 
         foreach (var outcome in new[]
         {
@@ -44,6 +47,15 @@ public sealed class SampleFileTests
                 .Select(e => (e.GetProperty("line").GetInt64(), e.GetProperty("reason").GetString()));
             Assert.Equal(errors, outcome.LineErrors.Select(e => (e.Line, (string?)e.Reason)));
         }
+    }
+
+    [Fact]
+    public void TheTransitGatewayDefaultFormat_IsAwssDefault_EveryFieldTyped()
+    {
+        // AWS: "the flow log records include all version 2 to version 6 fields, in the order shown in the available fields table".
+        Assert.Equal(Expected("transit-gateway").GetProperty("elastic-firehose-default.log").GetProperty("headerless_format").GetString(),
+            FlowLogFormat.TransitGatewayDefault.ToString());
+        Assert.Empty(FlowLogFormat.TransitGatewayDefault.ExtraNames);
     }
 
     private static void AssertRecord(JsonElement expected, FlowRecord actual)

@@ -32,6 +32,7 @@ const views = [
   { path: '/rejections', label: 'Rejections', data: true },
   { path: '/explorer', label: 'Explorer', data: true },
   { path: '/traffic-paths', label: 'Traffic paths', data: true },
+  { path: '/transit-gateway', label: 'Transit Gateway', data: true },
   { path: '/findings', label: 'Findings', data: false },
   { path: '/rules', label: 'Rules', data: false },
   { path: '/sources', label: 'Sources', data: false },

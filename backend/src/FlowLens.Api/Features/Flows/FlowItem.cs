@@ -19,7 +19,11 @@ public sealed record FlowItem(
     string? PktDstAwsService, string? FlowDirection, int? TrafficPath, string? RejectReason,
     string? EcsClusterArn, string? EcsClusterName, string? EcsContainerInstanceArn, string? EcsContainerInstanceId,
     string? EcsContainerId, string? EcsSecondContainerId, string? EcsServiceName, string? EcsTaskDefinitionArn,
-    string? EcsTaskArn, string? EcsTaskId, long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras,
+    string? EcsTaskArn, string? EcsTaskId,
+    string? ResourceType, string? TgwId, string? TgwAttachmentId, string? TgwSrcVpcAccountId, string? TgwDstVpcAccountId, string? TgwSrcVpcId,
+    string? TgwDstVpcId, string? TgwSrcSubnetId, string? TgwDstSubnetId, string? TgwSrcEni, string? TgwDstEni, string? TgwSrcAzId, string? TgwDstAzId,
+    string? TgwPairAttachmentId, long? PacketsLostNoRoute, long? PacketsLostBlackhole, long? PacketsLostMtuExceeded, long? PacketsLostTtlExpired,
+    long SourceId, long ObjectId, int Line, Dictionary<string, string?>? Extras,
     AddressInfo? Src, AddressInfo? Dst, InventoryContext? Interface)
 {
     public static FlowItem Example => From(new StoredFlow(new FlowRecord
@@ -59,7 +63,11 @@ public sealed record FlowItem(
             r.PktDstAwsService, Word(FlowField.FlowDirection), r.TrafficPath, r.RejectReason,
             r.EcsClusterArn, r.EcsClusterName, r.EcsContainerInstanceArn, r.EcsContainerInstanceId,
             r.EcsContainerId, r.EcsSecondContainerId, r.EcsServiceName, r.EcsTaskDefinitionArn,
-            r.EcsTaskArn, r.EcsTaskId, flow.SourceId, flow.ObjectId, flow.Line, flow.Extras,
+            r.EcsTaskArn, r.EcsTaskId,
+            r.ResourceType, r.TgwId, r.TgwAttachmentId, r.TgwSrcVpcAccountId, r.TgwDstVpcAccountId, r.TgwSrcVpcId,
+            r.TgwDstVpcId, r.TgwSrcSubnetId, r.TgwDstSubnetId, r.TgwSrcEni, r.TgwDstEni, r.TgwSrcAzId, r.TgwDstAzId,
+            r.TgwPairAttachmentId, r.PacketsLostNoRoute, r.PacketsLostBlackhole, r.PacketsLostMtuExceeded, r.PacketsLostTtlExpired,
+            flow.SourceId, flow.ObjectId, flow.Line, flow.Extras,
             context.Src, context.Dst, context.Interface);
     }
 }

@@ -22,6 +22,10 @@ public static class FlowOcsf
         FlowField.EcsClusterArn, FlowField.EcsClusterName, FlowField.EcsContainerInstanceArn, FlowField.EcsContainerInstanceId,
         FlowField.EcsContainerId, FlowField.EcsSecondContainerId, FlowField.EcsServiceName, FlowField.EcsTaskDefinitionArn,
         FlowField.EcsTaskArn, FlowField.EcsTaskId,
+        // Transit Gateway flow logs' own fields.
+        FlowField.ResourceType, FlowField.TgwId, FlowField.TgwAttachmentId, FlowField.TgwSrcVpcAccountId, FlowField.TgwDstVpcAccountId, FlowField.TgwSrcVpcId, FlowField.TgwDstVpcId,
+        FlowField.TgwSrcSubnetId, FlowField.TgwDstSubnetId, FlowField.TgwSrcEni, FlowField.TgwDstEni, FlowField.TgwSrcAzId, FlowField.TgwDstAzId, FlowField.TgwPairAttachmentId,
+        FlowField.PacketsLostNoRoute, FlowField.PacketsLostBlackhole, FlowField.PacketsLostMtuExceeded, FlowField.PacketsLostTtlExpired,
     ];
 
     /// <summary>The interface's fields, which go on the endpoint on its side (or to <c>unmapped</c> when the side is unknown).</summary>

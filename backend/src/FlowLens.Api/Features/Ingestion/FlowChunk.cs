@@ -79,7 +79,7 @@ internal sealed class FlowChunk
             var c = (int)column;
             switch (KindOf(column))
             {
-                case Kind.Long: _longs[c][i] = column == FlowColumn.Packets ? r.Packets : r.Bytes; break;
+                case Kind.Long: _longs[c][i] = Long(column, r); break;
                 case Kind.Start: _ints[c][i] = (int?)Seconds(r.Start); break;
                 case Kind.End: _longs[c][i] = Seconds(r.End); break;
                 case Kind.Text: _ints[c][i] = textIds[c]; break;
@@ -150,7 +150,8 @@ internal sealed class FlowChunk
     private static Kind KindOf(FlowColumn column) => column switch
     {
         FlowColumn.ObjectId or FlowColumn.SourceId => Kind.Own,
-        FlowColumn.Packets or FlowColumn.Bytes => Kind.Long,
+        FlowColumn.Packets or FlowColumn.Bytes or FlowColumn.PacketsLostNoRoute or FlowColumn.PacketsLostBlackhole
+            or FlowColumn.PacketsLostMtuExceeded or FlowColumn.PacketsLostTtlExpired => Kind.Long,
         FlowColumn.Start => Kind.Start,
         FlowColumn.End => Kind.End,
         FlowColumn.SrcPort or FlowColumn.DstPort => Kind.Int,
@@ -168,6 +169,16 @@ internal sealed class FlowChunk
 
     /// <summary>Whether a column holds a text value (stored as its flow_strings id).</summary>
     public static bool IsText(FlowColumn column) => KindOf(column) == Kind.Text;
+
+    private static long? Long(FlowColumn column, FlowRecord r) => column switch
+    {
+        FlowColumn.Packets => r.Packets,
+        FlowColumn.Bytes => r.Bytes,
+        FlowColumn.PacketsLostNoRoute => r.PacketsLostNoRoute,
+        FlowColumn.PacketsLostBlackhole => r.PacketsLostBlackhole,
+        FlowColumn.PacketsLostMtuExceeded => r.PacketsLostMtuExceeded,
+        _ => r.PacketsLostTtlExpired,
+    };
 
     private static short? Small(FlowColumn column, FlowRecord r) => column switch
     {

@@ -13,7 +13,7 @@ export interface FlowField {
   show?: (value: Value) => string;
 }
 
-/** Every flow log field, in the order AWS documents them. */
+/** Every flow log field, in the order AWS documents them; then Transit Gateway flow logs' own. */
 export const flowFields: FlowField[] = [
   { name: 'start', key: 'start', show: (v) => formatTime(v as string | null) },
   { name: 'end', key: 'end', show: (v) => formatTime(v as string | null) },
@@ -55,6 +55,40 @@ export const flowFields: FlowField[] = [
   { name: 'ecs-task-definition-arn', key: 'ecsTaskDefinitionArn' },
   { name: 'ecs-task-arn', key: 'ecsTaskArn' },
   { name: 'ecs-task-id', key: 'ecsTaskId' },
+  { name: 'resource-type', key: 'resourceType' },
+  { name: 'tgw-id', key: 'tgwId' },
+  { name: 'tgw-attachment-id', key: 'tgwAttachmentId' },
+  { name: 'tgw-src-vpc-account-id', key: 'tgwSrcVpcAccountId' },
+  { name: 'tgw-dst-vpc-account-id', key: 'tgwDstVpcAccountId' },
+  { name: 'tgw-src-vpc-id', key: 'tgwSrcVpcId' },
+  { name: 'tgw-dst-vpc-id', key: 'tgwDstVpcId' },
+  { name: 'tgw-src-subnet-id', key: 'tgwSrcSubnetId' },
+  { name: 'tgw-dst-subnet-id', key: 'tgwDstSubnetId' },
+  { name: 'tgw-src-eni', key: 'tgwSrcEni' },
+  { name: 'tgw-dst-eni', key: 'tgwDstEni' },
+  { name: 'tgw-src-az-id', key: 'tgwSrcAzId' },
+  { name: 'tgw-dst-az-id', key: 'tgwDstAzId' },
+  { name: 'tgw-pair-attachment-id', key: 'tgwPairAttachmentId' },
+  {
+    name: 'packets-lost-no-route',
+    key: 'packetsLostNoRoute',
+    show: (v) => (typeof v === 'number' ? formatCount(v) : '-'),
+  },
+  {
+    name: 'packets-lost-blackhole',
+    key: 'packetsLostBlackhole',
+    show: (v) => (typeof v === 'number' ? formatCount(v) : '-'),
+  },
+  {
+    name: 'packets-lost-mtu-exceeded',
+    key: 'packetsLostMtuExceeded',
+    show: (v) => (typeof v === 'number' ? formatCount(v) : '-'),
+  },
+  {
+    name: 'packets-lost-ttl-expired',
+    key: 'packetsLostTtlExpired',
+    show: (v) => (typeof v === 'number' ? formatCount(v) : '-'),
+  },
 ];
 
 export const defaultColumns = [
