@@ -165,7 +165,7 @@ public static class SourcesApi
         }
         if (source.Kind == SourceKinds.Firehose)
         {
-            return Pushed("Firehose sends a firehose source its records; there is nothing to fetch.");
+            return Conflict("Firehose sends a firehose source its records; there is nothing to fetch.");
         }
         await audit.RecordAsync(AuditActions.SourceSync, Target(source), null, ct);
         // Always queued: a sync asked for lists again and queues every pending object (this also picks up objects
@@ -248,7 +248,7 @@ public static class SourcesApi
         }
         if (source.Kind == SourceKinds.Firehose)
         {
-            return Pushed("FlowLens keeps no copy of a refused Firehose request: Firehose retries it, then keeps it in the stream's S3 backup bucket.");
+            return Conflict("FlowLens keeps no copy of a refused Firehose request: Firehose retries it, then keeps it in the stream's S3 backup bucket.");
         }
         var failed = await db.SourceObjects.Where(o => o.SourceId == id && o.State == ObjectStates.Failed).Select(o => o.Id).ToListAsync(ct);
         await db.SourceObjects.Where(o => failed.Contains(o.Id)).ExecuteUpdateAsync(set => set
@@ -306,13 +306,13 @@ public static class SourcesApi
     /// <summary>A key names one source: another source's is refused.</summary>
     private static async Task<ProblemHttpResult?> KeyTakenAsync(FlowLensDb db, Source source, CancellationToken ct) =>
         source.FirehoseKeyHash is { } hash && await db.Sources.AnyAsync(s => s.FirehoseKeyHash == hash && s.Id != source.Id, ct)
-            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: "Another source has this Firehose access key.")
+            ? Conflict("Another source has this Firehose access key.")
             : null;
 
     private static SourceResponse WithKey(SourceResponse response, string? madeKey) =>
         madeKey is null ? response : response with { Firehose = response.Firehose! with { AccessKey = madeKey } };
 
-    private static ProblemHttpResult Pushed(string detail) =>
+    private static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
     /// <summary>The sources with their status; a viewer gets neither the external ids nor the endpoints.</summary>
@@ -357,6 +357,5 @@ public static class SourcesApi
         return (settings, new InventoryStatus(state, null, null, new InventoryCounts(0, 0, 0)));
     }
 
-    private static ProblemHttpResult NameTaken(string name) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"A source named '{name}' exists already.");
+    private static ProblemHttpResult NameTaken(string name) => Conflict($"A source named '{name}' exists already.");
 }

@@ -22,9 +22,14 @@ function Pick({
   );
 }
 
-function LostCells({ lost }: { lost: PacketsLost }) {
+/** A row's bytes, packets and records, then its packets lost by reason. */
+function CountCells({ row }: { row: { bytes: number; packets: number; records: number; packetsLost: PacketsLost } }) {
+  const lost = row.packetsLost;
   return (
     <>
+      <Table.Td ta="right">{formatBytes(row.bytes)}</Table.Td>
+      <Table.Td ta="right">{formatCount(row.packets)}</Table.Td>
+      <Table.Td ta="right">{formatCount(row.records)}</Table.Td>
       <Table.Td ta="right">{formatCount(lost.noRoute)}</Table.Td>
       <Table.Td ta="right">{formatCount(lost.blackhole)}</Table.Td>
       <Table.Td ta="right">{formatCount(lost.mtuExceeded)}</Table.Td>
@@ -33,8 +38,11 @@ function LostCells({ lost }: { lost: PacketsLost }) {
   );
 }
 
-const lostHeaders = (
+const countHeaders = (
   <>
+    <Table.Th ta="right">bytes</Table.Th>
+    <Table.Th ta="right">packets</Table.Th>
+    <Table.Th ta="right">records</Table.Th>
     <Table.Th ta="right">lost: no route</Table.Th>
     <Table.Th ta="right">blackhole</Table.Th>
     <Table.Th ta="right">MTU exceeded</Table.Th>
@@ -87,10 +95,7 @@ export function AttachmentTable({
             <Table.Th>tgw-attachment-id</Table.Th>
             <Table.Th>tgw-pair-attachment-id</Table.Th>
             <Table.Th>flow-direction</Table.Th>
-            <Table.Th ta="right">bytes</Table.Th>
-            <Table.Th ta="right">packets</Table.Th>
-            <Table.Th ta="right">records</Table.Th>
-            {lostHeaders}
+            {countHeaders}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -103,10 +108,7 @@ export function AttachmentTable({
                 <Pick field="tgw-pair-attachment-id" value={a.pairAttachmentId} onSelect={onSelect} />
               </Table.Td>
               <Table.Td>{a.flowDirection ?? '-'}</Table.Td>
-              <Table.Td ta="right">{formatBytes(a.bytes)}</Table.Td>
-              <Table.Td ta="right">{formatCount(a.packets)}</Table.Td>
-              <Table.Td ta="right">{formatCount(a.records)}</Table.Td>
-              <LostCells lost={a.packetsLost} />
+              <CountCells row={a} />
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -130,10 +132,7 @@ export function VpcTable({
           <Table.Tr>
             <Table.Th>tgw-src-vpc-id</Table.Th>
             <Table.Th>tgw-dst-vpc-id</Table.Th>
-            <Table.Th ta="right">bytes</Table.Th>
-            <Table.Th ta="right">packets</Table.Th>
-            <Table.Th ta="right">records</Table.Th>
-            {lostHeaders}
+            {countHeaders}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -159,10 +158,7 @@ export function VpcTable({
                   )}
                 </Group>
               </Table.Td>
-              <Table.Td ta="right">{formatBytes(v.bytes)}</Table.Td>
-              <Table.Td ta="right">{formatCount(v.packets)}</Table.Td>
-              <Table.Td ta="right">{formatCount(v.records)}</Table.Td>
-              <LostCells lost={v.packetsLost} />
+              <CountCells row={v} />
             </Table.Tr>
           ))}
         </Table.Tbody>
