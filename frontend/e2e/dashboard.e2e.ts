@@ -489,7 +489,12 @@ describe('the dashboard in Chromium', () => {
     await screenshot(page, '12-transit-gateway');
 
     // A click narrows the view to one attachment.
-    await attachments.getByRole('button', { name: 'tgw-attach-0e2eshared000000002' }).first().click();
+    // The second row (by bytes) is the shared services attachment's: its first button is its tgw-attachment-id.
+    await attachments
+      .locator('tbody tr')
+      .nth(1)
+      .getByRole('button', { name: 'tgw-attach-0e2eshared000000002' })
+      .click();
     await page.waitForURL(/tgw-attachment-id/);
     await expect.poll(() => attachments.locator('tbody tr').count(), { timeout: 15_000 }).toBe(1);
   });
