@@ -171,6 +171,9 @@ public static class FlowFields
 
     public static FlowFieldInfo Info(FlowField field) => All[(int)field];
 
+    /// <summary>Whether only Transit Gateway flow logs have the field (a VPC flow log's format cannot name it): the enum's last ones.</summary>
+    public static bool IsTransitGatewayOnly(FlowField field) => field >= FlowField.ResourceType;
+
     /// <summary>Finds a field by its AWS name (<c>srcaddr</c>, <c>log-status</c>); Parquet's <c>log_status</c> too.</summary>
     public static bool TryFind(string name, out FlowFieldInfo info) =>
         ByName.TryGetValue(name, out info!) || ByName.TryGetValue(name.Replace('_', '-'), out info!);

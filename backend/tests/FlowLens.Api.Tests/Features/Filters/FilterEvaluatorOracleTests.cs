@@ -59,6 +59,20 @@ public sealed class EvaluatorOracleData(PostgresFixture postgres) : IAsyncLifeti
         ["ecs-task-arn"] = ["arn:aws:ecs:eu-west-1:111111111111:task/a/1"],
         ["ecs-task-id"] = ["1", "2"],
         ["reject-reason"] = ["BPA"],
+        ["resource-type"] = ["TransitGateway", "TransitGatewayAttachment"],
+        ["tgw-id"] = ["tgw-1", "tgw-2"],
+        ["tgw-attachment-id"] = ["tgw-attach-1", "tgw-attach-2", "TGW-ATTACH-1"],
+        ["tgw-pair-attachment-id"] = ["tgw-attach-1", "tgw-attach-3"],
+        ["tgw-src-vpc-account-id"] = ["111111111111", "222222222222"],
+        ["tgw-dst-vpc-account-id"] = ["111111111111"],
+        ["tgw-src-vpc-id"] = ["vpc-1", "vpc-2"],
+        ["tgw-dst-vpc-id"] = ["vpc-2", "vpc-3"],
+        ["tgw-src-subnet-id"] = ["subnet-1"],
+        ["tgw-dst-subnet-id"] = ["subnet-2", "subnet-3"],
+        ["tgw-src-eni"] = ["eni-a", "eni-b"],
+        ["tgw-dst-eni"] = ["eni-c"],
+        ["tgw-src-az-id"] = ["use1-az1"],
+        ["tgw-dst-az-id"] = ["use1-az1", "use1-az2"],
     };
 
     private static readonly string V2 = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
@@ -66,12 +80,13 @@ public sealed class EvaluatorOracleData(PostgresFixture postgres) : IAsyncLifeti
         + " pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn"
         + " ecs-container-instance-id ecs-container-id ecs-second-container-id ecs-service-name ecs-task-definition-arn ecs-task-arn ecs-task-id reject-reason";
     private static readonly string Custom = "start interface-id version srcaddr dstaddr packets bytes end action log-status flow-direction pkt-dstaddr";
+    private static readonly string Tgw = FlowLogText.Header(FlowLogFormat.TransitGatewayDefault);
 
     public async ValueTask InitializeAsync()
     {
         var random = new Random(2324);
         var next = 0L;
-        foreach (var (name, format, count, version) in new[] { ("a", V2, 1200, "2"), ("b", V8, 1500, "8"), ("c", Custom, 500, null) })
+        foreach (var (name, format, count, version) in new[] { ("a", V2, 1200, "2"), ("b", V8, 1500, "8"), ("c", Custom, 500, null), ("d", Tgw, 600, "6") })
         {
             var text = new StringBuilder(format).Append('\n');
             for (var i = 0; i < count; i++)
@@ -130,6 +145,10 @@ public sealed class EvaluatorOracleData(PostgresFixture postgres) : IAsyncLifeti
         fields["type"] = Pick(["IPv4", "IPv6", "EFA"]);
         fields["flow-direction"] = Pick(["ingress", "egress"]);
         fields["traffic-path"] = random.Next(1, 9).ToString(CultureInfo.InvariantCulture);
+        foreach (var lost in new[] { "packets-lost-no-route", "packets-lost-blackhole", "packets-lost-mtu-exceeded", "packets-lost-ttl-expired" })
+        {
+            fields[lost] = Number(Counts, 999_999_999_999_999_999);
+        }
         foreach (var field in fields.Keys.ToList())
         {
             var kept = field is "start" or "log-status" || (field is "version" or "account-id" or "interface-id" or "end" && status != "OK");
@@ -342,7 +361,8 @@ public sealed class FilterEvaluatorOracleTests(EvaluatorOracleData data) : IClas
                     long[] pool = field.Name switch
                     {
                         "srcport" or "dstport" or "port" => EvaluatorOracleData.Ports,
-                        "packets" or "bytes" => EvaluatorOracleData.Counts,
+                        "packets" or "bytes" or "packets-lost-no-route" or "packets-lost-blackhole" or "packets-lost-mtu-exceeded"
+                            or "packets-lost-ttl-expired" => EvaluatorOracleData.Counts,
                         "tcp-flags" => EvaluatorOracleData.TcpFlagValues,
                         "traffic-path" => [0, 1, 4, 8, 9],
                         _ => [1, 2, 5, 8],
