@@ -1,3 +1,4 @@
+import { AuditRoute } from './routes/audit';
 import { createBrowserRouter } from 'react-router';
 import { ExplorerRoute } from './routes/explorer';
 import { FindingRoute, FindingsRoute } from './routes/findings';
@@ -33,6 +34,7 @@ export const routes = [
       { path: 'networks', element: <NetworksRoute /> },
       { path: 'threat-lists', element: <ThreatListsRoute /> },
       { path: 'notifications', element: <NotificationsRoute /> },
+      { path: 'audit', element: <AuditRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

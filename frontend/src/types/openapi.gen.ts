@@ -21,6 +21,21 @@ export interface paths {
                      */
                     action?: string;
                     /**
+                     * @description Only events whose actor contains this text (case-insensitive): `user:alice@example.com`, `key:siem (#4)`.
+                     * @example user:alice
+                     */
+                    actor?: string;
+                    /**
+                     * @description Only events at or after this instant (ISO 8601).
+                     * @example 2026-12-01T00:00:00Z
+                     */
+                    from?: string;
+                    /**
+                     * @description Only events before this instant (ISO 8601).
+                     * @example 2026-12-02T00:00:00Z
+                     */
+                    to?: string;
+                    /**
                      * @description Events per page, 1 to 1000 (default 100).
                      * @example 100
                      */

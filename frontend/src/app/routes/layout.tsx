@@ -39,6 +39,7 @@ const views = [
   { path: '/networks', label: 'Networks', data: false },
   { path: '/threat-lists', label: 'Threat lists', data: false },
   { path: '/notifications', label: 'Notifications', data: false },
+  { path: '/audit', label: 'Audit log', data: false, admin: true },
 ];
 
 /** What the views below the layout get: who is signed in. */
@@ -105,16 +106,18 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Views">
-        {views.map((v) => (
-          <NavLink
-            key={v.path}
-            component={Link}
-            to={v.path + (v.data ? view.shared : '')}
-            label={v.label}
-            active={v.path === '/' ? location.pathname === '/' : location.pathname.startsWith(v.path)}
-            onClick={close}
-          />
-        ))}
+        {views
+          .filter((v) => !('admin' in v) || me.data.role === 'admin')
+          .map((v) => (
+            <NavLink
+              key={v.path}
+              component={Link}
+              to={v.path + (v.data ? view.shared : '')}
+              label={v.label}
+              active={v.path === '/' ? location.pathname === '/' : location.pathname.startsWith(v.path)}
+              onClick={close}
+            />
+          ))}
         <Text size="xs" c="dimmed" mt="auto" p="xs">
           <a href="/swagger">API</a> · times in UTC
         </Text>

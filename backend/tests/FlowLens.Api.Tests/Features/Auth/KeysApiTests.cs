@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FlowLens.Api.Data;
 using FlowLens.Api.Features.Audit;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Tests.Infrastructure;
@@ -78,6 +79,35 @@ public sealed class KeysApiTests(PostgresFixture postgres, EmptyApp empty) : ICl
         var rest = await admin.GetFromJsonAsync<AuditApi.AuditPage>($"/api/audit?before={page.NextBefore}", ct);
         Assert.Equal([AuditActions.SourceCreated], rest!.Items.Select(e => e.Action));
         Assert.Equal($"source:logs (#{id})", rest.Items[0].Target);
+    }
+
+    [Fact]
+    public async Task TheAuditLog_FiltersByAction_Actor_AndTime()
+    {
+        await using var app = await postgres.StartAppAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var t = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FlowLensDb>();
+            db.AuditEvents.AddRange(
+                new AuditEvent { At = t, Actor = "user:alice@example.com", Action = AuditActions.SourceCreated, Target = "source:a (#1)" },
+                new AuditEvent { At = t.AddHours(1), Actor = "key:siem (#4)", Action = AuditActions.SourceSync, Target = "source:a (#1)" },
+                new AuditEvent { At = t.AddHours(2), Actor = "user:Alice@Example.com", Action = AuditActions.KeyCreated, Target = "key:siem (#4)" },
+                new AuditEvent { At = t.AddHours(3), Actor = "user:bob@example.com", Action = AuditActions.KeyRevoked, Target = "key:siem (#4)" });
+            await db.SaveChangesAsync(ct);
+        }
+        var admin = app.CreateClient(FlowLensApp.AdminKey);
+        async Task<List<string>> TargetsAsync(string query) =>
+            [.. (await admin.GetFromJsonAsync<AuditApi.AuditPage>($"/api/audit?{query}", ct))!.Items.Where(e => e.At < t.AddDays(1)).Select(e => $"{e.Actor} {e.Action}")];
+
+        Assert.Equal(["user:Alice@Example.com key.created", "user:alice@example.com source.created"], await TargetsAsync("actor=ALICE"));
+        Assert.Equal(["user:Alice@Example.com key.created", "key:siem (#4) source.sync"],
+            await TargetsAsync($"from={Uri.EscapeDataString(t.AddHours(1).ToString("O"))}&to={Uri.EscapeDataString(t.AddHours(3).ToString("O"))}"));
+        Assert.Equal(["user:bob@example.com key.revoked"], await TargetsAsync("action=key.revoked&actor=example.com"));
+        // A % or _ in the text is itself, not a pattern.
+        Assert.Empty(await TargetsAsync("actor=%25"));
+        await ProblemAssert.IsBadParameterAsync(await admin.GetAsync($"/api/audit?from={Uri.EscapeDataString(t.ToString("O"))}&to={Uri.EscapeDataString(t.ToString("O"))}", ct), "to");
     }
 
     [Fact]
