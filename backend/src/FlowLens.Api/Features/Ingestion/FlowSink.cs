@@ -70,6 +70,29 @@ public sealed class FlowSink : IAsyncDisposable
         ledger.Newest = Latest(ledger.Newest, record.End ?? record.Start);
     }
 
+    /// <summary>
+    /// Stores every record of a reader into one ledger row, counting and sampling its bad lines; returns why the
+    /// whole input is unreadable, if it is (then nothing may be completed: the caller disposes the sink).
+    /// </summary>
+    public async Task<string?> AddAllAsync(IFlowLogReader reader, LedgerCounts ledger, CancellationToken ct)
+    {
+        FlowReadResult result;
+        while ((result = await reader.ReadAsync(ct)) != FlowReadResult.End)
+        {
+            if (result == FlowReadResult.ObjectError)
+            {
+                return reader.Error!.Reason;
+            }
+            if (result == FlowReadResult.LineError)
+            {
+                ledger.Reject(reader.Error);
+                continue;
+            }
+            await AddAsync(reader.Record, reader.Format, reader.Line, ledger, ct);
+        }
+        return null;
+    }
+
     /// <summary>Ends the COPY, adds the rows' sums to the rollups and the counts to the ledger rows, in the same transaction.</summary>
     public async Task CompleteAsync(IEnumerable<LedgerCounts> ledgers, DateTimeOffset now, CancellationToken ct)
     {

@@ -87,19 +87,9 @@ public sealed class IngestObjectJob(
         await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, rollups, rollupOptions.Value.TopKeys,
             await digestRules.CurrentAsync(ct), ct))
         {
-            FlowReadResult result;
-            while ((result = await reader.ReadAsync(ct)) != FlowReadResult.End)
+            if (await sink.AddAllAsync(reader, counts, ct) is { } unreadable)
             {
-                if (result == FlowReadResult.ObjectError)
-                {
-                    return reader.Error!.Reason; // disposing the sink and the transaction stores nothing
-                }
-                if (result == FlowReadResult.LineError)
-                {
-                    counts.Reject(reader.Error);
-                    continue;
-                }
-                await sink.AddAsync(reader.Record, reader.Format, reader.Line, counts, ct);
+                return unreadable; // disposing the sink and the transaction stores nothing
             }
             await sink.CompleteAsync([counts], clock.GetUtcNow(), ct);
         }

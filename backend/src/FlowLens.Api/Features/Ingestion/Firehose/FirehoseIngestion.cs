@@ -53,7 +53,7 @@ public sealed class FirehoseIngestion(
             await using (var sink = await FlowSink.BeginAsync(connection, strings, source.Id, new RollupAccumulator(), rollupOptions.Value.TopKeys,
                 await digestRules.CurrentAsync(ct), ct))
             {
-                failure = await ReadAsync(reader, sink, counts, ct);
+                failure = await sink.AddAllAsync(reader, counts, ct);
                 if (failure is null && body.RequestId is { } inBody && inBody != requestId)
                 {
                     failure = "the body's requestId is not the X-Amz-Firehose-Request-Id header's";
@@ -88,27 +88,6 @@ public sealed class FirehoseIngestion(
             requestId, source.Id, counts.Records, body.Records, counts.Rejected);
         compaction.AfterLoad();
         return new FirehoseResult(FirehoseOutcome.Stored, counts.Records, null);
-    }
-
-    /// <summary>Feeds the request's lines to the sink; returns why the request is unreadable, if it is.</summary>
-    private static async Task<string?> ReadAsync(TextFlowLogReader reader, FlowSink sink, LedgerCounts counts, CancellationToken ct)
-    {
-        FlowReadResult result;
-        while ((result = await reader.ReadAsync(ct)) != FlowReadResult.End)
-        {
-            switch (result)
-            {
-                case FlowReadResult.ObjectError:
-                    return reader.Error!.Reason;
-                case FlowReadResult.LineError:
-                    counts.Reject(reader.Error);
-                    break;
-                default:
-                    await sink.AddAsync(reader.Record, reader.Format, reader.Line, counts, ct);
-                    break;
-            }
-        }
-        return null;
     }
 
     /// <summary>The request's ledger row (made when new), locked for this transaction: its id and state.</summary>
