@@ -13,6 +13,12 @@ internal sealed class RealisticTraffic(int addresses, int inside)
 {
     public const int Scanners = 30;
     private static readonly string[] Accounts = ["111122223333", "444455556666", "777788889999"];
+
+    /// <summary>The inside hosts' accounts: host i is in account i % 3, and in VPC <see cref="VpcIds"/>[i % 3].</summary>
+    public static IReadOnlyList<string> AccountIds => Accounts;
+
+    /// <summary>The VPC of each account, as v5 lines write it (TrafficFiles).</summary>
+    public static readonly IReadOnlyList<string> VpcIds = ["vpc-0a1b2c3d4e5f60700", "vpc-0a1b2c3d4e5f60701", "vpc-0a1b2c3d4e5f60702"];
     private static readonly int[] PublicPorts = [443, 443, 443, 443, 443, 443, 443, 80, 80, 22];
     private static readonly int[] InternalPorts = [5432, 6379, 8080, 443, 3306, 9092, 8443, 27017];
     private static readonly string[] AwsServices = ["AMAZON", "S3", "DYNAMODB", "EC2", "CLOUDFRONT"];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;
@@ -84,6 +85,29 @@ internal static class StatsBenchmark
             }
             Console.WriteLine($"all stats calls: p50 {Percentile(all, 50):F0} ms, p95 {Percentile(all, 95):F0} ms");
 
+            // #25: the same calls by a viewer scoped to one of the three accounts, each run alternating with the
+            // unscoped admin's (side by side: the machine's speed drifts); then by one scoped to a VPC (the raw flows).
+            using var oneAccount = await ScopedClientAsync(node.Http, new { accounts = new[] { RealisticTraffic.AccountIds[0] } });
+            Console.WriteLine();
+            Console.WriteLine($"| call | unscoped p50 / p95 | scoped to account {RealisticTraffic.AccountIds[0]}: p50 / p95 | answered from (scoped) |");
+            Console.WriteLine("| --- | --- | --- | --- |");
+            var (allUnscoped, allScoped) = (new List<double>(), new List<double>());
+            foreach (var (name, url) in calls)
+            {
+                var (unscoped, scoped, path) = await TimeSideBySideAsync(node.Http, oneAccount, url, Runs);
+                allUnscoped.AddRange(unscoped);
+                allScoped.AddRange(scoped);
+                Console.WriteLine($"| {name} | {Percentile(unscoped, 50):F0} / {Percentile(unscoped, 95):F0} ms | {Percentile(scoped, 50):F0} / {Percentile(scoped, 95):F0} ms | {path} |");
+            }
+            Console.WriteLine($"all stats calls, side by side: unscoped p50 {Percentile(allUnscoped, 50):F0} ms, p95 {Percentile(allUnscoped, 95):F0} ms; " +
+                $"one account p50 {Percentile(allScoped, 50):F0} ms, p95 {Percentile(allScoped, 95):F0} ms; p95 scoped / unscoped {Percentile(allScoped, 95) / Percentile(allUnscoped, 95):F2}");
+            using var oneVpc = await ScopedClientAsync(node.Http, new { vpcs = new[] { RealisticTraffic.VpcIds[0] } });
+            foreach (var (name, url) in calls.Where(c => c.Name.EndsWith("24 hours", StringComparison.Ordinal)))
+            {
+                var (vpcTimes, vpcPath) = await TimeAsync(oneVpc, url, 3);
+                Console.WriteLine($"scoped to {RealisticTraffic.VpcIds[0]}: {name}: p50 {Percentile(vpcTimes, 50):F0} ms ({vpcPath})");
+            }
+
             // How close the summaries' tops come to the exact ones (exact=true reads the raw rows).
             Console.WriteLine();
             Console.WriteLine("| top call | approximate | maxError (bytes) | 10th value | keys also in the exact top 10 | largest error of a listed value |");
@@ -157,6 +181,32 @@ internal static class StatsBenchmark
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
+    /// <summary>A client with a new viewer key of this scope, on the same node as <paramref name="admin"/>.</summary>
+    private static async Task<HttpClient> ScopedClientAsync(HttpClient admin, object scope)
+    {
+        var created = await admin.PostAsJsonAsync("/api/keys", new { name = "bench-scoped-" + Guid.NewGuid().ToString("N")[..6], role = "viewer", scope });
+        var secret = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var client = new HttpClient { BaseAddress = admin.BaseAddress, Timeout = admin.Timeout };
+        client.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        return client;
+    }
+
+    /// <summary>One warm-up call each, then <paramref name="runs"/> timed calls of each client, alternating.</summary>
+    private static async Task<(List<double> First, List<double> Second, string SecondPath)> TimeSideBySideAsync(HttpClient first, HttpClient second, string url, int runs)
+    {
+        var (a, b, path) = (new List<double>(), new List<double>(), "");
+        await TimeAsync(first, url, 0);
+        await TimeAsync(second, url, 0);
+        for (var i = 0; i < runs; i++)
+        {
+            a.Add((await TimeOnceAsync(first, url)).Ms);
+            var timed = await TimeOnceAsync(second, url);
+            (path, var ms) = (timed.Path, timed.Ms);
+            b.Add(ms);
+        }
+        return (a, b, path);
+    }
+
     /// <summary>One warm-up call, then <paramref name="runs"/> timed calls (milliseconds, body read whole).</summary>
     private static async Task<(List<double> Times, string Path)> TimeAsync(HttpClient http, string url, int runs)
     {
@@ -164,21 +214,27 @@ internal static class StatsBenchmark
         var times = new List<double>();
         for (var i = 0; i <= runs; i++)
         {
-            var clock = Stopwatch.StartNew();
-            using var response = await http.GetAsync(url);
-            await response.Content.ReadAsByteArrayAsync();
-            var elapsed = clock.Elapsed.TotalMilliseconds;
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            }
-            path = response.Headers.TryGetValues("X-FlowLens-Path", out var values) ? values.First() : "";
+            (var ms, path) = await TimeOnceAsync(http, url);
             if (i > 0)
             {
-                times.Add(elapsed);
+                times.Add(ms);
             }
         }
         return (times, path);
+    }
+
+    /// <summary>One call, timed to the end of its body; and the table that answered (X-FlowLens-Path).</summary>
+    private static async Task<(double Ms, string Path)> TimeOnceAsync(HttpClient http, string url)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.GetAsync(url);
+        await response.Content.ReadAsByteArrayAsync();
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        return (elapsed, response.Headers.TryGetValues("X-FlowLens-Path", out var values) ? values.First() : "");
     }
 
     private static double Percentile(List<double> values, int percent)

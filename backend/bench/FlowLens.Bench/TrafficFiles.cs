@@ -98,7 +98,7 @@ internal static class TrafficFiles
             case FlowField.Start: line.Append(f.Start); return;
             case FlowField.End: line.Append(f.End); return;
             case FlowField.LogStatus: line.Append(f.Status switch { 0 => "OK", 1 => "NODATA", _ => "SKIPDATA" }); return;
-            case FlowField.VpcId: line.Append("vpc-0a1b2c3d4e5f6070").Append(f.Local % 3); return;
+            case FlowField.VpcId: line.Append(RealisticTraffic.VpcIds[f.Local % 3]); return;
             case FlowField.SubnetId: line.Append("subnet-0a1b2c3d").AppendHex(f.Local / 250, 9); return;
             case FlowField.InstanceId: if (f.Local % 10 == 9) { line.Append('-'); } else { line.Append("i-0f").AppendHex(f.Local, 15); } return;
             case FlowField.Region: line.Append(SyntheticFlowLogFiles.Region); return;

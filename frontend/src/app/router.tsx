@@ -2,6 +2,7 @@ import { AuditRoute } from './routes/audit';
 import { createBrowserRouter } from 'react-router';
 import { ExplorerRoute } from './routes/explorer';
 import { FindingRoute, FindingsRoute } from './routes/findings';
+import { KeysRoute } from './routes/keys';
 import { Layout } from './routes/layout';
 import { NetworksRoute } from './routes/networks';
 import { NotificationsRoute } from './routes/notifications';
@@ -34,6 +35,7 @@ export const routes = [
       { path: 'networks', element: <NetworksRoute /> },
       { path: 'threat-lists', element: <ThreatListsRoute /> },
       { path: 'notifications', element: <NotificationsRoute /> },
+      { path: 'keys', element: <KeysRoute /> },
       { path: 'audit', element: <AuditRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],

@@ -17,7 +17,8 @@ describe('api client', () => {
         seen.push({ method: req.method, url: req.url, csrf: req.headers['x-csrf-token'] as string | undefined, body });
         if (req.url === '/api/auth/csrf')
           return sendJson(res, 200, { token: `t${++tokens}`, headerName: 'X-CSRF-TOKEN' });
-        if (req.url === '/api/me') return sendJson(res, 200, { name: 'ci', role: 'viewer' });
+        if (req.url === '/api/me')
+          return sendJson(res, 200, { name: 'ci', role: 'viewer', scope: { accounts: [], vpcs: [] } });
         if (req.url === '/api/odd') return sendJson(res, 200, { name: 'ci', role: 'superuser' });
         if (req.url === '/api/sources/1/sync') return sendJson(res, 202, { message: 'queued', objects: 0 });
         if (req.url === '/api/html') {
@@ -41,7 +42,11 @@ describe('api client', () => {
   });
 
   it('returns the checked body of a GET, without a CSRF token', async () => {
-    await expect(apiGet('/api/me', MeSchema)).resolves.toEqual({ name: 'ci', role: 'viewer' });
+    await expect(apiGet('/api/me', MeSchema)).resolves.toEqual({
+      name: 'ci',
+      role: 'viewer',
+      scope: { accounts: [], vpcs: [] },
+    });
     expect(seen).toEqual([{ method: 'GET', url: '/api/me', csrf: undefined, body: '' }]);
   });
 

@@ -43,3 +43,12 @@ export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '-';
   return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
+
+/** A scope as a person reads it: `everything`, or its accounts and VPCs. */
+export function formatScope(scope: { accounts: string[] | null; vpcs: string[] | null }): string {
+  const parts = [...(scope.accounts ?? []), ...(scope.vpcs ?? [])];
+  return parts.length === 0 ? 'everything' : parts.join(', ');
+}
+
+/** Ids typed in one box, separated by commas, spaces or line breaks. */
+export const splitIds = (text: string) => text.split(/[\s,]+/).filter((id) => id !== '');

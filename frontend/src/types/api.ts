@@ -37,10 +37,17 @@ export const apiShape =
     return schema;
   };
 
+/** The accounts and VPCs a person or key may read; both empty (or null): everything. */
+export const ReadScopeSchema = apiShape('ReadScope')(
+  z.object({ accounts: z.array(z.string()).nullable(), vpcs: z.array(z.string()).nullable() }),
+);
+export type ReadScope = z.infer<typeof ReadScopeSchema>;
+
 export const MeSchema = apiShape('Me')(
   z.object({
     name: z.string(),
     role: z.enum(['viewer', 'admin']),
+    scope: ReadScopeSchema,
   }),
 );
 export type Me = z.infer<typeof MeSchema>;

@@ -3479,6 +3479,8 @@ export interface components {
             name: string;
             prefix: string;
             role: string;
+            /** @description What a person or key may read; both lists empty (or the scope left out): everything. */
+            scope: components["schemas"]["ReadScope"];
             /** @description The key to send in `X-Api-Key`. It is not stored and cannot be shown again. */
             secret: string;
         };
@@ -4194,6 +4196,8 @@ export interface components {
             name?: string | null;
             /** @description `viewer` (default) or `admin`. */
             role?: string | null;
+            /** @description The accounts and VPCs a viewer key may read; none: everything. Admin keys have none. */
+            scope?: components["schemas"]["ReadScope"] | null;
         };
         KeyResponse: {
             /** Format: date-time */
@@ -4217,6 +4221,8 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
             role: string;
+            /** @description What the key may read: both lists empty for everything. */
+            scope: components["schemas"]["ReadScope"];
         };
         /** @description The caller's name and role. */
         Me: {
@@ -4224,6 +4230,8 @@ export interface components {
             name: string;
             /** @description `viewer` or `admin`. */
             role: string;
+            /** @description The accounts and VPCs the caller may read; both empty: everything. */
+            scope: components["schemas"]["ReadScope"];
         };
         /** @description A named network that holds an address. */
         NetworkMatch: {
@@ -4320,6 +4328,13 @@ export interface components {
             local: boolean;
             /** @description The single sign-on button's name, when configured. */
             oidc: string | null;
+        };
+        /** @description What a person or key may read; both lists empty (or the scope left out): everything. */
+        ReadScope: {
+            /** @description AWS account ids (12 digits): records whose `account-id` is one of them. */
+            accounts: string[] | null;
+            /** @description VPC ids: records whose `vpc-id` is one of them (a record needs the `vpc-id` field, version 3 and later). */
+            vpcs: string[] | null;
         };
         RuleRequest: {
             /** @description The notification channels of its findings. */
@@ -4902,6 +4917,8 @@ export interface components {
             password?: string | null;
             /** @description `viewer` (default) or `admin`. */
             role?: string | null;
+            /** @description The accounts and VPCs a viewer may read; none: everything. Left out of a change: kept. Admins have none. */
+            scope?: components["schemas"]["ReadScope"] | null;
         };
         UserResponse: {
             /** Format: date-time */
@@ -4912,6 +4929,8 @@ export interface components {
             /** Format: date-time */
             lockedOutUntil: string | null;
             role: string;
+            /** @description What the person may read: both lists empty for everything. */
+            scope: components["schemas"]["ReadScope"];
         };
         ValueLabel: {
             /** @description AWS's longer wording, where it has one. */

@@ -120,8 +120,16 @@ CREATE TABLE public.api_keys (
     revoked_at timestamp with time zone,
     created_by character varying(300),
     created_by_user_id bigint,
+    scope_accounts text[] DEFAULT '{}'::text[] NOT NULL,
+    scope_vpcs text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT ck_api_keys_role CHECK (((role)::text = ANY ((ARRAY['viewer'::character varying, 'admin'::character varying])::text[])))
 );
+
+--
+-- Name: COLUMN api_keys.scope_accounts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.api_keys.scope_accounts IS 'the AWS accounts the key may read; with scope_vpcs empty too: everything';
 
 --
 -- Name: api_keys_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -794,9 +802,16 @@ CREATE TABLE public.flow_rollups_5m (
     records bigint NOT NULL,
     bytes bigint NOT NULL,
     packets bigint NOT NULL,
-    compacted boolean DEFAULT false NOT NULL
+    compacted boolean DEFAULT false NOT NULL,
+    account_id integer
 )
 PARTITION BY LIST (compacted);
+
+--
+-- Name: COLUMN flow_rollups_5m.account_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.flow_rollups_5m.account_id IS 'the records'' account-id (flow_strings id); null for records without one';
 
 --
 -- Name: flow_rollups_5m_appended; Type: TABLE; Schema: public; Owner: -
@@ -810,7 +825,8 @@ CREATE TABLE public.flow_rollups_5m_appended (
     records bigint NOT NULL,
     bytes bigint NOT NULL,
     packets bigint NOT NULL,
-    compacted boolean DEFAULT false NOT NULL
+    compacted boolean DEFAULT false NOT NULL,
+    account_id integer
 );
 
 --
@@ -825,7 +841,8 @@ CREATE TABLE public.flow_rollups_5m_merged (
     records bigint NOT NULL,
     bytes bigint NOT NULL,
     packets bigint NOT NULL,
-    compacted boolean DEFAULT false NOT NULL
+    compacted boolean DEFAULT false NOT NULL,
+    account_id integer
 );
 
 --
@@ -871,7 +888,8 @@ CREATE TABLE public.flow_top_1d (
     floor_packets bigint NOT NULL,
     floor_rejected_flows bigint NOT NULL,
     floor_rejected_bytes bigint NOT NULL,
-    floor_rejected_packets bigint NOT NULL
+    floor_rejected_packets bigint NOT NULL,
+    account_id integer
 );
 ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN keys SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_top_1d ALTER COLUMN records SET COMPRESSION lz4;
@@ -904,7 +922,8 @@ CREATE TABLE public.flow_top_1h (
     floor_packets bigint NOT NULL,
     floor_rejected_flows bigint NOT NULL,
     floor_rejected_bytes bigint NOT NULL,
-    floor_rejected_packets bigint NOT NULL
+    floor_rejected_packets bigint NOT NULL,
+    account_id integer
 );
 ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN keys SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_top_1h ALTER COLUMN records SET COMPRESSION lz4;
@@ -929,6 +948,12 @@ COMMENT ON COLUMN public.flow_top_1h.field IS '1 srcaddr, 2 dstaddr, 3 dstport, 
 COMMENT ON COLUMN public.flow_top_1h.keys IS 'the kept keys; each sums array follows them; floor_x bounds x of any key left out';
 
 --
+-- Name: COLUMN flow_top_1h.account_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.flow_top_1h.account_id IS 'the records'' account-id (flow_strings id): one summary per hour, field and account';
+
+--
 -- Name: flow_top_appended; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -951,7 +976,8 @@ CREATE TABLE public.flow_top_appended (
     floor_packets bigint NOT NULL,
     floor_rejected_flows bigint NOT NULL,
     floor_rejected_bytes bigint NOT NULL,
-    floor_rejected_packets bigint NOT NULL
+    floor_rejected_packets bigint NOT NULL,
+    account_id integer
 );
 ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN keys SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_top_appended ALTER COLUMN records SET COMPRESSION lz4;
@@ -1426,8 +1452,16 @@ CREATE TABLE public.sessions (
     role character varying(16),
     created_at timestamp with time zone NOT NULL,
     last_seen_at timestamp with time zone NOT NULL,
-    expires_at timestamp with time zone NOT NULL
+    expires_at timestamp with time zone NOT NULL,
+    scope_accounts text[] DEFAULT '{}'::text[] NOT NULL,
+    scope_vpcs text[] DEFAULT '{}'::text[] NOT NULL
 );
+
+--
+-- Name: COLUMN sessions.scope_accounts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.sessions.scope_accounts IS 'a single sign-on''s scope from its groups; a person''s comes from users';
 
 --
 -- Name: source_objects; Type: TABLE; Schema: public; Owner: -
@@ -1641,8 +1675,16 @@ CREATE TABLE public.users (
     lockout_end timestamp with time zone,
     lockout_enabled boolean NOT NULL,
     access_failed_count integer NOT NULL,
+    scope_accounts text[] DEFAULT '{}'::text[] NOT NULL,
+    scope_vpcs text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT ck_users_role CHECK (((role)::text = ANY ((ARRAY['viewer'::character varying, 'admin'::character varying])::text[])))
 );
+
+--
+-- Name: COLUMN users.scope_accounts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.users.scope_accounts IS 'the AWS accounts the person may read; with scope_vpcs empty too: everything';
 
 --
 -- Name: users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1765,20 +1807,6 @@ ALTER TABLE ONLY public.flow_strings
 
 ALTER TABLE ONLY public.flow_strings
     ADD CONSTRAINT flow_strings_value_key UNIQUE (value);
-
---
--- Name: flow_top_1d flow_top_1d_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.flow_top_1d
-    ADD CONSTRAINT flow_top_1d_pkey PRIMARY KEY (bucket, field);
-
---
--- Name: flow_top_1h flow_top_1h_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.flow_top_1h
-    ADD CONSTRAINT flow_top_1h_pkey PRIMARY KEY (bucket, field);
 
 --
 -- Name: flow_top_dirty flow_top_dirty_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2040,6 +2068,18 @@ CREATE INDEX flow_chunks_default_object_id_idx ON public.flow_chunks_default USI
 --
 
 CREATE INDEX flow_rollups_5m_bucket ON public.flow_rollups_5m_merged USING btree (bucket);
+
+--
+-- Name: flow_top_1d_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX flow_top_1d_key ON public.flow_top_1d USING btree (bucket, field, account_id) NULLS NOT DISTINCT;
+
+--
+-- Name: flow_top_1h_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX flow_top_1h_key ON public.flow_top_1h USING btree (bucket, field, account_id) NULLS NOT DISTINCT;
 
 --
 -- Name: ix_api_keys_created_by_user_id; Type: INDEX; Schema: public; Owner: -

@@ -1,6 +1,7 @@
 using FlowLens.Api.Hosting;
 using FlowLens.Core.Filters;
 using FlowLens.Core.Queries;
+using FlowLens.Core.Scopes;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowLens.Api.Queries;
@@ -12,9 +13,10 @@ public static class QueryRequest
 {
     /// <summary>
     /// The query, the filter's context comparisons resolved by <paramref name="resolve"/> (the Context feature's
-    /// <c>ContextFilters.ResolveAsync</c>), or the 400 that says which parameter is wrong (with the position, for the filter).
+    /// <c>ContextFilters.ResolveAsync</c>) and the caller's <paramref name="scope"/> added to it (Auth's <c>CallerScope</c>),
+    /// so that the scope is in the SQL of every read; or the 400 that says which parameter is wrong (with the position, for the filter).
     /// </summary>
-    public static async Task<(FlowQuery? Query, ValidationProblem? Problem)> ParseAsync(string? from, string? to, string? q, TimeProvider clock,
+    public static async Task<(FlowQuery? Query, ValidationProblem? Problem)> ParseAsync(string? from, string? to, string? q, AccessScope scope, TimeProvider clock,
         FilterLimits limits, Func<FilterNode?, TimeRange, CancellationToken, Task<FilterNode?>> resolve, CancellationToken ct)
     {
         var (range, field, error) = TimeRange.Parse(from, to, clock.GetUtcNow());
@@ -25,7 +27,7 @@ public static class QueryRequest
         var (filter, filterError) = FilterParser.Parse(q, limits);
         return filterError is not null
             ? (null, Problems.InvalidFilter(filterError))
-            : (new FlowQuery(range, await resolve(filter, range, ct)), null);
+            : (new FlowQuery(range, scope.Restrict(await resolve(filter, range, ct))), null);
     }
 
     /// <summary>A whole-number parameter between 1 and <paramref name="max"/>, or its default when absent.</summary>

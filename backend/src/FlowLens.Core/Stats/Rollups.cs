@@ -33,8 +33,11 @@ public static class Rollups
     /// <summary>What buckets and blocks are aligned on (<c>date_bin</c>'s origin in SQL): 2000-01-01, a midnight UTC.</summary>
     public static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Filter fields whose columns the rollups keep: a filter on only these can be answered from them.</summary>
-    public static readonly IReadOnlySet<string> FilterableFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "action", "log-status", "protocol" };
+    /// <summary>
+    /// Filter fields whose columns the rollups keep: a filter on only these can be answered from them. The account is
+    /// one, so that a caller scoped to accounts (Core.Scopes.AccessScope) reads the rollups too.
+    /// </summary>
+    public static readonly IReadOnlySet<string> FilterableFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "action", "log-status", "protocol", "account-id" };
 
     public static readonly IReadOnlyDictionary<string, TopField> TopFields = new Dictionary<string, TopField>(StringComparer.OrdinalIgnoreCase)
     {
@@ -56,16 +59,34 @@ public static class Rollups
     };
 
     /// <summary>
-    /// What the top summaries can answer a top under: no filter (every record) or exactly <c>action = REJECT</c> (the
-    /// rejected records, whose sums they keep too); null for any other filter.
+    /// What the top summaries can answer a top under: no filter (every record) or <c>action = REJECT</c> (the rejected
+    /// records, whose sums they keep too), either of them only in some accounts (<c>account-id = …</c> or
+    /// <c>in (…)</c>, and-ed: a scope's and the caller's own); null for any other filter.
     /// </summary>
-    public static SummarySums? SummarySumsFor(FilterNode? filter) => filter switch
+    public static SummaryQuery? SummaryQueryFor(FilterNode? filter)
     {
-        null => SummarySums.All,
-        ComparisonNode { Operator: FilterOperator.Equal or FilterOperator.In, Values: [{ Number: (int)FlowAction.Reject }] } c
-            when c.Field.Name == "action" => SummarySums.Rejected,
-        _ => null,
-    };
+        var (rejected, accounts) = (false, (HashSet<string>?)null);
+        bool Read(FilterNode? node)
+        {
+            switch (node)
+            {
+                case null:
+                    return true;
+                case AndNode and:
+                    return Read(and.Left) && Read(and.Right);
+                case ComparisonNode { Operator: FilterOperator.Equal or FilterOperator.In, Values: [{ Number: (int)FlowAction.Reject }] } c when c.Field.Name == "action":
+                    rejected = true;
+                    return true;
+                case ComparisonNode { Operator: FilterOperator.Equal or FilterOperator.In } c when c.Field.Name == "account-id":
+                    var values = c.Values.Select(v => v.Text!).ToHashSet(StringComparer.Ordinal);
+                    accounts = accounts is null ? values : [.. accounts.Intersect(values)];
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        return Read(filter) ? new SummaryQuery(rejected ? SummarySums.Rejected : SummarySums.All, accounts?.Order(StringComparer.Ordinal).ToArray()) : null;
+    }
 
     /// <summary>The start of the UTC bucket of <paramref name="size"/> holding <paramref name="instant"/>.</summary>
     public static DateTime BucketOf(DateTimeOffset instant, TimeSpan size)
@@ -80,6 +101,9 @@ public static class Rollups
 /// <summary>Which of the top summaries' sums answer a top: every record's, or only the rejected records'.</summary>
 public enum SummarySums { All, Rejected }
 
+/// <summary>What a top reads from the summaries: which sums, and the summaries of which accounts (null: all of them).</summary>
+public sealed record SummaryQuery(SummarySums Sums, string[]? Accounts);
+
 /// <summary>Sums of a rollup row; negative when an object's rows are taken back out.</summary>
 public struct RollupSums
 {
@@ -88,8 +112,8 @@ public struct RollupSums
     public long Packets;
 }
 
-/// <summary>A row key of the totals rollup.</summary>
-public readonly record struct TotalsKey(DateTime Bucket, short? Action, short? LogStatus, short? Protocol);
+/// <summary>A row key of the totals rollup; <paramref name="Account"/> is the records' <c>account-id</c>.</summary>
+public readonly record struct TotalsKey(DateTime Bucket, short? Action, short? LogStatus, short? Protocol, string? Account = null);
 
 /// <summary>
 /// Sums one object's records in memory, so that they can be written in the object's own transaction: exact
@@ -112,46 +136,68 @@ public sealed class RollupAccumulator
     private const int Pooled = 4, MaxPooledKeys = 65_536;
     private static readonly ConcurrentBag<HourTops> Pool = [];
 
+    /// <summary>The most distinct accounts one accumulator (an object, a batch) sums apart: 13 bits of a totals key.</summary>
+    public const int MaxAccounts = 8191;
+
     private readonly Dictionary<BucketKey, RollupSums> _totals = [];
     private readonly Dictionary<long, HourTops> _hours = [];
     private long _lastHour = -1;
     private HourTops? _last;
 
-    public IEnumerable<KeyValuePair<TotalsKey, RollupSums>> Totals => _totals.Select(p =>
-        KeyValuePair.Create(new TotalsKey(new DateTime(p.Key.Ticks, DateTimeKind.Utc), Dimension(p.Key.Dims, 0), Dimension(p.Key.Dims, 1), Dimension(p.Key.Dims, 2)), p.Value));
+    // The accounts met, by number (0: records without account-id); the last one at hand (an object is mostly of one).
+    private readonly Dictionary<string, int> _accountNumbers = new(StringComparer.Ordinal);
+    private readonly List<string?> _accounts = [null];
+    private string? _lastAccount;
+    private int _lastAccountNumber;
 
-    /// <summary>The exact sums of each field's values per hour, keyed by the values' text (<c>10.0.0.5</c>, <c>443</c>, <c>eni-…</c>).</summary>
-    public IEnumerable<(DateTime Hour, TopField Field, Dictionary<string, TopSums> Sums)> Hours => Tables.Select(t =>
-        (t.Hour, t.Field, t.Rows.ToDictionary(p => p.Key.Text(t.Field), p => p.Value, StringComparer.Ordinal)));
+    public IEnumerable<KeyValuePair<TotalsKey, RollupSums>> Totals => _totals.Select(p => KeyValuePair.Create(
+        new TotalsKey(new DateTime(p.Key.Ticks, DateTimeKind.Utc), Dimension(p.Key.Dims, 0), Dimension(p.Key.Dims, 1), Dimension(p.Key.Dims, 2),
+            _accounts[(int)(p.Key.Dims >> AccountShift)]), p.Value));
 
-    /// <summary>Each hour's and field's sums bounded to a summary of at most <paramref name="topKeys"/> keys per metric.</summary>
-    public IEnumerable<(DateTime Hour, TopField Field, TopSummary Summary)> Summaries(int topKeys) => Tables.Select(t =>
-        (t.Hour, t.Field, TopSummary.Truncate(t.Rows, key => key.Text(t.Field), TopKey.Order, topKeys)));
+    /// <summary>
+    /// The exact sums of each field's values per hour and account, keyed by the values' text (<c>10.0.0.5</c>,
+    /// <c>443</c>, <c>eni-…</c>); <c>Account</c> null for records without <c>account-id</c>.
+    /// </summary>
+    public IEnumerable<(DateTime Hour, TopField Field, Dictionary<string, TopSums> Sums, string? Account)> Hours => Tables.Select(t =>
+        (t.Hour, t.Field, t.Rows.ToDictionary(p => p.Key.Text(t.Field), p => p.Value, StringComparer.Ordinal), t.Account));
 
-    /// <summary>Each field's sums of each hour that has any.</summary>
-    private IEnumerable<(DateTime Hour, TopField Field, TopTable Rows)> Tables =>
+    /// <summary>Each hour's, field's and account's sums bounded to a summary of at most <paramref name="topKeys"/> keys per metric.</summary>
+    public IEnumerable<(DateTime Hour, TopField Field, TopSummary Summary, string? Account)> Summaries(int topKeys) => Tables.Select(t =>
+        (t.Hour, t.Field, TopSummary.Truncate(t.Rows, key => key.Text(t.Field), TopKey.Order, topKeys), t.Account));
+
+    /// <summary>
+    /// Each field's sums of each hour and account that has any. An hour's table holds every account's keys (the account
+    /// is part of the key): split only when it holds several, as objects are mostly of one account.
+    /// </summary>
+    private IEnumerable<(DateTime Hour, TopField Field, IReadOnlyCollection<KeyValuePair<TopKey, TopSums>> Rows, string? Account)> Tables =>
         from f in (TopField[])[TopField.SrcAddr, TopField.DstAddr, TopField.DstPort, TopField.InterfaceId]
         from hour in _hours
         let rows = hour.Value.Of(f)
         where rows.Count > 0
-        select (new DateTime(hour.Key, DateTimeKind.Utc), f, rows);
+        from part in rows.Mixed
+            ? rows.GroupBy(p => p.Key.Account).Select(g => ((IReadOnlyCollection<KeyValuePair<TopKey, TopSums>>)g.ToList(), g.Key))
+            : [((IReadOnlyCollection<KeyValuePair<TopKey, TopSums>>)rows, rows.Account)]
+        select (new DateTime(hour.Key, DateTimeKind.Utc), f, part.Item1, _accounts[part.Item2]);
 
     public void Add(FlowRecord r, int sign = 1) =>
-        Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign);
+        Add(r.Start, r.SrcAddr, r.DstAddr, r.DstPort, r.InterfaceId, (int?)r.Action, (int?)r.LogStatus, r.Protocol, r.Packets, r.Bytes, sign, r.AccountId);
 
     /// <summary>
-    /// Adds a record's sums; with <paramref name="sign"/> -1 (rows deleted), to the totals only: a bounded summary
-    /// cannot take sums out, so deletions mark its hours for a rebuild instead (RollupWriter.DeleteFlowsAsync).
+    /// Adds a record's sums, apart for each <paramref name="account"/>; with <paramref name="sign"/> -1 (rows deleted),
+    /// to the totals only: a bounded summary cannot take sums out, so deletions mark its hours for a rebuild instead
+    /// (RollupWriter.DeleteFlowsAsync).
     /// </summary>
     public void Add(DateTimeOffset? start, FlowAddress? srcAddr, FlowAddress? dstAddr, int? dstPort, string? interfaceId,
-        int? action, int? logStatus, int? protocol, long? packets, long? bytes, int sign = 1)
+        int? action, int? logStatus, int? protocol, long? packets, long? bytes, int sign = 1, string? account = null)
     {
         if (start is not { } at)
         {
             return;
         }
+        var accountNumber = AccountNumber(account);
         ref var totals = ref CollectionsMarshal.GetValueRefOrAddDefault(_totals,
-            new BucketKey(Rollups.BucketOf(at, Rollups.TotalsBucket).Ticks, Pack(action) | Pack(logStatus) << 17 | Pack(protocol) << 34), out _);
+            new BucketKey(Rollups.BucketOf(at, Rollups.TotalsBucket).Ticks,
+                Pack(action) | Pack(logStatus) << 17 | Pack(protocol) << 34 | (ulong)accountNumber << AccountShift), out _);
         totals.Records += sign;
         totals.Bytes += sign * (bytes ?? 0);
         totals.Packets += sign * (packets ?? 0);
@@ -167,10 +213,10 @@ public sealed class RollupAccumulator
             RejectedRecords = rejected, RejectedFlows = rejected * flow, RejectedBytes = rejected * (bytes ?? 0), RejectedPackets = rejected * (packets ?? 0),
         };
         var hour = HourOf(Rollups.BucketOf(at, Rollups.TopHourBucket).Ticks);
-        AddTop(hour.SrcAddr, TopKey.Of(srcAddr), sums);
-        AddTop(hour.DstAddr, TopKey.Of(dstAddr), sums);
-        AddTop(hour.DstPort, TopKey.Of(dstPort), sums);
-        AddTop(hour.InterfaceId, interfaceId is null ? null : new TopKey(0, 0, 0, interfaceId), sums);
+        AddTop(hour.SrcAddr, TopKey.Of(srcAddr, accountNumber), sums);
+        AddTop(hour.DstAddr, TopKey.Of(dstAddr, accountNumber), sums);
+        AddTop(hour.DstPort, TopKey.Of(dstPort, accountNumber), sums);
+        AddTop(hour.InterfaceId, interfaceId is null ? null : new TopKey(0, 0, 0, interfaceId, accountNumber), sums);
     }
 
     /// <summary>The hour's tables; the last one used is at hand (an object's records are mostly of one hour).</summary>
@@ -182,6 +228,32 @@ public sealed class RollupAccumulator
             (_lastHour, _last) = (ticks, hour ??= Pool.TryTake(out var pooled) ? pooled : new HourTops());
         }
         return _last;
+    }
+
+    /// <summary>The account's number in this accumulator: 0 for none, else 1 and up in the order met.</summary>
+    private int AccountNumber(string? account)
+    {
+        if (account is null)
+        {
+            return 0;
+        }
+        if (string.Equals(account, _lastAccount, StringComparison.Ordinal))
+        {
+            return _lastAccountNumber;
+        }
+        ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(_accountNumbers, account, out var exists);
+        if (!exists)
+        {
+            if (_accounts.Count > MaxAccounts)
+            {
+                _accountNumbers.Remove(account);
+                throw new InvalidOperationException($"More than {MaxAccounts} accounts in one object: its rollups cannot tell them apart.");
+            }
+            number = _accounts.Count;
+            _accounts.Add(account);
+        }
+        (_lastAccount, _lastAccountNumber) = (account, number);
+        return number;
     }
 
     private static void AddTop(TopTable rows, TopKey? key, in TopSums sums)
@@ -206,14 +278,20 @@ public sealed class RollupAccumulator
         _hours.Clear();
         _totals.Clear();
         (_lastHour, _last) = (-1, null);
+        _accountNumbers.Clear();
+        _accounts.RemoveRange(1, _accounts.Count - 1);
+        (_lastAccount, _lastAccountNumber) = (null, 0);
     }
+
+    /// <summary>Where a totals key's account number starts: after action, log-status and protocol (51 bits).</summary>
+    private const int AccountShift = 51;
 
     /// <summary>Action, log-status or protocol in 17 bits: 0 for none, else the value plus one.</summary>
     private static ulong Pack(int? value) => value is { } v ? (ushort)v + 1UL : 0;
 
     private static short? Dimension(ulong dims, int index) => ((dims >> (17 * index)) & 0x1FFFF) is var v && v == 0 ? null : (short)(ushort)(v - 1);
 
-    /// <summary>A totals row key: the 5-minute bucket's start in ticks, and action, log-status and protocol <see cref="Pack"/>ed.</summary>
+    /// <summary>A totals row key: the 5-minute bucket's start in ticks, and action, log-status, protocol (<see cref="Pack"/>ed) and the account's number.</summary>
     private readonly record struct BucketKey(long Ticks, ulong Dims);
 
     /// <summary>One hour's sums of each <see cref="TopField"/>'s values.</summary>
@@ -256,6 +334,11 @@ public sealed class RollupAccumulator
 
         public int Count => _count;
 
+        /// <summary>The account of the first key; <see cref="Mixed"/> once a key of another was added.</summary>
+        public int Account { get; private set; }
+
+        public bool Mixed { get; private set; }
+
         /// <summary>The key's sums, added as zero when new.</summary>
         public ref TopSums GetOrAdd(in TopKey key)
         {
@@ -271,7 +354,14 @@ public sealed class RollupAccumulator
                 if (entry.Hash == 0)
                 {
                     (entry.Hash, entry.Key) = (hash, key);
-                    _count++;
+                    if (_count++ == 0)
+                    {
+                        Account = key.Account;
+                    }
+                    else if (key.Account != Account)
+                    {
+                        Mixed = true;
+                    }
                     return ref entry.Sums;
                 }
                 if (entry.Hash == hash && entry.Key.Equals(key))
@@ -286,7 +376,7 @@ public sealed class RollupAccumulator
             if (_count > 0)
             {
                 Array.Clear(_entries);
-                _count = 0;
+                (_count, Account, Mixed) = (0, 0, false);
             }
         }
 
@@ -333,14 +423,15 @@ public sealed class RollupAccumulator
         }
     }
 
-    /// <summary>A top row key: which kind of value it holds, and the value as two numbers, or a string.</summary>
-    private readonly struct TopKey(ulong kind, ulong high, ulong low, string? text) : IEquatable<TopKey>
+    /// <summary>A top row key: the records' account (its number in the accumulator), which kind of value it holds, and the value as two numbers, or a string.</summary>
+    private readonly struct TopKey(ulong kind, ulong high, ulong low, string? text, int account) : IEquatable<TopKey>
     {
         private const ulong HasNumber = 1, HasIPv4 = 2, HasIPv6 = 3;
 
         /// <summary>An order of keys of one field, for ties: by address or number, or by text (ordinal).</summary>
         public static readonly IComparer<TopKey> Order = Comparer<TopKey>.Create((a, b) =>
-            a._kind != b._kind ? a._kind.CompareTo(b._kind)
+            a.Account != b.Account ? a.Account.CompareTo(b.Account)
+            : a._kind != b._kind ? a._kind.CompareTo(b._kind)
             : a._high != b._high ? a._high.CompareTo(b._high)
             : a._low != b._low ? a._low.CompareTo(b._low)
             : string.CompareOrdinal(a._text, b._text));
@@ -350,17 +441,19 @@ public sealed class RollupAccumulator
         private readonly ulong _low = low;
         private readonly string? _text = text;
 
-        public static TopKey? Of(FlowAddress? address)
+        public int Account { get; } = account;
+
+        public static TopKey? Of(FlowAddress? address, int account)
         {
             if (address is not { } a)
             {
                 return null;
             }
             var (high, low) = a.Parts;
-            return new TopKey(a.IsIPv4 ? HasIPv4 : HasIPv6, high, low, null);
+            return new TopKey(a.IsIPv4 ? HasIPv4 : HasIPv6, high, low, null, account);
         }
 
-        public static TopKey? Of(int? number) => number is { } n ? new TopKey(HasNumber, 0, (ulong)(uint)n, null) : null;
+        public static TopKey? Of(int? number, int account) => number is { } n ? new TopKey(HasNumber, 0, (ulong)(uint)n, null, account) : null;
 
         /// <summary>The value as the API shows it: <c>10.0.0.5</c>, <c>443</c>, <c>eni-...</c>.</summary>
         public string Text(TopField field) => field switch
@@ -371,7 +464,7 @@ public sealed class RollupAccumulator
         };
 
         public bool Equals(TopKey other) =>
-            _kind == other._kind && _low == other._low && _high == other._high && string.Equals(_text, other._text);
+            _kind == other._kind && _low == other._low && _high == other._high && Account == other.Account && string.Equals(_text, other._text);
 
         public override bool Equals(object? obj) => obj is TopKey other && Equals(other);
 
@@ -379,9 +472,9 @@ public sealed class RollupAccumulator
         {
             if (_text is not null)
             {
-                return _text.GetHashCode();
+                return _text.GetHashCode() ^ Account * 0x2F0B3C5;
             }
-            var h = _kind * 0xC2B2AE3D27D4EB4F ^ _high * 0x165667B19E3779F9 ^ _low * 0xD6E8FEB86659FD93;
+            var h = (_kind + ((ulong)Account << 8)) * 0xC2B2AE3D27D4EB4F ^ _high * 0x165667B19E3779F9 ^ _low * 0xD6E8FEB86659FD93;
             return (int)(h ^ h >> 32);
         }
     }

@@ -136,10 +136,10 @@ public static class StatsSql
         {
             throw new ArgumentException($"'{by[0]}' is a context field: the API labels its top (Features/Stats/ContextTops)", nameof(by));
         }
-        if (useRollups && by.Count == 1 && Rollups.TopFields.TryGetValue(by[0], out var field) && Rollups.SummarySumsFor(filter) is { } sums
+        if (useRollups && by.Count == 1 && Rollups.TopFields.TryGetValue(by[0], out var field) && Rollups.SummaryQueryFor(filter) is { } summaries
             && range.From < range.To && Rollups.IsAligned(range.From, Rollups.TopHourBucket) && Rollups.IsAligned(range.To, Rollups.TopHourBucket))
         {
-            return TopFromSummaries(range, by[0], field, sums, metric, limit);
+            return TopFromSummaries(range, by[0], field, summaries, metric, limit);
         }
         var source = Source(range, filter, by, useRollups);
         var parameters = source.Parameters.ToList();
@@ -165,6 +165,7 @@ public static class StatsSql
     /// summed by key. Hours marked dirty (a replaced object or a deleted source took sums out of their merged summary)
     /// are read from the raw flows, exactly, until the compaction rebuilds them, and so are the other hours of their day
     /// (from their hourly summaries). <c>max_error</c> is the sum of the floors of the ranked metric of every summary read.
+    /// Summaries are kept per account (<c>account_id</c>): a top of some accounts reads theirs only.
     /// </summary>
     /// <remarks>
     /// In two phases, as a range reads some thirty summaries of thousands of keys: <c>top</c> ranks the keys on the ranked
@@ -173,8 +174,17 @@ public static class StatsSql
     /// key cost as much as the ranking. The arrays are unnested in the select list, which, unlike <c>from unnest(...)</c>,
     /// does not first copy each array's elements to a tuplestore.
     /// </remarks>
-    private static StatsStatement TopFromSummaries(TimeRange range, string name, TopField field, SummarySums sums, StatsMetric metric, int limit)
+    private static StatsStatement TopFromSummaries(TimeRange range, string name, TopField field, SummaryQuery query, StatsMetric metric, int limit)
     {
+        var sums = query.Sums;
+        var parameters = new List<object> { range.From, range.To, default(DateTimeOffset), default(DateTimeOffset), (long)limit };
+        var (accounts, rawAccounts) = ("", "");
+        if (query.Accounts is { } names)
+        {
+            parameters.Add(names);
+            accounts = $" and account_id in (select id from flow_strings where value = any($6))";
+            rawAccounts = $" and f.account_id in (select id from flow_strings where value = any($6))";
+        }
         var prefix = sums == SummarySums.Rejected ? "rejected_" : "";
         var order = metric switch { StatsMetric.Bytes => "bytes", StatsMetric.Packets => "packets", _ => "flows" };
         var columns = "keys, " + string.Concat(new[] { "records", "flows", "bytes", "packets" }.Select(c => prefix.Length == 0 ? $"{c}, " : $"{prefix}{c} as {c}, "))
@@ -188,27 +198,28 @@ public static class StatsSql
         var key = ValueOf(name);
         var join = FilterFields.TryFind(name, out var text) && text.Kind == FilterKind.Text ? $" left join flow_strings k on k.id = f.{text.Columns[0]}" : "";
         var rejected = sums == SummarySums.Rejected ? " and f.action = 2" : "";
+        (parameters[2], parameters[3]) = (days.From, days.To);
         return new StatsStatement($"""
             with dirty as (
                 select bucket from flow_top_dirty where bucket >= $1 and bucket < $2),
             summaries as (
                 select {columns} from flow_top_1d d
-                where d.field = {fieldCode} and d.bucket >= $3 and d.bucket < $4
+                where d.field = {fieldCode} and d.bucket >= $3 and d.bucket < $4{accounts}
                     and not exists (select from dirty where dirty.bucket >= d.bucket and dirty.bucket < d.bucket + interval '1 day')
                 union all
                 select {columns} from flow_top_1h h
-                where h.field = {fieldCode} and h.bucket >= $1 and h.bucket < $2
+                where h.field = {fieldCode} and h.bucket >= $1 and h.bucket < $2{accounts}
                     and (h.bucket < $3 or h.bucket >= $4
                         or exists (select from dirty where date_bin('1 day', dirty.bucket, '2000-01-01 00:00:00+00') = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
                     and not exists (select from dirty where dirty.bucket = h.bucket)
                 union all
                 select {columns} from flow_top_appended a
-                where a.field = {fieldCode} and a.bucket >= $1 and a.bucket < $2 and not exists (select from dirty where dirty.bucket = a.bucket)),
+                where a.field = {fieldCode} and a.bucket >= $1 and a.bucket < $2{accounts} and not exists (select from dirty where dirty.bucket = a.bucket)),
             raw as (
                 select {key} as key, count(*) as records, count(*) filter (where f.log_status = 1) as flows, coalesce(sum(f.bytes), 0)::bigint as bytes,
                     coalesce(sum(f.packets), 0)::bigint as packets, count(*) filter (where f.log_status = 1 and f.action = 2) as rejected_flows
-                from dirty d cross join lateral {Flows("d.bucket", "d.bucket + interval '1 hour'", [.. KeyColumns([name]), "log_status", "bytes", "packets", "action"])} f{join}
-                where f.start >= $1 and f.start < $2 and {key} is not null{rejected}
+                from dirty d cross join lateral {Flows("d.bucket", "d.bucket + interval '1 hour'", [.. KeyColumns([name]), "log_status", "bytes", "packets", "action", .. query.Accounts is null ? Array.Empty<string>() : ["account_id"]])} f{join}
+                where f.start >= $1 and f.start < $2 and {key} is not null{rejected}{rawAccounts}
                 group by 1),
             top as (
                 -- phase 1: the top keys, ranked on the metric's array alone
@@ -234,7 +245,7 @@ public static class StatsSql
             from sums
             group by key
             order by {order} desc, key collate "C"
-            """, [range.From, range.To, days.From, days.To, (long)limit], StatsPath.RollupTop);
+            """, parameters, StatsPath.RollupTop);
     }
 
     /// <summary>
@@ -344,9 +355,12 @@ public static class StatsSql
         if (useRollups && (keys.Count == 0 || key is not null && Rollups.FilterableFields.Contains(key)) && Rollups.CanFilter(filter)
             && Rollups.IsAligned(range.From, Rollups.TotalsBucket) && Rollups.IsAligned(range.To, Rollups.TotalsBucket))
         {
+            // The account's text, when the key is account-id (the only text field the totals keep).
+            var account = key is not null && FilterFields.TryFind(key, out var keyField) && keyField.Kind == FilterKind.Text
+                ? " left join flow_strings k on k.id = r.account_id" : "";
             return new StatsStatement($"""
                 select bucket as t, action, log_status, protocol, records, bytes, packets, {KeyOf(key)} as key
-                from flow_rollups_5m
+                from flow_rollups_5m r{account}
                 where bucket >= $1 and bucket < $2 and {Condition()}
                 """, parameters, StatsPath.Rollup5m);
         }

@@ -37,6 +37,12 @@ public sealed partial class SettingsTests
             {
                 Add(keys, property.PropertyType, key);
             }
+            // A list of objects (Oidc:ScopedViewers:0:Value): its items' settings, named without the index.
+            if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>)
+                && property.PropertyType.GetGenericArguments()[0] is { IsClass: true } item && item != typeof(string))
+            {
+                Add(keys, item, key);
+            }
         }
     }
 
@@ -186,7 +192,7 @@ public sealed partial class SettingsTests
     [GeneratedRegex(@"- '(\{""name"".*\})'")]
     private static partial Regex ComposeSourceJson();
 
-    [GeneratedRegex(@"(:\d+)+$")]
+    [GeneratedRegex(@":\d+(?=:|$)")]
     private static partial Regex ListIndex();
 
     [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]

@@ -41,12 +41,12 @@ public static class Sql
     /// </summary>
     public static Task<long> RollupMismatchesAsync(string connectionString) => ScalarAsync<long>(connectionString, """
         with raw_totals as (
-            select date_bin('5 minutes', start, '2000-01-01 00:00:00+00') as bucket, action, log_status, protocol,
+            select date_bin('5 minutes', start, '2000-01-01 00:00:00+00') as bucket, action, log_status, protocol, account_id,
                 count(*) as records, coalesce(sum(bytes), 0) as bytes, coalesce(sum(packets), 0) as packets
-            from flows where start is not null group by 1, 2, 3, 4),
+            from flows where start is not null group by 1, 2, 3, 4, 5),
         rollup_totals as (
-            select bucket, action, log_status, protocol, sum(records), sum(bytes), sum(packets)
-            from flow_rollups_5m group by 1, 2, 3, 4 having sum(records) <> 0),
+            select bucket, action, log_status, protocol, account_id, sum(records), sum(bytes), sum(packets)
+            from flow_rollups_5m group by 1, 2, 3, 4, 5 having sum(records) <> 0),
         hours as (
             select bucket, keys, records, flows, bytes, rejected_bytes, floor_flows, floor_bytes, floor_rejected_bytes from flow_top_1h where field = 1
             union all
@@ -79,21 +79,22 @@ public static class Sql
             select distinct date_bin('1 day', bucket, '2000-01-01 00:00:00+00') as day from flow_top_1h
             except select date_bin('1 day', bucket, '2000-01-01 00:00:00+00') from flow_top_dirty),
         hours_by_day as (
-            select date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00') as day, h.field, u.key, sum(u.records)::bigint, sum(u.bytes)::bigint, sum(u.rejected_packets)::bigint
+            select date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00') as day, h.field, h.account_id, u.key, sum(u.records)::bigint, sum(u.bytes)::bigint, sum(u.rejected_packets)::bigint
             from flow_top_1h h cross join unnest(h.keys, h.records, h.bytes, h.rejected_packets) u(key, records, bytes, rejected_packets)
             where date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00') in (select day from clean_days)
-            group by 1, 2, 3),
+            group by 1, 2, 3, 4),
         days as (
-            select d.bucket, d.field, u.key, u.records, u.bytes, u.rejected_packets
+            select d.bucket, d.field, d.account_id, u.key, u.records, u.bytes, u.rejected_packets
             from flow_top_1d d cross join unnest(d.keys, d.records, d.bytes, d.rejected_packets) u(key, records, bytes, rejected_packets)
             where d.bucket in (select day from clean_days)),
         exact_days as (
-            select bucket, field from flow_top_1d
+            select bucket, field, account_id from flow_top_1d
             where floor_flows + floor_bytes + floor_packets + floor_rejected_flows + floor_rejected_bytes + floor_rejected_packets = 0)
         select (select count(*) from ((table raw_totals except table rollup_totals) union all (table rollup_totals except table raw_totals)) a)
              + (select count(*) from source_errors)
              + (select count(*) from (table days except table hours_by_day) c)
-             + (select count(*) from (select * from hours_by_day where (day, field) in (table exact_days) except table days) d)
+             + (select count(*) from (select h.* from hours_by_day h where exists (select from exact_days x where x.bucket = h.day and x.field = h.field
+                 and x.account_id is not distinct from h.account_id) except table days) d)
              + (select count(*) from (select day from clean_days except select bucket from flow_top_1d) e)
         """);
 }

@@ -42,17 +42,42 @@ public sealed class StatsSqlTests
     }
 
     [Theory]
-    [InlineData("", SummarySums.All)]
-    [InlineData("action = REJECT", SummarySums.Rejected)]
-    [InlineData("Action = reject", SummarySums.Rejected)]
-    [InlineData("action in (REJECT)", SummarySums.Rejected)]
-    [InlineData("action = ACCEPT", null)]
-    [InlineData("action != REJECT", null)]
-    [InlineData("action in (ACCEPT, REJECT)", null)]
-    [InlineData("action = REJECT and protocol = tcp", null)]
-    [InlineData("not action = REJECT", null)]
-    public void SummarySumsFor_AcceptsNoFilterOrExactlyTheRejectedRecords(string filter, SummarySums? sums) =>
-        Assert.Equal(sums, Rollups.SummarySumsFor(Filter(filter)));
+    [InlineData("", SummarySums.All, null)]
+    [InlineData("action = REJECT", SummarySums.Rejected, null)]
+    [InlineData("Action = reject", SummarySums.Rejected, null)]
+    [InlineData("action in (REJECT)", SummarySums.Rejected, null)]
+    [InlineData("action = ACCEPT", null, null)]
+    [InlineData("action != REJECT", null, null)]
+    [InlineData("action in (ACCEPT, REJECT)", null, null)]
+    [InlineData("action = REJECT and protocol = tcp", null, null)]
+    [InlineData("not action = REJECT", null, null)]
+    [InlineData("account-id = 111111111111", SummarySums.All, "111111111111")]
+    [InlineData("account-id in (222222222222, 111111111111) and action = REJECT", SummarySums.Rejected, "111111111111,222222222222")]
+    [InlineData("account-id in (111111111111, 222222222222) and (action = REJECT and account-id = 222222222222)", SummarySums.Rejected, "222222222222")]
+    [InlineData("account-id in (111111111111) and account-id = 222222222222", SummarySums.All, "")]
+    [InlineData("account-id = 111111111111 or action = REJECT", null, null)]
+    [InlineData("account-id != 111111111111", null, null)]
+    [InlineData("account-id = 111111111111 and vpc-id = vpc-01234567", null, null)]
+    public void SummaryQueryFor_AcceptsTheRejectedRecordsOrAll_InSomeAccounts(string filter, SummarySums? sums, string? accounts)
+    {
+        var query = Rollups.SummaryQueryFor(Filter(filter));
+        Assert.Equal(sums, query?.Sums);
+        Assert.Equal(accounts, query?.Accounts is { } list ? string.Join(',', list) : null);
+    }
+
+    [Fact]
+    public void AScopeToAccounts_IsAnsweredFromTheRollups_AndAScopeWithVpcs_FromTheRawFlows()
+    {
+        var range = new TimeRange(Day, Day.AddHours(2));
+        var accounts = FlowLens.Core.Scopes.AccessScope.Of(["111111111111"], null);
+        var vpcs = FlowLens.Core.Scopes.AccessScope.Of(["111111111111"], ["vpc-0123456789abcdef0"]);
+        Assert.Equal(StatsPath.RollupTop, StatsSql.Top(range, accounts.Restrict(null), "srcaddr", StatsMetric.Bytes, 10, useRollups: true).Path);
+        Assert.Equal(StatsPath.RollupTop, StatsSql.Top(range, accounts.Restrict(Filter("action = REJECT")), "dstport", StatsMetric.Bytes, 10, useRollups: true).Path);
+        Assert.Equal(StatsPath.Rollup5m, StatsSql.Summary(range, accounts.Restrict(Filter("protocol = tcp")), useRollups: true).Path);
+        Assert.Equal(StatsPath.Rollup5m, StatsSql.Top(range, accounts.Restrict(null), "account-id", StatsMetric.Bytes, 10, useRollups: true).Path);
+        Assert.Equal(StatsPath.Raw, StatsSql.Top(range, vpcs.Restrict(null), "srcaddr", StatsMetric.Bytes, 10, useRollups: true).Path);
+        Assert.Equal(StatsPath.Raw, StatsSql.Summary(range, vpcs.Restrict(null), useRollups: true).Path);
+    }
 
     [Theory]
     [InlineData("srcaddr,dstport,dstaddr")]

@@ -128,6 +128,16 @@ namespace FlowLens.Api.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
 
+                    b.Property<string[]>("ScopeAccounts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_accounts");
+
+                    b.Property<string[]>("ScopeVpcs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_vpcs");
+
                     b.HasKey("Id")
                         .HasName("pk_api_keys");
 
@@ -224,6 +234,16 @@ namespace FlowLens.Api.Data.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("user_name");
 
+                    b.Property<string[]>("ScopeAccounts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_accounts");
+
+                    b.Property<string[]>("ScopeVpcs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_vpcs");
+
                     b.HasKey("Id")
                         .HasName("pk_users");
 
@@ -273,6 +293,16 @@ namespace FlowLens.Api.Data.Migrations
                     b.Property<long?>("UserId")
                         .HasColumnType("bigint")
                         .HasColumnName("user_id");
+
+                    b.Property<string[]>("ScopeAccounts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_accounts");
+
+                    b.Property<string[]>("ScopeVpcs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scope_vpcs");
 
                     b.HasKey("Id")
                         .HasName("pk_sessions");

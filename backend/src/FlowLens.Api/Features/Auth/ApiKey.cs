@@ -21,6 +21,10 @@ public sealed class ApiKey
     public long? CreatedByUserId { get; set; }
     /// <summary>Who created the key, as the audit log names actors (<c>user:email</c>, <c>key:name (#id)</c>, <c>configuration</c>).</summary>
     public string? CreatedBy { get; set; }
+    /// <summary>The AWS accounts the key may read (<see cref="Core.Scopes.AccessScope"/>); with <see cref="ScopeVpcs"/> empty too: everything.</summary>
+    public string[] ScopeAccounts { get; set; } = [];
+    /// <summary>The VPCs the key may read, beside <see cref="ScopeAccounts"/>.</summary>
+    public string[] ScopeVpcs { get; set; } = [];
 
     public const int PrefixLength = 8;
 

@@ -33,7 +33,7 @@ public sealed class ApiKeyAuthentication(
         var hash = ApiKey.HashOf(values.ToString());
         var key = await db.ApiKeys.AsNoTracking()
             .Where(k => k.Hash == hash && k.RevokedAt == null)
-            .Select(k => new { k.Id, k.Name, k.Role, k.ExpiresAt, k.LastUsedAt })
+            .Select(k => new { k.Id, k.Name, k.Role, k.ExpiresAt, k.LastUsedAt, k.ScopeAccounts, k.ScopeVpcs })
             .SingleOrDefaultAsync(Context.RequestAborted);
         var now = clock.GetUtcNow();
         if (key is null)
@@ -55,6 +55,7 @@ public sealed class ApiKeyAuthentication(
                 new Claim(ClaimTypes.Name, key.Name),
                 new Claim(ClaimTypes.Role, key.Role),
                 new Claim(KeyIdClaim, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                .. CallerScope.ClaimsOf(key.ScopeAccounts, key.ScopeVpcs),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

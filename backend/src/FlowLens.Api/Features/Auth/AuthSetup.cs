@@ -96,6 +96,8 @@ public static class AuthSetup
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Oidc.SessionLifetime > TimeSpan.Zero, "FlowLens:Auth:Oidc:SessionLifetime must be positive.")
+            .Validate(o => o.Oidc.ScopedViewers.All(g => g.Value.Length > 0 && g.Scope is not null),
+                "Each FlowLens:Auth:Oidc:ScopedViewers entry needs a Value and at least one account id (12 digits) or VPC id (vpc-…) in Accounts or Vpcs.")
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();

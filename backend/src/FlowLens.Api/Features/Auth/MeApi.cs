@@ -16,8 +16,9 @@ public static class MeApi
     /// <summary>The caller's name and role.</summary>
     /// <param name="Name">The API key's (later: the person's) name.</param>
     /// <param name="Role"><c>viewer</c> or <c>admin</c>.</param>
-    public sealed record Me(string Name, string Role);
+    /// <param name="Scope">The accounts and VPCs the caller may read; both empty: everything.</param>
+    public sealed record Me(string Name, string Role, ReadScope Scope);
 
     internal static Ok<Me> GetMe(ClaimsPrincipal user) =>
-        TypedResults.Ok(new Me(user.Identity?.Name ?? "", user.FindFirstValue(ClaimTypes.Role) ?? ""));
+        TypedResults.Ok(new Me(user.Identity?.Name ?? "", user.FindFirstValue(ClaimTypes.Role) ?? "", ReadScope.Of(CallerScope.Of(user))));
 }

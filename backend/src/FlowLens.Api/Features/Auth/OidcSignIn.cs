@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using FlowLens.Core.Scopes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -16,14 +17,30 @@ public sealed class OidcOptions
     public string RoleClaim { get; set; } = "groups";
     /// <summary>Values of the role claim that make an admin.</summary>
     public List<string> AdminValues { get; set; } = [];
-    /// <summary>Values of the role claim that make a viewer; a person with none of these or the admin values is refused.</summary>
+    /// <summary>Values of the role claim that make a viewer of everything.</summary>
     public List<string> ViewerValues { get; set; } = [];
+    /// <summary>
+    /// Values of the role claim that make a viewer of some accounts and VPCs only (a person in several: their union).
+    /// A person with none of these, the viewer or the admin values is refused. Admin and viewer values come first.
+    /// </summary>
+    public List<OidcScopedGroup> ScopedViewers { get; set; } = [];
     /// <summary>The name of the sign-in button.</summary>
     public string DisplayName { get; set; } = "Single sign-on";
     /// <summary>Only for a provider on plain HTTP in a test setup.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
     /// <summary>How long a single sign-on session lasts before the provider is asked again, with the role claim read anew.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>A value of the role claim (a group) and the accounts and VPCs its members may read.</summary>
+public sealed class OidcScopedGroup
+{
+    public string Value { get; set; } = "";
+    public List<string> Accounts { get; set; } = [];
+    public List<string> Vpcs { get; set; } = [];
+
+    /// <summary>The group's scope, or null when it lists no valid scope (checked at start).</summary>
+    public AccessScope? Scope => AccessScope.Create(Accounts, Vpcs).Scope is { IsEverything: false } scope ? scope : null;
 }
 
 public static class OidcSignIn
@@ -54,7 +71,7 @@ public static class OidcSignIn
             {
                 var claims = context.Principal!;
                 var values = claims.FindAll(settings.RoleClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-                var role = settings.AdminValues.Any(values.Contains) ? Roles.Admin : settings.ViewerValues.Any(values.Contains) ? Roles.Viewer : null;
+                var (role, scope) = RoleOf(settings, values);
                 var name = claims.FindFirstValue("email") ?? claims.FindFirstValue("preferred_username") ?? claims.FindFirstValue("sub") ?? "unknown";
                 var audit = context.HttpContext.RequestServices.GetRequiredService<AuditLog>();
                 if (role is null)
@@ -68,9 +85,10 @@ public static class OidcSignIn
                         new Claim(ClaimTypes.NameIdentifier, "oidc:" + claims.FindFirstValue("sub")),
                         new Claim(ClaimTypes.Name, name),
                         new Claim(ClaimTypes.Role, role),
+                        .. CallerScope.ClaimsOf(scope.Accounts, scope.Vpcs),
                     ],
                     IdentityConstants.ApplicationScheme));
-                await audit.RecordAsync(AuditActions.SignIn, $"user:{name}", $"oidc, role {role}", context.HttpContext.RequestAborted, actor: $"user:{name}");
+                await audit.RecordAsync(AuditActions.SignIn, $"user:{name}", $"oidc, role {role}, scope {scope}", context.HttpContext.RequestAborted, actor: $"user:{name}");
             };
             // A refused or failed sign-in comes back to the dashboard, which says so.
             oidc.Events.OnRemoteFailure = context =>
@@ -80,6 +98,24 @@ public static class OidcSignIn
                 return Task.CompletedTask;
             };
         });
+    }
+
+    /// <summary>
+    /// The role and scope the provider's claim values give: admin, else a viewer of everything, else a viewer of the
+    /// union of the scoped groups the person is in; no role when none of them.
+    /// </summary>
+    internal static (string? Role, AccessScope Scope) RoleOf(OidcOptions settings, IReadOnlySet<string> values)
+    {
+        if (settings.AdminValues.Any(values.Contains))
+        {
+            return (Roles.Admin, AccessScope.Everything);
+        }
+        if (settings.ViewerValues.Any(values.Contains))
+        {
+            return (Roles.Viewer, AccessScope.Everything);
+        }
+        var scopes = settings.ScopedViewers.Where(g => values.Contains(g.Value)).Select(g => g.Scope!).ToList();
+        return scopes.Count == 0 ? (null, AccessScope.Everything) : (Roles.Viewer, AccessScope.Union(scopes));
     }
 
     /// <param name="Local">Email and password sign-in.</param>

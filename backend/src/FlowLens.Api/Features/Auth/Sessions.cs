@@ -25,6 +25,10 @@ public sealed class Session
     public required string Subject { get; set; }
     /// <summary>The role the provider's claim gave at a single sign-on; a person's role is read from their row.</summary>
     public string? Role { get; set; }
+    /// <summary>The accounts a single sign-on's groups limit it to (<c>FlowLens:Auth:Oidc:Scopes</c>); a person's scope is read from their row.</summary>
+    public string[] ScopeAccounts { get; set; } = [];
+    /// <summary>The VPCs a single sign-on's groups limit it to.</summary>
+    public string[] ScopeVpcs { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
     /// <summary>When the session ends: moved on while a person uses it, fixed for single sign-on.</summary>
@@ -83,6 +87,8 @@ public static class Sessions
             UserId = userId,
             Subject = subject,
             Role = userId is null ? principal.FindFirstValue(ClaimTypes.Role) : null,
+            ScopeAccounts = userId is null ? [.. principal.FindAll(CallerScope.AccountClaim).Select(c => c.Value)] : [],
+            ScopeVpcs = userId is null ? [.. principal.FindAll(CallerScope.VpcClaim).Select(c => c.Value)] : [],
             CreatedAt = now,
             LastSeenAt = now,
             // Single sign-on has an absolute end, after which the provider is asked again (and its role claim read again).
@@ -95,7 +101,7 @@ public static class Sessions
         ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(IdClaim, session.Id));
     }
 
-    /// <summary>On every request by cookie: the session must still be in the database, and the role comes from there.</summary>
+    /// <summary>On every request by cookie: the session must still be in the database, and the role and scope come from there.</summary>
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var services = context.HttpContext.RequestServices;
@@ -104,7 +110,13 @@ public static class Sessions
         var id = context.Principal?.FindFirstValue(IdClaim);
         var session = id is null ? null : await db.Sessions.AsNoTracking()
             .Where(s => s.Id == id && s.ExpiresAt > now)
-            .Select(s => new { s.LastSeenAt, Role = s.User != null ? s.User.Role : s.Role })
+            .Select(s => new
+            {
+                s.LastSeenAt,
+                Role = s.User != null ? s.User.Role : s.Role,
+                Accounts = s.User != null ? s.User.ScopeAccounts : s.ScopeAccounts,
+                Vpcs = s.User != null ? s.User.ScopeVpcs : s.ScopeVpcs,
+            })
             .SingleOrDefaultAsync(context.HttpContext.RequestAborted);
         if (session?.Role is null)
         {
@@ -119,8 +131,10 @@ public static class Sessions
                 .SetProperty(s => s.ExpiresAt, s => s.UserId != null ? now + IdleTimeout : s.ExpiresAt), context.HttpContext.RequestAborted);
         }
         var old = (ClaimsIdentity)context.Principal!.Identity!;
-        var identity = new ClaimsIdentity(old.Claims.Where(c => c.Type != old.RoleClaimType), old.AuthenticationType, old.NameClaimType, old.RoleClaimType);
+        var identity = new ClaimsIdentity(old.Claims.Where(c => c.Type != old.RoleClaimType && !CallerScope.IsScopeClaim(c)),
+            old.AuthenticationType, old.NameClaimType, old.RoleClaimType);
         identity.AddClaim(new Claim(old.RoleClaimType, session.Role));
+        identity.AddClaims(CallerScope.ClaimsOf(session.Accounts, session.Vpcs));
         context.ReplacePrincipal(new ClaimsPrincipal(identity));
     }
 

@@ -52,7 +52,7 @@ public static class SignInApi
                 detail: "Too many failed sign-ins: this account is locked for a while.");
         }
         return result.Succeeded
-            ? TypedResults.Ok(new MeApi.Me(user!.Email!, user.Role))
+            ? TypedResults.Ok(new MeApi.Me(user!.Email!, user.Role, ReadScope.Of(user.ScopeAccounts, user.ScopeVpcs)))
             : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: "The email or password is wrong.");
     }
 

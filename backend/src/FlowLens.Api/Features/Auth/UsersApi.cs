@@ -21,14 +21,18 @@ public static class UsersApi
     /// <param name="Email">The sign-in name.</param>
     /// <param name="Role"><c>viewer</c> (default) or <c>admin</c>.</param>
     /// <param name="Password">At least 12 characters.</param>
-    public sealed record UserRequest(string? Email, string? Role, string? Password);
+    /// <param name="Scope">The accounts and VPCs a viewer may read; none: everything. Left out of a change: kept. Admins have none.</param>
+    public sealed record UserRequest(string? Email, string? Role, string? Password, ReadScope? Scope = null);
 
-    public sealed record UserResponse(long Id, string Email, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LockedOutUntil);
+    /// <param name="Scope">What the person may read: both lists empty for everything.</param>
+    public sealed record UserResponse(long Id, string Email, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LockedOutUntil, ReadScope Scope)
+    {
+        public static UserResponse Of(FlowLensUser u) =>
+            new(u.Id, u.Email!, u.Role, u.CreatedAt, u.LockoutEnd > DateTimeOffset.UtcNow ? u.LockoutEnd : null, ReadScope.Of(u.ScopeAccounts, u.ScopeVpcs));
+    }
 
     internal static async Task<Ok<List<UserResponse>>> ListUsers(UserManager<FlowLensUser> users, CancellationToken ct) =>
-        TypedResults.Ok(await users.Users.AsNoTracking().OrderBy(u => u.Id)
-            .Select(u => new UserResponse(u.Id, u.Email!, u.Role, u.CreatedAt, u.LockoutEnd > DateTimeOffset.UtcNow ? u.LockoutEnd : null))
-            .ToListAsync(ct));
+        TypedResults.Ok((await users.Users.AsNoTracking().OrderBy(u => u.Id).ToListAsync(ct)).ConvertAll(UserResponse.Of));
 
     internal static async Task<Results<Created<UserResponse>, ValidationProblem>> CreateUser(
         UserRequest request, UserManager<FlowLensUser> users, AuditLog audit, TimeProvider clock, CancellationToken ct)
@@ -42,15 +46,24 @@ public static class UsersApi
         {
             return Problems.Invalid("email", $"An email address of at most {FlowLensUser.MaxEmailLength} characters is required.");
         }
-        var user = new FlowLensUser { UserName = request.Email, Email = request.Email, Role = role, CreatedAt = clock.GetUtcNow() };
+        var (scope, scopeField, scopeError) = CallerScope.Read(request.Scope, role);
+        if (scope is null)
+        {
+            return Problems.Invalid(scopeField!, scopeError!);
+        }
+        var user = new FlowLensUser
+        {
+            UserName = request.Email, Email = request.Email, Role = role, CreatedAt = clock.GetUtcNow(),
+            ScopeAccounts = [.. scope.Accounts], ScopeVpcs = [.. scope.Vpcs],
+        };
         var result = await users.CreateAsync(user, request.Password ?? "");
         if (!result.Succeeded)
         {
             return Problems.Invalid(result.Errors.Any(e => e.Code.Contains("Password", StringComparison.Ordinal)) ? "password" : "email",
                 string.Join(" ", result.Errors.Select(e => e.Description)));
         }
-        await audit.RecordAsync(AuditActions.UserCreated, $"user:{user.Email}", $"role {role}", ct);
-        return TypedResults.Created($"/api/users/{user.Id}", new UserResponse(user.Id, user.Email, user.Role, user.CreatedAt, null));
+        await audit.RecordAsync(AuditActions.UserCreated, $"user:{user.Email}", $"role {role}, scope {scope}", ct);
+        return TypedResults.Created($"/api/users/{user.Id}", UserResponse.Of(user));
     }
 
     internal static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> UpdateUser(
@@ -64,6 +77,11 @@ public static class UsersApi
         if (!Roles.IsValid(role))
         {
             return Problems.Invalid("role", "The role must be viewer or admin.");
+        }
+        var (scope, scopeField, scopeError) = CallerScope.Read(request.Scope ?? ReadScope.Of(user.ScopeAccounts, user.ScopeVpcs), role);
+        if (scope is null)
+        {
+            return Problems.Invalid(scopeField!, scopeError!);
         }
         var demoted = user.Role == Roles.Admin && role != Roles.Admin;
         if (demoted && await IsLastAdminAsync(users, user, ct))
@@ -84,17 +102,17 @@ public static class UsersApi
             }
             user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
         }
-        user.Role = role;
+        (user.Role, user.ScopeAccounts, user.ScopeVpcs) = (role, [.. scope.Accounts], [.. scope.Vpcs]);
         await users.UpdateSecurityStampAsync(user); // saves the user
-        // A role or password change ends the person's sessions on every node; a former admin keeps no admin key either.
+        // A role, scope or password change ends the person's sessions on every node; a former admin keeps no admin key either.
         var ended = await Sessions.EndAllAsync(db, user.Id, ct);
         if (demoted)
         {
             await KeysApi.RevokeCreatedByAsync(db, audit, clock, user, Roles.Admin, "its creator is no longer an admin", ct);
         }
         await audit.RecordAsync(AuditActions.UserUpdated, $"user:{user.Email}",
-            $"role {user.Role}{(request.Password is null ? "" : ", password set")}, {ended} sessions ended", ct);
-        return TypedResults.Ok(new UserResponse(user.Id, user.Email!, user.Role, user.CreatedAt, user.LockoutEnd > DateTimeOffset.UtcNow ? user.LockoutEnd : null));
+            $"role {user.Role}, scope {scope}{(request.Password is null ? "" : ", password set")}, {ended} sessions ended", ct);
+        return TypedResults.Ok(UserResponse.Of(user));
     }
 
     /// <summary>Removes a person: their sessions end (the rows go with theirs) and the keys they created are revoked.</summary>

@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using System.Text.Json.Serialization;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.ThreatLists;
 using FlowLens.Api.Hosting;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Queries;
+using FlowLens.Core.Scopes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -77,7 +79,7 @@ public static class ContextApi
     /// <param name="addr" example="52.218.10.27">An IPv4 or IPv6 address.</param>
     /// <param name="at" example="2026-12-01T09:00:00Z">When, for the AWS resource that held the address: ISO 8601 with an offset or relative (<c>now-1d</c>). Default: now.</param>
     internal static async Task<Results<Ok<AddressDetail>, ValidationProblem>> GetAddress(
-        string addr, string? at, AddressDescriber describer, ThreatListStore threatLists, TimeProvider clock, CancellationToken ct)
+        string addr, string? at, ClaimsPrincipal caller, AddressDescriber describer, ThreatListStore threatLists, TimeProvider clock, CancellationToken ct)
     {
         if (!FlowAddress.TryParse(addr, out var address))
         {
@@ -87,14 +89,14 @@ public static class ContextApi
         {
             return Problems.Invalid("at", TimeRange.InstantError(Clip(at!)));
         }
-        return TypedResults.Ok((await DetailAsync([(address.ToIPAddress(), instant)], describer, threatLists, ct))[0]);
+        return TypedResults.Ok((await DetailAsync([(address.ToIPAddress(), instant)], CallerScope.Of(caller), describer, threatLists, ct))[0]);
     }
 
     /// <summary>The context of many addresses at one time.</summary>
     /// <param name="addr" example="10.0.1.10">The addresses, 1 to 1000, each as its own <c>addr</c> (<c>?addr=10.0.1.10&amp;addr=52.218.10.27</c>).</param>
     /// <param name="at" example="2026-12-01T09:00:00Z">When, for the AWS resources that held them: ISO 8601 with an offset or relative (<c>now-1d</c>). Default: now.</param>
     internal static async Task<Results<Ok<AddressList>, ValidationProblem>> GetAddresses(
-        string[]? addr, string? at, AddressDescriber describer, ThreatListStore threatLists, TimeProvider clock, CancellationToken ct)
+        string[]? addr, string? at, ClaimsPrincipal caller, AddressDescriber describer, ThreatListStore threatLists, TimeProvider clock, CancellationToken ct)
     {
         if (addr is not { Length: > 0 and <= MaxAddresses })
         {
@@ -113,14 +115,14 @@ public static class ContextApi
             }
             addresses.Add((address.ToIPAddress(), instant));
         }
-        return TypedResults.Ok(new AddressList(await DetailAsync(addresses, describer, threatLists, ct)));
+        return TypedResults.Ok(new AddressList(await DetailAsync(addresses, CallerScope.Of(caller), describer, threatLists, ct)));
     }
 
     /// <summary>The addresses described, with the threat lists holding each (lists hold addresses now, not at <c>at</c>: they keep no history).</summary>
     private static async Task<List<AddressDetail>> DetailAsync(
-        List<(System.Net.IPAddress Address, DateTimeOffset At)> addresses, AddressDescriber describer, ThreatListStore threatLists, CancellationToken ct)
+        List<(System.Net.IPAddress Address, DateTimeOffset At)> addresses, AccessScope scope, AddressDescriber describer, ThreatListStore threatLists, CancellationToken ct)
     {
-        var described = await describer.DescribeAsync(addresses, ct);
+        var described = await describer.DescribeAsync(addresses, scope, ct);
         var hits = await threatLists.HitsAsync([.. addresses.Select(a => a.Address)], ct);
         return [.. described.Select((info, i) => AddressDetail.From(info, hits[i]))];
     }

@@ -1,4 +1,6 @@
 using System.Net;
+using FlowLens.Api.Features.Auth;
+using FlowLens.Core.Scopes;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -39,6 +41,7 @@ public sealed class InventoryLookup(NpgsqlDataSource dataSource)
         join lateral (
             select x.* from inventory_interfaces x
             where x.interface_id = coalesce(a.interface_id, q.eni) and x.valid_from <= q.at and x.valid_to > q.at
+                and {CallerScope.InventoryCondition("x", 4)}
             order by x.valid_from desc, x.id desc limit 1
         ) n on true
         left join lateral ({ResourceAt("n.resource_id")}) res on true
@@ -55,8 +58,11 @@ public sealed class InventoryLookup(NpgsqlDataSource dataSource)
     private static string ResourceAt(string id) =>
         $"select r.name, r.type, r.attributes from inventory_resources r where r.resource_id = {id} and r.valid_from <= q.at and r.valid_to > q.at order by r.valid_from desc, r.id desc limit 1";
 
-    /// <summary>The context of each key found; keys the inventory does not know are left out.</summary>
-    public async Task<IReadOnlyDictionary<InventoryKey, InventoryContext>> DescribeAsync(IEnumerable<InventoryKey> keys, CancellationToken ct = default)
+    /// <summary>
+    /// The context of each key found; keys the inventory does not know are left out, and so are interfaces outside
+    /// <paramref name="scope"/> (of an account or VPC the caller may not read), in the SQL.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<InventoryKey, InventoryContext>> DescribeAsync(IEnumerable<InventoryKey> keys, AccessScope scope, CancellationToken ct = default)
     {
         var list = keys.Distinct().ToList();
         var result = new Dictionary<InventoryKey, InventoryContext>();
@@ -76,6 +82,7 @@ public sealed class InventoryLookup(NpgsqlDataSource dataSource)
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
         });
         command.Parameters.Add(new NpgsqlParameter { Value = list.Select(k => k.At.UtcDateTime).ToArray() });
+        command.Parameters.AddRange(CallerScope.InventoryParameters(scope));
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Hosting;
@@ -76,7 +77,7 @@ public static class FindingsApi
     /// <param name="to" example="now">Only those first seen before this.</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
     /// <param name="limit" example="50">1 to 500 (default 50).</param>
-    internal static async Task<Results<Ok<FindingPage>, ValidationProblem>> ListFindings(NpgsqlDataSource dataSource, TimeProvider clock,
+    internal static async Task<Results<Ok<FindingPage>, ValidationProblem>> ListFindings(NpgsqlDataSource dataSource, TimeProvider clock, ClaimsPrincipal caller,
         string? status, string? severity, long? ruleId, string? key, string? from, string? to, string? cursor, int? limit, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -126,6 +127,7 @@ public static class FindingsApi
             command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
             return "$" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
         }
+        conditions.Add(Parameter(Visible(caller), NpgsqlDbType.Boolean));
         if (statuses is not null)
         {
             conditions.Add($"f.status = any({Parameter(statuses, NpgsqlDbType.Array | NpgsqlDbType.Text)})");
@@ -157,7 +159,7 @@ public static class FindingsApi
         command.CommandText = $"""
             select {Columns}
             from findings f join rules r on r.id = f.rule_id
-            where {(conditions.Count == 0 ? "true" : string.Join(" and ", conditions))}
+            where {string.Join(" and ", conditions)}
             order by f.last_seen desc, f.id desc
             limit {Parameter((long)count + 1, NpgsqlDbType.Bigint)}
             """;
@@ -179,24 +181,31 @@ public static class FindingsApi
         return TypedResults.Ok(new FindingPage(items, next));
     }
 
-    internal static async Task<Results<Ok<FindingResponse>, ProblemHttpResult>> GetFinding(long id, NpgsqlDataSource dataSource, CancellationToken ct) =>
-        await FindAsync(dataSource, id, ct) is { } finding ? TypedResults.Ok(finding) : Problems.NotFound("finding", id);
+    internal static async Task<Results<Ok<FindingResponse>, ProblemHttpResult>> GetFinding(long id, ClaimsPrincipal caller, NpgsqlDataSource dataSource, CancellationToken ct) =>
+        await FindAsync(dataSource, id, Visible(caller), ct) is { } finding ? TypedResults.Ok(finding) : Problems.NotFound("finding", id);
 
-    internal static async Task<Ok<FindingCounts>> GetCounts(NpgsqlDataSource dataSource, CancellationToken ct)
+    /// <summary>
+    /// Whether the caller sees findings: a finding is not tied to an account yet (a scan crosses accounts), so a scoped
+    /// caller sees none; each statement takes this as a parameter, so that it holds in the SQL.
+    /// </summary>
+    private static bool Visible(ClaimsPrincipal caller) => CallerScope.Of(caller).IsEverything;
+
+    internal static async Task<Ok<FindingCounts>> GetCounts(ClaimsPrincipal caller, NpgsqlDataSource dataSource, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
             select count(*) filter (where status = 'open' and severity = 'low'), count(*) filter (where status = 'open' and severity = 'medium'),
                 count(*) filter (where status = 'open' and severity = 'high'), count(*) filter (where status = 'open' and severity = 'critical'),
                 count(*) filter (where status = 'open'), count(*) filter (where status = 'acknowledged')
-            from findings where status in ('open', 'acknowledged')
+            from findings where status in ('open', 'acknowledged') and $1
             """);
+        command.Parameters.Add(new NpgsqlParameter { Value = Visible(caller) });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return TypedResults.Ok(new FindingCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
     }
 
     internal static async Task<Results<Ok<FindingResponse>, ValidationProblem, ProblemHttpResult>> PatchFinding(
-        long id, FindingPatch patch, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        long id, FindingPatch patch, ClaimsPrincipal caller, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (StatusProblem(patch.Status, patch.MutedUntil, now) is { } invalid)
@@ -217,25 +226,26 @@ public static class FindingsApi
                 muted_until = case when $2 is null then muted_until when $2 = 'muted' then $3 else null end,
                 assignee = case when $4::text is null then assignee else nullif($4, '') end,
                 updated_at = $5
-            where id = $1
+            where id = $1 and $6
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)patch.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)patch.MutedUntil ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)patch.Assignee?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
+        command.Parameters.Add(new NpgsqlParameter { Value = Visible(caller) });
         if (await command.ExecuteNonQueryAsync(ct) == 0)
         {
             return Problems.NotFound("finding", id);
         }
-        var finding = (await FindAsync(dataSource, id, ct))!;
+        var finding = (await FindAsync(dataSource, id, true, ct))!;
         await audit.RecordAsync(AuditActions.FindingUpdated, $"finding:#{id} ({Problems.Clip(finding.Key, 100)})",
             $"status {finding.Status}{(finding.MutedUntil is { } until ? $" until {until:o}" : "")}, assignee {Problems.Clip(finding.Assignee ?? "-", 100)}", ct);
         return TypedResults.Ok(finding);
     }
 
     internal static async Task<Results<Ok<BulkResponse>, ValidationProblem>> BulkFindings(
-        BulkRequest request, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        BulkRequest request, ClaimsPrincipal caller, NpgsqlDataSource dataSource, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (request.Ids is not { Length: > 0 and <= MaxBulk })
@@ -252,12 +262,13 @@ public static class FindingsApi
         }
         await using var command = dataSource.CreateCommand("""
             update findings set status = $2, muted_until = case when $2 = 'muted' then $3 end, updated_at = $4
-            where id = any($1)
+            where id = any($1) and $5
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = request.Ids.Distinct().ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Status, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)request.MutedUntil ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
+        command.Parameters.Add(new NpgsqlParameter { Value = Visible(caller) });
         var updated = await command.ExecuteNonQueryAsync(ct);
         await audit.RecordAsync(AuditActions.FindingsBulkUpdated, $"findings:{updated}",
             Problems.Clip($"status {request.Status} for #{string.Join(", #", request.Ids.Distinct())}", 300), ct);
@@ -284,10 +295,11 @@ public static class FindingsApi
     private static List<string>? List(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null : [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => s.ToLowerInvariant())];
 
-    private static async Task<FindingResponse?> FindAsync(NpgsqlDataSource dataSource, long id, CancellationToken ct)
+    private static async Task<FindingResponse?> FindAsync(NpgsqlDataSource dataSource, long id, bool visible, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"select {Columns} from findings f join rules r on r.id = f.rule_id where f.id = $1");
+        await using var command = dataSource.CreateCommand($"select {Columns} from findings f join rules r on r.id = f.rule_id where f.id = $1 and $2");
         command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = visible });
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }

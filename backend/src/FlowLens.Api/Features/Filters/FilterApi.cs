@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Hosting;
 using FlowLens.Api.Queries;
@@ -59,12 +60,13 @@ public static class FilterApi
 
     public const int MaxValues = 100, MaxPrefixLength = 100;
 
+
     /// <summary>Completion of a context field's values.</summary>
     /// <param name="field" example="dst-country">A context field other than the ASN ones: <c>network</c>, <c>aws-service</c> or <c>country</c> (or their <c>src-</c>/<c>dst-</c> forms), <c>instance-name</c>, <c>security-group</c>, <c>threat-list</c> (or its <c>src-</c>/<c>dst-</c> forms).</param>
     /// <param name="prefix" example="C">What the values start with, any case (default: every value).</param>
     /// <param name="limit" example="20">How many values, 1 to 100 (default 20).</param>
     internal static async Task<Results<Ok<FilterValues>, ValidationProblem>> GetValues(
-        NpgsqlDataSource dataSource, string? field, string? prefix, int? limit, CancellationToken ct)
+        NpgsqlDataSource dataSource, ClaimsPrincipal caller, string? field, string? prefix, int? limit, CancellationToken ct)
     {
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 20, MaxValues);
         if (limitProblem is not null)
@@ -94,8 +96,9 @@ public static class FilterApi
             ContextAttribute.AwsService => "select distinct service collate \"C\" from aws_ip_ranges",
             ContextAttribute.ThreatList => "select name collate \"C\" from threat_lists",
             // As tops by instance-name label an interface: the name of the resource it belongs to (instance, NAT gateway, endpoint).
-            ContextAttribute.InstanceName => "select distinct r.name collate \"C\" from inventory_resources r where exists (select from inventory_interfaces i where i.resource_id = r.resource_id)",
-            _ => "select distinct unnest(array[resource_id, attributes ->> 'groupName', name]) collate \"C\" from inventory_resources where kind = 'security-group'",
+            // The inventory's names and groups only of the accounts and VPCs the caller may read ($3 null: everything).
+            ContextAttribute.InstanceName => $"select distinct r.name collate \"C\" from inventory_resources r where exists (select from inventory_interfaces i where i.resource_id = r.resource_id and {CallerScope.InventoryCondition("i", 3)})",
+            _ => $"select distinct unnest(array[resource_id, attributes ->> 'groupName', name]) collate \"C\" from inventory_resources r where kind = 'security-group' and {CallerScope.InventoryCondition("r", 3)}",
         };
         await using var command = dataSource.CreateCommand($"""
             select v from ({values}) x(v)
@@ -105,6 +108,7 @@ public static class FilterApi
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = prefix });
         command.Parameters.Add(new NpgsqlParameter { Value = count });
+        command.Parameters.AddRange(CallerScope.InventoryParameters(CallerScope.Of(caller)));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var list = new List<string>();
         while (await reader.ReadAsync(ct))

@@ -1,5 +1,6 @@
 using System.Net;
 using FlowLens.Api.Features.Context;
+using FlowLens.Core.Scopes;
 
 namespace FlowLens.Api.Features.Flows;
 
@@ -12,7 +13,7 @@ public sealed record FlowContext(AddressInfo? Src, AddressInfo? Dst, InventoryCo
     /// The context of each flow, in order, with one inventory query for the batch (a page, or a slice of an export).
     /// A flow without a start gets none: a search's flows always have one, since the range is on it.
     /// </summary>
-    public static async Task<FlowContext[]> DescribeAsync(IReadOnlyList<StoredFlow> flows, AddressDescriber describer, CancellationToken ct)
+    public static async Task<FlowContext[]> DescribeAsync(IReadOnlyList<StoredFlow> flows, AddressDescriber describer, AccessScope scope, CancellationToken ct)
     {
         var addresses = new List<(IPAddress, DateTimeOffset)>();
         var interfaces = new List<(string, DateTimeOffset)>();
@@ -35,7 +36,7 @@ public sealed record FlowContext(AddressInfo? Src, AddressInfo? Dst, InventoryCo
                 interfaces.Add((eni, at));
             }
         }
-        var (described, enis) = await describer.DescribeAsync(addresses, interfaces, ct);
+        var (described, enis) = await describer.DescribeAsync(addresses, interfaces, scope, ct);
 
         // The same walk again, taking the answers in the order they were asked.
         var result = new FlowContext[flows.Count];

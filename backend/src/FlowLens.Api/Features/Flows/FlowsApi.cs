@@ -9,6 +9,7 @@ using FlowLens.Api.Hosting;
 using FlowLens.Api.Queries;
 using FlowLens.Core.FlowLogs;
 using FlowLens.Core.Queries;
+using FlowLens.Core.Scopes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -47,7 +48,7 @@ public static class FlowsApi
         HttpContext http, QueryDatabase database, ContextFilters context, FlowStrings strings, AddressDescriber describer, TimeProvider clock,
         string? from, string? to, string? q, int? limit, string? cursor, string? format, CancellationToken ct)
     {
-        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, CallerScope.Of(http.User), clock, database.FilterLimits, context.ResolveAsync, ct);
         if (problem is not null)
         {
             return problem;
@@ -79,7 +80,7 @@ public static class FlowsApi
             http.Response.RegisterForDisposeAsync(rows);
             http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{(format == "ocsf" ? "flows.ocsf.ndjson" : $"flows.{format}")}\"";
-            var described = DescribedAsync(rows, strings, describer, ct);
+            var described = DescribedAsync(rows, strings, describer, CallerScope.Of(http.User), ct);
             await (format switch
             {
                 "csv" => WriteCsvAsync(described, http.Response.Body, ct),
@@ -104,7 +105,7 @@ public static class FlowsApi
         var page = items.Take(pageSize).ToList();
         var last = page.LastOrDefault();
         var next = more && last is not null ? new FlowCursor(last.Record.Start!.Value, last.ObjectId, last.Line).Encode() : null;
-        var contexts = await FlowContext.DescribeAsync(page, describer, ct);
+        var contexts = await FlowContext.DescribeAsync(page, describer, CallerScope.Of(http.User), ct);
         return TypedResults.Ok(new FlowPage([.. page.Select((flow, i) => FlowItem.From(flow, contexts[i]))], next));
     }
 
@@ -122,7 +123,7 @@ public static class FlowsApi
 
     /// <summary>The rows with their context, read and described <see cref="ExportBatch"/> at a time: the export is never held whole.</summary>
     private static async IAsyncEnumerable<(StoredFlow Flow, FlowContext Context)> DescribedAsync(
-        Npgsql.NpgsqlDataReader rows, FlowStrings strings, AddressDescriber describer, [EnumeratorCancellation] CancellationToken ct)
+        Npgsql.NpgsqlDataReader rows, FlowStrings strings, AddressDescriber describer, AccessScope scope, [EnumeratorCancellation] CancellationToken ct)
     {
         var flows = new FlowRows(rows, strings);
         var batch = new List<StoredFlow>(ExportBatch);
@@ -134,7 +135,7 @@ public static class FlowsApi
             {
                 batch.Add(flows.Read());
             }
-            var contexts = batch.Count == 0 ? [] : await FlowContext.DescribeAsync(batch, describer, ct);
+            var contexts = batch.Count == 0 ? [] : await FlowContext.DescribeAsync(batch, describer, scope, ct);
             for (var i = 0; i < batch.Count; i++)
             {
                 yield return (batch[i], contexts[i]);

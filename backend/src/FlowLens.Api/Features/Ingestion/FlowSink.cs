@@ -40,14 +40,15 @@ public sealed class FlowSink : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
     private readonly FlowCopy _copy;
+    private readonly FlowStrings _strings;
     private readonly RollupAccumulator _rollups;
     private readonly long _sourceId;
     private readonly int _topKeys;
     private readonly DetectionDigest _digest = new();
     private readonly RuleDigest _rules;
 
-    private FlowSink(NpgsqlConnection connection, FlowCopy copy, RollupAccumulator rollups, long sourceId, int topKeys, IReadOnlyList<DigestRule> rules) =>
-        (_connection, _copy, _rollups, _sourceId, _topKeys, _rules) = (connection, copy, rollups, sourceId, topKeys, new RuleDigest(rules));
+    private FlowSink(NpgsqlConnection connection, FlowCopy copy, FlowStrings strings, RollupAccumulator rollups, long sourceId, int topKeys, IReadOnlyList<DigestRule> rules) =>
+        (_connection, _copy, _strings, _rollups, _sourceId, _topKeys, _rules) = (connection, copy, strings, rollups, sourceId, topKeys, new RuleDigest(rules));
 
     /// <summary>
     /// Starts the COPY; <paramref name="rollups"/> may already hold sums to take out (an object's older version);
@@ -56,7 +57,7 @@ public sealed class FlowSink : IAsyncDisposable
     /// </summary>
     public static async Task<FlowSink> BeginAsync(NpgsqlConnection connection, FlowStrings strings, long sourceId, RollupAccumulator rollups, int topKeys,
         IReadOnlyList<DigestRule> rules, CancellationToken ct) =>
-        new(connection, await FlowCopy.BeginAsync(connection, strings, sourceId, ct), rollups, sourceId, topKeys, rules);
+        new(connection, await FlowCopy.BeginAsync(connection, strings, sourceId, ct), strings, rollups, sourceId, topKeys, rules);
 
     /// <summary>Stores one record; <paramref name="line"/> is where it is in the ledger row's object.</summary>
     public async ValueTask AddAsync(FlowRecord record, FlowLogFormat format, long line, LedgerCounts ledger, CancellationToken ct)
@@ -100,7 +101,7 @@ public sealed class FlowSink : IAsyncDisposable
         var rows = ledgers.ToList();
         // The summaries name their object when they have one, so that a new version of it can delete them unmerged.
         var objectId = rows.Count == 1 ? rows[0].ObjectId : (long?)null;
-        await RollupWriter.WriteAsync(_connection, _rollups, _topKeys, _sourceId, objectId, ct);
+        await RollupWriter.WriteAsync(_connection, _strings.IdOf, _rollups, _topKeys, _sourceId, objectId, ct);
         _rollups.Release();
         await DigestWriter.WriteAsync(_connection, _digest, _rules, _sourceId, objectId, ct);
         _digest.Clear();

@@ -55,13 +55,23 @@ public static class SourcesApi
 
     internal static async Task<Ok<List<SourceResponse>>> ListSources(
         FlowLensDb db, InventoryStore inventory, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
-        TypedResults.Ok(await ResponsesAsync(db, inventory, db.Sources.OrderBy(s => s.Id), await IsAdminAsync(user, auth), ct));
+        TypedResults.Ok(await ResponsesAsync(db, inventory, InScope(db, user).OrderBy(s => s.Id), await IsAdminAsync(user, auth), ct));
 
     internal static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(
         long id, FlowLensDb db, InventoryStore inventory, ClaimsPrincipal user, IAuthorizationService auth, CancellationToken ct) =>
-        (await ResponsesAsync(db, inventory, db.Sources.Where(s => s.Id == id), await IsAdminAsync(user, auth), ct)).SingleOrDefault() is { } source
+        (await ResponsesAsync(db, inventory, InScope(db, user).Where(s => s.Id == id), await IsAdminAsync(user, auth), ct)).SingleOrDefault() is { } source
             ? TypedResults.Ok(source)
             : Problems.NotFound("source", id);
+
+    /// <summary>
+    /// The sources the caller may see: a source holds the flows of any accounts it is given (an organisation's bucket),
+    /// so a scoped caller sees none, nor their ledgers; the condition is a parameter of the SQL, not a filter after it.
+    /// </summary>
+    private static IQueryable<Source> InScope(FlowLensDb db, ClaimsPrincipal user)
+    {
+        var everything = CallerScope.Of(user).IsEverything;
+        return db.Sources.Where(s => everything);
+    }
 
     private static async Task<bool> IsAdminAsync(ClaimsPrincipal user, IAuthorizationService auth) =>
         (await auth.AuthorizeAsync(user, Policies.Admin)).Succeeded;
@@ -130,7 +140,7 @@ public static class SourcesApi
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(
-        long id, FlowLensDb db, NpgsqlDataSource dataSource, SourceSchedules schedules, AuditLog audit, CancellationToken ct)
+        long id, FlowLensDb db, NpgsqlDataSource dataSource, FlowStrings strings, SourceSchedules schedules, AuditLog audit, CancellationToken ct)
     {
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
@@ -143,7 +153,7 @@ public static class SourcesApi
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var rollups = new RollupAccumulator();
         await RollupWriter.DeleteFlowsAsync(connection, "source_id = $1", "source_id = $1", rollups, ct, id);
-        await RollupWriter.WriteTotalsAsync(connection, rollups, ct);
+        await RollupWriter.WriteTotalsAsync(connection, strings.IdOf, rollups, ct);
         await DigestWriter.DeleteAsync(connection, "source_id = $1", ct, id);
         await using (var delete = new NpgsqlCommand("delete from sources where id = $1", connection))
         {
@@ -191,7 +201,7 @@ public static class SourcesApi
     }
 
     internal static async Task<Results<Ok<ObjectPage>, ValidationProblem, ProblemHttpResult>> ListObjects(
-        long id, FlowLensDb db, CancellationToken ct, string? state = null, int limit = 100, string? cursor = null)
+        long id, FlowLensDb db, ClaimsPrincipal user, CancellationToken ct, string? state = null, int limit = 100, string? cursor = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (state is not (null or ObjectStates.Pending or ObjectStates.Ingested or ObjectStates.Failed or ObjectStates.Replaced))
@@ -218,7 +228,7 @@ public static class SourcesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (!await db.Sources.AnyAsync(s => s.Id == id, ct))
+        if (!await InScope(db, user).AnyAsync(s => s.Id == id, ct))
         {
             return Problems.NotFound("source", id);
         }

@@ -21,8 +21,11 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
     public const string Id = "rollup-compaction";
     public const string Schedule = "*/10 * * * *";
 
-    /// <summary>At most this many dirty hours, and appended rows, are taken per transaction (its memory: K keys times the rows).</summary>
-    public const int DirtyHoursPerRun = 24, AppendedRowsPerRun = 500;
+    /// <summary>
+    /// At most this many dirty hours, and appended rows, are taken per transaction (its memory: K keys times the rows,
+    /// and the hours' and days' summaries of every account they touch: 500 rows held ~100 MB more at three accounts).
+    /// </summary>
+    public const int DirtyHoursPerRun = 24, AppendedRowsPerRun = 150;
 
     /// <summary>Takes the oldest hours to rebuild from the raw flows.</summary>
     internal static readonly string TakeDirtySql = $"""
@@ -33,12 +36,12 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
     /// <summary>Takes appended summaries: each row is merged once, by the transaction that deleted it.</summary>
     internal static readonly string TakeAppendedSql = $"""
         delete from flow_top_appended where ctid = any(array(select ctid from flow_top_appended limit {AppendedRowsPerRun}))
-        returning bucket, field, {RollupWriter.SummaryColumns}
+        returning bucket, field, account_id, {RollupWriter.SummaryColumns}
         """;
 
-    /// <summary>The exact sums of every top field's values in the hours <c>$1</c>, from the raw flows.</summary>
+    /// <summary>The exact sums of every top field's values in the hours <c>$1</c>, per account, from the raw flows.</summary>
     internal static readonly string RawHoursSql = $"""
-        select d.bucket, v.field, v.key,
+        select d.bucket, v.field, f.account_id, v.key,
             count(*)::bigint as records,
             count(*) filter (where f.log_status = 1)::bigint as flows,
             coalesce(sum(f.bytes), 0)::bigint as bytes,
@@ -49,23 +52,23 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
             coalesce(sum(f.packets) filter (where f.action = 2), 0)::bigint as rejected_packets
         from unnest($1::timestamptz[]) d(bucket)
         cross join lateral {FlowChunks.Rows([FlowColumn.SrcAddr, FlowColumn.DstAddr, FlowColumn.DstPort, FlowColumn.InterfaceId, FlowColumn.LogStatus,
-            FlowColumn.Bytes, FlowColumn.Packets, FlowColumn.Action], "d.bucket", "d.bucket + interval '1 hour'")} f
+            FlowColumn.Bytes, FlowColumn.Packets, FlowColumn.Action, FlowColumn.AccountId], "d.bucket", "d.bucket + interval '1 hour'")} f
         left join flow_strings s on s.id = f.interface_id
         cross join lateral (values (1::smallint, host(f.srcaddr)), (2::smallint, host(f.dstaddr)), (3::smallint, f.dstport::text), (4::smallint, s.value)) v(field, key)
         where v.key is not null
-        group by 1, 2, 3
+        group by 1, 2, 3, 4
         """;
 
-    /// <summary>Takes the merged summaries of the hours and fields <c>($1[i], $2[i])</c> to rewrite.</summary>
+    /// <summary>Takes the merged summaries (of every account) of the hours and fields <c>($1[i], $2[i])</c> to rewrite.</summary>
     internal const string TakeHoursSql = $"""
         delete from flow_top_1h h using unnest($1::timestamptz[], $2::smallint[]) t(bucket, field)
         where h.bucket = t.bucket and h.field = t.field
-        returning h.bucket, h.field, {RollupWriter.SummaryColumns}
+        returning h.bucket, h.field, h.account_id, {RollupWriter.SummaryColumns}
         """;
 
     /// <summary>The hourly summaries of the days and fields <c>($1[i], $2[i])</c>, to rebuild their day summaries from.</summary>
     internal const string HoursOfDaysSql = $"""
-        select d.day, h.field, {RollupWriter.SummaryColumns}
+        select d.day, h.field, h.account_id, {RollupWriter.SummaryColumns}
         from unnest($1::timestamptz[], $2::smallint[]) d(day, field)
         join flow_top_1h h on h.bucket >= d.day and h.bucket < d.day + interval '1 day' and h.field = d.field
         """;
@@ -81,9 +84,9 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
         with merged as (
             delete from flow_rollups_5m where bucket in (select distinct bucket from flow_rollups_5m where not compacted)
             returning *)
-        insert into flow_rollups_5m (bucket, action, log_status, protocol, records, bytes, packets, compacted)
-        select bucket, action, log_status, protocol, sum(records), sum(bytes), sum(packets), true
-        from merged group by bucket, action, log_status, protocol
+        insert into flow_rollups_5m (bucket, action, log_status, protocol, account_id, records, bytes, packets, compacted)
+        select bucket, action, log_status, protocol, account_id, sum(records), sum(bytes), sum(packets), true
+        from merged group by bucket, action, log_status, protocol, account_id
         having sum(records) <> 0 or sum(bytes) <> 0 or sum(packets) <> 0
         """;
 
@@ -134,52 +137,54 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
         var dirty = (await ReadAsync(connection, TakeDirtySql, [], r => r.GetDateTime(0), ct)).ToHashSet();
         var appended = await ReadAsync(connection, TakeAppendedSql, [], ReadSummary, ct);
 
-        // Each touched hour and field: its parts (the merged summary, the appended ones), or its exact sums from the raw flows.
-        var parts = new Dictionary<(DateTime Hour, TopField Field), List<TopSummary>>();
-        foreach (var (hour, field, summary) in appended.Where(a => !dirty.Contains(a.Bucket)))
+        // Each touched hour, field and account: its parts (the merged summary, the appended ones), or its exact sums
+        // from the raw flows. An hour and field is taken and written again whole, every account's summary of it.
+        var parts = new Dictionary<SummaryKey, List<TopSummary>>();
+        foreach (var (key, summary) in appended.Where(a => !dirty.Contains(a.Key.Bucket)))
         {
-            PartsOf(parts, hour, field).Add(summary);
+            PartsOf(parts, key).Add(summary);
         }
-        var rebuilt = new Dictionary<(DateTime Hour, TopField Field), Dictionary<string, TopSums>>();
-        foreach (var hour in dirty)
+        var rebuilt = new Dictionary<SummaryKey, Dictionary<string, TopSums>>();
+        foreach (var (key, value, sums) in await ReadAsync(connection, RawHoursSql, [dirty.ToArray()], ReadExact, ct))
         {
-            foreach (var field in Fields)
+            if (!rebuilt.TryGetValue(key, out var exact))
             {
-                rebuilt[(hour, field)] = new Dictionary<string, TopSums>(StringComparer.Ordinal);
+                rebuilt[key] = exact = new Dictionary<string, TopSums>(StringComparer.Ordinal);
+            }
+            exact[value] = sums;
+        }
+        var touched = parts.Keys.Concat(rebuilt.Keys).Select(s => (s.Bucket, s.Field))
+            .Concat(dirty.SelectMany(hour => Fields.Select(field => (Bucket: hour, Field: field)))).Distinct().ToList();
+        foreach (var (key, summary) in await ReadAsync(connection, TakeHoursSql, Columns(touched), ReadSummary, ct))
+        {
+            if (!dirty.Contains(key.Bucket))
+            {
+                PartsOf(parts, key).Add(summary);
             }
         }
-        foreach (var (hour, field, key, sums) in await ReadAsync(connection, RawHoursSql, [dirty.ToArray()], ReadExact, ct))
-        {
-            rebuilt[(hour, field)][key] = sums;
-        }
-        var touched = parts.Keys.Concat(rebuilt.Keys).ToList();
-        foreach (var (hour, field, summary) in await ReadAsync(connection, TakeHoursSql, Columns(touched), ReadSummary, ct))
-        {
-            if (!dirty.Contains(hour))
-            {
-                PartsOf(parts, hour, field).Add(summary);
-            }
-        }
-        var hours = parts.Select(p => (p.Key.Hour, p.Key.Field, Summary: TopSummary.Merge(p.Value, k)))
-            .Concat(rebuilt.Select(r => (r.Key.Hour, r.Key.Field, Summary: TopSummary.Truncate(r.Value, k))));
+        var hours = parts.Select(p => (p.Key, Summary: TopSummary.Merge(p.Value, k)))
+            .Concat(rebuilt.Select(r => (r.Key, Summary: TopSummary.Truncate(r.Value, k))));
         await WriteAsync(connection, "flow_top_1h", hours, ct);
 
-        var days = touched.Select(t => (Day: Rollups.BucketOf(t.Hour, Rollups.TopDayBucket), t.Field)).Distinct().ToList();
+        var days = touched.Select(t => (Day: Rollups.BucketOf(t.Bucket, Rollups.TopDayBucket), t.Field)).Distinct().ToList();
         await ExecuteAsync(connection, DeleteDaysSql, Columns(days), ct);
         var dayParts = await ReadAsync(connection, HoursOfDaysSql, Columns(days), ReadSummary, ct);
         await WriteAsync(connection, "flow_top_1d",
-            dayParts.GroupBy(p => (p.Bucket, p.Field)).Select(g => (g.Key.Bucket, g.Key.Field, TopSummary.Merge(g.Select(p => p.Summary), k))), ct);
+            dayParts.GroupBy(p => p.Key).Select(g => (g.Key, TopSummary.Merge(g.Select(p => p.Summary), k))), ct);
         await transaction.CommitAsync(ct);
         logger.LogDebug("Rollup compaction: {Appended} appended summaries and {Dirty} dirty hours into {Hours} hourly and {Days} daily summaries in {ElapsedMs} ms",
             appended.Count, dirty.Count, touched.Count, days.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return dirty.Count == DirtyHoursPerRun || appended.Count == AppendedRowsPerRun;
     }
 
-    private static List<TopSummary> PartsOf(Dictionary<(DateTime, TopField), List<TopSummary>> parts, DateTime hour, TopField field)
+    /// <summary>A summary's hour or day, field, and account (the flow_strings id of its records' <c>account-id</c>; null for none).</summary>
+    private readonly record struct SummaryKey(DateTime Bucket, TopField Field, int? Account);
+
+    private static List<TopSummary> PartsOf(Dictionary<SummaryKey, List<TopSummary>> parts, SummaryKey key)
     {
-        if (!parts.TryGetValue((hour, field), out var list))
+        if (!parts.TryGetValue(key, out var list))
         {
-            parts[(hour, field)] = list = [];
+            parts[key] = list = [];
         }
         return list;
     }
@@ -187,11 +192,11 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
     private static object[] Columns(IReadOnlyCollection<(DateTime Bucket, TopField Field)> keys) =>
         [keys.Select(t => t.Bucket).ToArray(), keys.Select(t => (short)t.Field).ToArray()];
 
-    /// <summary>A row of <c>bucket, field, </c><see cref="RollupWriter.SummaryColumns"/>.</summary>
-    private static (DateTime Bucket, TopField Field, TopSummary Summary) ReadSummary(NpgsqlDataReader row)
+    /// <summary>A row of <c>bucket, field, account_id, </c><see cref="RollupWriter.SummaryColumns"/>.</summary>
+    private static (SummaryKey Key, TopSummary Summary) ReadSummary(NpgsqlDataReader row)
     {
-        var keys = row.GetFieldValue<string[]>(2);
-        var sums = Enumerable.Range(3, 8).Select(row.GetFieldValue<long[]>).ToArray();
+        var keys = row.GetFieldValue<string[]>(3);
+        var sums = Enumerable.Range(4, 8).Select(row.GetFieldValue<long[]>).ToArray();
         var summary = new Dictionary<string, TopSums>(keys.Length, StringComparer.Ordinal);
         for (var i = 0; i < keys.Length; i++)
         {
@@ -201,24 +206,27 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
                 RejectedRecords = sums[4][i], RejectedFlows = sums[5][i], RejectedBytes = sums[6][i], RejectedPackets = sums[7][i],
             };
         }
-        return (row.GetDateTime(0), (TopField)row.GetInt16(1), new TopSummary(summary, [.. Enumerable.Range(11, 6).Select(row.GetInt64)]));
+        return (KeyOf(row), new TopSummary(summary, [.. Enumerable.Range(12, 6).Select(row.GetInt64)]));
     }
 
-    private static (DateTime Bucket, TopField Field, string Key, TopSums Sums) ReadExact(NpgsqlDataReader row) =>
-        (row.GetDateTime(0), (TopField)row.GetInt16(1), row.GetString(2), new TopSums
+    private static SummaryKey KeyOf(NpgsqlDataReader row) =>
+        new(row.GetDateTime(0), (TopField)row.GetInt16(1), row.IsDBNull(2) ? null : row.GetInt32(2));
+
+    private static (SummaryKey Key, string Value, TopSums Sums) ReadExact(NpgsqlDataReader row) =>
+        (KeyOf(row), row.GetString(3), new TopSums
         {
-            Records = row.GetInt64(3), Flows = row.GetInt64(4), Bytes = row.GetInt64(5), Packets = row.GetInt64(6),
-            RejectedRecords = row.GetInt64(7), RejectedFlows = row.GetInt64(8), RejectedBytes = row.GetInt64(9), RejectedPackets = row.GetInt64(10),
+            Records = row.GetInt64(4), Flows = row.GetInt64(5), Bytes = row.GetInt64(6), Packets = row.GetInt64(7),
+            RejectedRecords = row.GetInt64(8), RejectedFlows = row.GetInt64(9), RejectedBytes = row.GetInt64(10), RejectedPackets = row.GetInt64(11),
         });
 
     /// <summary>Writes summaries with binary COPY; a summary without keys (no record had the field) is no row.</summary>
-    private static async Task WriteAsync(NpgsqlConnection connection, string table, IEnumerable<(DateTime Bucket, TopField Field, TopSummary Summary)> rows, CancellationToken ct)
+    private static async Task WriteAsync(NpgsqlConnection connection, string table, IEnumerable<(SummaryKey Key, TopSummary Summary)> rows, CancellationToken ct)
     {
-        await using var copy = await BinaryCopyWriter.BeginAsync(connection, table, $"bucket, field, {RollupWriter.SummaryColumns}", ct);
-        foreach (var (bucket, field, summary) in rows.Where(r => r.Summary.Keys.Count > 0))
+        await using var copy = await BinaryCopyWriter.BeginAsync(connection, table, $"bucket, field, account_id, {RollupWriter.SummaryColumns}", ct);
+        foreach (var (key, summary) in rows.Where(r => r.Summary.Keys.Count > 0))
         {
             await copy.StartRowAsync(ct);
-            RollupWriter.WriteSummary(copy, bucket, field, summary);
+            RollupWriter.WriteSummary(copy, key.Bucket, key.Field, key.Account, summary);
         }
         await copy.CompleteAsync(ct);
     }

@@ -8,8 +8,8 @@ namespace FlowLens.Api.Features.Stats;
 /// <summary>
 /// Appends an object's sums to the rollups with binary COPY, on the ingestion's connection and transaction, so the
 /// rollups change exactly when the raw rows do: its 5-minute totals (negative for deleted rows) to
-/// <c>flow_rollups_5m</c>, and a top summary per hour and field to <c>flow_top_appended</c> (a few rows per
-/// object, keys inline). Appending takes no row locks, so workers loading objects of the same hour never wait for each
+/// <c>flow_rollups_5m</c>, and a top summary per hour, field and account to <c>flow_top_appended</c> (a few rows per
+/// object, keys inline); accounts as their flow_strings ids (<c>account_id</c>), as in the flow chunks. Appending takes no row locks, so workers loading objects of the same hour never wait for each
 /// other; <see cref="RollupCompactionJob"/> merges the rows later.
 /// </summary>
 public static class RollupWriter
@@ -20,26 +20,28 @@ public static class RollupWriter
 
     /// <summary>
     /// Writes the totals and the summaries (at most <paramref name="topKeys"/> keys per metric) of the records of
-    /// <paramref name="objectId"/> (null when they are of several, as a CloudWatch batch).
+    /// <paramref name="objectId"/> (null when they are of several, as a CloudWatch batch); <paramref name="idOf"/> gives
+    /// an account's flow_strings id (Ingestion's FlowStrings.IdOf).
     /// </summary>
-    public static async Task WriteAsync(NpgsqlConnection connection, RollupAccumulator rollups, int topKeys, long sourceId, long? objectId, CancellationToken ct)
+    public static async Task WriteAsync(NpgsqlConnection connection, Func<string, int> idOf, RollupAccumulator rollups, int topKeys, long sourceId, long? objectId,
+        CancellationToken ct)
     {
-        await WriteTotalsAsync(connection, rollups, ct);
-        await using var top = await BinaryCopyWriter.BeginAsync(connection, "flow_top_appended", $"source_id, object_id, bucket, field, {SummaryColumns}", ct);
-        foreach (var (hour, field, summary) in rollups.Summaries(topKeys))
+        await WriteTotalsAsync(connection, idOf, rollups, ct);
+        await using var top = await BinaryCopyWriter.BeginAsync(connection, "flow_top_appended", $"source_id, object_id, bucket, field, account_id, {SummaryColumns}", ct);
+        foreach (var (hour, field, summary, account) in rollups.Summaries(topKeys))
         {
             await top.StartRowAsync(ct);
             top.Int64(sourceId);
             top.Int64(objectId);
-            WriteSummary(top, hour, field, summary);
+            WriteSummary(top, hour, field, account is null ? null : idOf(account), summary);
         }
         await top.CompleteAsync(ct);
     }
 
     /// <summary>Writes the 5-minute totals only (all a deletion has: summaries cannot subtract).</summary>
-    public static async Task WriteTotalsAsync(NpgsqlConnection connection, RollupAccumulator rollups, CancellationToken ct)
+    public static async Task WriteTotalsAsync(NpgsqlConnection connection, Func<string, int> idOf, RollupAccumulator rollups, CancellationToken ct)
     {
-        await using var totals = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_5m", "bucket, action, log_status, protocol, records, bytes, packets", ct);
+        await using var totals = await BinaryCopyWriter.BeginAsync(connection, "flow_rollups_5m", "bucket, action, log_status, protocol, account_id, records, bytes, packets", ct);
         foreach (var (key, sums) in rollups.Totals)
         {
             await totals.StartRowAsync(ct);
@@ -47,6 +49,7 @@ public static class RollupWriter
             totals.Int16(key.Action);
             totals.Int16(key.LogStatus);
             totals.Int16(key.Protocol);
+            totals.Int32(key.Account is null ? null : idOf(key.Account));
             totals.Int64(sums.Records);
             totals.Int64(sums.Bytes);
             totals.Int64(sums.Packets);
@@ -54,17 +57,18 @@ public static class RollupWriter
         await totals.CompleteAsync(ct);
     }
 
-    /// <summary>Writes a summary's bucket, field and <see cref="SummaryColumns"/>; keys in ordinal order.</summary>
+    /// <summary>Writes a summary's bucket, field, account and <see cref="SummaryColumns"/>; keys in ordinal order.</summary>
     // Compiled optimized at once (here and below): run once per chunk or summary, these loops waited for tiering
     // (30 calls) through a young process's first tens of objects, unoptimized.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WriteSummary(BinaryCopyWriter row, DateTime bucket, TopField field, TopSummary summary)
+    public static void WriteSummary(BinaryCopyWriter row, DateTime bucket, TopField field, int? account, TopSummary summary)
     {
         var keys = summary.Keys.Keys.ToArray();
         var sums = summary.Keys.Values.ToArray();
         Array.Sort(keys, sums, StringComparer.Ordinal);
         row.Timestamp(bucket);
         row.Int16((short)field);
+        row.Int32(account);
         row.TextArray(keys);
         row.Int64Array(Array.ConvertAll(sums, s => s.Records));
         row.Int64Array(Array.ConvertAll(sums, s => s.Flows));
@@ -94,11 +98,12 @@ public static class RollupWriter
         await using (var delete = Command(connection, $"""
             with deleted as (
                 delete from flow_chunks where {chunks}
-                returning base, t, action, log_status, protocol, packets, bytes)
-            select d.base + u.t * interval '1 second', u.action, u.log_status, u.protocol, u.packets, u.bytes
+                returning base, t, action, log_status, protocol, packets, bytes, account_id)
+            select d.base + u.t * interval '1 second', u.action, u.log_status, u.protocol, u.packets, u.bytes, a.value
             from deleted d
-            cross join lateral rows from (unnest(d.t), unnest(d.action), unnest(d.log_status), unnest(d.protocol), unnest(d.packets), unnest(d.bytes))
-                u(t, action, log_status, protocol, packets, bytes)
+            cross join lateral rows from (unnest(d.t), unnest(d.action), unnest(d.log_status), unnest(d.protocol), unnest(d.packets), unnest(d.bytes),
+                unnest(d.account_id)) u(t, action, log_status, protocol, packets, bytes, account_id)
+            left join flow_strings a on a.id = u.account_id
             where u.t is not null
             """, values))
         {
@@ -108,7 +113,8 @@ public static class RollupWriter
                 T? Value<T>(int i) where T : struct => rows.IsDBNull(i) ? null : rows.GetFieldValue<T>(i);
                 var start = rows.GetDateTime(0);
                 hours.Add(Rollups.BucketOf(start, Rollups.TopHourBucket));
-                rollups.Add(start, null, null, null, null, Value<short>(1), Value<short>(2), Value<short>(3), Value<long>(4), Value<long>(5), sign: -1);
+                rollups.Add(start, null, null, null, null, Value<short>(1), Value<short>(2), Value<short>(3), Value<long>(4), Value<long>(5), sign: -1,
+                    account: rows.IsDBNull(6) ? null : rows.GetString(6));
             }
         }
         await using (var unmerged = Command(connection, $"delete from flow_top_appended where {appended}", values))

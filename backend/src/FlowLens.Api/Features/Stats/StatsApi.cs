@@ -100,7 +100,7 @@ public static class StatsApi
     internal static async Task<Results<Ok<Summary>, ValidationProblem>> GetSummary(
         HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, bool? rollups, CancellationToken ct)
     {
-        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, CallerScope.Of(http.User), clock, database.FilterLimits, context.ResolveAsync, ct);
         if (problem is not null)
         {
             return problem;
@@ -127,7 +127,7 @@ public static class StatsApi
         string? metric, int? limit, bool? rollups, bool? exact, IOptions<RollupOptions> options, AddressContext context, GeoDatabases geo,
         CancellationToken ct)
     {
-        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, filters.ResolveAsync, ct);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, CallerScope.Of(http.User), clock, database.FilterLimits, filters.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxTopLimit);
         var fieldProblem = StatsSql.TryParseGroupBy(by ?? "srcaddr", out var fields, out var error) ? null : Problems.Invalid("by", error!);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Bytes);
@@ -179,7 +179,7 @@ public static class StatsApi
         HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, string? by,
         int? limit, CancellationToken ct)
     {
-        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, CallerScope.Of(http.User), clock, database.FilterLimits, context.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 20, MaxTopLimit);
         var (scanBy, byProblem) = by?.ToLowerInvariant() switch
         {
@@ -218,7 +218,7 @@ public static class StatsApi
         HttpContext http, QueryDatabase database, ContextFilters context, TimeProvider clock, string? from, string? to, string? q, string? interval,
         string? metric, string? groupBy, int? limit, bool? rollups, CancellationToken ct)
     {
-        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, CallerScope.Of(http.User), clock, database.FilterLimits, context.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 10, MaxGroups);
         var (field, fieldProblem) = groupBy is null ? (null, null) : GroupField("groupBy", groupBy);
         var (parsedMetric, metricProblem) = Metric(metric, StatsMetric.Flows);

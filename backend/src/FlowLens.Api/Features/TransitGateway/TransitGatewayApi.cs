@@ -60,7 +60,7 @@ public static class TransitGatewayApi
         HttpContext http, QueryDatabase database, ContextFilters context, FlowStrings strings, TimeProvider clock, string? from, string? to, string? q, int? limit,
         CancellationToken ct)
     {
-        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, clock, database.FilterLimits, context.ResolveAsync, ct);
+        var (query, problem) = await QueryRequest.ParseAsync(from, to, q, CallerScope.Of(http.User), clock, database.FilterLimits, context.ResolveAsync, ct);
         var (count, limitProblem) = QueryRequest.Limit("limit", limit, 50, MaxRows);
         if ((problem ?? limitProblem) is { } invalid)
         {

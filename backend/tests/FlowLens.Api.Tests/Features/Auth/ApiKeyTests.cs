@@ -34,7 +34,7 @@ public sealed class ApiKeyTests(PostgresFixture postgres)
     {
         await using var app = await postgres.StartAppAsync();
         var me = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<MeApi.Me>("/api/me", TestContext.Current.CancellationToken);
-        Assert.Equal(new MeApi.Me("bootstrap", "admin"), me);
+        Assert.Equal(new MeApi.Me("bootstrap", "admin", ReadScope.Everything), me);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class DataProtectionTests(PostgresFixture postgres)
             using var onB = Browser(b, cookies);
             var me = await onB.GetAsync("/api/me", ct);
             Assert.True(me.StatusCode == HttpStatusCode.OK, $"{me.StatusCode}\n{b.Log}");
-            Assert.Equal(new MeApi.Me(AdminEmail, "admin"), await me.Content.ReadFromJsonAsync<MeApi.Me>(ct));
+            Assert.Equal(new MeApi.Me(AdminEmail, "admin", ReadScope.Everything), await me.Content.ReadFromJsonAsync<MeApi.Me>(ct));
             await ProblemAssert.IsProblemAsync(await onB.PostAsJsonAsync("/api/keys", new { name = "no-token" }, ct), HttpStatusCode.BadRequest);
             onB.DefaultRequestHeaders.Add(AuthSetup.CsrfHeader, csrf);
             Assert.Equal(HttpStatusCode.Created, (await onB.PostAsJsonAsync("/api/keys", new { name = "made-on-b" }, ct)).StatusCode);
@@ -153,7 +153,7 @@ public sealed class DataProtectionTests(PostgresFixture postgres)
         Assert.True(callback.StatusCode == HttpStatusCode.Redirect && callback.Headers.Location?.ToString() == "/explorer",
             $"{callback.StatusCode} {callback.Headers.Location}\n{b.Log}");
 
-        Assert.Equal(new MeApi.Me("lead@example.org", "admin"), await onB.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
-        Assert.Equal(new MeApi.Me("lead@example.org", "admin"), await onA.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
+        Assert.Equal(new MeApi.Me("lead@example.org", "admin", ReadScope.Everything), await onB.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
+        Assert.Equal(new MeApi.Me("lead@example.org", "admin", ReadScope.Everything), await onA.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
     }
 }

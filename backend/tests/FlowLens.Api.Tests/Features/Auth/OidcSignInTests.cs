@@ -26,6 +26,11 @@ public sealed class OidcSignInTests(PostgresFixture postgres) : IAsyncLifetime
         b.UseSetting("FlowLens:Auth:Oidc:AdminValues:0", "secops-admins");
         b.UseSetting("FlowLens:Auth:Oidc:ViewerValues:0", "secops");
         b.UseSetting("FlowLens:Auth:Oidc:DisplayName", "Okta");
+        b.UseSetting("FlowLens:Auth:Oidc:ScopedViewers:0:Value", "payments");
+        b.UseSetting("FlowLens:Auth:Oidc:ScopedViewers:0:Accounts:0", "111111111111");
+        b.UseSetting("FlowLens:Auth:Oidc:ScopedViewers:1:Value", "hr");
+        b.UseSetting("FlowLens:Auth:Oidc:ScopedViewers:1:Accounts:0", "222222222222");
+        b.UseSetting("FlowLens:Auth:Oidc:ScopedViewers:1:Vpcs:0", "vpc-0123456789abcdef0");
     });
 
     /// <summary>The browser's part: FlowLens sends it to the provider, the provider back to FlowLens's callback.</summary>
@@ -55,9 +60,38 @@ public sealed class OidcSignInTests(PostgresFixture postgres) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
         Assert.Equal("/explorer", callback.Headers.Location!.ToString());
-        Assert.Equal(new MeApi.Me("lead@example.org", "admin"), await browser.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
+        Assert.Equal(new MeApi.Me("lead@example.org", "admin", ReadScope.Everything), await browser.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
         var events = (await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<AuditApi.AuditPage>("/api/audit", ct))!.Items;
         Assert.Contains(events, e => e.Action == AuditActions.SignIn && e.Actor == "user:lead@example.org");
+    }
+
+    [Fact]
+    public async Task AScopedGroup_GivesAViewerOfItsAccounts_SeveralTheirUnion_AndAViewerGroupEverything()
+    {
+        await using var app = await StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var (payments, _) = await SignInAsync(app, new() { ["sub"] = "00u5", ["email"] = "pay@example.org", ["groups"] = new[] { "everyone", "payments" } });
+        Assert.Equal(new MeApi.Me("pay@example.org", "viewer", new ReadScope(["111111111111"], [])), await payments.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
+        // The scope is enforced on its reads: a filter naming another account finds nothing, whatever the flows.
+        var (both, _) = await SignInAsync(app, new() { ["sub"] = "00u6", ["email"] = "both@example.org", ["groups"] = new[] { "payments", "hr" } });
+        Assert.Equal(new ReadScope(["111111111111", "222222222222"], ["vpc-0123456789abcdef0"]), (await both.GetFromJsonAsync<MeApi.Me>("/api/me", ct))!.Scope);
+        var (lead, _) = await SignInAsync(app, new() { ["sub"] = "00u7", ["email"] = "lead2@example.org", ["groups"] = new[] { "payments", "secops" } });
+        Assert.Equal(ReadScope.Everything, (await lead.GetFromJsonAsync<MeApi.Me>("/api/me", ct))!.Scope);
+        var (admin, _) = await SignInAsync(app, new() { ["sub"] = "00u8", ["email"] = "boss@example.org", ["groups"] = new[] { "payments", "secops-admins" } });
+        Assert.Equal(new MeApi.Me("boss@example.org", "admin", ReadScope.Everything), await admin.GetFromJsonAsync<MeApi.Me>("/api/me", ct));
+        // The session keeps the scope of its sign-in, on every request.
+        Assert.Equal(new[] { "111111111111" }, await app.ScalarAsync<string[]>("select scope_accounts from sessions where subject = 'oidc:00u5'"));
+    }
+
+    [Fact]
+    public async Task AScopedGroupWithoutAValidScope_StopsTheStart()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = await StartAsync(b => b.UseSetting("FlowLens:Auth:Oidc:ScopedViewers:2:Value", "nothing"));
+            await app.CreateClient(apiKey: null).GetAsync("/api/health", TestContext.Current.CancellationToken);
+        });
+        Assert.Contains("ScopedViewers", error.ToString());
     }
 
     [Fact]

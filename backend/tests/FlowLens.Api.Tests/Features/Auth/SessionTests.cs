@@ -32,7 +32,7 @@ public sealed class SessionTests(PostgresFixture postgres)
         var id = await People.CreateAsync(a, Lead, "admin", LeadPassword);
         var (browser, cookie) = await People.SignedInAsync(a, Lead, LeadPassword);
         var copy = People.WithCookie(b, cookie);
-        Assert.Equal(new MeApi.Me(Lead, "admin"), await copy.GetFromJsonAsync<MeApi.Me>("/api/me", Ct));
+        Assert.Equal(new MeApi.Me(Lead, "admin", ReadScope.Everything), await copy.GetFromJsonAsync<MeApi.Me>("/api/me", Ct));
 
         var admin = a.CreateClient(FlowLensApp.AdminKey);
         var done = action switch
@@ -59,7 +59,7 @@ public sealed class SessionTests(PostgresFixture postgres)
         // Changed behind the API's back: no session is ended, yet the next request has the new role.
         await app.ScalarAsync<int>("update users set role = 'viewer' where id = $1 returning 1", id);
 
-        Assert.Equal(new MeApi.Me(Lead, "viewer"), await browser.GetFromJsonAsync<MeApi.Me>("/api/me", Ct));
+        Assert.Equal(new MeApi.Me(Lead, "viewer", ReadScope.Everything), await browser.GetFromJsonAsync<MeApi.Me>("/api/me", Ct));
         await ProblemAssert.IsProblemAsync(await browser.GetAsync("/api/users", Ct), HttpStatusCode.Forbidden);
     }
 

@@ -24,6 +24,7 @@ public sealed class InventoryLookupTests(PostgresFixture postgres)
         explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { IPAddress.Parse("10.0.1.10") } });
         explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new string?[] { null } });
         explain.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc) } });
+        explain.Parameters.AddRange(FlowLens.Api.Features.Auth.CallerScope.InventoryParameters(FlowLens.Core.Scopes.AccessScope.Of(["111111111111"], null)));
         var plan = new List<string>();
         await using (var reader = await explain.ExecuteReaderAsync(TestContext.Current.CancellationToken))
         {

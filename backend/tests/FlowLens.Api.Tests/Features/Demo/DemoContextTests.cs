@@ -3,6 +3,7 @@ using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Demo;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.FlowLogs;
+using FlowLens.Core.Scopes;
 using FlowLens.Core.Synthetic;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,7 +47,7 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
             .Select(r => (Record: r, Address: (r.FlowDirection == FlowDirection.Ingress ? r.DstAddr : r.SrcAddr)!.Value))
             .Where(f => !Reserved(f.Address)).ToList();
         Assert.True(local.Count > 1500, $"{local.Count} flows");
-        var byAddress = await lookup.DescribeAsync(local.Select(f => new InventoryKey(f.Address.ToString(), f.Record.Start!.Value)), ct);
+        var byAddress = await lookup.DescribeAsync(local.Select(f => new InventoryKey(f.Address.ToString(), f.Record.Start!.Value)), AccessScope.Everything, ct);
         foreach (var (record, address) in local)
         {
             var context = byAddress[new InventoryKey(address.ToString(), record.Start!.Value)];
@@ -60,7 +61,7 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
         var db1 = local.First(f => f.Record.InstanceId?.EndsWith("0000000000010", StringComparison.Ordinal) == true && f.Address.IsIPv4).Record;
         var account = SyntheticEstate.Accounts.Single(a => a.Id == db1.AccountId);
         var db1Address = db1.FlowDirection == FlowDirection.Ingress ? db1.DstAddr!.Value : db1.SrcAddr!.Value;
-        var described = (await lookup.DescribeAsync([new InventoryKey(db1Address.ToString(), db1.Start!.Value), new InventoryKey(db1.InterfaceId!, db1.Start!.Value)], ct)).Values.ToList();
+        var described = (await lookup.DescribeAsync([new InventoryKey(db1Address.ToString(), db1.Start!.Value), new InventoryKey(db1.InterfaceId!, db1.Start!.Value)], AccessScope.Everything, ct)).Values.ToList();
         Assert.Equal(2, described.Count);
         Assert.All(described, c =>
         {
@@ -71,7 +72,7 @@ public sealed class DemoContextTests(PostgresFixture postgres) : IDisposable
         });
 
         // The planted attacks' own hosts (a partner API, a reports host) are instances of prod too.
-        var planted = await lookup.DescribeAsync(SyntheticAttacks.PlantedHosts.Select(h => new InventoryKey(h.Address.ToString(), DateTimeOffset.UtcNow)), ct);
+        var planted = await lookup.DescribeAsync(SyntheticAttacks.PlantedHosts.Select(h => new InventoryKey(h.Address.ToString(), DateTimeOffset.UtcNow)), AccessScope.Everything, ct);
         Assert.Equal([("partner-api-1", "prod-public-a", SyntheticAttacks.PartnerInterface), ("reports-1", "prod-app-b", SyntheticAttacks.ReportsInterface)],
             planted.Values.Select(c => (c.ResourceName, c.SubnetName, c.InterfaceId)).OrderBy(c => c.ResourceName));
 

@@ -6,6 +6,7 @@ using FlowLens.Api.Features.Flows;
 using FlowLens.Api.Tests.Features.Context;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Filters;
+using FlowLens.Core.Scopes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowLens.Api.Tests.Features.Filters;
@@ -234,7 +235,7 @@ public sealed class ContextFilterTests(ContextFilterData data) : IClassFixture<C
         foreach (var flow in page!.Items)
         {
             var start = flow.Start!.Value;
-            var described = await inventory.DescribeAsync([new InventoryKey(flow.InterfaceId!, start)], TestContext.Current.CancellationToken);
+            var described = await inventory.DescribeAsync([new InventoryKey(flow.InterfaceId!, start)], AccessScope.Everything, TestContext.Current.CancellationToken);
             var resource = described.Values.SingleOrDefault();
             async Task<List<string?>?> ValuesAsync(FilterField field)
             {

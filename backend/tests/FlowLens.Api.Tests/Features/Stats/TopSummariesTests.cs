@@ -109,8 +109,11 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         Assert.False(await app.ScalarAsync<bool>(Rollups.PendingSql));
         var hoursBefore = await VersionsAsync(app, "flow_top_1h");
         var daysBefore = await VersionsAsync(app, "flow_top_1d");
-        Assert.Equal(2 * 24 * 4, hoursBefore.Count);
-        Assert.Equal(2 * 4, daysBefore.Count);
+        // A summary per hour (or day), field and account.
+        var accounts = (int)await app.ScalarAsync<long>("select count(distinct account_id) from flow_top_1h");
+        Assert.Equal(SyntheticEstate.Accounts.Count, accounts);
+        Assert.Equal(2 * 24 * 4 * accounts, hoursBefore.Count);
+        Assert.Equal(2 * 4 * accounts, daysBefore.Count);
 
         // One more object, all in one hour of the second day, with a new address.
         var hour = Day2.AddHours(7);
@@ -125,14 +128,15 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         var hoursAfter = await VersionsAsync(app, "flow_top_1h");
         var daysAfter = await VersionsAsync(app, "flow_top_1d");
         var hourKey = hour.UtcDateTime.ToString("O");
-        // That hour's four summaries and its day's four were rewritten; none of the 188 other hours, nor the other day.
-        Assert.Equal(hoursBefore.Keys.Order(), hoursAfter.Keys.Order());
+        // That hour's four summaries of each account and its day's were rewritten (and the late object's account has its
+        // own); none of the 188 other hours, nor the other day.
         Assert.Equal(hoursBefore.Keys.Where(k => k.StartsWith(hourKey, StringComparison.Ordinal)).Order(),
-            hoursBefore.Keys.Where(k => hoursBefore[k] != hoursAfter[k]).Order());
-        Assert.Equal(4, hoursBefore.Keys.Count(k => hoursBefore[k] != hoursAfter[k]));
+            hoursBefore.Keys.Where(k => hoursBefore[k] != hoursAfter.GetValueOrDefault(k)).Order());
+        Assert.Equal(4 * accounts, hoursBefore.Keys.Count(k => hoursBefore[k] != hoursAfter.GetValueOrDefault(k)));
+        Assert.All(hoursAfter.Keys.Except(hoursBefore.Keys), k => Assert.StartsWith(hourKey, k));
         Assert.Equal(daysBefore.Keys.Where(k => k.StartsWith(Day2.UtcDateTime.ToString("O"), StringComparison.Ordinal)).Order(),
-            daysBefore.Keys.Where(k => daysBefore[k] != daysAfter[k]).Order());
-        Assert.Equal(4, daysBefore.Keys.Count(k => daysBefore[k] != daysAfter[k]));
+            daysBefore.Keys.Where(k => daysBefore[k] != daysAfter.GetValueOrDefault(k)).Order());
+        Assert.Equal(4 * accounts, daysBefore.Keys.Count(k => daysBefore[k] != daysAfter.GetValueOrDefault(k)));
         Assert.Equal(0L, await app.RollupMismatchesAsync());
         var top = await app.CreateClient(FlowLensApp.AdminKey).GetFromJsonAsync<StatsApi.TopResponse>(
             $"/api/stats/top?{Query(Day2, End, ("by", "interface-id"), ("limit", "1000"))}", TestContext.Current.CancellationToken);
@@ -151,7 +155,7 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
         await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
         Assert.False(await app.ScalarAsync<bool>(Rollups.PendingSql));
         Assert.Equal(0L, await app.RollupMismatchesAsync());
-        Assert.Equal(4L, await app.ScalarAsync<long>("select count(*) from flow_top_1d"));
+        Assert.Equal(4L, await app.ScalarAsync<long>("select count(distinct (bucket, field)) from flow_top_1d"));
     }
 
     [Fact]
@@ -226,8 +230,8 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
     private static async Task<Dictionary<string, string>> VersionsAsync(FlowLensApp app, string table)
     {
         var rows = await Sql.ColumnAsync<string>(app.ConnectionString,
-            $"select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.0000000Z') || ' ' || field || ' ' || xmin::text from {table}");
-        return rows.Select(r => r.Split(' ')).ToDictionary(p => $"{p[0]} {p[1]}", p => p[2]);
+            $"select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.0000000Z') || ' ' || field || ' ' || coalesce(account_id::text, '-') || ' ' || xmin::text from {table}");
+        return rows.Select(r => r.Split(' ')).ToDictionary(p => $"{p[0]} {p[1]} {p[2]}", p => p[3]);
     }
 
     public void Dispose() => _folder.Dispose();

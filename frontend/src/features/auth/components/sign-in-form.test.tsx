@@ -14,7 +14,7 @@ describe('SignInForm', () => {
       if (req.url === '/api/auth/providers') return sendJson(res, 200, providers);
       const { email, password } = JSON.parse(await readBody(req)) as { email: string; password: string };
       if (email === 'ada@example.com' && password === 'correct horse')
-        return sendJson(res, 200, { name: email, role: 'viewer' });
+        return sendJson(res, 200, { name: email, role: 'viewer', scope: { accounts: [], vpcs: [] } });
       sendJson(res, 401, { title: 'Sign-in failed', status: 401, detail: 'The email or password is wrong.' });
     });
     setApiBaseUrl(server.url);

@@ -11,6 +11,7 @@ left join lateral (
 join lateral (
     select x.* from inventory_interfaces x
     where x.interface_id = coalesce(a.interface_id, q.eni) and x.valid_from <= q.at and x.valid_to > q.at
+        and ($4::text[] is null or x.account_id = any($4) or x.vpc_id = any($5))
     order by x.valid_from desc, x.id desc limit 1
 ) n on true
 left join lateral (select r.name, r.type, r.attributes from inventory_resources r where r.resource_id = n.resource_id and r.valid_from <= q.at and r.valid_to > q.at order by r.valid_from desc, r.id desc limit 1) res on true

@@ -4,6 +4,7 @@ using FlowLens.Api.Features.Context;
 using FlowLens.Api.Features.Ingestion;
 using FlowLens.Api.Features.Ingestion.Inventory;
 using FlowLens.Api.Tests.Infrastructure;
+using FlowLens.Core.Scopes;
 using Microsoft.Extensions.DependencyInjection;
 using static FlowLens.Api.Tests.Infrastructure.Ec2Xml;
 
@@ -28,7 +29,7 @@ public sealed class InventoryTests(PostgresFixture postgres) : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _ec2.DisposeAsync();
 
     private static async Task<IReadOnlyDictionary<InventoryKey, InventoryContext>> DescribeAsync(FlowLensApp app, params InventoryKey[] keys) =>
-        await app.Services.GetRequiredService<InventoryLookup>().DescribeAsync(keys, TestContext.Current.CancellationToken);
+        await app.Services.GetRequiredService<InventoryLookup>().DescribeAsync(keys, AccessScope.Everything, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Lookup_DescribesAnAddressAndAnEni_AsTheyWereAtTheFlowsTime_AcrossAMiddayReassignment()

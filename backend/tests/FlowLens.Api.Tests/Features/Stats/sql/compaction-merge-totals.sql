@@ -2,7 +2,7 @@
 with merged as (
     delete from flow_rollups_5m where bucket in (select distinct bucket from flow_rollups_5m where not compacted)
     returning *)
-insert into flow_rollups_5m (bucket, action, log_status, protocol, records, bytes, packets, compacted)
-select bucket, action, log_status, protocol, sum(records), sum(bytes), sum(packets), true
-from merged group by bucket, action, log_status, protocol
+insert into flow_rollups_5m (bucket, action, log_status, protocol, account_id, records, bytes, packets, compacted)
+select bucket, action, log_status, protocol, account_id, sum(records), sum(bytes), sum(packets), true
+from merged group by bucket, action, log_status, protocol, account_id
 having sum(records) <> 0 or sum(bytes) <> 0 or sum(packets) <> 0

@@ -1,6 +1,6 @@
 -- stats timeseries, from the 5-minute totals, a series per action: from=2026-11-24T00:00Z to=2026-11-25T00:00Z interval=00:15:00 groupBy=action limit=10
 with r as (select bucket as t, action, log_status, protocol, records, bytes, packets, coalesce(case action when 1 then 'ACCEPT' when 2 then 'REJECT' end, '-') as key
-from flow_rollups_5m
+from flow_rollups_5m r
 where bucket >= $1 and bucket < $2 and true),
 top as (select key from r where key <> '-' group by key order by coalesce(sum(records) filter (where log_status = 1), 0)::bigint desc, key collate "C" limit $5)
 select date_bin($3::interval, r.t, $4) as t,

@@ -4,7 +4,7 @@ select key, coalesce(sum(records) filter (where log_status = 1), 0)::bigint as f
     coalesce(sum(packets), 0)::bigint as packets,
     coalesce(sum(records) filter (where log_status = 1 and action = 2), 0)::bigint as rejected_flows
 from (select bucket as t, action, log_status, protocol, records, bytes, packets, coalesce(case action when 1 then 'ACCEPT' when 2 then 'REJECT' end, '-') as key
-from flow_rollups_5m
+from flow_rollups_5m r
 where bucket >= $1 and bucket < $2 and coalesce((protocol = $3), false)) r
 where key <> '-'
 group by key
