@@ -52,3 +52,10 @@ export function formatScope(scope: { accounts: string[] | null; vpcs: string[] |
 
 /** Ids typed in one box, separated by commas, spaces or line breaks. */
 export const splitIds = (text: string) => text.split(/[\s,]+/).filter((id) => id !== '');
+
+/** A time typed as `2026-12-01T10:00` (UTC, as the dashboard shows times) in ISO 8601; null when empty, undefined when not a time. */
+export function utcInstant(text: string): string | null | undefined {
+  if (text.trim() === '') return null;
+  const time = new Date(`${text.trim()}Z`);
+  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+}

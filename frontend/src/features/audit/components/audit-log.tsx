@@ -1,17 +1,10 @@
 import { Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { QueryState } from '@/components/ui/states';
-import { formatTime } from '@/lib/format';
+import { formatTime, utcInstant } from '@/lib/format';
 import { useAudit, type AuditFilter } from '../api/get-audit';
 
 const none: AuditFilter = { action: '', actor: '', from: '', to: '' };
-
-/** An instant typed as `2026-12-01T10:00` (UTC, as the dashboard shows times) in ISO 8601; empty stays empty, null when not a time. */
-function utc(text: string): string | null {
-  if (text.trim() === '') return '';
-  const time = new Date(`${text.trim()}Z`);
-  return Number.isNaN(time.getTime()) ? null : time.toISOString();
-}
 
 /** Who did what, newest first: narrowed by action, actor and time, paged back through older events. */
 export function AuditLog() {
@@ -24,11 +17,11 @@ export function AuditLog() {
     onChange: (e: { currentTarget: { value: string } }) => setDraft({ ...draft, [key]: e.currentTarget.value }),
   });
   const apply = () => {
-    const from = utc(draft.from);
-    const to = utc(draft.to);
-    if (from === null || to === null) return setError('Times are written 2026-12-01T10:00 (UTC).');
+    const from = utcInstant(draft.from);
+    const to = utcInstant(draft.to);
+    if (from === undefined || to === undefined) return setError('Times are written 2026-12-01T10:00 (UTC).');
     setError(null);
-    setFilter({ action: draft.action.trim(), actor: draft.actor.trim(), from, to });
+    setFilter({ action: draft.action.trim(), actor: draft.actor.trim(), from: from ?? '', to: to ?? '' });
   };
   return (
     <Stack>

@@ -1,17 +1,11 @@
-import { Alert, Button, Code, CopyButton, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Code, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { ShownOnce } from '@/components/ui/shown-once';
 import { ApiError } from '@/lib/api-client';
-import { splitIds } from '@/lib/format';
+import { splitIds, utcInstant } from '@/lib/format';
 import { useCreateKey, type CreatedKey } from '../api/keys';
 
 type Form = { name: string; role: 'viewer' | 'admin'; accounts: string; vpcs: string; expires: string };
-
-/** An instant typed as `2027-01-01T00:00` (UTC) in ISO 8601; empty is null (never expires), undefined when not a time. */
-function utc(text: string): string | null | undefined {
-  if (text.trim() === '') return null;
-  const time = new Date(`${text.trim()}Z`);
-  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
-}
 
 /** The API's field names (`name`, `scope.accounts`...) as the form's. */
 const formField = (key: string) =>
@@ -36,7 +30,7 @@ export function KeyForm({ onDone }: { onDone: () => void }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const expiresAt = utc(form.expires);
+    const expiresAt = utcInstant(form.expires);
     const local: Record<string, string> = {};
     if (!form.name.trim()) local.name = 'A name is required, such as siem-export.';
     if (expiresAt === undefined) local.expires = 'Write the time as 2027-01-01T00:00 (UTC), or leave it empty.';
@@ -63,23 +57,11 @@ export function KeyForm({ onDone }: { onDone: () => void }) {
   if (created)
     return (
       <Stack gap="sm">
-        <Alert color="yellow" variant="light" title="Copy the key now: it is not shown again">
-          <Stack gap="xs">
-            <Text size="sm">
-              {created.name} sends it in the <Code>X-Api-Key</Code> header.
-            </Text>
-            <Group gap="xs">
-              <Code data-testid="created-secret">{created.secret}</Code>
-              <CopyButton value={created.secret}>
-                {({ copied, copy }) => (
-                  <Button size="compact-xs" variant="light" onClick={copy}>
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
-          </Stack>
-        </Alert>
+        <ShownOnce title="Copy the key now: it is not shown again" value={created.secret} testId="created-secret">
+          <Text size="sm">
+            {created.name} sends it in the <Code>X-Api-Key</Code> header.
+          </Text>
+        </ShownOnce>
         <Group justify="flex-end">
           <Button onClick={onDone}>Done</Button>
         </Group>

@@ -3,7 +3,6 @@ import {
   Button,
   Checkbox,
   Code,
-  CopyButton,
   Group,
   NumberInput,
   SegmentedControl,
@@ -12,6 +11,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { ShownOnce } from '@/components/ui/shown-once';
 import { ApiError } from '@/lib/api-client';
 import type { Source, SourceKind } from '@/types/api';
 import { useSaveSource, type SourceRequest } from '../api/sources';
@@ -135,25 +135,17 @@ const firehoseUrl = () => `${window.location.origin}/api/ingest/firehose`;
 function MadeKey({ accessKey, onDone }: { accessKey: string; onDone: () => void }) {
   return (
     <Stack gap="sm">
-      <Alert color="yellow" variant="light" title="Copy the access key now: it is not shown again">
-        <Stack gap="xs">
-          <Text size="sm">In the Firehose stream's HTTP endpoint destination, set:</Text>
-          <Text size="sm">
-            HTTP endpoint URL <Code>{firehoseUrl()}</Code>
-          </Text>
-          <Group gap="xs">
-            <Text size="sm">Access key</Text>
-            <Code data-testid="made-key">{accessKey}</Code>
-            <CopyButton value={accessKey}>
-              {({ copied, copy }) => (
-                <Button size="compact-xs" variant="light" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy'}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-        </Stack>
-      </Alert>
+      <ShownOnce
+        title="Copy the access key now: it is not shown again"
+        label="Access key"
+        value={accessKey}
+        testId="made-key"
+      >
+        <Text size="sm">In the Firehose stream's HTTP endpoint destination, set:</Text>
+        <Text size="sm">
+          HTTP endpoint URL <Code>{firehoseUrl()}</Code>
+        </Text>
+      </ShownOnce>
       <Group justify="flex-end">
         <Button onClick={onDone}>Done</Button>
       </Group>
