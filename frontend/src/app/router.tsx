@@ -7,6 +7,7 @@ import { Layout } from './routes/layout';
 import { NetworksRoute } from './routes/networks';
 import { NotificationsRoute } from './routes/notifications';
 import { NotFoundRoute } from './routes/not-found';
+import { PeopleRoute } from './routes/people';
 import { OverviewRoute } from './routes/overview';
 import { RejectionsRoute } from './routes/rejections';
 import { RulesRoute } from './routes/rules';
@@ -35,6 +36,7 @@ export const routes = [
       { path: 'networks', element: <NetworksRoute /> },
       { path: 'threat-lists', element: <ThreatListsRoute /> },
       { path: 'notifications', element: <NotificationsRoute /> },
+      { path: 'people', element: <PeopleRoute /> },
       { path: 'keys', element: <KeysRoute /> },
       { path: 'audit', element: <AuditRoute /> },
       { path: '*', element: <NotFoundRoute /> },

@@ -39,6 +39,7 @@ const views = [
   { path: '/networks', label: 'Networks', data: false },
   { path: '/threat-lists', label: 'Threat lists', data: false },
   { path: '/notifications', label: 'Notifications', data: false },
+  { path: '/people', label: 'People', data: false, admin: true },
   { path: '/keys', label: 'API keys', data: false, admin: true },
   { path: '/audit', label: 'Audit log', data: false, admin: true },
 ];

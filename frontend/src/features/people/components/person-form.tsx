@@ -1,0 +1,120 @@
+import { Alert, Button, Group, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '@/lib/api-client';
+import { splitIds } from '@/lib/format';
+import { useSavePerson, type Person } from '../api/people';
+
+type Form = { email: string; role: 'viewer' | 'admin'; password: string; accounts: string; vpcs: string };
+
+const formField = (key: string) =>
+  ({ 'scope.accounts': 'accounts', 'scope.vpcs': 'vpcs', scope: 'accounts' })[key.toLowerCase()] ?? key.toLowerCase();
+
+/**
+ * Invites a person (email, role, first password, what they may read) or changes one: role, scope, a new password.
+ * Any change ends the person's sessions at once (the API does).
+ */
+export function PersonForm({ person, onDone }: { person: Person | null; onDone: () => void }) {
+  const [form, setForm] = useState<Form>({
+    email: person?.email ?? '',
+    role: person?.role === 'admin' ? 'admin' : 'viewer',
+    password: '',
+    accounts: (person?.scope.accounts ?? []).join(', '),
+    vpcs: (person?.scope.vpcs ?? []).join(', '),
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const save = useSavePerson();
+  const text = (key: keyof Form) => ({
+    value: form[key],
+    onChange: (e: { currentTarget: { value: string } }) => {
+      const value = e.currentTarget.value;
+      setForm((f) => ({ ...f, [key]: value }));
+    },
+    error: errors[key],
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const local: Record<string, string> = {};
+    if (person === null && !form.email.includes('@')) local.email = 'An email address is required.';
+    if (person === null && form.password.length < 12) local.password = 'A first password of at least 12 characters.';
+    setErrors(local);
+    setProblem(null);
+    if (Object.keys(local).length > 0) return;
+    const scope =
+      form.role === 'admin'
+        ? { accounts: [], vpcs: [] }
+        : { accounts: splitIds(form.accounts), vpcs: splitIds(form.vpcs) };
+    save.mutate(
+      {
+        id: person?.id ?? null,
+        request: { email: person ? null : form.email.trim(), role: form.role, password: form.password || null, scope },
+      },
+      {
+        onSuccess: onDone,
+        onError: (e) => {
+          const fields = e instanceof ApiError ? e.problem.errors : undefined;
+          if (fields)
+            setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [formField(k), v.join(' ')])));
+          else setProblem(e instanceof ApiError ? (e.problem.detail ?? e.problem.title ?? e.message) : e.message);
+        },
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="sm">
+        <TextInput
+          label="Email"
+          required
+          disabled={person !== null}
+          placeholder="alice@example.org"
+          {...text('email')}
+        />
+        <Select
+          label="Role"
+          data={[
+            { value: 'viewer', label: 'viewer: reads' },
+            { value: 'admin', label: 'admin: reads and changes everything' },
+          ]}
+          value={form.role}
+          onChange={(role) => setForm((f) => ({ ...f, role: role === 'admin' ? 'admin' : 'viewer' }))}
+          allowDeselect={false}
+          error={errors.role}
+        />
+        <TextInput
+          label="Accounts they may read"
+          description="AWS account ids, separated by commas; with no VPCs either, everything"
+          placeholder="111122223333"
+          disabled={form.role === 'admin'}
+          {...text('accounts')}
+        />
+        <TextInput
+          label="VPCs they may read"
+          placeholder="vpc-0a1b2c3d4e5f60708"
+          disabled={form.role === 'admin'}
+          {...text('vpcs')}
+        />
+        <PasswordInput
+          label={person ? 'New password' : 'First password'}
+          description={person ? 'Empty: unchanged' : 'At least 12 characters; they change it from their menu'}
+          {...text('password')}
+        />
+        {problem && (
+          <Alert color="red" role="alert" variant="light">
+            {problem}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending}>
+            {person ? 'Save' : 'Invite'}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
