@@ -1,17 +1,12 @@
-import { Button, Code, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Code, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ShownOnce } from '@/components/ui/shown-once';
+import { formFieldOf, RoleScopeFields } from '@/components/ui/role-scope-fields';
 import { ApiError } from '@/lib/api-client';
 import { splitIds, utcInstant } from '@/lib/format';
 import { useCreateKey, type CreatedKey } from '../api/keys';
 
 type Form = { name: string; role: 'viewer' | 'admin'; accounts: string; vpcs: string; expires: string };
-
-/** The API's field names (`name`, `scope.accounts`...) as the form's. */
-const formField = (key: string) =>
-  ({ 'scope.accounts': 'accounts', 'scope.vpcs': 'vpcs', scope: 'accounts', expiresat: 'expires' })[
-    key.toLowerCase()
-  ] ?? key.toLowerCase();
 
 /** Creates an API key for a tool: its role, what it may read, when it expires; then shows its secret, this once. */
 export function KeyForm({ onDone }: { onDone: () => void }) {
@@ -48,7 +43,7 @@ export function KeyForm({ onDone }: { onDone: () => void }) {
         onError: (e) => {
           const fields = e instanceof ApiError ? e.problem.errors : undefined;
           if (fields)
-            setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [formField(k), v.join(' ')])));
+            setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [formFieldOf(k), v.join(' ')])));
         },
       },
     );
@@ -72,30 +67,11 @@ export function KeyForm({ onDone }: { onDone: () => void }) {
     <form onSubmit={submit} noValidate>
       <Stack gap="sm">
         <TextInput label="Name" required placeholder="siem-export" {...text('name')} />
-        <Select
-          label="Role"
-          data={[
-            { value: 'viewer', label: 'viewer: reads' },
-            { value: 'admin', label: 'admin: reads and changes everything' },
-          ]}
-          value={form.role}
-          onChange={(role) => setForm((f) => ({ ...f, role: role === 'admin' ? 'admin' : 'viewer' }))}
-          allowDeselect={false}
-          error={errors.role}
-        />
-        <TextInput
-          label="Accounts it may read"
-          description="AWS account ids, separated by commas; with no VPCs either, it reads everything"
-          placeholder="111122223333, 444455556666"
-          disabled={form.role === 'admin'}
-          {...text('accounts')}
-        />
-        <TextInput
-          label="VPCs it may read"
-          description="VPC ids: records of these VPCs too (their vpc-id field)"
-          placeholder="vpc-0a1b2c3d4e5f60708"
-          disabled={form.role === 'admin'}
-          {...text('vpcs')}
+        <RoleScopeFields
+          value={form}
+          onChange={(change) => setForm((f) => ({ ...f, ...change }))}
+          errors={errors}
+          who="it"
         />
         <TextInput
           label="Expires (UTC)"

@@ -1,13 +1,11 @@
-import { Alert, Button, Group, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { Alert, Button, Group, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { formFieldOf, RoleScopeFields } from '@/components/ui/role-scope-fields';
 import { ApiError } from '@/lib/api-client';
 import { splitIds } from '@/lib/format';
 import { useSavePerson, type Person } from '../api/people';
 
 type Form = { email: string; role: 'viewer' | 'admin'; password: string; accounts: string; vpcs: string };
-
-const formField = (key: string) =>
-  ({ 'scope.accounts': 'accounts', 'scope.vpcs': 'vpcs', scope: 'accounts' })[key.toLowerCase()] ?? key.toLowerCase();
 
 /**
  * Invites a person (email, role, first password, what they may read) or changes one: role, scope, a new password.
@@ -55,7 +53,7 @@ export function PersonForm({ person, onDone }: { person: Person | null; onDone: 
         onError: (e) => {
           const fields = e instanceof ApiError ? e.problem.errors : undefined;
           if (fields)
-            setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [formField(k), v.join(' ')])));
+            setErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [formFieldOf(k), v.join(' ')])));
           else setProblem(e instanceof ApiError ? (e.problem.detail ?? e.problem.title ?? e.message) : e.message);
         },
       },
@@ -72,29 +70,11 @@ export function PersonForm({ person, onDone }: { person: Person | null; onDone: 
           placeholder="alice@example.org"
           {...text('email')}
         />
-        <Select
-          label="Role"
-          data={[
-            { value: 'viewer', label: 'viewer: reads' },
-            { value: 'admin', label: 'admin: reads and changes everything' },
-          ]}
-          value={form.role}
-          onChange={(role) => setForm((f) => ({ ...f, role: role === 'admin' ? 'admin' : 'viewer' }))}
-          allowDeselect={false}
-          error={errors.role}
-        />
-        <TextInput
-          label="Accounts they may read"
-          description="AWS account ids, separated by commas; with no VPCs either, everything"
-          placeholder="111122223333"
-          disabled={form.role === 'admin'}
-          {...text('accounts')}
-        />
-        <TextInput
-          label="VPCs they may read"
-          placeholder="vpc-0a1b2c3d4e5f60708"
-          disabled={form.role === 'admin'}
-          {...text('vpcs')}
+        <RoleScopeFields
+          value={form}
+          onChange={(change) => setForm((f) => ({ ...f, ...change }))}
+          errors={errors}
+          who="they"
         />
         <PasswordInput
           label={person ? 'New password' : 'First password'}
