@@ -19,6 +19,12 @@ public static class CallerScope
         caller.IsInRole(Roles.Admin) ? AccessScope.Everything
         : AccessScope.Of(caller.FindAll(AccountClaim).Select(c => c.Value), caller.FindAll(VpcClaim).Select(c => c.Value));
 
+    /// <summary>
+    /// Whether the caller may read what is not tied to an account yet (sources and their ledgers, findings and their
+    /// deliveries): an unscoped caller. The reads take it as a parameter of their SQL.
+    /// </summary>
+    public static bool SeesAll(ClaimsPrincipal caller) => Of(caller).IsEverything;
+
     public static IEnumerable<Claim> ClaimsOf(IEnumerable<string> accounts, IEnumerable<string> vpcs) =>
         accounts.Select(a => new Claim(AccountClaim, a)).Concat(vpcs.Select(v => new Claim(VpcClaim, v)));
 

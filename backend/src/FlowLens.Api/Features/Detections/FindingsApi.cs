@@ -127,7 +127,7 @@ public static class FindingsApi
             command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
             return "$" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
         }
-        conditions.Add(Parameter(Visible(caller), NpgsqlDbType.Boolean));
+        conditions.Add(Parameter(CallerScope.SeesAll(caller), NpgsqlDbType.Boolean));
         if (statuses is not null)
         {
             conditions.Add($"f.status = any({Parameter(statuses, NpgsqlDbType.Array | NpgsqlDbType.Text)})");
@@ -182,13 +182,7 @@ public static class FindingsApi
     }
 
     internal static async Task<Results<Ok<FindingResponse>, ProblemHttpResult>> GetFinding(long id, ClaimsPrincipal caller, NpgsqlDataSource dataSource, CancellationToken ct) =>
-        await FindAsync(dataSource, id, Visible(caller), ct) is { } finding ? TypedResults.Ok(finding) : Problems.NotFound("finding", id);
-
-    /// <summary>
-    /// Whether the caller sees findings: a finding is not tied to an account yet (a scan crosses accounts), so a scoped
-    /// caller sees none; each statement takes this as a parameter, so that it holds in the SQL.
-    /// </summary>
-    private static bool Visible(ClaimsPrincipal caller) => CallerScope.Of(caller).IsEverything;
+        await FindAsync(dataSource, id, CallerScope.SeesAll(caller), ct) is { } finding ? TypedResults.Ok(finding) : Problems.NotFound("finding", id);
 
     internal static async Task<Ok<FindingCounts>> GetCounts(ClaimsPrincipal caller, NpgsqlDataSource dataSource, CancellationToken ct)
     {
@@ -198,7 +192,7 @@ public static class FindingsApi
                 count(*) filter (where status = 'open'), count(*) filter (where status = 'acknowledged')
             from findings where status in ('open', 'acknowledged') and $1
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = Visible(caller) });
+        command.Parameters.Add(new NpgsqlParameter { Value = CallerScope.SeesAll(caller) });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return TypedResults.Ok(new FindingCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
@@ -233,7 +227,7 @@ public static class FindingsApi
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)patch.MutedUntil ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)patch.Assignee?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
-        command.Parameters.Add(new NpgsqlParameter { Value = Visible(caller) });
+        command.Parameters.Add(new NpgsqlParameter { Value = CallerScope.SeesAll(caller) });
         if (await command.ExecuteNonQueryAsync(ct) == 0)
         {
             return Problems.NotFound("finding", id);
@@ -268,7 +262,7 @@ public static class FindingsApi
         command.Parameters.Add(new NpgsqlParameter { Value = request.Status, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)request.MutedUntil ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
-        command.Parameters.Add(new NpgsqlParameter { Value = Visible(caller) });
+        command.Parameters.Add(new NpgsqlParameter { Value = CallerScope.SeesAll(caller) });
         var updated = await command.ExecuteNonQueryAsync(ct);
         await audit.RecordAsync(AuditActions.FindingsBulkUpdated, $"findings:{updated}",
             Problems.Clip($"status {request.Status} for #{string.Join(", #", request.Ids.Distinct())}", 300), ct);

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Hosting;
-using FlowLens.Core.Scopes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MimeKit;
 using Npgsql;
@@ -159,7 +158,7 @@ public static class ChannelsApi
         var outcome = await sender.SendAsync(channel, notice, NotificationEvents.Test, delivery, ct);
         await DeliveryLog.FinishAsync(dataSource, attemptId, outcome.Sent ? DeliveryStatus.Sent : DeliveryStatus.GaveUp, outcome, clock.GetUtcNow(), null, ct);
         await audit.RecordAsync(AuditActions.ChannelTested, Target(channel), outcome.Sent ? $"sent: {outcome.Reply}" : $"failed: {outcome.Reply} {outcome.Error}".Trim(), ct);
-        return TypedResults.Ok((await ReadDeliveriesAsync(dataSource, "d.id = $1", attemptId, AccessScope.Everything, ct)).Single());
+        return TypedResults.Ok((await ReadDeliveriesAsync(dataSource, "d.id = $1", attemptId, visible: true, ct)).Single());
     }
 
     /// <param name="findingId">The finding whose deliveries to list; 0 lists the channels' tests.</param>
@@ -170,11 +169,11 @@ public static class ChannelsApi
         {
             return Problems.Invalid("findingId", "The finding's id is required.");
         }
-        return TypedResults.Ok(await ReadDeliveriesAsync(dataSource, "d.finding_id = $1", finding, CallerScope.Of(caller), ct));
+        return TypedResults.Ok(await ReadDeliveriesAsync(dataSource, "d.finding_id = $1", finding, CallerScope.SeesAll(caller), ct));
     }
 
     /// <summary>Deliveries tell of findings, which a scoped caller does not see (FindingsApi): none for them, in the SQL.</summary>
-    private static async Task<List<DeliveryResponse>> ReadDeliveriesAsync(NpgsqlDataSource dataSource, string where, long value, AccessScope scope, CancellationToken ct)
+    private static async Task<List<DeliveryResponse>> ReadDeliveriesAsync(NpgsqlDataSource dataSource, string where, long value, bool visible, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand($"""
             select d.id, d.delivery, d.finding_id, d.channel_id, c.name, c.kind, d.event, d.attempt, d.status, d.created_at, d.next_attempt_at,
@@ -185,7 +184,7 @@ public static class ChannelsApi
             limit 500
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = value });
-        command.Parameters.Add(new NpgsqlParameter { Value = scope.IsEverything });
+        command.Parameters.Add(new NpgsqlParameter { Value = visible });
         await using var r = await command.ExecuteReaderAsync(ct);
         var list = new List<DeliveryResponse>();
         while (await r.ReadAsync(ct))

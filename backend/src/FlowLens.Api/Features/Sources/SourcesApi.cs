@@ -69,7 +69,7 @@ public static class SourcesApi
     /// </summary>
     private static IQueryable<Source> InScope(FlowLensDb db, ClaimsPrincipal user)
     {
-        var everything = CallerScope.Of(user).IsEverything;
+        var everything = CallerScope.SeesAll(user);
         return db.Sources.Where(s => everything);
     }
 
