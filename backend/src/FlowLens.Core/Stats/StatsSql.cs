@@ -177,14 +177,6 @@ public static class StatsSql
     private static StatsStatement TopFromSummaries(TimeRange range, string name, TopField field, SummaryQuery query, StatsMetric metric, int limit)
     {
         var sums = query.Sums;
-        var parameters = new List<object> { range.From, range.To, default(DateTimeOffset), default(DateTimeOffset), (long)limit };
-        var (accounts, rawAccounts) = ("", "");
-        if (query.Accounts is { } names)
-        {
-            parameters.Add(names);
-            accounts = $" and account_id in (select id from flow_strings where value = any($6))";
-            rawAccounts = $" and f.account_id in (select id from flow_strings where value = any($6))";
-        }
         var prefix = sums == SummarySums.Rejected ? "rejected_" : "";
         var order = metric switch { StatsMetric.Bytes => "bytes", StatsMetric.Packets => "packets", _ => "flows" };
         var columns = "keys, " + string.Concat(new[] { "records", "flows", "bytes", "packets" }.Select(c => prefix.Length == 0 ? $"{c}, " : $"{prefix}{c} as {c}, "))
@@ -198,7 +190,9 @@ public static class StatsSql
         var key = ValueOf(name);
         var join = FilterFields.TryFind(name, out var text) && text.Kind == FilterKind.Text ? $" left join flow_strings k on k.id = f.{text.Columns[0]}" : "";
         var rejected = sums == SummarySums.Rejected ? " and f.action = 2" : "";
-        (parameters[2], parameters[3]) = (days.From, days.To);
+        List<object> parameters = [range.From, range.To, days.From, days.To, (long)limit, .. query.Accounts is { } names ? [names] : Array.Empty<object>()];
+        string InAccounts(string column) => query.Accounts is null ? "" : $" and {column} in (select id from flow_strings where value = any($6))";
+        var accounts = InAccounts("account_id");
         return new StatsStatement($"""
             with dirty as (
                 select bucket from flow_top_dirty where bucket >= $1 and bucket < $2),
@@ -219,7 +213,7 @@ public static class StatsSql
                 select {key} as key, count(*) as records, count(*) filter (where f.log_status = 1) as flows, coalesce(sum(f.bytes), 0)::bigint as bytes,
                     coalesce(sum(f.packets), 0)::bigint as packets, count(*) filter (where f.log_status = 1 and f.action = 2) as rejected_flows
                 from dirty d cross join lateral {Flows("d.bucket", "d.bucket + interval '1 hour'", [.. KeyColumns([name]), "log_status", "bytes", "packets", "action", .. query.Accounts is null ? Array.Empty<string>() : ["account_id"]])} f{join}
-                where f.start >= $1 and f.start < $2 and {key} is not null{rejected}{rawAccounts}
+                where f.start >= $1 and f.start < $2 and {key} is not null{rejected}{InAccounts("f.account_id")}
                 group by 1),
             top as (
                 -- phase 1: the top keys, ranked on the metric's array alone
