@@ -138,6 +138,51 @@ describe('people, keys and scopes in Chromium', () => {
     await viewer.goto(`${stack.url}/sources`);
     await viewer.getByText('No sources yet.', { exact: true }).waitFor();
     await screenshot(viewer, 'admin-04-scoped-viewer-sources');
+
+    // Their own account page, from the user menu: this browser among their sessions, and a new password.
+    await viewer.getByRole('button', { name: `Signed in as ${email}` }).click();
+    await viewer.getByRole('menuitem', { name: 'Your account' }).click();
+    await viewer.waitForURL((u) => u.pathname === '/account');
+    const sessions = viewer.getByRole('table', { name: 'Your sessions' });
+    await sessions.getByText('this browser').waitFor();
+    expect(await sessions.locator('tbody tr').count()).toBe(1);
+    const newPassword = 'a new password of their own';
+    await viewer.getByLabel('Current password').fill(password);
+    await viewer.getByLabel('New password', { exact: true }).fill(newPassword);
+    await viewer.getByLabel('New password again').fill(newPassword);
+    await viewer.getByRole('button', { name: 'Change password' }).click();
+    await viewer.getByText('Password changed. Your other browsers are signed out.').waitFor();
+    await screenshot(viewer, 'admin-05-account');
+
+    // The admin sees their session and signs them out everywhere: their next page is the sign-in.
+    await page.goto(`${stack.url}/people`);
+    const row = page.locator(`tr[data-person="${email}"]`);
+    await row.getByText(/^1, last seen/).waitFor();
+    page.once('dialog', (confirm) => void confirm.accept());
+    await row.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await row.getByText('none', { exact: true }).waitFor();
+    await viewer.goto(`${stack.url}/explorer`);
+    await viewer.waitForURL(/\/sign-in\?returnUrl=/);
+    await signIn(viewer, email, newPassword, '/account');
     await context.close();
+  });
+
+  it('shows the versions and effective settings, secrets only as set', async () => {
+    await page.goto(`${stack.url}/settings`);
+    const versions = page.getByRole('table', { name: 'Versions' });
+    await versions.waitFor();
+    const answer = await api<{ versions: { schema: string; postgres: string } }>('/api/settings');
+    await versions.getByText(answer.versions.schema).waitFor();
+    await versions.getByText(answer.versions.postgres).waitFor();
+    const settings = page.getByRole('table', { name: 'Settings' });
+    await settings.locator('tr[data-setting="FlowLens:Auth:BootstrapAdminKey"]').getByText('secret set').waitFor();
+    expect(await page.content()).not.toContain(stack.adminKey);
+    await page.getByLabel('Find a setting').fill('ExactTopRecords');
+    await settings
+      .locator('tr[data-setting="FlowLens:Rollups:ExactTopRecords"]')
+      .getByText('0', { exact: true })
+      .waitFor();
+    expect(await settings.locator('tbody tr').count()).toBe(1);
+    await screenshot(page, 'admin-06-settings');
   });
 });

@@ -1,3 +1,4 @@
+import { AccountRoute } from './routes/account';
 import { AuditRoute } from './routes/audit';
 import { createBrowserRouter } from 'react-router';
 import { ExplorerRoute } from './routes/explorer';
@@ -11,6 +12,7 @@ import { PeopleRoute } from './routes/people';
 import { OverviewRoute } from './routes/overview';
 import { RejectionsRoute } from './routes/rejections';
 import { RulesRoute } from './routes/rules';
+import { SettingsRoute } from './routes/settings';
 import { SignInRoute } from './routes/sign-in';
 import { SourceRoute } from './routes/source';
 import { SourcesRoute } from './routes/sources';
@@ -39,6 +41,8 @@ export const routes = [
       { path: 'people', element: <PeopleRoute /> },
       { path: 'keys', element: <KeysRoute /> },
       { path: 'audit', element: <AuditRoute /> },
+      { path: 'settings', element: <SettingsRoute /> },
+      { path: 'account', element: <AccountRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],
   },

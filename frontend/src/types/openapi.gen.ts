@@ -232,6 +232,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in person's live sessions, this one marked current. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionItem"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/{handle}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends one of the signed-in person's sessions (a lost laptop), on every node. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    handle: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/sign-in": {
         parameters: {
             query?: never;
@@ -2039,6 +2111,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions, and the effective settings of the node that answers, secrets left out. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SettingsResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -3227,6 +3335,42 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends every session of a person, in every browser and on every node (a lost laptop). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4569,6 +4713,34 @@ export interface components {
             key: string;
             points: components["schemas"]["Point"][];
         };
+        SessionItem: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The session of this request. */
+            current: boolean;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Names the session in this list; not its secret id, which only its cookie holds. */
+            handle: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            /** @description Where the sign-in came from. */
+            remoteAddress: string | null;
+            /** @description The browser's User-Agent at sign-in. */
+            userAgent: string | null;
+        };
+        Setting: {
+            /** @description As in appsettings.json, or with `__` for `:` as an environment variable. */
+            key: string;
+            /** @description A password, key, token or client secret: its value is never shown. */
+            secret: boolean;
+            /** @description The effective value; for a secret, `set` or null. */
+            value: string | null;
+        };
+        SettingsResponse: {
+            settings: components["schemas"]["Setting"][];
+            versions: components["schemas"]["Versions"];
+        };
         SignInRequest: {
             email?: string | null;
             password?: string | null;
@@ -4926,11 +5098,21 @@ export interface components {
             email: string;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: date-time
+             * @description The last request of any of those sessions.
+             */
+            lastSeenAt: string | null;
             /** Format: date-time */
             lockedOutUntil: string | null;
             role: string;
             /** @description What the person may read: both lists empty for everything. */
             scope: components["schemas"]["ReadScope"];
+            /**
+             * Format: int32
+             * @description How many browsers are signed in as the person.
+             */
+            sessions: number;
         };
         ValueLabel: {
             /** @description AWS's longer wording, where it has one. */
@@ -4939,6 +5121,22 @@ export interface components {
             label: string;
             /** @description The value as the API returns it (`6`; a single bit for `tcp-flags`). */
             value: string;
+        };
+        Versions: {
+            /** @description This build's version. */
+            flowLens: string;
+            /** @description The machine (or container) that answered. */
+            node: string;
+            /** @description The operating system. */
+            os: string;
+            /** @description The database server's version. */
+            postgres: string;
+            /** @description The .NET runtime. */
+            runtime: string;
+            /** @description The last database migration applied. */
+            schema: string | null;
+            /** Format: date-time */
+            startedAt: string;
         };
         VpcTraffic: {
             /** Format: int64 */

@@ -55,6 +55,8 @@ public sealed class FlowLensDb(DbContextOptions<FlowLensDb> options)
             session.Property(s => s.Id).HasMaxLength(32);
             session.Property(s => s.Subject).HasMaxLength(300);
             session.Property(s => s.Role).HasMaxLength(16);
+            session.Property(s => s.UserAgent).HasMaxLength(Session.MaxUserAgentLength);
+            session.Property(s => s.RemoteAddress).HasMaxLength(64);
             session.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
             session.HasIndex(s => s.Subject);
             session.HasIndex(s => s.ExpiresAt);

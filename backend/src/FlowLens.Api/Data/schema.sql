@@ -1454,7 +1454,9 @@ CREATE TABLE public.sessions (
     last_seen_at timestamp with time zone NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     scope_accounts text[] DEFAULT '{}'::text[] NOT NULL,
-    scope_vpcs text[] DEFAULT '{}'::text[] NOT NULL
+    scope_vpcs text[] DEFAULT '{}'::text[] NOT NULL,
+    user_agent character varying(200),
+    remote_address character varying(64)
 );
 
 --
@@ -1462,6 +1464,18 @@ CREATE TABLE public.sessions (
 --
 
 COMMENT ON COLUMN public.sessions.scope_accounts IS 'a single sign-on''s scope from its groups; a person''s comes from users';
+
+--
+-- Name: COLUMN sessions.user_agent; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.sessions.user_agent IS 'the browser''s User-Agent at sign-in, cut to 200 characters';
+
+--
+-- Name: COLUMN sessions.remote_address; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.sessions.remote_address IS 'the address the sign-in came from';
 
 --
 -- Name: source_objects; Type: TABLE; Schema: public; Owner: -

@@ -7,7 +7,9 @@ namespace FlowLens.Api.Hosting;
 public static class Problems
 {
     /// <summary>404: <paramref name="what"/> (<c>source</c>, <c>user</c>...) with this id does not exist.</summary>
-    public static ProblemHttpResult NotFound(string what, long id) =>
+    public static ProblemHttpResult NotFound(string what, long id) => NotFound(what, id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static ProblemHttpResult NotFound(string what, string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no {what} {id}.");
 
     /// <summary>400 naming one parameter or field under <c>errors</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using FlowLens.Api.Features.Settings;
 using FlowLens.Api.Tests.Infrastructure;
 
 namespace FlowLens.Api.Tests.Hosting;
@@ -17,12 +18,9 @@ public sealed partial class SettingsTests
     private static HashSet<string> KnownKeys()
     {
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "ConnectionStrings:FlowLens", "ASPNETCORE_URLS", "Serilog:MinimumLevel:Default" };
-        var optionTypes = typeof(Program).Assembly.GetTypes()
-            .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string))
-            .Where(t => t.Section is "FlowLens" || t.Section?.StartsWith("FlowLens:", StringComparison.Ordinal) == true); // FlowLens:PublicUrl
-        foreach (var (type, section) in optionTypes)
+        foreach (var (type, section) in SettingsApi.OptionsClasses())
         {
-            Add(keys, type, section!);
+            Add(keys, type, section);
         }
         return keys;
     }

@@ -30,9 +30,13 @@ public static class People
     }
 
     /// <summary>A browser on <paramref name="node"/>, signed in, with its CSRF token; and its session cookie (<c>flowlens=…</c>).</summary>
-    public static async Task<(HttpClient Browser, string Cookie)> SignedInAsync(FlowLensApp node, string email, string password)
+    public static async Task<(HttpClient Browser, string Cookie)> SignedInAsync(FlowLensApp node, string email, string password, string? userAgent = null)
     {
         var browser = node.CreateClient(apiKey: null);
+        if (userAgent is not null)
+        {
+            browser.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
+        }
         var signedIn = await SignInAsync(browser, email, password);
         signedIn.EnsureSuccessStatusCode();
         await UseCsrfTokenAsync(browser);

@@ -42,6 +42,7 @@ const views = [
   { path: '/people', label: 'People', data: false, admin: true },
   { path: '/keys', label: 'API keys', data: false, admin: true },
   { path: '/audit', label: 'Audit log', data: false, admin: true },
+  { path: '/settings', label: 'Settings', data: false, admin: true },
 ];
 
 /** What the views below the layout get: who is signed in. */

@@ -279,6 +279,11 @@ namespace FlowLens.Api.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_seen_at");
 
+                    b.Property<string>("RemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("remote_address");
+
                     b.Property<string>("Role")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
@@ -289,6 +294,11 @@ namespace FlowLens.Api.Data.Migrations
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)")
                         .HasColumnName("subject");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("user_agent");
 
                     b.Property<long?>("UserId")
                         .HasColumnType("bigint")

@@ -31,10 +31,12 @@ public static class AuditActions
     public const string SignIn = "sign-in";
     public const string SignInFailed = "sign-in.failed";
     public const string SignOutAll = "sign-out-all";
+    public const string SessionEnded = "session.ended";
     public const string PasswordChanged = "password.changed";
     public const string UserCreated = "user.created";
     public const string UserUpdated = "user.updated";
     public const string UserDeleted = "user.deleted";
+    public const string UserSignedOut = "user.signed-out";
     public const string NetworkCreated = "network.created";
     public const string NetworkUpdated = "network.updated";
     public const string NetworkDeleted = "network.deleted";

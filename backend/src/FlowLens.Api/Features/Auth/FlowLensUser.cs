@@ -31,3 +31,10 @@ public sealed class FlowLensClaimsFactory(UserManager<FlowLensUser> users, IOpti
         return identity;
     }
 }
+
+public static class UserManagerExtensions
+{
+    /// <summary>The person with this id, or null.</summary>
+    public static Task<FlowLensUser?> FindByIdAsync(this UserManager<FlowLensUser> users, long id) =>
+        users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

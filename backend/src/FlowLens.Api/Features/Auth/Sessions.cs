@@ -16,6 +16,8 @@ namespace FlowLens.Api.Features.Auth;
 /// </summary>
 public sealed class Session
 {
+    public const int MaxUserAgentLength = 200;
+
     /// <summary>192 random bits, inside the encrypted cookie.</summary>
     public required string Id { get; set; }
     /// <summary>The person's row; null for single sign-on, which has none.</summary>
@@ -29,6 +31,10 @@ public sealed class Session
     public string[] ScopeAccounts { get; set; } = [];
     /// <summary>The VPCs a single sign-on's groups limit it to.</summary>
     public string[] ScopeVpcs { get; set; } = [];
+    /// <summary>The browser's User-Agent at sign-in (cut to <see cref="MaxUserAgentLength"/>), for the person's list of their sessions.</summary>
+    public string? UserAgent { get; set; }
+    /// <summary>The address the sign-in came from (after trusted proxies' X-Forwarded-For).</summary>
+    public string? RemoteAddress { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
     /// <summary>When the session ends: moved on while a person uses it, fixed for single sign-on.</summary>
@@ -89,6 +95,8 @@ public static class Sessions
             Role = userId is null ? principal.FindFirstValue(ClaimTypes.Role) : null,
             ScopeAccounts = userId is null ? [.. principal.FindAll(CallerScope.AccountClaim).Select(c => c.Value)] : [],
             ScopeVpcs = userId is null ? [.. principal.FindAll(CallerScope.VpcClaim).Select(c => c.Value)] : [],
+            UserAgent = context.HttpContext.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, Session.MaxUserAgentLength)] : null,
+            RemoteAddress = context.HttpContext.Connection.RemoteIpAddress?.ToString(),
             CreatedAt = now,
             LastSeenAt = now,
             // Single sign-on has an absolute end, after which the provider is asked again (and its role claim read again).

@@ -66,7 +66,7 @@ public static class SignInApi
     {
         if (http.User.FindFirstValue(Sessions.IdClaim) is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a person", detail: "API keys have no sessions; revoke the key instead.");
+            return SessionsApi.NoSessions();
         }
         var ended = await Sessions.EndAllOfCallerAsync(http);
         await audit.RecordAsync(AuditActions.SignOutAll, AuditLog.ActorOf(http.User), $"{ended} sessions ended", ct);
@@ -79,7 +79,7 @@ public static class SignInApi
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePassword(
         PasswordRequest request, ClaimsPrincipal principal, UserManager<FlowLensUser> users, FlowLensDb db, AuditLog audit, CancellationToken ct)
     {
-        if (Sessions.UserIdOf(principal) is not { } id || await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
+        if (Sessions.UserIdOf(principal) is not { } id || await users.FindByIdAsync(id) is not { } user)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No password",
                 detail: "Only people who sign in with a password have one: not API keys, not single sign-on.");
@@ -87,7 +87,10 @@ public static class SignInApi
         var result = await users.ChangePasswordAsync(user, request.CurrentPassword ?? "", request.NewPassword ?? "");
         if (!result.Succeeded)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newPassword"] = [.. result.Errors.Select(e => e.Description)] });
+            // A wrong current password is named as such; anything else is about the new one.
+            return TypedResults.ValidationProblem(result.Errors
+                .GroupBy(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch) ? "currentPassword" : "newPassword")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
         }
         // The person's other browsers sign in again with the new password.
         var current = principal.FindFirstValue(Sessions.IdClaim);

@@ -16,6 +16,7 @@ public static class UsersApi
         users.MapPost("/", CreateUser).WithSummary("Adds a person with a first password.");
         users.MapPut("/{id:long}", UpdateUser).WithSummary("Changes a person's role, or sets a new password.");
         users.MapDelete("/{id:long}", DeleteUser).WithSummary("Removes a person (not the last admin).");
+        users.MapPost("/{id:long}/sign-out", SignOutUser).WithSummary("Ends every session of a person, in every browser and on every node (a lost laptop).");
     }
 
     /// <param name="Email">The sign-in name.</param>
@@ -25,14 +26,25 @@ public static class UsersApi
     public sealed record UserRequest(string? Email, string? Role, string? Password, ReadScope? Scope = null);
 
     /// <param name="Scope">What the person may read: both lists empty for everything.</param>
-    public sealed record UserResponse(long Id, string Email, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LockedOutUntil, ReadScope Scope)
+    /// <param name="Sessions">How many browsers are signed in as the person.</param>
+    /// <param name="LastSeenAt">The last request of any of those sessions.</param>
+    public sealed record UserResponse(long Id, string Email, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LockedOutUntil, ReadScope Scope,
+        int Sessions, DateTimeOffset? LastSeenAt)
     {
-        public static UserResponse Of(FlowLensUser u) =>
-            new(u.Id, u.Email!, u.Role, u.CreatedAt, u.LockoutEnd > DateTimeOffset.UtcNow ? u.LockoutEnd : null, ReadScope.Of(u.ScopeAccounts, u.ScopeVpcs));
+        public static UserResponse Of(FlowLensUser u, int sessions = 0, DateTimeOffset? lastSeenAt = null) =>
+            new(u.Id, u.Email!, u.Role, u.CreatedAt, u.LockoutEnd > DateTimeOffset.UtcNow ? u.LockoutEnd : null, ReadScope.Of(u.ScopeAccounts, u.ScopeVpcs),
+                sessions, lastSeenAt);
     }
 
-    internal static async Task<Ok<List<UserResponse>>> ListUsers(UserManager<FlowLensUser> users, CancellationToken ct) =>
-        TypedResults.Ok((await users.Users.AsNoTracking().OrderBy(u => u.Id).ToListAsync(ct)).ConvertAll(UserResponse.Of));
+    internal static async Task<Ok<List<UserResponse>>> ListUsers(UserManager<FlowLensUser> users, FlowLensDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var live = await db.Sessions.AsNoTracking().Where(s => s.UserId != null && s.ExpiresAt > now)
+            .GroupBy(s => s.UserId!.Value).Select(g => new { UserId = g.Key, Count = g.Count(), LastSeenAt = g.Max(s => s.LastSeenAt) })
+            .ToDictionaryAsync(g => g.UserId, ct);
+        return TypedResults.Ok((await users.Users.AsNoTracking().OrderBy(u => u.Id).ToListAsync(ct))
+            .ConvertAll(u => live.TryGetValue(u.Id, out var s) ? UserResponse.Of(u, s.Count, s.LastSeenAt) : UserResponse.Of(u)));
+    }
 
     internal static async Task<Results<Created<UserResponse>, ValidationProblem>> CreateUser(
         UserRequest request, UserManager<FlowLensUser> users, AuditLog audit, TimeProvider clock, CancellationToken ct)
@@ -69,7 +81,7 @@ public static class UsersApi
     internal static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> UpdateUser(
         long id, UserRequest request, UserManager<FlowLensUser> users, FlowLensDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
-        if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
+        if (await users.FindByIdAsync(id) is not { } user)
         {
             return Problems.NotFound("user", id);
         }
@@ -119,7 +131,7 @@ public static class UsersApi
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(
         long id, UserManager<FlowLensUser> users, FlowLensDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
-        if (await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not { } user)
+        if (await users.FindByIdAsync(id) is not { } user)
         {
             return Problems.NotFound("user", id);
         }
@@ -135,7 +147,18 @@ public static class UsersApi
         return TypedResults.NoContent();
     }
 
+    internal static async Task<Results<NoContent, ProblemHttpResult>> SignOutUser(
+        long id, UserManager<FlowLensUser> users, FlowLensDb db, AuditLog audit, CancellationToken ct)
+    {
+        if (await users.FindByIdAsync(id) is not { } user)
+        {
+            return Problems.NotFound("user", id);
+        }
+        var ended = await Sessions.EndAllAsync(db, user.Id, ct);
+        await audit.RecordAsync(AuditActions.UserSignedOut, $"user:{user.Email}", $"{ended} sessions ended", ct);
+        return TypedResults.NoContent();
+    }
+
     private static Task<bool> IsLastAdminAsync(UserManager<FlowLensUser> users, FlowLensUser user, CancellationToken ct) =>
         users.Users.AllAsync(u => u.Id == user.Id || u.Role != Roles.Admin, ct);
-
 }

@@ -113,6 +113,67 @@ public sealed class SessionTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.OK, (await laptop.GetAsync("/api/me", Ct)).StatusCode);
     }
 
+    [Fact]
+    public async Task APersonsSessionList_NamesEachBrowser_AndEndingOne_SignsOutOnlyThatOne_OnEveryNode()
+    {
+        await using var a = await postgres.StartAppAsync(People.WithBootstrapAdmin);
+        await using var b = new FlowLensApp(a.ConnectionString, People.WithBootstrapAdmin);
+        await People.CreateAsync(a, Lead, "viewer", LeadPassword);
+        var (laptop, _) = await People.SignedInAsync(a, Lead, LeadPassword, "Laptop/1.0");
+        var (phone, phoneCookie) = await People.SignedInAsync(b, Lead, LeadPassword, "Phone/2.0");
+        var (admin, _) = await People.SignedInAsync(a, People.AdminEmail, People.AdminPassword);
+
+        var sessions = (await laptop.GetFromJsonAsync<List<SessionsApi.SessionItem>>("/api/auth/sessions", Ct))!;
+        Assert.Equal(["Laptop/1.0", "Phone/2.0"], sessions.Select(s => s.UserAgent).Order());
+        Assert.True(Assert.Single(sessions, s => s.Current).UserAgent == "Laptop/1.0");
+        // The list names sessions by a hash: no session id (as good as the cookie) is in it.
+        var ids = await Sql.ColumnAsync<string>(a.ConnectionString, "select id from sessions");
+        var listed = await laptop.GetStringAsync("/api/auth/sessions", Ct);
+        Assert.All(ids, id => Assert.DoesNotContain(id, listed, StringComparison.Ordinal));
+
+        // The attack: another person's session handle is not theirs to end.
+        var adminsOwn = Assert.Single((await admin.GetFromJsonAsync<List<SessionsApi.SessionItem>>("/api/auth/sessions", Ct))!);
+        await ProblemAssert.IsProblemAsync(await laptop.DeleteAsync($"/api/auth/sessions/{adminsOwn.Handle}", Ct), HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/me", Ct)).StatusCode);
+
+        var phones = Assert.Single(sessions, s => s.UserAgent == "Phone/2.0");
+        Assert.Equal(HttpStatusCode.NoContent, (await laptop.DeleteAsync($"/api/auth/sessions/{phones.Handle}", Ct)).StatusCode);
+        await AssertSignedOutAsync(phone);
+        await AssertSignedOutAsync(People.WithCookie(a, phoneCookie));
+        Assert.Equal(HttpStatusCode.OK, (await laptop.GetAsync("/api/me", Ct)).StatusCode);
+        Assert.Single((await laptop.GetFromJsonAsync<List<SessionsApi.SessionItem>>("/api/auth/sessions", Ct))!);
+        var events = (await admin.GetFromJsonAsync<AuditApi.AuditPage>($"/api/audit?action={AuditActions.SessionEnded}", Ct))!.Items;
+        Assert.Equal($"user:{Lead} session {phones.Handle}", $"{Assert.Single(events).Actor} {events[0].Detail}");
+
+        // A key has no sessions.
+        await ProblemAssert.IsProblemAsync(await a.CreateClient(FlowLensApp.AdminKey).GetAsync("/api/auth/sessions", Ct), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task AnAdmin_SeesHowManySessionsAPersonHas_AndSignsThemOutEverywhere()
+    {
+        await using var a = await postgres.StartAppAsync(People.WithBootstrapAdmin);
+        await using var b = new FlowLensApp(a.ConnectionString, People.WithBootstrapAdmin);
+        var id = await People.CreateAsync(a, Lead, "viewer", LeadPassword);
+        var (laptop, _) = await People.SignedInAsync(a, Lead, LeadPassword);
+        var (phone, _) = await People.SignedInAsync(b, Lead, LeadPassword);
+        var admin = a.CreateClient(FlowLensApp.AdminKey);
+        async Task<UsersApi.UserResponse> LeadAsync() => (await admin.GetFromJsonAsync<List<UsersApi.UserResponse>>("/api/users", Ct))!.Single(u => u.Id == id);
+        Assert.Equal(2, (await LeadAsync()).Sessions);
+        Assert.NotNull((await LeadAsync()).LastSeenAt);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/users/{id}/sign-out", null, Ct)).StatusCode);
+
+        await AssertSignedOutAsync(laptop);
+        await AssertSignedOutAsync(phone);
+        Assert.Equal((0, (DateTimeOffset?)null), ((await LeadAsync()).Sessions, (await LeadAsync()).LastSeenAt));
+        var events = (await admin.GetFromJsonAsync<AuditApi.AuditPage>($"/api/audit?action={AuditActions.UserSignedOut}", Ct))!.Items;
+        Assert.Equal($"user:{Lead} 2 sessions ended", $"{Assert.Single(events).Target} {events[0].Detail}");
+        await ProblemAssert.IsProblemAsync(await admin.PostAsync("/api/users/999999/sign-out", null, Ct), HttpStatusCode.NotFound);
+        // The person signs in again as before.
+        Assert.Equal(HttpStatusCode.OK, (await People.SignInAsync(laptop, Lead, LeadPassword)).StatusCode);
+    }
+
     [Theory]
     [InlineData("delete")]
     [InlineData("demote")]

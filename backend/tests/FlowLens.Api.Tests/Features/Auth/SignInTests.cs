@@ -79,6 +79,12 @@ public sealed class SignInTests(PostgresFixture postgres)
         await ProblemAssert.IsProblemAsync(await analyst.PostAsJsonAsync("/api/sources", new { name = "x", kind = "directory" }, ct), HttpStatusCode.Forbidden);
         await ProblemAssert.IsProblemAsync(await analyst.GetAsync("/api/users", ct), HttpStatusCode.Forbidden);
 
+        // A wrong current password, or a new one too short, is named as such; nothing changes.
+        await ProblemAssert.IsBadParameterAsync(await analyst.PostAsJsonAsync("/api/auth/password",
+            new { currentPassword = "not the password at all", newPassword = "an even longer password" }, ct), "currentPassword");
+        await ProblemAssert.IsBadParameterAsync(await analyst.PostAsJsonAsync("/api/auth/password",
+            new { currentPassword = "a long enough password", newPassword = "short" }, ct), "newPassword");
+
         // A new password from the person themself; the old one stops working.
         Assert.Equal(HttpStatusCode.NoContent, (await analyst.PostAsJsonAsync("/api/auth/password",
             new { currentPassword = "a long enough password", newPassword = "an even longer password" }, ct)).StatusCode);

@@ -24,7 +24,7 @@ public sealed class DetectionNotificationTests(PostgresFixture postgres) : IDisp
     public async Task AnOpenedFinding_IsSentToItsRulesChannels_Once_AndOnlyAtItsMinimumSeverity()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var app = await postgres.StartAppAsync(NotificationTestKit.Settings(more: b =>
+        await using var app = await postgres.StartAppAsync(NotificationTestKit.NotificationSettings(more: b =>
         {
             _folder.Allow(b);
             b.UseSetting("FlowLens:Detections:LookbackHours", "4");

@@ -18,7 +18,7 @@ public sealed class ChannelsApiTests(PostgresFixture postgres)
     {
         var logs = new LogCapture();
         await using var receiver = await Receiver.StartAsync();
-        await using var app = await postgres.StartAppAsync(Settings(more: LogCapture.Into(logs)));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(more: LogCapture.Into(logs)));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var ct = TestContext.Current.CancellationToken;
         var webhookUrl = receiver.Url + "?token=webhook-url-secret-123";
@@ -67,7 +67,7 @@ public sealed class ChannelsApiTests(PostgresFixture postgres)
     [Fact]
     public async Task ViewersListNamesOnly_AndCannotWrite_OrTest()
     {
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var viewer = app.CreateClient(await app.CreateApiKeyAsync(Roles.Viewer));
         var ct = TestContext.Current.CancellationToken;
@@ -96,7 +96,7 @@ public sealed class ChannelsApiTests(PostgresFixture postgres)
     [InlineData("""{"kind": "slack", "slack": {"url": "https://hooks.slack.com/services/x"}}""", "name", "1 to 100")]
     public async Task BadChannels_Get400_NamingTheField(string body, string field, string reason)
     {
-        await using var app = await postgres.StartAppAsync(Settings(listLoopback: false));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(listLoopback: false));
         var response = await app.CreateClient(FlowLensApp.AdminKey).PostAsync("/api/channels",
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
@@ -106,7 +106,7 @@ public sealed class ChannelsApiTests(PostgresFixture postgres)
     [Fact]
     public async Task ADuplicateName_Gets409_AndAKindCannotChange_AndDeleteRemovesTheLog()
     {
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var ct = TestContext.Current.CancellationToken;
         var first = await CreateChannelAsync(admin, Webhook("soc", "https://hooks.example.org/a"));

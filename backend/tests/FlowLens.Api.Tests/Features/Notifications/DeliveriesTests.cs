@@ -15,7 +15,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task AWebhook_GetsTheSignedNotice_WithEventDeliveryAndLink()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Webhook("soc", receiver.Url));
 
@@ -53,7 +53,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task AFailingReceiver_IsRetried_AndTheLogShowsEachAttempt()
     {
         await using var receiver = await Receiver.StartAsync(status: n => n <= 2 ? 503 : 204);
-        await using var app = await postgres.StartAppAsync(Settings(retryDelays: "0,0,0"));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(retryDelays: "0,0,0"));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Webhook("soc", receiver.Url));
 
@@ -72,7 +72,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task AReceiverThatAlwaysFails_IsGivenUpAfterTheLastDelay_AndRetriesAreScheduledAfterTheirDelays()
     {
         await using var receiver = await Receiver.StartAsync(status: _ => 500);
-        await using var app = await postgres.StartAppAsync(Settings(retryDelays: "30,120"));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(retryDelays: "30,120"));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Webhook("soc", receiver.Url));
         await EnqueueAsync(app, Notice, channel.Id);
@@ -89,7 +89,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task TwoWorkers_NeverSendOneDeliveryTwice()
     {
         await using var receiver = await Receiver.StartAsync(delay: TimeSpan.FromMilliseconds(300));
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var channel = await CreateChannelAsync(app.CreateClient(FlowLensApp.AdminKey), Webhook("soc", receiver.Url));
         var id = Assert.Single(await EnqueueAsync(app, Notice, channel.Id));
 
@@ -103,7 +103,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task DisabledAndUnknownChannels_AreSkipped_AndAChannelDisabledMeanwhileGivesUp()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var on = await CreateChannelAsync(admin, Webhook("on", receiver.Url));
         var off = await CreateChannelAsync(admin, new { name = "off", kind = "webhook", enabled = false, webhook = new { url = receiver.Url, signingSecret = SigningSecret } });
@@ -125,7 +125,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task AWebhookInside_IsRefused_WithItsReasonInTheDeliveryLog(string url, string reason)
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var app = await postgres.StartAppAsync(Settings(listLoopback: false, retryDelays: "0"));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(listLoopback: false, retryDelays: "0"));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Webhook("inside", url.Replace("{port}", receiver.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))));
 
@@ -146,7 +146,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     [Fact]
     public async Task PlainHttp_ToAnUnlistedHost_IsRefusedWhenSaved()
     {
-        await using var app = await postgres.StartAppAsync(Settings(listLoopback: false));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(listLoopback: false));
         var response = await app.CreateClient(FlowLensApp.AdminKey).PostAsJsonAsync("/api/channels", Webhook("x", "http://127.0.0.1:8080/hook"), TestContext.Current.CancellationToken);
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Contains("AllowedHosts", problem.GetProperty("errors").GetProperty("webhook.url")[0].GetString());
@@ -157,7 +157,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     {
         await using var elsewhere = await Receiver.StartAsync();
         await using var receiver = await Receiver.StartAsync(status: _ => 302, answer: (response, _) => response.Headers.Location = elsewhere.Url);
-        await using var app = await postgres.StartAppAsync(Settings(retryDelays: ""));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(retryDelays: ""));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Webhook("soc", receiver.Url));
 
@@ -175,7 +175,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task ASlowReceiver_TimesOut_AsAFailedAttempt()
     {
         await using var receiver = await Receiver.StartAsync(delay: TimeSpan.FromSeconds(8));
-        await using var app = await postgres.StartAppAsync(Settings(retryDelays: "", more: b => b.UseSetting("FlowLens:Notifications:TimeoutSeconds", "1")));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(retryDelays: "", more: b => b.UseSetting("FlowLens:Notifications:TimeoutSeconds", "1")));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Webhook("slow", receiver.Url));
         var tested = await (await admin.PostAsync($"/api/channels/{channel.Id}/test", null, TestContext.Current.CancellationToken))
@@ -187,7 +187,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task TheOcsfFormat_SendsADetectionFinding()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Webhook("siem", receiver.Url, format: "ocsf"));
         await EnqueueAsync(app, Notice, channel.Id);
@@ -221,7 +221,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task Slack_GetsABlockKitMessage_WithAButtonToTheFinding()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, new { name = "slack", kind = "slack", slack = new { url = receiver.Url } });
         await EnqueueAsync(app, Notice with { Title = "Scan <script> & more" }, channel.Id);
@@ -249,7 +249,7 @@ public sealed class DeliveriesTests(PostgresFixture postgres)
     public async Task WithoutAPublicUrl_LinksAreRelative_AndSlackHasNoButton()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var app = await postgres.StartAppAsync(Settings(more: b => b.UseSetting("FlowLens:PublicUrl", "")));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(more: b => b.UseSetting("FlowLens:PublicUrl", "")));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var webhook = await CreateChannelAsync(admin, Webhook("soc", receiver.Url));
         var slack = await CreateChannelAsync(admin, new { name = "slack", kind = "slack", slack = new { url = receiver.Url } });

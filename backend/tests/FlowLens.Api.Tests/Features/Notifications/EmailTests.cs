@@ -21,7 +21,7 @@ public sealed class EmailTests(PostgresFixture postgres)
     {
         await using var smtp = await SmtpTestServer.StartAsync(User, Password);
         var logs = new LogCapture();
-        await using var app = await postgres.StartAppAsync(Settings(more: LogCapture.Into(logs)));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(more: LogCapture.Into(logs)));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Email(smtp.Port));
 
@@ -51,7 +51,7 @@ public sealed class EmailTests(PostgresFixture postgres)
     public async Task AWrongPassword_IsAFailedAttempt_WithTheServersReply_AndSendTestSaysSo()
     {
         await using var smtp = await SmtpTestServer.StartAsync(User, Password);
-        await using var app = await postgres.StartAppAsync(Settings(retryDelays: "0"));
+        await using var app = await postgres.StartAppAsync(NotificationSettings(retryDelays: "0"));
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Email(smtp.Port, password: "wrong-password"));
 
@@ -82,7 +82,7 @@ public sealed class EmailTests(PostgresFixture postgres)
     [Fact]
     public async Task NoSmtpServer_IsAFailedAttempt()
     {
-        await using var app = await postgres.StartAppAsync(Settings());
+        await using var app = await postgres.StartAppAsync(NotificationSettings());
         var admin = app.CreateClient(FlowLensApp.AdminKey);
         var channel = await CreateChannelAsync(admin, Email(LoopbackPort.Free()));
         var tested = await (await admin.PostAsync($"/api/channels/{channel.Id}/test", null, TestContext.Current.CancellationToken))

@@ -26,7 +26,7 @@ public static class NotificationTestKit
         new Dictionary<string, string> { ["distinctPorts"] = "812" });
 
     /// <summary>Loopback listed for the receivers, a public URL for links, retries without waiting.</summary>
-    public static Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder> Settings(string retryDelays = "0,0,0", bool listLoopback = true, Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder>? more = null) => b =>
+    public static Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder> NotificationSettings(string retryDelays = "0,0,0", bool listLoopback = true, Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder>? more = null) => b =>
     {
         if (listLoopback)
         {

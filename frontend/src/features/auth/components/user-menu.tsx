@@ -1,8 +1,9 @@
 import { Avatar, Menu, UnstyledButton } from '@mantine/core';
+import { Link } from 'react-router';
 import type { Me } from '@/types/api';
 import { useSignOut } from '../api/sign-in';
 
-/** Who is signed in, their role, sign-out, and sign-out in every browser (a lost laptop, a shared machine). */
+/** Who is signed in, their role, their account page (password, sessions), sign-out, and sign-out in every browser. */
 export function UserMenu({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const signOut = useSignOut();
   return (
@@ -18,6 +19,9 @@ export function UserMenu({ me, onSignedOut }: { me: Me; onSignedOut: () => void 
         <Menu.Label>
           {me.name} · {me.role}
         </Menu.Label>
+        <Menu.Item component={Link} to="/account">
+          Your account
+        </Menu.Item>
         <Menu.Item onClick={() => signOut.mutate(false, { onSettled: onSignedOut })}>Sign out</Menu.Item>
         <Menu.Item onClick={() => signOut.mutate(true, { onSettled: onSignedOut })}>Sign out everywhere</Menu.Item>
       </Menu.Dropdown>

@@ -11,6 +11,8 @@ const PersonSchema = apiShape('UserResponse')(
     createdAt: z.string(),
     lockedOutUntil: z.string().nullable(),
     scope: ReadScopeSchema,
+    sessions: z.number(),
+    lastSeenAt: z.string().nullable(),
   }),
 );
 export type Person = z.infer<typeof PersonSchema>;
@@ -41,3 +43,6 @@ export const useSavePerson = () =>
   );
 
 export const useRemovePerson = () => usePeopleMutation((id: number) => apiSend('DELETE', `/api/users/${id}`));
+
+/** Ends every session of a person (a lost laptop, someone leaving); they may sign in again. */
+export const useSignOutPerson = () => usePeopleMutation((id: number) => apiSend('POST', `/api/users/${id}/sign-out`));

@@ -16,6 +16,8 @@ describe('People', () => {
     createdAt: '2026-12-01T10:00:00Z',
     lockedOutUntil: null,
     scope: { accounts: [], vpcs: [] },
+    sessions: 0,
+    lastSeenAt: null,
   };
   const payments = {
     ...admin,
@@ -23,6 +25,8 @@ describe('People', () => {
     email: 'pay@example.org',
     role: 'viewer',
     scope: { accounts: ['111122223333'], vpcs: [] },
+    sessions: 2,
+    lastSeenAt: new Date(Date.now() - 5 * 60_000).toISOString(),
   };
   beforeAll(async () => {
     // Answers like FlowLens: the last admin cannot be demoted (409), anything else is saved.
@@ -32,7 +36,7 @@ describe('People', () => {
       const body = (text === '' ? null : JSON.parse(text)) as { email: string; role: string; scope: unknown } | null;
       sent.push({ method: req.method!, url: req.url!, body });
       if (req.method === 'GET') return sendJson(res, 200, [admin, payments]);
-      if (req.method === 'DELETE') {
+      if (req.method === 'DELETE' || req.url!.endsWith('/sign-out')) {
         res.writeHead(204).end();
         return;
       }
@@ -98,5 +102,19 @@ describe('People', () => {
       url: '/api/users/1',
       body: { email: null, role: 'viewer', password: null },
     });
+  });
+
+  it("shows each person's sessions, and signs one out everywhere after asking", async () => {
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(true);
+    renderWithProviders(<PeopleList onEdit={() => {}} />);
+    const row = (await screen.findByText('pay@example.org')).closest('tr')!;
+    expect(within(row).getByText('2, last seen 5 min ago')).toBeTruthy();
+    const adminRow = screen.getByText('admin@example.org').closest('tr')!;
+    expect(within(adminRow).getByText('none')).toBeTruthy();
+    expect(within(adminRow).getByRole('button', { name: 'Sign out everywhere' }).hasAttribute('disabled')).toBe(true);
+    fireEvent.click(within(row).getByRole('button', { name: 'Sign out everywhere' }));
+    expect(confirm).toHaveBeenCalledWith('Sign pay@example.org out in every browser?');
+    await waitFor(() => expect(sent.some((s) => s.method === 'POST' && s.url === '/api/users/2/sign-out')).toBe(true));
+    confirm.mockRestore();
   });
 });
