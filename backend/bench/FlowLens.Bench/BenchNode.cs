@@ -134,7 +134,24 @@ internal sealed class BenchNode : IAsyncDisposable
         return $"pg_database_size {bytes / 1_048_576.0:N0} MiB / {flows:N0} flows = {(double)bytes / flows:F0} bytes; " +
             $"without the empty migrated database ({emptyBytes / 1_048_576.0:F1} MiB): {(double)(bytes - emptyBytes) / flows:F0} bytes; " +
             $"of which the flow chunks' partitions {(double)flowTables / flows:F0} bytes, the rollup tables {(double)rollupTables / flows:F0} bytes " +
-            $"and the detections' digests {(double)detectionTables / flows:F1} bytes (indexes included)";
+            $"and the detections' digests {(double)detectionTables / flows:F1} bytes (indexes included); " +
+            $"the rollup tables' live rows {await RollupLiveBytesAsync(database) / (double)flows:F1} bytes (the rest of theirs: indexes, dead rows, free space)";
+    }
+
+    /// <summary>What the rollup tables' live rows take, their TOAST included (pgstattuple), without indexes, dead rows or free space.</summary>
+    private static async Task<long> RollupLiveBytesAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var live = new NpgsqlCommand("""
+            create extension if not exists pgstattuple;
+            select coalesce(sum(s.tuple_len), 0)::bigint
+            from pg_class c
+            cross join lateral (select c.oid union all select c.reltoastrelid where c.reltoastrelid <> 0) r(oid)
+            cross join lateral pgstattuple(r.oid) s
+            where c.relkind = 'r' and c.relnamespace = 'public'::regnamespace and (c.relname like 'flow\_rollup%' or c.relname like 'flow\_top\_%')
+            """, connection) { CommandTimeout = 0 };
+        return (long)(await live.ExecuteScalarAsync())!;
     }
 
     private static async Task<(long Bytes, long Flows, long FlowTables, long RollupTables, long DetectionTables)> SizesAsync(string database)

@@ -163,8 +163,9 @@ public static class StatsSql
     /// A top from the bounded summaries (<see cref="TopSummary"/>): the day summaries of the range's whole days, the
     /// hourly ones of the hours at either end, and the rows ingestion appended that the compaction has not merged yet,
     /// summed by key. Hours marked dirty (a replaced object or a deleted source took sums out of their merged summary)
-    /// are read from the raw flows, exactly, until the compaction rebuilds them, and so are the other hours of their day
-    /// (from their hourly summaries). <c>max_error</c> is the sum of the floors of the ranked metric of every summary read.
+    /// are read from the raw flows, exactly, until the compaction rebuilds them, and the other hours of their day from
+    /// their hourly summaries; so is a day whose summary the compaction has not written again yet (it deletes it when
+    /// it merges into one of its hours, and writes it once per run). <c>max_error</c> is the sum of the floors of the ranked metric of every summary read.
     /// Summaries are kept per account (<c>account_id</c>): a top of some accounts reads theirs only.
     /// </summary>
     /// <remarks>
@@ -204,7 +205,8 @@ public static class StatsSql
                 select {columns} from flow_top_1h h
                 where h.field = {fieldCode} and h.bucket >= $1 and h.bucket < $2{accounts}
                     and (h.bucket < $3 or h.bucket >= $4
-                        or exists (select from dirty where date_bin('1 day', dirty.bucket, '2000-01-01 00:00:00+00') = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
+                        or exists (select from dirty where date_bin('1 day', dirty.bucket, '2000-01-01 00:00:00+00') = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00'))
+                        or not exists (select from flow_top_1d d where d.field = {fieldCode} and d.bucket = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
                     and not exists (select from dirty where dirty.bucket = h.bucket)
                 union all
                 select {columns} from flow_top_appended a

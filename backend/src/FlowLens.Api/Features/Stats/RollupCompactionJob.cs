@@ -11,10 +11,11 @@ namespace FlowLens.Api.Features.Stats;
 
 /// <summary>
 /// Merges what ingestion appended: each hour's appended top summaries into that hour's merged summary
-/// (<c>flow_top_1h</c>), each dirty hour rebuilt from its raw flows instead, and the day summary
-/// (<c>flow_top_1d</c>) of every day whose hours changed rebuilt from its hourly summaries; then the 5-minute
-/// totals, one row per key. Only touched hours and days are rewritten, so its work is bounded by K times the rows it
-/// takes, whatever the number of distinct addresses. Runs after each ingestion run and every ten minutes.
+/// (<c>flow_top_1h</c>), each dirty hour rebuilt from its raw flows instead; the day summaries (<c>flow_top_1d</c>)
+/// of the days whose hours changed are deleted with that change, and written again from their hours once per run,
+/// one day and field at a time (readers read a day's hours while it has none); then the 5-minute totals, one row per
+/// key. Only touched hours and days are rewritten, so its work is bounded by K times the rows it takes, whatever the
+/// number of distinct addresses. Runs after each ingestion run and every ten minutes.
 /// </summary>
 public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<RollupOptions> options, ILogger<RollupCompactionJob> logger)
 {
@@ -23,7 +24,7 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
 
     /// <summary>
     /// At most this many dirty hours, and appended rows, are taken per transaction (its memory: K keys times the rows,
-    /// and the hours' and days' summaries of every account they touch: 500 rows held ~100 MB more at three accounts).
+    /// and the hours' summaries of every account they touch).
     /// </summary>
     public const int DirtyHoursPerRun = 24, AppendedRowsPerRun = 150;
 
@@ -66,14 +67,14 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
         returning h.bucket, h.field, h.account_id, {RollupWriter.SummaryColumns}
         """;
 
-    /// <summary>The hourly summaries of the days and fields <c>($1[i], $2[i])</c>, to rebuild their day summaries from.</summary>
-    internal const string HoursOfDaysSql = $"""
-        select d.day, h.field, h.account_id, {RollupWriter.SummaryColumns}
-        from unnest($1::timestamptz[], $2::smallint[]) d(day, field)
-        join flow_top_1h h on h.bucket >= d.day and h.bucket < d.day + interval '1 day' and h.field = d.field
+    /// <summary>The hourly summaries of the day <c>$1</c> and field <c>$2</c>, to write its day summaries from, per account.</summary>
+    internal const string HoursOfDaySql = $"""
+        select $1::timestamptz, h.field, h.account_id, {RollupWriter.SummaryColumns}
+        from flow_top_1h h
+        where h.bucket >= $1 and h.bucket < $1 + interval '1 day' and h.field = $2
         """;
 
-    /// <summary>Deletes the day summaries of the days and fields <c>($1[i], $2[i])</c> before they are written again.</summary>
+    /// <summary>Deletes the day summaries of the days and fields <c>($1[i], $2[i])</c>: their hours are changing.</summary>
     internal const string DeleteDaysSql = """
         delete from flow_top_1d d using unnest($1::timestamptz[], $2::smallint[]) t(bucket, field)
         where d.bucket = t.bucket and d.field = t.field
@@ -105,10 +106,11 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
             {
                 try
                 {
-                    // Batch after batch, until a batch took less than it could.
+                    // Batch after batch, until a batch took less than it could; then each day they touched, once.
                     while (await CompactSummariesAsync(connection, ct))
                     {
                     }
+                    await WriteDaysAsync(connection, ct);
                     break;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.SerializationFailure && attempt < 5)
@@ -166,15 +168,31 @@ public sealed class RollupCompactionJob(NpgsqlDataSource dataSource, IOptions<Ro
             .Concat(rebuilt.Select(r => (r.Key, Summary: TopSummary.Truncate(r.Value, k))));
         await WriteAsync(connection, "flow_top_1h", hours, ct);
 
+        // Their days' summaries go with the change (readers read those days' hours); WriteDaysAsync writes them again.
         var days = touched.Select(t => (Day: Rollups.BucketOf(t.Bucket, Rollups.TopDayBucket), t.Field)).Distinct().ToList();
         await ExecuteAsync(connection, DeleteDaysSql, Columns(days), ct);
-        var dayParts = await ReadAsync(connection, HoursOfDaysSql, Columns(days), ReadSummary, ct);
-        await WriteAsync(connection, "flow_top_1d",
-            dayParts.GroupBy(p => p.Key).Select(g => (g.Key, TopSummary.Merge(g.Select(p => p.Summary), k))), ct);
         await transaction.CommitAsync(ct);
         logger.LogDebug("Rollup compaction: {Appended} appended summaries and {Dirty} dirty hours into {Hours} hourly and {Days} daily summaries in {ElapsedMs} ms",
             appended.Count, dirty.Count, touched.Count, days.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return dirty.Count == DirtyHoursPerRun || appended.Count == AppendedRowsPerRun;
+    }
+
+    /// <summary>
+    /// Writes the day summaries of every day and field that has hourly summaries and none (<see cref="Rollups.StaleDaysSql"/>:
+    /// the days this run's batches touched, and any a stopped run left), one day and field per transaction, so its
+    /// memory is one day's hours of one field, and a day is written once however many batches touched it.
+    /// </summary>
+    private async Task WriteDaysAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var k = options.Value.TopKeys;
+        foreach (var (day, field) in await ReadAsync(connection, Rollups.StaleDaysSql, [], r => (r.GetDateTime(0), r.GetInt16(1)), ct))
+        {
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            await ExecuteAsync(connection, DeleteDaysSql, [new[] { day }, new[] { field }], ct);
+            var hours = await ReadAsync(connection, HoursOfDaySql, [day, field], ReadSummary, ct);
+            await WriteAsync(connection, "flow_top_1d", hours.GroupBy(p => p.Key).Select(g => (g.Key, TopSummary.Merge(g.Select(p => p.Summary), k))), ct);
+            await transaction.CommitAsync(ct);
+        }
     }
 
     /// <summary>A summary's hour or day, field, and account (the flow_strings id of its records' <c>account-id</c>; null for none).</summary>

@@ -75,13 +75,14 @@ public sealed class StatsSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp
 
     private static readonly Dictionary<string, (string About, string Sql)> Compaction = new()
     {
-        ["compaction-take-dirty"] = ("rollup compaction, 1 of 7 (one transaction with 2 to 6): dirty hours taken", RollupCompactionJob.TakeDirtySql),
-        ["compaction-take-appended"] = ("rollup compaction, 2 of 7: appended summaries taken", RollupCompactionJob.TakeAppendedSql),
-        ["compaction-raw-hours"] = ("rollup compaction, 3 of 7: exact sums of the dirty hours from the raw flows ($1 hours)", RollupCompactionJob.RawHoursSql),
-        ["compaction-take-hours"] = ("rollup compaction, 4 of 7: merged hourly summaries taken, to merge and COPY back ($1 hours, $2 fields)", RollupCompactionJob.TakeHoursSql),
-        ["compaction-delete-days"] = ("rollup compaction, 5 of 7: day summaries of touched days deleted ($1 days, $2 fields)", RollupCompactionJob.DeleteDaysSql),
-        ["compaction-hours-of-days"] = ("rollup compaction, 6 of 7: hourly summaries of touched days, merged and COPY'd as day summaries", RollupCompactionJob.HoursOfDaysSql),
-        ["compaction-merge-totals"] = ("rollup compaction, 7 of 7: 5-minute totals merged", RollupCompactionJob.MergeTotalsSql),
+        ["compaction-take-dirty"] = ("rollup compaction, 1 of 8 (one transaction with 2 to 5, batch after batch): dirty hours taken", RollupCompactionJob.TakeDirtySql),
+        ["compaction-take-appended"] = ("rollup compaction, 2 of 8: appended summaries taken", RollupCompactionJob.TakeAppendedSql),
+        ["compaction-raw-hours"] = ("rollup compaction, 3 of 8: exact sums of the dirty hours from the raw flows ($1 hours)", RollupCompactionJob.RawHoursSql),
+        ["compaction-take-hours"] = ("rollup compaction, 4 of 8: merged hourly summaries taken, to merge and COPY back ($1 hours, $2 fields)", RollupCompactionJob.TakeHoursSql),
+        ["compaction-delete-days"] = ("rollup compaction, 5 of 8: day summaries of touched days deleted ($1 days, $2 fields); again in 7, before a day is written", RollupCompactionJob.DeleteDaysSql),
+        ["compaction-stale-days"] = ("rollup compaction, 6 of 8: days and fields with hourly summaries and no day summary, each written once per run", Rollups.StaleDaysSql),
+        ["compaction-hours-of-day"] = ("rollup compaction, 7 of 8 (a transaction per day and field): its hourly summaries, merged and COPY'd as its day summaries", RollupCompactionJob.HoursOfDaySql),
+        ["compaction-merge-totals"] = ("rollup compaction, 8 of 8: 5-minute totals merged", RollupCompactionJob.MergeTotalsSql),
         ["compaction-pending"] = ("rollup compaction: true while any summary or total waits for it (the benchmark polls it)", Rollups.PendingSql),
         ["deletion-mark-dirty"] = ("deleting flows: hours with a merged summary marked for a rebuild ($1 hours)", RollupWriter.MarkDirtySql),
     };
@@ -110,14 +111,16 @@ public sealed class StatsSqlGoldenTests(EmptyApp empty) : IClassFixture<EmptyApp
         await using var connection = new NpgsqlConnection(empty.App.ConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
-        // Statements with parameters take arrays: of hours, then of fields.
+        // Statements with parameters take arrays: of hours, then of fields; the day's hours take one day and one field.
+        var one = name == "compaction-hours-of-day";
         if (sql.Contains("$1", StringComparison.Ordinal))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = new[] { Day.UtcDateTime }, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(one ? new NpgsqlParameter { Value = Day.UtcDateTime, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz }
+                : new NpgsqlParameter { Value = new[] { Day.UtcDateTime }, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
         }
         if (sql.Contains("$2", StringComparison.Ordinal))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = new short[] { 1 } });
+            command.Parameters.Add(one ? new NpgsqlParameter { Value = (short)1 } : new NpgsqlParameter { Value = new short[] { 1 } });
         }
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }

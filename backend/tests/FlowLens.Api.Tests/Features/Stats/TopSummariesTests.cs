@@ -144,6 +144,37 @@ public sealed class TopSummariesTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task ADayWithoutItsSummary_IsAnsweredFromItsHours_AndTheNextRunWritesItAgain()
+    {
+        await using var app = await postgres.StartAppAsync(_folder.Allow);
+        var source = await _folder.CreateSourceAsync(app);
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day1, files: 24, recordsPerFile: 50, seed: 61);
+        SyntheticFlowLogFiles.WriteDay(_folder.Root, Day2, files: 24, recordsPerFile: 50, seed: 62);
+        await app.IngestAsync(source);
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        var client = app.CreateClient(FlowLensApp.AdminKey);
+        var url = $"/api/stats/top?{Query(Day1, End, ("by", "dstport"), ("limit", "20"))}";
+        var before = await client.GetStringAsync(url, TestContext.Current.CancellationToken);
+        var days = await VersionsAsync(app, "flow_top_1d");
+
+        // As a run leaves it between a batch (which deletes the days of the hours it merged into) and writing those days.
+        await app.ScalarAsync<int>("with d as (delete from flow_top_1d where bucket = $1 and field = 3 returning 1) select count(*)::int from d", Day1.UtcDateTime);
+        Assert.True(await app.ScalarAsync<bool>(Rollups.PendingSql));
+        Assert.Equal(before, await client.GetStringAsync(url, TestContext.Current.CancellationToken));
+
+        await app.RunJobAsync<RollupCompactionJob>(job => job.RunAsync(CancellationToken.None));
+        Assert.False(await app.ScalarAsync<bool>(Rollups.PendingSql));
+        var after = await VersionsAsync(app, "flow_top_1d");
+        Assert.Equal(days.Keys.Order(), after.Keys.Order());
+        // Only that day's dstport summaries were written again.
+        var rewritten = days.Keys.Where(k => days[k] != after[k]).ToList();
+        Assert.NotEmpty(rewritten);
+        Assert.All(rewritten, k => Assert.StartsWith($"{Day1.UtcDateTime:O} 3 ", k));
+        Assert.Equal(before, await client.GetStringAsync(url, TestContext.Current.CancellationToken));
+        Assert.Equal(0L, await app.RollupMismatchesAsync());
+    }
+
+    [Fact]
     public async Task Compaction_TakesAppendedRowsInBatches_UntilNoneWait()
     {
         await using var app = await postgres.StartAppAsync(_folder.Allow);

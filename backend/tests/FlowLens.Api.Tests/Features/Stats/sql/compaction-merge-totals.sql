@@ -1,4 +1,4 @@
--- rollup compaction, 7 of 7: 5-minute totals merged
+-- rollup compaction, 8 of 8: 5-minute totals merged
 with merged as (
     delete from flow_rollups_5m where bucket in (select distinct bucket from flow_rollups_5m where not compacted)
     returning *)

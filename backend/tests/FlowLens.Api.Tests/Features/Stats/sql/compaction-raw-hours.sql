@@ -1,4 +1,4 @@
--- rollup compaction, 3 of 7: exact sums of the dirty hours from the raw flows ($1 hours)
+-- rollup compaction, 3 of 8: exact sums of the dirty hours from the raw flows ($1 hours)
 select d.bucket, v.field, f.account_id, v.key,
     count(*)::bigint as records,
     count(*) filter (where f.log_status = 1)::bigint as flows,
