@@ -66,6 +66,7 @@ app.UseFrontendFiles();
 app.UseFlowLensOpenApi();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseFlowLensRateLimitHeaders();
 app.UseFlowLensAntiforgery();
 app.UseAuthorization();
 app.UseFlowLensMetrics();

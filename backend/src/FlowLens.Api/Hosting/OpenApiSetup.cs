@@ -33,6 +33,9 @@ public static class OpenApiSetup
             options.UseAllOfToExtendReferenceSchemas();
             options.SchemaFilter<RequiredPropertiesSchemaFilter>();
             options.SchemaFilter<ExampleSchemaFilter>();
+            options.OperationFilter<OpenApiOperationsFilter>();
+            options.DocumentFilter<OpenApiTagsFilter>();
+            options.DocumentFilter<NullableObjectsFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "FlowLens.Api.xml");
             if (File.Exists(xml))
             {

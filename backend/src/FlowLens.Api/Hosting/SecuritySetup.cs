@@ -54,17 +54,13 @@ public static class SecuritySetup
     {
         builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
+        // Per key, person or address: windows of a UTC minute, so every answer can say what remains and when it renews.
+        var perCaller = new CallerRateLimit(PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            RateLimitPartition.Get(CallerOf(context), _ => new MinuteRateLimiter(options.RequestsPerMinute, TimeProvider.System))), options.RequestsPerMinute);
+        builder.Services.AddSingleton(perCaller);
         builder.Services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                    RateLimitPartition.GetFixedWindowLimiter(CallerOf(context), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = options.RequestsPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    })),
-                QueryLimits.Create());
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(perCaller.Limiter, QueryLimits.Create());
             // Guessing passwords: ten sign-ins a minute per client address (lockout stops it per account).
             limiter.AddPolicy(SignInApi.SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
@@ -75,6 +71,7 @@ public static class SecuritySetup
                 // A window has a time to wait; a concurrency limit has not: a few seconds, for a query to finish.
                 var window = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait);
                 http.Response.Headers.RetryAfter = (window ? Math.Ceiling(wait.TotalSeconds) : ConcurrencyRetrySeconds).ToString(CultureInfo.InvariantCulture);
+                SetRateLimitHeaders(http, perCaller, window ? (int)Math.Ceiling(wait.TotalSeconds) : null);
                 await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests", window
                     ? "Too many requests from this key, person or address; retry after the Retry-After seconds."
                     : "Too many queries or exports at once from this key, person or address (or exports from everyone); retry when one has finished.");
@@ -150,8 +147,36 @@ public static class SecuritySetup
     }
 
     /// <summary>The key's id or the person's after authentication; otherwise the client address (failed keys count there).</summary>
+    /// <summary>
+    /// Tells every API caller its limit (IETF <c>RateLimit-Policy</c>: 600 requests a 60-second window) and what is left
+    /// of it (<c>RateLimit</c>: remaining, and seconds until it renews), after the rate limiter took this request.
+    /// </summary>
+    public static void UseFlowLensRateLimitHeaders(this WebApplication app)
+    {
+        var limit = app.Services.GetRequiredService<CallerRateLimit>();
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+            {
+                SetRateLimitHeaders(context, limit);
+            }
+            return next(context);
+        });
+    }
+
+    /// <summary>The RateLimit headers; <paramref name="secondsToReset"/> as a refusal's Retry-After says it, else from the clock.</summary>
+    private static void SetRateLimitHeaders(HttpContext context, CallerRateLimit limit, int? secondsToReset = null)
+    {
+        var remaining = Math.Max(0, limit.Limiter.GetStatistics(context)?.CurrentAvailablePermits ?? 0);
+        context.Response.Headers["RateLimit-Policy"] = $"\"per-caller\";q={limit.PerMinute};w=60";
+        context.Response.Headers["RateLimit"] = $"\"per-caller\";r={remaining};t={secondsToReset ?? MinuteRateLimiter.SecondsToReset(DateTimeOffset.UtcNow)}";
+    }
+
     public static string CallerOf(HttpContext context) =>
         context.User.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } key ? "key:" + key
         : context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user
         : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 }
+
+/// <summary>The per-caller limiter of every request (<see cref="SecuritySetup.CallerOf"/>), for the RateLimit headers.</summary>
+public sealed record CallerRateLimit(PartitionedRateLimiter<HttpContext> Limiter, int PerMinute);

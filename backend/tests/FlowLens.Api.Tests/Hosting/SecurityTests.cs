@@ -70,13 +70,26 @@ public sealed class SecurityTests(PostgresFixture postgres)
         await using var app = await postgres.StartAppAsync(b => b.UseSetting("FlowLens:Security:RequestsPerMinute", "3"));
         var ct = TestContext.Current.CancellationToken;
         var admin = app.CreateClient(FlowLensApp.AdminKey);
+        await RateLimits.AwayFromTheMinutesEndAsync();
+        // Every answer says the limit, what is left of it and the seconds until it renews (at the next UTC minute).
+        // t: the seconds to the next minute, read on either side of the request.
+        async Task<(HttpResponseMessage Answer, string Expected)> AskAsync(int remaining)
+        {
+            var before = 60 - DateTime.UtcNow.Second;
+            var answer = await admin.GetAsync("/api/me", ct);
+            var after = 60 - DateTime.UtcNow.Second;
+            Assert.Equal("\"per-caller\";q=3;w=60", answer.Headers.GetValues("RateLimit-Policy").Single());
+            var header = answer.Headers.GetValues("RateLimit").Single();
+            Assert.Contains(header, new[] { before, after }.Select(t => $"\"per-caller\";r={remaining};t={t}"));
+            return (answer, header);
+        }
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/me", ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await AskAsync(2 - i)).Answer.StatusCode);
         }
-        var refused = await admin.GetAsync("/api/me", ct);
+        var (refused, limit) = await AskAsync(0);
         await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.TooManyRequests);
-        Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) is > 0 and <= 60);
+        Assert.EndsWith($";t={refused.Headers.GetValues("Retry-After").Single()}", limit);
 
         // Another key has its own allowance.
         var other = app.CreateClient(await app.CreateApiKeyAsync("viewer"));

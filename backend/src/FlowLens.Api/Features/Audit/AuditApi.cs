@@ -11,7 +11,7 @@ public static class AuditApi
 {
     public static void MapAudit(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/audit", ListEvents).WithTags("Audit").RequireAuthorization(Policies.Admin)
+        app.MapGet("/api/audit", ListEvents).WithName("listAuditEvents").WithTags("Audit").RequireAuthorization(Policies.Admin)
             .WithSummary("Security-relevant actions (keys, sources, syncs), newest first.");
     }
 

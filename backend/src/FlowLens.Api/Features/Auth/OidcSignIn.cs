@@ -126,7 +126,7 @@ public static class OidcSignIn
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
         auth.MapGet("/providers", GetProviders).AllowAnonymous().WithSummary("How people can sign in, for the sign-in screen.");
-        auth.MapGet("/oidc", Challenge).AllowAnonymous().WithSummary("Starts single sign-on: redirects to the provider, then back to returnUrl.");
+        auth.MapGet("/oidc", Challenge).WithName("startSingleSignOn").AllowAnonymous().WithSummary("Starts single sign-on: redirects to the provider, then back to returnUrl.");
     }
 
     internal static async Task<Ok<Providers>> GetProviders(IAuthenticationSchemeProvider schemes) =>

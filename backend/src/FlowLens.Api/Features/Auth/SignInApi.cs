@@ -21,7 +21,7 @@ public static class SignInApi
         auth.MapPost("/sign-out", SignOut).RequireAuthorization(Policies.Viewer).WithSummary("Ends the session.");
         auth.MapPost("/sign-out-all", SignOutAll).RequireAuthorization(Policies.Viewer)
             .WithSummary("Ends every session of the signed-in person, in every browser and on every node.");
-        auth.MapGet("/csrf", Csrf).RequireAuthorization(Policies.Viewer)
+        auth.MapGet("/csrf", Csrf).WithName("getCsrfToken").RequireAuthorization(Policies.Viewer)
             .WithSummary("The token a signed-in page sends in X-CSRF-TOKEN with requests that change something.");
         auth.MapPost("/password", ChangePassword).RequireAuthorization(Policies.Viewer).WithSummary("Changes the signed-in person's password.");
     }

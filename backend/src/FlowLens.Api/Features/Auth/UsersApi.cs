@@ -14,8 +14,8 @@ public static class UsersApi
         var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         users.MapGet("/", ListUsers).WithSummary("Every person who may sign in.");
         users.MapPost("/", CreateUser).WithSummary("Adds a person with a first password.");
-        users.MapPut("/{id:long}", UpdateUser).WithSummary("Changes a person's role, or sets a new password.");
-        users.MapDelete("/{id:long}", DeleteUser).WithSummary("Removes a person (not the last admin).");
+        users.MapPut("/{id:long}", UpdateUser).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Changes a person's role, or sets a new password.");
+        users.MapDelete("/{id:long}", DeleteUser).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Removes a person (not the last admin).");
         users.MapPost("/{id:long}/sign-out", SignOutUser).WithSummary("Ends every session of a person, in every browser and on every node (a lost laptop).");
     }
 

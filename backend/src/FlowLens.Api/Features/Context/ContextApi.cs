@@ -17,11 +17,11 @@ public static class ContextApi
     public static void MapContext(this IEndpointRouteBuilder app)
     {
         var context = app.MapGroup("/api/context").WithTags("Context");
-        context.MapGet("/address/{addr}", GetAddress).RequireAuthorization(Policies.Viewer)
+        context.MapGet("/address/{addr}", GetAddress).WithName("getAddressContext").RequireAuthorization(Policies.Viewer)
             .WithSummary("What FlowLens knows of an address: your network, AWS service and region, country, ASN, the AWS resource it was at a time, and the threat lists holding it.");
-        context.MapGet("/addresses", GetAddresses).RequireAuthorization(Policies.Viewer)
+        context.MapGet("/addresses", GetAddresses).WithName("getAddressesContext").RequireAuthorization(Policies.Viewer)
             .WithSummary("What FlowLens knows of up to 1000 addresses at a time, in the order asked: for names next to addresses in lists and charts.");
-        context.MapGet("/status", GetStatus).RequireAuthorization(Policies.Viewer)
+        context.MapGet("/status", GetStatus).WithName("getContextStatus").RequireAuthorization(Policies.Viewer)
             .WithSummary("Where the context of addresses comes from and whether each source of it is loaded.");
         context.MapGet("/aws-ip-ranges", GetAwsIpRanges).RequireAuthorization(Policies.Viewer)
             .WithSummary("The imported AWS ip-ranges.json, the last attempt to refresh it and why it failed.");

@@ -13,8 +13,8 @@ public static class NetworksApi
     {
         var networks = app.MapGroup("/api/networks").WithTags("Networks");
         networks.MapGet("/", ListNetworks).RequireAuthorization(Policies.Viewer).WithSummary("Every named network, by address.");
-        networks.MapPost("/", CreateNetwork).RequireAuthorization(Policies.Admin).WithSummary("Names a network.");
-        networks.MapPut("/{id:long}", UpdateNetwork).RequireAuthorization(Policies.Admin).WithSummary("Replaces a network's block, name, role and tenant.");
+        networks.MapPost("/", CreateNetwork).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Names a network.");
+        networks.MapPut("/{id:long}", UpdateNetwork).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Replaces a network's block, name, role and tenant.");
         networks.MapDelete("/{id:long}", DeleteNetwork).RequireAuthorization(Policies.Admin).WithSummary("Removes a network.");
     }
 

@@ -23,10 +23,10 @@ public static class FindingsApi
     {
         var findings = app.MapGroup("/api/findings").WithTags("Detections");
         findings.MapGet("/", ListFindings).RequireAuthorization(Policies.Viewer).WithSummary("Findings, most recently seen first, a page at a time.");
-        findings.MapGet("/counts", GetCounts).RequireAuthorization(Policies.Viewer).WithSummary("Open findings by severity, and the acknowledged ones.");
+        findings.MapGet("/counts", GetCounts).WithName("countFindings").RequireAuthorization(Policies.Viewer).WithSummary("Open findings by severity, and the acknowledged ones.");
         findings.MapGet("/{id:long}", GetFinding).RequireAuthorization(Policies.Viewer).WithSummary("One finding.");
-        findings.MapPatch("/{id:long}", PatchFinding).RequireAuthorization(Policies.Viewer).WithSummary("Triage: status, assignee, muted-until.");
-        findings.MapPost("/bulk", BulkFindings).RequireAuthorization(Policies.Viewer).WithSummary("Sets the status of many findings at once.");
+        findings.MapPatch("/{id:long}", PatchFinding).WithName("updateFinding").RequireAuthorization(Policies.Viewer).WithSummary("Triage: status, assignee, muted-until.");
+        findings.MapPost("/bulk", BulkFindings).WithName("updateFindings").RequireAuthorization(Policies.Viewer).WithSummary("Sets the status of many findings at once.");
     }
 
     /// <param name="Key">The group the rule fired for: an address, <c>srcaddr -> dstaddr</c>, <c>srcaddr -> port N</c>, or a threshold rule's group value.</param>

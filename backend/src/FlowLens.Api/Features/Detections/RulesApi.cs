@@ -19,9 +19,9 @@ public static class RulesApi
         var rules = app.MapGroup("/api/rules").WithTags("Detections");
         rules.MapGet("/", ListRules).RequireAuthorization(Policies.Viewer).WithSummary("Every rule, built-in detectors first.");
         rules.MapGet("/{id:long}", GetRule).RequireAuthorization(Policies.Viewer).WithSummary("One rule.");
-        rules.MapPost("/", CreateRule).RequireAuthorization(Policies.Admin).WithSummary("Creates a threshold rule.");
-        rules.MapPut("/{id:long}", UpdateRule).RequireAuthorization(Policies.Admin).WithSummary("Replaces a rule (a built-in detector: its parameters, window, severity, channels, enabled).");
-        rules.MapDelete("/{id:long}", DeleteRule).RequireAuthorization(Policies.Admin).WithSummary("Deletes a threshold rule and its findings.");
+        rules.MapPost("/", CreateRule).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Creates a threshold rule.");
+        rules.MapPut("/{id:long}", UpdateRule).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Replaces a rule (a built-in detector: its parameters, window, severity, channels, enabled).");
+        rules.MapDelete("/{id:long}", DeleteRule).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Deletes a threshold rule and its findings.");
     }
 
     /// <param name="Name">What to call it (1 to 100 characters, unique).</param>

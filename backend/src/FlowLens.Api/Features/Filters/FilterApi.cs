@@ -15,9 +15,9 @@ public static class FilterApi
     public static void MapFilter(this IEndpointRouteBuilder app)
     {
         var filter = app.MapGroup("/api/filter").WithTags("Filter").RequireAuthorization(Policies.Viewer);
-        filter.MapGet("/fields", GetFields).WithSummary("The fields a filter can use: types, example values and the labels of coded values (protocol, traffic-path, tcp-flags).");
+        filter.MapGet("/fields", GetFields).WithName("listFilterFields").WithSummary("The fields a filter can use: types, example values and the labels of coded values (protocol, traffic-path, tcp-flags).");
         filter.MapGet("/check", CheckFilter).WithSummary("Checks a filter: 200 when valid, 400 saying what is wrong and where.");
-        filter.MapGet("/values", GetValues).WithSummary("Values of a context field that start with a prefix, for completion: network names, AWS services, countries, instance names, security groups, threat lists.");
+        filter.MapGet("/values", GetValues).WithName("listFilterValues").WithSummary("Values of a context field that start with a prefix, for completion: network names, AWS services, countries, instance names, security groups, threat lists.");
     }
 
     /// <param name="Name">The AWS field name, as written in filters (<c>dstport</c>, <c>log-status</c>).</param>

@@ -11,7 +11,7 @@ public static class HealthApi
             .AllowAnonymous()
             .WithTags("Health")
             .WithSummary("Readiness: 200 when FlowLens and its database are up, 503 when the database is not reachable.");
-        app.MapGet("/api/health/live", () => TypedResults.Ok(new Health("alive", "not checked")))
+        app.MapGet("/api/health/live", () => TypedResults.Ok(new Health("alive", "not checked"))).WithName("getLiveness")
             .AllowAnonymous()
             .WithTags("Health")
             .WithSummary("Liveness: 200 while the process answers, whatever the database (restart only when this fails).");

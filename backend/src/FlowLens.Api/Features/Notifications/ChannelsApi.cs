@@ -18,8 +18,8 @@ public static class ChannelsApi
         var channels = app.MapGroup("/api/channels").WithTags("Notifications");
         channels.MapGet("/", ListChannels).RequireAuthorization(Policies.Viewer)
             .WithSummary("Every notification channel, by name; settings for admins only, secrets never.");
-        channels.MapPost("/", CreateChannel).RequireAuthorization(Policies.Admin).WithSummary("Adds a webhook, Slack or email channel.");
-        channels.MapPut("/{id:long}", UpdateChannel).RequireAuthorization(Policies.Admin)
+        channels.MapPost("/", CreateChannel).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Adds a webhook, Slack or email channel.");
+        channels.MapPut("/{id:long}", UpdateChannel).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin)
             .WithSummary("Replaces a channel's settings; a secret left out (null) keeps the stored one.");
         channels.MapDelete("/{id:long}", DeleteChannel).RequireAuthorization(Policies.Admin).WithSummary("Removes a channel and its delivery log.");
         channels.MapPost("/{id:long}/test", TestChannel).RequireAuthorization(Policies.Admin)

@@ -23,8 +23,8 @@ public static partial class SearchesApi
         var searches = app.MapGroup("/api/searches").WithTags("Searches").RequireAuthorization(Policies.Viewer);
         searches.MapGet("/", ListSearches).WithSummary("The caller's saved searches and the team's shared ones, by name.");
         searches.MapGet("/{id:long}", GetSearch).WithSummary("One saved search: the caller's own, or a shared one.");
-        searches.MapPost("/", CreateSearch).WithSummary("Saves a search, owned by the caller (private unless shared).");
-        searches.MapPut("/{id:long}", UpdateSearch).WithSummary("Replaces the name, filter, range, view and sharing of one of the caller's searches.");
+        searches.MapPost("/", CreateSearch).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Saves a search, owned by the caller (private unless shared).");
+        searches.MapPut("/{id:long}", UpdateSearch).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Replaces the name, filter, range, view and sharing of one of the caller's searches.");
         searches.MapDelete("/{id:long}", DeleteSearch).WithSummary("Deletes one of the caller's searches; an admin may also delete a shared one.");
     }
 

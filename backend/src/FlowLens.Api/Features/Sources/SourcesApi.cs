@@ -23,12 +23,12 @@ public static class SourcesApi
         var sources = app.MapGroup("/api/sources").WithTags("Sources");
         sources.MapGet("/", ListSources).RequireAuthorization(Policies.Viewer).WithSummary("All sources with their status.");
         sources.MapGet("/{id:long}", GetSource).RequireAuthorization(Policies.Viewer).WithSummary("One source with its status.");
-        sources.MapPost("/", CreateSource).RequireAuthorization(Policies.Admin).WithSummary("Adds a source; its schedule starts at once.");
-        sources.MapPut("/{id:long}", UpdateSource).RequireAuthorization(Policies.Admin).WithSummary("Replaces a source's settings.");
+        sources.MapPost("/", CreateSource).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Adds a source; its schedule starts at once.");
+        sources.MapPut("/{id:long}", UpdateSource).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Replaces a source's settings.");
         sources.MapDelete("/{id:long}", DeleteSource).RequireAuthorization(Policies.Admin).WithSummary("Removes a source, its ledger and its flows.");
-        sources.MapPost("/{id:long}/sync", SyncSource).RequireAuthorization(Policies.Admin).WithSummary("Runs an ingestion now (after the one running, if any).");
-        sources.MapGet("/{id:long}/objects", ListObjects).RequireAuthorization(Policies.Viewer).WithSummary("The ledger of objects found, newest first.");
-        sources.MapPost("/{id:long}/objects/retry", RetryFailed).RequireAuthorization(Policies.Admin).WithSummary("Queues the failed objects again.");
+        sources.MapPost("/{id:long}/sync", SyncSource).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Runs an ingestion now (after the one running, if any).");
+        sources.MapGet("/{id:long}/objects", ListObjects).WithName("listSourceObjects").RequireAuthorization(Policies.Viewer).WithSummary("The ledger of objects found, newest first.");
+        sources.MapPost("/{id:long}/objects/retry", RetryFailed).ProducesProblem(StatusCodes.Status409Conflict).WithName("retryFailedObjects").RequireAuthorization(Policies.Admin).WithSummary("Queues the failed objects again.");
         sources.MapPost("/{id:long}/inventory/refresh", RefreshInventory).RequireAuthorization(Policies.Admin).WithSummary("Reads the source account's AWS inventory now.");
     }
 

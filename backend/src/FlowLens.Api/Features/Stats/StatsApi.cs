@@ -23,10 +23,10 @@ public static class StatsApi
         // 503 when the database is down or the query ran past FlowLens:Queries:TimeoutSeconds.
         var stats = app.MapGroup("/api/stats").WithTags("Stats").RequireAuthorization(Policies.Viewer).LimitQueries()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        stats.MapGet("/summary", GetSummary).WithSummary("Totals of the flows of a time range matching a filter.");
-        stats.MapGet("/top", GetTop).WithSummary("The values of a field (or of 2 or 3 fields together) with the most bytes, packets or flows.");
-        stats.MapGet("/scans", GetScans).WithSummary("The sources that hit the most distinct destination ports or hosts (likely scans).");
-        stats.MapGet("/timeseries", GetTimeSeries).WithSummary("A metric over time, in UTC-aligned buckets, optionally one series per value of a field.");
+        stats.MapGet("/summary", GetSummary).WithName("getStatsSummary").WithSummary("Totals of the flows of a time range matching a filter.");
+        stats.MapGet("/top", GetTop).WithName("getStatsTop").WithSummary("The values of a field (or of 2 or 3 fields together) with the most bytes, packets or flows.");
+        stats.MapGet("/scans", GetScans).WithName("getStatsScans").WithSummary("The sources that hit the most distinct destination ports or hosts (likely scans).");
+        stats.MapGet("/timeseries", GetTimeSeries).WithName("getStatsTimeSeries").WithSummary("A metric over time, in UTC-aligned buckets, optionally one series per value of a field.");
     }
 
     /// <param name="Flows">Records with log-status OK (each is one flow in one aggregation interval).</param>

@@ -18,11 +18,11 @@ public static partial class ThreatListsApi
         var lists = app.MapGroup("/api/threat-lists").WithTags("Threat lists");
         lists.MapGet("/", ListThreatLists).RequireAuthorization(Policies.Viewer).WithSummary("Every threat list, by name, with its counts and last refresh.");
         lists.MapGet("/{id:long}", GetThreatList).RequireAuthorization(Policies.Viewer).WithSummary("One threat list.");
-        lists.MapPost("/", CreateThreatList).RequireAuthorization(Policies.Admin).WithSummary("Creates a threat list (empty until uploaded or fetched).");
-        lists.MapPut("/{id:long}", UpdateThreatList).RequireAuthorization(Policies.Admin).WithSummary("Replaces a list's name, description, URL, schedule and enabled.");
+        lists.MapPost("/", CreateThreatList).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Creates a threat list (empty until uploaded or fetched).");
+        lists.MapPut("/{id:long}", UpdateThreatList).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Admin).WithSummary("Replaces a list's name, description, URL, schedule and enabled.");
         lists.MapDelete("/{id:long}", DeleteThreatList).RequireAuthorization(Policies.Admin).WithSummary("Removes a threat list and its entries.");
         // Any content type, read as text: curl --data-binary @list.txt sends it as a form.
-        lists.MapPost("/{id:long}/entries", UploadEntries).RequireAuthorization(Policies.Admin).Accepts<string>("text/plain", "*/*")
+        lists.MapPost("/{id:long}/entries", UploadEntries).WithName("uploadThreatListEntries").RequireAuthorization(Policies.Admin).Accepts<string>("text/plain", "*/*")
             .WithSummary("Replaces a list's entries with the text sent: one address or CIDR block a line, # and ; comments.");
         lists.MapPost("/{id:long}/refresh", RefreshThreatList).RequireAuthorization(Policies.Admin)
             .WithSummary("Fetches a list's URL now; a failure is recorded on the list (lastError) and its entries stay.");

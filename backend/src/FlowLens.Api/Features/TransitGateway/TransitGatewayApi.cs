@@ -19,7 +19,7 @@ public static class TransitGatewayApi
     public const int MaxRows = 500;
 
     public static void MapTransitGateway(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/stats/transit-gateway", GetReport).WithTags("Stats").RequireAuthorization(Policies.Viewer).LimitQueries()
+        app.MapGet("/api/stats/transit-gateway", GetReport).WithName("getTransitGatewayReport").WithTags("Stats").RequireAuthorization(Policies.Viewer).LimitQueries()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Transit Gateway flow logs: traffic and packets lost by reason, in total, per attachment pair and per VPC pair.");
 

@@ -26,7 +26,7 @@ public static class FirehoseApi
     public static string NewAccessKey() => "flfh_" + Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public static void MapFirehose(this IEndpointRouteBuilder app) =>
-        app.MapPost(Path, Receive).AllowAnonymous().WithTags("Ingestion")
+        app.MapPost(Path, Receive).WithName("receiveFirehoseRecords").AllowAnonymous().WithTags("Ingestion")
             .WithSummary("Amazon Data Firehose's HTTP endpoint delivery: stores a request's flow log records, once per request id.")
             .WithDescription("The stream's access key (X-Amz-Firehose-Access-Key) names a firehose source. Records are flow log lines in the " +
                 "source's logFormat, or CloudWatch Logs subscription messages (gzip JSON). The body may be gzip (Content-Encoding: gzip).")
