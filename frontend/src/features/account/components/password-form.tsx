@@ -1,22 +1,14 @@
 import { Alert, Button, Group, PasswordInput, Stack } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useFormFields } from '@/lib/form-fields';
 import { ApiError } from '@/lib/api-client';
 import { useChangePassword } from '../api/account';
 
 /** The person's own password: the current one, then a new one twice. Their other browsers are signed out. */
 export function PasswordForm() {
-  const [form, setForm] = useState({ current: '', next: '', again: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { form, setForm, setErrors, bind: field } = useFormFields({ current: '', next: '', again: '' });
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const change = useChangePassword();
-  const field = (key: keyof typeof form) => ({
-    value: form[key],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const value = e.currentTarget.value;
-      setForm((f) => ({ ...f, [key]: value }));
-    },
-    error: errors[key],
-  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

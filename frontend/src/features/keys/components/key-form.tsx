@@ -1,5 +1,6 @@
 import { Button, Code, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useFormFields } from '@/lib/form-fields';
 import { ShownOnce } from '@/components/ui/shown-once';
 import { formFieldOf, RoleScopeFields } from '@/components/ui/role-scope-fields';
 import { ApiError } from '@/lib/api-client';
@@ -10,18 +11,15 @@ type Form = { name: string; role: 'viewer' | 'admin'; accounts: string; vpcs: st
 
 /** Creates an API key for a tool: its role, what it may read, when it expires; then shows its secret, this once. */
 export function KeyForm({ onDone }: { onDone: () => void }) {
-  const [form, setForm] = useState<Form>({ name: '', role: 'viewer', accounts: '', vpcs: '', expires: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const {
+    form,
+    setForm,
+    errors,
+    setErrors,
+    bind: text,
+  } = useFormFields<Form>({ name: '', role: 'viewer', accounts: '', vpcs: '', expires: '' });
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const create = useCreateKey();
-  const text = (key: keyof Form) => ({
-    value: form[key],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const value = e.currentTarget.value;
-      setForm((f) => ({ ...f, [key]: value }));
-    },
-    error: errors[key],
-  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

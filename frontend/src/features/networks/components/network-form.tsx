@@ -1,5 +1,6 @@
 import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
+import { useFormFields } from '@/lib/form-fields';
 import { ApiError } from '@/lib/api-client';
 import type { Network } from '@/types/api';
 import { useSaveNetwork, type NetworkRequest } from '../api/networks';
@@ -18,22 +19,18 @@ export function NetworkForm({
   onSaved: () => void;
   onCancel: () => void;
 }) {
-  const [form, setForm] = useState<Form>({
+  const {
+    form,
+    errors,
+    setErrors,
+    bind: text,
+  } = useFormFields<Form>({
     cidr: network?.cidr ?? '',
     name: network?.name ?? '',
     role: network?.role ?? '',
     tenant: network?.tenant ?? '',
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const save = useSaveNetwork();
-  const text = (key: keyof Form) => ({
-    value: form[key],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const value = e.currentTarget.value;
-      setForm((f) => ({ ...f, [key]: value }));
-    },
-    error: errors[key],
-  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

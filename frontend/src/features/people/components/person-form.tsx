@@ -1,5 +1,6 @@
 import { Alert, Button, Group, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useFormFields } from '@/lib/form-fields';
 import { formFieldOf, RoleScopeFields } from '@/components/ui/role-scope-fields';
 import { ApiError } from '@/lib/api-client';
 import { splitIds } from '@/lib/format';
@@ -12,24 +13,21 @@ type Form = { email: string; role: 'viewer' | 'admin'; password: string; account
  * Any change ends the person's sessions at once (the API does).
  */
 export function PersonForm({ person, onDone }: { person: Person | null; onDone: () => void }) {
-  const [form, setForm] = useState<Form>({
+  const {
+    form,
+    setForm,
+    errors,
+    setErrors,
+    bind: text,
+  } = useFormFields<Form>({
     email: person?.email ?? '',
     role: person?.role === 'admin' ? 'admin' : 'viewer',
     password: '',
     accounts: (person?.scope.accounts ?? []).join(', '),
     vpcs: (person?.scope.vpcs ?? []).join(', '),
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const save = useSavePerson();
-  const text = (key: keyof Form) => ({
-    value: form[key],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const value = e.currentTarget.value;
-      setForm((f) => ({ ...f, [key]: value }));
-    },
-    error: errors[key],
-  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

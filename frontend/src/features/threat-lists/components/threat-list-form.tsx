@@ -1,5 +1,6 @@
 import { Alert, Button, Checkbox, Group, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import { useFormFields } from '@/lib/form-fields';
 import { ApiError } from '@/lib/api-client';
 import { useSaveThreatList, type ThreatList, type ThreatListRequest } from '../api/threat-lists';
 
@@ -17,23 +18,18 @@ export function ThreatListForm({
   onSaved: () => void;
   onCancel: () => void;
 }) {
-  const [form, setForm] = useState<Form>({
+  const {
+    form,
+    setErrors,
+    bind: text,
+  } = useFormFields<Form>({
     name: list?.name ?? '',
     description: list?.description ?? '',
     url: list?.url ?? '',
     schedule: list?.schedule ?? '',
   });
   const [enabled, setEnabled] = useState(list?.enabled ?? true);
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const save = useSaveThreatList();
-  const text = (key: keyof Form) => ({
-    value: form[key],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const value = e.currentTarget.value;
-      setForm((f) => ({ ...f, [key]: value }));
-    },
-    error: errors[key],
-  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
