@@ -13,8 +13,6 @@ public sealed class MinuteRateLimiter(int permitsPerMinute, TimeProvider clock) 
     private long _minute = -1;
     private int _used;
 
-    public int PermitsPerMinute => permitsPerMinute;
-
     /// <summary>Seconds until the next minute renews every caller's permits (1 to 60).</summary>
     public static int SecondsToReset(DateTimeOffset now) => 60 - now.Second;
 

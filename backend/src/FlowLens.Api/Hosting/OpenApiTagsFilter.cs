@@ -24,7 +24,6 @@ internal sealed class OpenApiTagsFilter : IDocumentFilter
         ["Sources"] = "Where flow logs come from (S3, CloudWatch Logs, a folder, Firehose), their state and ledger.",
         ["Stats"] = "Summaries, top lists, time series and scans over a range and a filter.",
         ["Threat lists"] = "Lists of bad addresses and blocks that flows are checked against.",
-        ["Transit Gateway"] = "Traffic through Transit Gateways by attachment.",
         ["Users"] = "People who sign in, with a role and a scope (admins).",
     };
 

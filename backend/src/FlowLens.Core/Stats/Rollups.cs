@@ -25,22 +25,28 @@ public static class Rollups
     /// True while any summary or total is not current yet: appended rows, dirty hours or days without their summary wait
     /// for the compaction (RollupCompactionJob). Here, beside the tables' description, so the benchmarks can poll it too.
     /// </summary>
-    public const string PendingSql = """
+    public const string PendingSql = $"""
         select exists (select from flow_top_appended) or exists (select from flow_top_dirty)
             or exists (select from flow_rollups_5m where not compacted)
-            or exists (select from flow_top_1h h
-                where not exists (select from flow_top_1d d where d.field = h.field and d.bucket = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
+            or exists (select from flow_top_1h h where {DayWithoutSummary})
         """;
 
     /// <summary>
     /// The days and fields whose hours have summaries and the day none: the compaction deletes a day's summaries when it
     /// merges into one of its hours, and writes them again once per run (a reader reads that day's hours meanwhile).
     /// </summary>
-    public const string StaleDaysSql = """
+    public const string StaleDaysSql = $"""
         select distinct date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00') as day, h.field
         from flow_top_1h h
-        where not exists (select from flow_top_1d d where d.field = h.field and d.bucket = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00'))
+        where {DayWithoutSummary}
         """;
+
+    /// <summary>
+    /// The condition on an hourly summary <c>h</c> that its day has no day summary of its field (the compaction has not
+    /// written it again yet): the compaction's days to write, and where a top reads that day's hours instead.
+    /// </summary>
+    public const string DayWithoutSummary =
+        "not exists (select from flow_top_1d d where d.field = h.field and d.bucket = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00'))";
 
     /// <summary>What buckets and blocks are aligned on (<c>date_bin</c>'s origin in SQL): 2000-01-01, a midnight UTC.</summary>
     public static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);

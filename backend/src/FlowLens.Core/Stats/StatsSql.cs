@@ -206,7 +206,7 @@ public static class StatsSql
                 where h.field = {fieldCode} and h.bucket >= $1 and h.bucket < $2{accounts}
                     and (h.bucket < $3 or h.bucket >= $4
                         or exists (select from dirty where date_bin('1 day', dirty.bucket, '2000-01-01 00:00:00+00') = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00'))
-                        or not exists (select from flow_top_1d d where d.field = {fieldCode} and d.bucket = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
+                        or {Rollups.DayWithoutSummary})
                     and not exists (select from dirty where dirty.bucket = h.bucket)
                 union all
                 select {columns} from flow_top_appended a

@@ -4,9 +4,11 @@ import { useFormFields } from '@/lib/form-fields';
 import { ApiError } from '@/lib/api-client';
 import { useChangePassword } from '../api/account';
 
+const empty = { current: '', next: '', again: '' };
+
 /** The person's own password: the current one, then a new one twice. Their other browsers are signed out. */
 export function PasswordForm() {
-  const { form, setForm, setErrors, bind: field } = useFormFields({ current: '', next: '', again: '' });
+  const { form, setForm, setErrors, bind: field } = useFormFields(empty);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const change = useChangePassword();
 
@@ -23,7 +25,7 @@ export function PasswordForm() {
       { currentPassword: form.current, newPassword: form.next },
       {
         onSuccess: () => {
-          setForm({ current: '', next: '', again: '' });
+          setForm(empty);
           setMessage({ ok: true, text: 'Password changed. Your other browsers are signed out.' });
         },
         onError: (e) => {

@@ -10,7 +10,7 @@ summaries as (
     where h.field = 4 and h.bucket >= $1 and h.bucket < $2
         and (h.bucket < $3 or h.bucket >= $4
             or exists (select from dirty where date_bin('1 day', dirty.bucket, '2000-01-01 00:00:00+00') = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00'))
-            or not exists (select from flow_top_1d d where d.field = 4 and d.bucket = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
+            or not exists (select from flow_top_1d d where d.field = h.field and d.bucket = date_bin('1 day', h.bucket, '2000-01-01 00:00:00+00')))
         and not exists (select from dirty where dirty.bucket = h.bucket)
     union all
     select keys, records, flows, bytes, packets, rejected_flows, floor_packets as floor from flow_top_appended a
