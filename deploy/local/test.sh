@@ -52,6 +52,15 @@ npm_ci_if_needed "$root/backend/tests/s3rver"
 npm_ci_if_needed "$root/backend/tests/smtp-server"
 # The SQS emulator the queue-source tests send S3 event notifications through.
 npm_ci_if_needed "$root/backend/tests/sqs"
+# The API recipes' tests run docs/api-recipes.md's scripts as written: bash with curl and jq, and Python 3.
+if ! $fast; then
+  missing=()
+  for tool in curl jq python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]} for the API recipes' tests..."
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
 cd "$root"
 # The fast tier checks layout only (seconds); the full run also the code style rules, which compile the code (half a minute).
 if $fast; then dotnet format whitespace FlowLens.sln --verify-no-changes; else dotnet format FlowLens.sln --verify-no-changes; fi
