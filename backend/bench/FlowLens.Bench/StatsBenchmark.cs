@@ -136,6 +136,23 @@ internal static class StatsBenchmark
                 Console.WriteLine($"search addr = {text} ({kind}, {counts[text]:N0} flows in the week) over 7 days, first page of 100: " +
                     $"p50 {Percentile(searchTimes, 50):F0} ms, p95 {Percentile(searchTimes, 95):F0} ms");
             }
+
+            // The flow feed (#26): a tool's poll once caught up (the usual call), and first pages from the start of the
+            // load, of everything, of the REJECTs, and of one rare address (which walks every chunk's Bloom filter).
+            var loadStart = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-1).ToString("O"));
+            var caughtUp = JsonDocument.Parse(await node.Http.GetStringAsync("/api/flows/feed?from=now")).RootElement.GetProperty("cursor").GetString()!;
+            var feeds = new[]
+            {
+                ("caught up, one poll", $"/api/flows/feed?cursor={Uri.EscapeDataString(caughtUp)}"),
+                ("first page of 1,000 from the start", $"/api/flows/feed?from={loadStart}&limit=1000"),
+                ("first page of 1,000 REJECTs from the start", $"/api/flows/feed?from={loadStart}&limit=1000&q={Uri.EscapeDataString("action = REJECT")}"),
+                ($"addr = {searches[2].Text} ({counts[searches[2].Text]:N0} flows) from the start, page of 100", $"/api/flows/feed?from={loadStart}&limit=100&q={Uri.EscapeDataString($"addr = {searches[2].Text}")}"),
+            };
+            foreach (var (name, url) in feeds)
+            {
+                var (feedTimes, _) = await TimeAsync(node.Http, url, 5);
+                Console.WriteLine($"feed, {name}: p50 {Percentile(feedTimes, 50):F0} ms, p95 {Percentile(feedTimes, 95):F0} ms");
+            }
             Console.WriteLine(BenchArgs.Load());
             return 0;
         }

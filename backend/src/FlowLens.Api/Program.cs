@@ -84,6 +84,7 @@ app.MapSources();
 app.MapFirehose();
 app.MapFilter();
 app.MapFlows();
+app.MapFlowFeed();
 app.MapStats();
 app.MapTransitGateway();
 app.MapNetworks();

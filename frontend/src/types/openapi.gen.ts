@@ -450,6 +450,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/flows/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reads the flow feed. */
+        get: operations["getFlowFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -1483,6 +1500,161 @@ export interface components {
             accessKeyPrefix: string | null;
             /** @description The flow log's format string (`${version} ${account-id} ...`); null for the v2 default. */
             logFormat: string | null;
+        };
+        /**
+         * @example {
+         *       "cursor": "ZmVlZC43MzQwMjIxLjQyLjEuMTg3Nw",
+         *       "items": [
+         *         {
+         *           "accountId": "111122223333",
+         *           "action": "REJECT",
+         *           "azId": "euw1-az2",
+         *           "bytes": 44,
+         *           "dst": {
+         *             "address": "10.0.10.25",
+         *             "asOrganization": null,
+         *             "asn": null,
+         *             "aws": null,
+         *             "country": null,
+         *             "network": {
+         *               "cidr": "10.0.0.0/16",
+         *               "id": 1,
+         *               "name": "prod",
+         *               "role": "workloads",
+         *               "tenant": null
+         *             },
+         *             "resource": {
+         *               "accountId": "111122223333",
+         *               "addressKind": "private",
+         *               "availabilityZone": "eu-west-1b",
+         *               "description": "Primary network interface",
+         *               "instanceId": "i-1111000000000000a",
+         *               "interfaceId": "eni-1111000000000000a",
+         *               "interfaceType": "interface",
+         *               "kind": "instance",
+         *               "region": "eu-west-1",
+         *               "resourceId": "i-1111000000000000a",
+         *               "resourceName": "web-1",
+         *               "resourceState": "running",
+         *               "resourceType": "t3.small",
+         *               "securityGroups": [
+         *                 {
+         *                   "groupName": "web-public",
+         *                   "id": "sg-1111000000000000a",
+         *                   "name": "web"
+         *                 }
+         *               ],
+         *               "subnetId": "subnet-11110000000000002",
+         *               "subnetName": "app-b",
+         *               "vpcId": "vpc-1111aaaa000000000",
+         *               "vpcName": "prod"
+         *             }
+         *           },
+         *           "dstAddr": "10.0.10.25",
+         *           "dstPort": 22,
+         *           "ecsClusterArn": null,
+         *           "ecsClusterName": null,
+         *           "ecsContainerId": null,
+         *           "ecsContainerInstanceArn": null,
+         *           "ecsContainerInstanceId": null,
+         *           "ecsSecondContainerId": null,
+         *           "ecsServiceName": null,
+         *           "ecsTaskArn": null,
+         *           "ecsTaskDefinitionArn": null,
+         *           "ecsTaskId": null,
+         *           "end": "2026-11-24T13:06:12+00:00",
+         *           "extras": null,
+         *           "flowDirection": "ingress",
+         *           "instanceId": "i-1111000000000000a",
+         *           "interface": {
+         *             "accountId": "111122223333",
+         *             "addressKind": null,
+         *             "availabilityZone": "eu-west-1b",
+         *             "description": "Primary network interface",
+         *             "instanceId": "i-1111000000000000a",
+         *             "interfaceId": "eni-1111000000000000a",
+         *             "interfaceType": "interface",
+         *             "kind": "instance",
+         *             "region": "eu-west-1",
+         *             "resourceId": "i-1111000000000000a",
+         *             "resourceName": "web-1",
+         *             "resourceState": "running",
+         *             "resourceType": "t3.small",
+         *             "securityGroups": [
+         *               {
+         *                 "groupName": "web-public",
+         *                 "id": "sg-1111000000000000a",
+         *                 "name": "web"
+         *               }
+         *             ],
+         *             "subnetId": "subnet-11110000000000002",
+         *             "subnetName": "app-b",
+         *             "vpcId": "vpc-1111aaaa000000000",
+         *             "vpcName": "prod"
+         *           },
+         *           "interfaceId": "eni-1111000000000000a",
+         *           "line": 1877,
+         *           "logStatus": "OK",
+         *           "objectId": 42,
+         *           "packets": 1,
+         *           "packetsLostBlackhole": null,
+         *           "packetsLostMtuExceeded": null,
+         *           "packetsLostNoRoute": null,
+         *           "packetsLostTtlExpired": null,
+         *           "pktDstAddr": "10.0.10.25",
+         *           "pktDstAwsService": null,
+         *           "pktSrcAddr": "198.51.100.7",
+         *           "pktSrcAwsService": null,
+         *           "protocol": 6,
+         *           "region": "eu-west-1",
+         *           "rejectReason": null,
+         *           "resourceType": null,
+         *           "sourceId": 1,
+         *           "src": {
+         *             "address": "198.51.100.7",
+         *             "asOrganization": "Documentation AS",
+         *             "asn": 64496,
+         *             "aws": null,
+         *             "country": "GB",
+         *             "network": null,
+         *             "resource": null
+         *           },
+         *           "srcAddr": "198.51.100.7",
+         *           "srcPort": 40211,
+         *           "start": "2026-11-24T13:05:12+00:00",
+         *           "sublocationId": null,
+         *           "sublocationType": null,
+         *           "subnetId": "subnet-11110000000000002",
+         *           "tcpFlags": 2,
+         *           "tgwAttachmentId": null,
+         *           "tgwDstAzId": null,
+         *           "tgwDstEni": null,
+         *           "tgwDstSubnetId": null,
+         *           "tgwDstVpcAccountId": null,
+         *           "tgwDstVpcId": null,
+         *           "tgwId": null,
+         *           "tgwPairAttachmentId": null,
+         *           "tgwSrcAzId": null,
+         *           "tgwSrcEni": null,
+         *           "tgwSrcSubnetId": null,
+         *           "tgwSrcVpcAccountId": null,
+         *           "tgwSrcVpcId": null,
+         *           "trafficPath": null,
+         *           "type": "IPv4",
+         *           "version": 5,
+         *           "vpcId": "vpc-1111aaaa000000000"
+         *         }
+         *       ],
+         *       "more": true
+         *     }
+         */
+        FlowFeedPage: {
+            /** @description Pass as `cursor` next time: after these flows, or after everything stored so far when `more` is false. Always set. */
+            cursor: string;
+            /** @description The flows, in the order they were stored (as a search lists them, each with its context). */
+            items: components["schemas"]["FlowItem"][];
+            /** @description True when the page is full: call again at once. False: the feed is caught up; call again later (a minute, say). */
+            more: boolean;
         };
         /**
          * @description A flow record as the API answers it: every field (null when the record does not have it), words for
@@ -4625,6 +4797,80 @@ export interface operations {
                     "application/json": components["schemas"]["FlowPage"];
                     "application/x-ndjson": components["schemas"]["FlowPage"];
                     "text/csv": components["schemas"]["FlowPage"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each parameter or field and what is wrong with it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description No valid API key or session: a missing, wrong, expired or revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests from this key, person or address, or too many queries at once: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The database did not answer (or is too busy): retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getFlowFeed: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A filter, as in the search (docs/filters.md): the feed holds only the flows it matches.
+                 * @example action = REJECT
+                 */
+                q?: string;
+                /** @description The `cursor` of the last answer; none to start the feed. */
+                cursor?: string;
+                /**
+                 * @description Where a feed without a cursor starts: the flows stored at or after it, ISO 8601 UTC or relative (`now-5m`). Default: an hour ago. Ignored with a cursor.
+                 * @example now-5m
+                 */
+                from?: string;
+                /**
+                 * @description Flows per page, 1 to 10000 (default 1000).
+                 * @example 1000
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowFeedPage"];
                 };
             };
             /** @description The request is not valid: `errors` names each parameter or field and what is wrong with it. */

@@ -553,7 +553,9 @@ CREATE TABLE public.flow_chunks (
     packets_lost_no_route bigint[],
     packets_lost_blackhole bigint[],
     packets_lost_mtu_exceeded bigint[],
-    packets_lost_ttl_expired bigint[]
+    packets_lost_ttl_expired bigint[],
+    stored_xid xid8 DEFAULT pg_current_xact_id(),
+    stored_at timestamp with time zone DEFAULT now()
 )
 PARTITION BY RANGE (start_min);
 ALTER TABLE ONLY public.flow_chunks ALTER COLUMN packets SET COMPRESSION lz4;
@@ -655,6 +657,18 @@ COMMENT ON COLUMN public.flow_chunks.flow_direction IS '1 ingress, 2 egress';
 COMMENT ON COLUMN public.flow_chunks.bloom IS 'Bloom filter of the chunk''s srcaddr, dstaddr, pkt_srcaddr and pkt_dstaddr (AddressBloom); null: may hold any address';
 
 --
+-- Name: COLUMN flow_chunks.stored_xid; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.flow_chunks.stored_xid IS 'the transaction that stored the chunk: the flow feed''s order (FlowFeedSql)';
+
+--
+-- Name: COLUMN flow_chunks.stored_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.flow_chunks.stored_at IS 'when the transaction that stored the chunk began';
+
+--
 -- Name: flow_chunks_default; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -726,7 +740,9 @@ CREATE TABLE public.flow_chunks_default (
     packets_lost_no_route bigint[],
     packets_lost_blackhole bigint[],
     packets_lost_mtu_exceeded bigint[],
-    packets_lost_ttl_expired bigint[]
+    packets_lost_ttl_expired bigint[],
+    stored_xid xid8 DEFAULT pg_current_xact_id(),
+    stored_at timestamp with time zone DEFAULT now()
 );
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN packets SET COMPRESSION lz4;
 ALTER TABLE ONLY public.flow_chunks_default ALTER COLUMN bytes SET COMPRESSION lz4;
@@ -2078,6 +2094,18 @@ CREATE INDEX flow_chunks_object ON ONLY public.flow_chunks USING btree (object_i
 CREATE INDEX flow_chunks_default_object_id_idx ON public.flow_chunks_default USING btree (object_id);
 
 --
+-- Name: flow_chunks_stored; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX flow_chunks_stored ON ONLY public.flow_chunks USING btree (stored_xid, object_id, line0) INCLUDE (stored_at);
+
+--
+-- Name: flow_chunks_default_stored_xid_object_id_line0_stored_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX flow_chunks_default_stored_xid_object_id_line0_stored_at_idx ON public.flow_chunks_default USING btree (stored_xid, object_id, line0) INCLUDE (stored_at);
+
+--
 -- Name: flow_rollups_5m_bucket; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2226,6 +2254,12 @@ CREATE INDEX rules_search_id ON public.rules USING btree (search_id) WHERE (sear
 --
 
 ALTER INDEX public.flow_chunks_object ATTACH PARTITION public.flow_chunks_default_object_id_idx;
+
+--
+-- Name: flow_chunks_default_stored_xid_object_id_line0_stored_at_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.flow_chunks_stored ATTACH PARTITION public.flow_chunks_default_stored_xid_object_id_line0_stored_at_idx;
 
 --
 -- Name: cloudwatch_events cloudwatch_events_source_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

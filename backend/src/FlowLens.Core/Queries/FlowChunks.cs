@@ -60,6 +60,29 @@ public static class FlowChunks
     /// </summary>
     public static string Rows(IEnumerable<FlowColumn> columns, string from, string to, string? chunks = null, bool arrays = false)
     {
+        var (select, unnest) = Parts(columns, arrays);
+        return $"""
+            (select {select}
+                from flow_chunks c
+                cross join lateral {unnest}
+                where c.start_min < {to} and c.start_max >= {from} and c.start_min > {from} - interval '{(int)Period.TotalHours} hours'{(chunks is null ? "" : " and " + chunks)}
+                    and {ValueOf(FlowColumn.Start)} >= {from} and {ValueOf(FlowColumn.Start)} < {to})
+            """;
+    }
+
+    /// <summary>
+    /// As <see cref="Rows"/>, every record of the one chunk <c>c</c> of the query around it, whatever its time: the flow
+    /// feed walks the chunks in the order they were stored and unpacks each in turn.
+    /// </summary>
+    public static string RecordsOf(IEnumerable<FlowColumn> columns, bool arrays = false)
+    {
+        var (select, unnest) = Parts(columns, arrays);
+        return $"(select {select} from {unnest})";
+    }
+
+    /// <summary>The select list of a record's <paramref name="columns"/> (and the arrays, or the ordinal), and the unnest of the arrays they read.</summary>
+    private static (string Select, string Unnest) Parts(IEnumerable<FlowColumn> columns, bool arrays)
+    {
         var wanted = columns.Append(FlowColumn.Start).Distinct().OrderBy(c => c).ToList();
         var unnested = wanted.Select(ArrayOf).OfType<string>().Distinct().ToList();
         var select = wanted.Select(c => $"{ValueOf(c)} as {FlowColumns.Info(c).Sql}");
@@ -71,13 +94,8 @@ public static class FlowChunks
         {
             select = select.Append("u.ord::int as ord");
         }
-        return $"""
-            (select {string.Join(", ", select)}
-                from flow_chunks c
-                cross join lateral rows from ({string.Join(", ", unnested.Select(a => $"unnest(c.{a})"))}) with ordinality u({string.Join(", ", unnested)}, ord)
-                where c.start_min < {to} and c.start_max >= {from} and c.start_min > {from} - interval '{(int)Period.TotalHours} hours'{(chunks is null ? "" : " and " + chunks)}
-                    and {ValueOf(FlowColumn.Start)} >= {from} and {ValueOf(FlowColumn.Start)} < {to})
-            """;
+        return (string.Join(", ", select),
+            $"rows from ({string.Join(", ", unnested.Select(a => $"unnest(c.{a})"))}) with ordinality u({string.Join(", ", unnested)}, ord)");
     }
 
     /// <summary>

@@ -110,7 +110,7 @@ public static class FlowSearchSql
     /// The <see cref="AddressBloom.Hashes"/> of the addresses a matching flow has one of, or null when there are none
     /// (or one is not a plain address): a chunk whose filter holds none of them is not read.
     /// </summary>
-    private static (long[] H1, long[] H2)? MayHold(FilterNode filter)
+    internal static (long[] H1, long[] H2)? MayHold(FilterNode filter)
     {
         if (FilterSql.RequiredAddresses(filter) is not { } addresses)
         {

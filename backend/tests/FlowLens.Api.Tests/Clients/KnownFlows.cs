@@ -6,20 +6,22 @@ namespace FlowLens.Api.Tests.Clients;
 
 /// <summary>
 /// The flows the tools' tests read (one v2 flow log object, its times counted back from now), and what each
-/// question must find in them: the REJECTs of a window, everything one address did, the top talkers of a subnet.
+/// question must find in them: the REJECTs, everything one address did, the top talkers of a subnet.
 /// </summary>
 public sealed class KnownFlows
 {
-    public const int Rejects = 1_500;
+    private const int Rejects = 1_500;
     public const string Address = "10.0.3.17";
     public const string Subnet = "10.0.2.0/24";
+
+    public const string Header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
 
     private readonly List<string> _lines = [];
 
     public KnownFlows()
     {
-        // Inside the window: 1,500 REJECTs from the internet to port 22, spread over the minute around RejectsAt,
-        // each from a port of its own, and ACCEPTs beside them that the window's pull must leave out.
+        // 1,500 REJECTs from the internet to port 22, spread over the minute around RejectsAt, each from a port of its
+        // own (more than a page of the feed), and ACCEPTs beside them that a pull of REJECTs must leave out.
         for (var i = 0; i < Rejects; i++)
         {
             Add($"198.51.100.{i % 250 + 1}", $"10.0.1.{i % 50 + 1}", 1024 + i, 22, 1, 60, RejectsAt.AddSeconds(i % 60 - 30), "REJECT");
@@ -28,7 +30,7 @@ public sealed class KnownFlows
         {
             Add($"10.0.1.{i % 50 + 1}", "198.51.100.7", 443, 30000 + i, 10, 5000, RejectsAt.AddSeconds(i % 60 - 30), "ACCEPT");
         }
-        // REJECTs before and after the window.
+        // REJECTs before and after them.
         for (var i = 0; i < 20; i++)
         {
             Add("203.0.113.50", "10.0.1.1", 5000 + i, 3389, 1, 60, Now.AddMinutes(-30), "REJECT");
@@ -55,7 +57,7 @@ public sealed class KnownFlows
     /// <summary>Now, to the second, when the flows were made.</summary>
     public DateTimeOffset Now { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
-    /// <summary>The middle of the REJECTs' minute: twelve and a half minutes ago.</summary>
+    /// <summary>The middle of the 1,500 REJECTs' minute: twelve and a half minutes ago.</summary>
     public DateTimeOffset RejectsAt => Now.AddSeconds(-750);
 
     public int Count => _lines.Count;
@@ -70,7 +72,7 @@ public sealed class KnownFlows
     /// <summary>Writes the flows as one gzip object of a directory source, in AWS's key layout.</summary>
     public void WriteTo(FlowLogFolder folder)
     {
-        var text = new StringBuilder("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n");
+        var text = new StringBuilder(Header + "\n");
         foreach (var line in _lines)
         {
             text.Append(line).Append('\n');
@@ -82,9 +84,13 @@ public sealed class KnownFlows
 
     private Flow Add(string src, string dst, int srcPort, int dstPort, long packets, long bytes, DateTimeOffset start, string action)
     {
-        _lines.Add(string.Join(' ', "2", "123456789012", "eni-0a1b2c3d4e5f60718", src, dst, srcPort.ToString(CultureInfo.InvariantCulture),
-            dstPort.ToString(CultureInfo.InvariantCulture), "6", packets.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture),
-            start.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), start.AddSeconds(60).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), action, "OK"));
+        _lines.Add(Line(src, dst, srcPort, dstPort, packets, bytes, start, action));
         return new Flow(start, src, srcPort, dst, dstPort, action, bytes);
     }
+
+    /// <summary>One record as a v2 line of the account and interface the known flows are of.</summary>
+    public static string Line(string src, string dst, int srcPort, int dstPort, long packets, long bytes, DateTimeOffset start, string action) =>
+        string.Join(' ', "2", "123456789012", "eni-0a1b2c3d4e5f60718", src, dst, srcPort.ToString(CultureInfo.InvariantCulture),
+            dstPort.ToString(CultureInfo.InvariantCulture), "6", packets.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture),
+            start.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), start.AddSeconds(60).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), action, "OK");
 }

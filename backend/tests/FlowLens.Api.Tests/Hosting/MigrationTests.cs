@@ -172,7 +172,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Equal(["20261204100000_SavedSearches", "20261204110000_ThreatLists", "20261204120000_Notifications", "20261204130000_Detections",
             "20261205090000_DetectionDigests", "20261206090000_InterfaceDigests", "20261206100000_RuleDigests", "20261207090000_RuleSearches",
             "20261207100000_FirehoseSources", "20261207110000_TransitGatewayFields", "20261207120000_AccessScopes",
-            "20261207130000_RollupAccounts", "20261207140000_SessionDevices"], migrations[(i + 1)..]);
+            "20261207130000_RollupAccounts", "20261207140000_SessionDevices", "20261207150000_FlowFeed"], migrations[(i + 1)..]);
 
         // The detections' eight (#23) and #24's two (columns only) down: the detections' tables go, every other table keeps its rows.
         string[] detectionTables = ["saved_searches", "threat_lists", "threat_list_entries", "channels", "deliveries", "rules", "findings",

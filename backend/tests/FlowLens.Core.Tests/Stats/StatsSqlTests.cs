@@ -196,6 +196,22 @@ public sealed class StatsSqlTests
     }
 
     [Fact]
+    public void FeedCursor_RoundTrips_OrdersAsTheFeed_AndRefusesASearchCursor()
+    {
+        var cursor = new FeedCursor(7_340_221, 42, 1, 1877);
+        Assert.True(FeedCursor.TryDecode(cursor.Encode(), out var decoded));
+        Assert.Equal(cursor, decoded);
+        foreach (var bad in new[] { "", "not-a-cursor", "MTIz", cursor.Encode() + "!!", new FlowCursor(Day, 42, 1877).Encode(), new FeedCursor(0, 1, 1, 1).Encode() })
+        {
+            Assert.False(FeedCursor.TryDecode(bad, out _));
+        }
+        // Before a transaction: after every record of the ones before it, before every record of it.
+        Assert.True(FeedCursor.Before(7_340_222).CompareTo(cursor) > 0);
+        Assert.True(FeedCursor.Before(7_340_221).CompareTo(cursor) < 0);
+        Assert.True(new FeedCursor(7_340_221, 42, 1, 1878).CompareTo(cursor) > 0);
+    }
+
+    [Fact]
     public void Accumulator_SumsTotalsByBucketAndKey_TopsByHourAndValue_AndTakesRecordsOutOfTheTotalsOnly()
     {
         var rollups = new RollupAccumulator();

@@ -6,6 +6,7 @@ using FlowLens.Api.Features.Auth;
 using FlowLens.Api.Features.Detections;
 using FlowLens.Api.Features.Flows;
 using FlowLens.Api.Features.Stats;
+using FlowLens.Api.Tests.Features.Flows;
 using FlowLens.Api.Tests.Infrastructure;
 
 namespace FlowLens.Api.Tests.Features.Auth;
@@ -181,6 +182,14 @@ public sealed class ScopeTests(PostgresFixture postgres) : IDisposable
         while (cursor is not null);
         Assert.Equal(mine.Count, seen.Count);
         Assert.Equal(mine.Sum(l => l.Bytes), seen.Sum(f => f.Bytes ?? 0));
+
+        // The feed: every record of the caller's once, over pages of 7; a filter naming another team's account finds none.
+        var (fed, _) = await FlowFeedTests.ReadAsync(client, "from=now-1h", mine.Count, limit: 7);
+        Assert.Equal(mine.Count, fed.Count);
+        Assert.Equal(mine.Sum(l => l.Bytes), fed.Sum(f => f.Bytes ?? 0));
+        Assert.All(fed, f => Assert.DoesNotContain(tokens, t => JsonSerializer.Serialize(f, JsonSerializerOptions.Web).Contains(t, StringComparison.Ordinal)));
+        var (foreign, _) = await FlowFeedTests.ReadAsync(client, "from=now-1h", 0, $"&q={Uri.EscapeDataString($"account-id = {others[0].Account}")}");
+        Assert.Empty(foreign);
 
         // A cursor taken from another team's rows (by an admin) leads to this caller's rows after it, not theirs.
         var theirs = JsonSerializer.Deserialize<FlowsApi.FlowPage>(await app.CreateClient(FlowLensApp.AdminKey).GetStringAsync(

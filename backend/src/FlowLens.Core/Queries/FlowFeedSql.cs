@@ -1,0 +1,111 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using FlowLens.Core.Filters;
+using FlowLens.Core.FlowLogs;
+
+namespace FlowLens.Core.Queries;
+
+/// <summary>
+/// Where the flow feed stands: after the record <paramref name="Ord"/> of the chunk of object
+/// <paramref name="ObjectId"/> starting at line <paramref name="Line0"/> that transaction <paramref name="Xid"/>
+/// stored. Chunks in that order, records in their chunk's order: a total order that a page can stop anywhere in.
+/// Opaque to clients (base64url).
+/// </summary>
+public readonly record struct FeedCursor(ulong Xid, long ObjectId, int Line0, int Ord) : IComparable<FeedCursor>
+{
+    /// <summary>Before every record that transaction <paramref name="xid"/> or a later one stored.</summary>
+    public static FeedCursor Before(ulong xid) => new(xid - 1, long.MaxValue, int.MaxValue, int.MaxValue);
+
+    public int CompareTo(FeedCursor other) =>
+        (Xid, ObjectId, Line0, Ord).CompareTo((other.Xid, other.ObjectId, other.Line0, other.Ord));
+
+    public string Encode() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
+        string.Create(CultureInfo.InvariantCulture, $"feed.{Xid}.{ObjectId}.{Line0}.{Ord}")));
+
+    public static bool TryDecode(string? text, out FeedCursor cursor)
+    {
+        cursor = default;
+        try
+        {
+            var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
+            if (parts.Length == 5 && parts[0] == "feed"
+                && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var xid) && xid > 0
+                && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var objectId)
+                && int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var line0)
+                && int.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var ord))
+            {
+                cursor = new FeedCursor(xid, objectId, line0, ord);
+                return true;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+        return false;
+    }
+}
+
+/// <summary>
+/// The flow feed: flows in the order they were stored (each chunk's <c>stored_xid</c>, the transaction that stored
+/// it), after a cursor, so that a tool pulling new flows again and again gets each once, late ones for old times
+/// included. Only transactions below the horizon are read: the oldest transaction still running when the call
+/// began. Every transaction before it has committed or rolled back, so nothing can later be stored before the
+/// cursor; a long ingestion holds the feed back for as long as it runs, and never makes it skip.
+/// </summary>
+public static class FlowFeedSql
+{
+    /// <summary>
+    /// The horizon (<c>pg_snapshot_xmin</c>), and the first transaction that stored a chunk at or after <c>$1</c>, where a
+    /// feed without a cursor starts (null: none yet). Both as text: <c>xid8</c> has no binary reader in every driver.
+    /// </summary>
+    public const string HorizonSql = """
+        select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
+            (select min(stored_xid) from flow_chunks where stored_at >= $1)::text as first
+        """;
+
+    /// <summary>The query for up to <paramref name="limit"/> flows after <paramref name="after"/> stored below <paramref name="horizon"/>.</summary>
+    public static (string Sql, IReadOnlyList<object> Parameters) Build(FilterNode? filter, FeedCursor after, ulong horizon, int limit)
+    {
+        var parameters = new List<object>
+        {
+            horizon.ToString(CultureInfo.InvariantCulture), after.Xid.ToString(CultureInfo.InvariantCulture), after.ObjectId, after.Line0, after.Ord,
+        };
+        var chunks = "";
+        if (filter is not null && FlowSearchSql.MayHold(filter) is { } hashes)
+        {
+            parameters.Add(hashes.H1);
+            parameters.Add(hashes.H2);
+            chunks = $"\n        and flowlens_may_hold(c.bloom, ${parameters.Count - 1}::bigint[], ${parameters.Count}::bigint[])";
+        }
+        var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
+        var where = "true";
+        if (filter is not null)
+        {
+            var (condition, values) = FilterSql.Build(filter, parameters.Count + 1);
+            parameters.AddRange(values);
+            where = condition;
+            columns.AddRange(FilterSql.Columns(filter).Select(FlowColumns.Named));
+        }
+        parameters.Add((long)limit);
+        // The chunks in the feed's order straight from the index on (stored_xid, object_id, line0); each unpacked in
+        // turn, its records in order, until the page is full.
+        var sql = $"""
+            select
+                {FlowSearchSql.Columns},
+                c.stored_xid::text as feed_xid, c.line0 as feed_line0, p.ord as feed_ord
+            from (
+                select c.* from flow_chunks c
+                where c.stored_xid < $1::xid8 and c.stored_xid >= $2::xid8
+                    and (c.stored_xid, c.object_id, c.line0) >= ($2::xid8, $3, $4){chunks}
+                order by c.stored_xid, c.object_id, c.line0) c
+            cross join lateral (
+                select f.* from {FlowChunks.RecordsOf(columns, arrays: true)} f
+                where {where}
+                    and (c.stored_xid, c.object_id, c.line0, f.ord) > ($2::xid8, $3, $4, $5)
+                order by f.ord) p
+            limit ${parameters.Count}
+            """;
+        return (sql, parameters);
+    }
+}
