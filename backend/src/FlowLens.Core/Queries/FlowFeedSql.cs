@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using FlowLens.Core.Filters;
 using FlowLens.Core.FlowLogs;
 
@@ -20,28 +18,19 @@ public readonly record struct FeedCursor(ulong Xid, long ObjectId, int Line0, in
     public int CompareTo(FeedCursor other) =>
         (Xid, ObjectId, Line0, Ord).CompareTo((other.Xid, other.ObjectId, other.Line0, other.Ord));
 
-    public string Encode() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
-        string.Create(CultureInfo.InvariantCulture, $"feed.{Xid}.{ObjectId}.{Line0}.{Ord}")));
+    public string Encode() => CursorText.Encode("feed", Xid, ObjectId, Line0, Ord);
 
     public static bool TryDecode(string? text, out FeedCursor cursor)
     {
+        if (CursorText.Decode(text) is ["feed", var xid, var objectId, var line0, var ord]
+            && ulong.TryParse(xid, NumberStyles.None, CultureInfo.InvariantCulture, out var x) && x > 0
+            && CursorText.Number(objectId, out var o) && CursorText.Number(line0, out var l) && l <= int.MaxValue
+            && CursorText.Number(ord, out var n) && n <= int.MaxValue)
+        {
+            cursor = new FeedCursor(x, o, (int)l, (int)n);
+            return true;
+        }
         cursor = default;
-        try
-        {
-            var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
-            if (parts.Length == 5 && parts[0] == "feed"
-                && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var xid) && xid > 0
-                && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var objectId)
-                && int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var line0)
-                && int.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var ord))
-            {
-                cursor = new FeedCursor(xid, objectId, line0, ord);
-                return true;
-            }
-        }
-        catch (FormatException)
-        {
-        }
         return false;
     }
 }

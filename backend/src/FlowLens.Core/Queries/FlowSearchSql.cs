@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using FlowLens.Core.Filters;
 using FlowLens.Core.FlowLogs;
 
@@ -12,28 +10,18 @@ namespace FlowLens.Core.Queries;
 /// </summary>
 public readonly record struct FlowCursor(DateTimeOffset Start, long ObjectId, int Line)
 {
-    public string Encode() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
-        string.Create(CultureInfo.InvariantCulture, $"{Start.UtcTicks}.{ObjectId}.{Line}")));
+    public string Encode() => CursorText.Encode(Start.UtcTicks, ObjectId, Line);
 
     public static bool TryDecode(string? text, out FlowCursor cursor)
     {
+        if (CursorText.Decode(text) is [var ticks, var objectId, var line]
+            && CursorText.Number(ticks, out var t) && t <= DateTimeOffset.MaxValue.UtcTicks
+            && CursorText.Number(objectId, out var o) && CursorText.Number(line, out var l) && l <= int.MaxValue)
+        {
+            cursor = new FlowCursor(new DateTimeOffset(t, TimeSpan.Zero), o, (int)l);
+            return true;
+        }
         cursor = default;
-        try
-        {
-            var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
-            if (parts.Length == 3
-                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                && ticks <= DateTimeOffset.MaxValue.UtcTicks
-                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var objectId)
-                && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var line))
-            {
-                cursor = new FlowCursor(new DateTimeOffset(ticks, TimeSpan.Zero), objectId, line);
-                return true;
-            }
-        }
-        catch (FormatException)
-        {
-        }
         return false;
     }
 }
