@@ -1653,7 +1653,7 @@ export interface components {
             cursor: string;
             /** @description The flows, in the order they were stored (as a search lists them, each with its context). */
             items: components["schemas"]["FlowItem"][];
-            /** @description True when the page is full: call again at once. False: the feed is caught up; call again later (a minute, say). */
+            /** @description True when there is more to read at once: call again (a page may hold fewer flows than asked, even none, when the filter matched few of the flows one call reads). False: the feed is caught up; call again later (a minute, say). */
             more: boolean;
         };
         /**

@@ -54,6 +54,13 @@ public sealed class QueryOptions
     [Range(1, 1000)]
     public int ConcurrentExports { get; set; } = 8;
 
+    /// <summary>
+    /// Chunks (of up to 2,000 flows) one call of the flow feed unpacks at most: a filter that matches little, over a
+    /// large backlog, answers a page with fewer flows and <c>more</c> rather than read the backlog in one call.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FeedChunksPerCall { get; set; } = 100;
+
     public FilterLimits FilterLimits => new(MaxFilterLength, MaxFilterDepth);
 }
 
@@ -89,6 +96,9 @@ public sealed class QueryDatabase(
 
     /// <summary>How long and deep the filters of these queries may be.</summary>
     public FilterLimits FilterLimits => options.FilterLimits;
+
+    /// <summary>Chunks one call of the flow feed unpacks at most (<see cref="QueryOptions.FeedChunksPerCall"/>).</summary>
+    public int FeedChunksPerCall => options.FeedChunksPerCall;
 
     /// <summary>
     /// A command with its <c>$n</c> parameters, on a connection from the pool (closed with the reader); run for

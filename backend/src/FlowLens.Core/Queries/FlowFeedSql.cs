@@ -46,26 +46,32 @@ public static class FlowFeedSql
 {
     /// <summary>
     /// The horizon (<c>pg_snapshot_xmin</c>), and the first transaction that stored a chunk at or after <c>$1</c>, where a
-    /// feed without a cursor starts (null: none yet). Both as text: <c>xid8</c> has no binary reader in every driver.
+    /// feed without a cursor starts (null: none yet; not looked for when <c>$1</c> is null, as with a cursor). Both as
+    /// text: <c>xid8</c> has no binary reader in every driver.
     /// </summary>
     public const string HorizonSql = """
         select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
-            (select min(stored_xid) from flow_chunks where stored_at >= $1)::text as first
+            (select min(stored_xid) from flow_chunks where $1::timestamptz is not null and stored_at >= $1::timestamptz)::text as first
         """;
 
-    /// <summary>The query for up to <paramref name="limit"/> flows after <paramref name="after"/> stored below <paramref name="horizon"/>.</summary>
-    public static (string Sql, IReadOnlyList<object> Parameters) Build(FilterNode? filter, FeedCursor after, ulong horizon, int limit)
+    /// <summary>
+    /// The query for up to <paramref name="limit"/> flows after <paramref name="after"/> stored below <paramref name="horizon"/>,
+    /// from <paramref name="chunks"/> chunks at most. Each chunk it reads gives its matching flows, or one row without a
+    /// flow (<c>feed_ord</c> null) when none matches: the caller sees where the reading stopped either way. A filter on
+    /// addresses passes over the chunks whose Bloom filter rules them out: they cannot match, and are not counted.
+    /// </summary>
+    public static (string Sql, IReadOnlyList<object> Parameters) Build(FilterNode? filter, FeedCursor after, ulong horizon, int limit, int chunks)
     {
         var parameters = new List<object>
         {
             horizon.ToString(CultureInfo.InvariantCulture), after.Xid.ToString(CultureInfo.InvariantCulture), after.ObjectId, after.Line0, after.Ord,
         };
-        var chunks = "";
+        var bloom = "";
         if (filter is not null && FlowSearchSql.MayHold(filter) is { } hashes)
         {
             parameters.Add(hashes.H1);
             parameters.Add(hashes.H2);
-            chunks = $"\n        and flowlens_may_hold(c.bloom, ${parameters.Count - 1}::bigint[], ${parameters.Count}::bigint[])";
+            bloom = $"\n        and flowlens_may_hold(c.bloom, ${parameters.Count - 1}::bigint[], ${parameters.Count}::bigint[])";
         }
         var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
         var where = "true";
@@ -76,23 +82,28 @@ public static class FlowFeedSql
             where = condition;
             columns.AddRange(FilterSql.Columns(filter).Select(FlowColumns.Named));
         }
-        parameters.Add((long)limit);
-        // The chunks in the feed's order straight from the index on (stored_xid, object_id, line0); each unpacked in
-        // turn, its records in order, until the page is full.
+        parameters.Add((long)chunks);
+        var chunkLimit = parameters.Count;
+        // A page is at most the flows asked and one row per chunk without a match.
+        parameters.Add((long)limit + chunks);
+        // The chunks in the feed's order, straight from the index on (stored_xid, object_id, line0) (a merge of the
+        // partitions' index scans: the limit spares a sort of the whole backlog); each unpacked in turn, its records in
+        // order. Chunks whose Bloom filter rules the filter's addresses out are passed over, and not counted.
         var sql = $"""
             select
                 {FlowSearchSql.Columns},
-                c.stored_xid::text as feed_xid, c.line0 as feed_line0, p.ord as feed_ord
+                c.stored_xid::text as feed_xid, c.object_id as feed_object_id, c.line0 as feed_line0, p.ord as feed_ord
             from (
                 select c.* from flow_chunks c
                 where c.stored_xid < $1::xid8 and c.stored_xid >= $2::xid8
-                    and (c.stored_xid, c.object_id, c.line0) >= ($2::xid8, $3, $4){chunks}
-                order by c.stored_xid, c.object_id, c.line0) c
-            cross join lateral (
+                    and (c.stored_xid, c.object_id, c.line0) >= ($2::xid8, $3, $4){bloom}
+                order by c.stored_xid, c.object_id, c.line0
+                limit ${chunkLimit}) c
+            left join lateral (
                 select f.* from {FlowChunks.RecordsOf(columns, arrays: true)} f
                 where {where}
                     and (c.stored_xid, c.object_id, c.line0, f.ord) > ($2::xid8, $3, $4, $5)
-                order by f.ord) p
+                order by f.ord) p on true
             limit ${parameters.Count}
             """;
         return (sql, parameters);

@@ -25,7 +25,7 @@ public static class FlowFeedApi
 
     /// <param name="Items">The flows, in the order they were stored (as a search lists them, each with its context).</param>
     /// <param name="Cursor">Pass as <c>cursor</c> next time: after these flows, or after everything stored so far when <c>more</c> is false. Always set.</param>
-    /// <param name="More">True when the page is full: call again at once. False: the feed is caught up; call again later (a minute, say).</param>
+    /// <param name="More">True when there is more to read at once: call again (a page may hold fewer flows than asked, even none, when the filter matched few of the flows one call reads). False: the feed is caught up; call again later (a minute, say).</param>
     public sealed record FlowFeedPage(List<FlowItem> Items, string Cursor, bool More)
     {
         public static FlowFeedPage Example => new([FlowItem.Example], new FeedCursor(7_340_221, 42, 1, 1877).Encode(), true);
@@ -70,30 +70,42 @@ public static class FlowFeedApi
         filter = scope.Restrict(await context.ResolveAsync(filter, new TimeRange(DateTimeOffset.UnixEpoch, now.AddDays(1)), ct));
 
         ulong horizon;
-        await using (var reader = await database.ReadAsync(http, FlowFeedSql.HorizonSql, [start], ct))
+        await using (var reader = await database.ReadAsync(http, FlowFeedSql.HorizonSql, [after is null ? start : DBNull.Value], ct))
         {
             await reader.ReadAsync(ct);
             horizon = ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture);
             after ??= FeedCursor.Before(reader.IsDBNull(1) ? horizon : ulong.Parse(reader.GetString(1), CultureInfo.InvariantCulture));
         }
 
-        // One more than asked tells whether the page is full.
-        var (sql, parameters) = FlowFeedSql.Build(filter, after.Value, horizon, pageSize + 1);
+        // One more than asked tells whether the page is full; the chunks read, whether the reading stopped short of the horizon.
+        var (sql, parameters) = FlowFeedSql.Build(filter, after.Value, horizon, pageSize + 1, database.FeedChunksPerCall);
         var items = new List<(StoredFlow Flow, FeedCursor At)>();
+        var (chunks, lastChunk) = (0, default(FeedCursor));
         await using (var reader = await database.ReadAsync(http, sql, parameters, ct))
         {
             var flows = new FlowRows(reader, strings);
-            var (xid, line0, ord) = (reader.GetOrdinal("feed_xid"), reader.GetOrdinal("feed_line0"), reader.GetOrdinal("feed_ord"));
-            while (await reader.ReadAsync(ct))
+            var (xid, objectId, line0, ord) = (reader.GetOrdinal("feed_xid"), reader.GetOrdinal("feed_object_id"), reader.GetOrdinal("feed_line0"), reader.GetOrdinal("feed_ord"));
+            while (items.Count <= pageSize && await reader.ReadAsync(ct))
             {
-                var flow = flows.Read();
-                items.Add((flow, new FeedCursor(ulong.Parse(reader.GetString(xid), CultureInfo.InvariantCulture), flow.ObjectId, reader.GetInt32(line0), reader.GetInt32(ord))));
+                // The end of this row's chunk: where the next call starts once the chunk is read whole.
+                var chunk = new FeedCursor(ulong.Parse(reader.GetString(xid), CultureInfo.InvariantCulture), reader.GetInt64(objectId), reader.GetInt32(line0), int.MaxValue);
+                if (chunk != lastChunk)
+                {
+                    (chunks, lastChunk) = (chunks + 1, chunk);
+                }
+                if (!reader.IsDBNull(ord))
+                {
+                    items.Add((flows.Read(), chunk with { Ord = reader.GetInt32(ord) }));
+                }
             }
         }
-        var more = items.Count > pageSize;
+        var full = items.Count > pageSize;
         var page = items.Take(pageSize).ToList();
-        // A page that is not full read everything stored below the horizon: the next call starts there.
-        var next = more ? page[^1].At : Max(after.Value, FeedCursor.Before(horizon));
+        // A full page goes on after its last flow; a page of every chunk it could read, after the last of them; a page
+        // that reached the horizon, from the horizon (so that the next call does not read again what matched nothing).
+        var (next, more) = full ? (page[^1].At, true)
+            : chunks == database.FeedChunksPerCall ? (lastChunk, true)
+            : (Max(after.Value, FeedCursor.Before(horizon)), false);
         var contexts = await FlowContext.DescribeAsync([.. page.Select(i => i.Flow)], describer, scope, ct);
         return TypedResults.Ok(new FlowFeedPage([.. page.Select((item, i) => FlowItem.From(item.Flow, contexts[i]))], next.Encode(), more));
     }

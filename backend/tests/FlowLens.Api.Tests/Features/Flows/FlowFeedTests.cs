@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using FlowLens.Api.Features.Flows;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Queries;
+using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
 namespace FlowLens.Api.Tests.Features.Flows;
@@ -84,6 +85,35 @@ public sealed class FlowFeedTests(PostgresFixture postgres) : IDisposable
         var (late, _) = await ReadAsync(client, "cursor=" + Uri.EscapeDataString(same), 100);
         Assert.Equal(100, late.Count);
         Assert.All(late, f => Assert.True(f.Start < now.AddDays(-2)));
+    }
+
+    [Fact]
+    public async Task ACallReadsABoundedNumberOfChunks_AndSaysMore_EvenWithNothingFound()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var now = DateTimeOffset.UtcNow;
+        WriteObject("a", now.AddMinutes(-30), 2500, 1);
+        WriteObject("b", now.AddMinutes(-20), 2500, 2);
+        WriteObject("c", now.AddMinutes(-10), 2500, 3);
+        await using var app = await postgres.StartAppAsync(builder =>
+        {
+            _folder.Allow(builder);
+            builder.UseSetting("FlowLens:Queries:FeedChunksPerCall", "2");
+        });
+        var client = app.CreateClient(FlowLensApp.AdminKey);
+        await app.IngestAsync(await _folder.CreateSourceAsync(app));
+        await ReadAsync(client, "from=now-1h", 7500); // waits out a horizon another test may hold back
+
+        // Only the last object matches (a filter no Bloom filter answers): each call reads two chunks (2,000 + 500
+        // records an object), so the first ones find nothing and say more; the flows come once, in order.
+        var q = "&q=" + Uri.EscapeDataString("not dstaddr = 10.0.0.1 and not dstaddr = 10.0.0.2");
+        var first = (await client.GetFromJsonAsync<FlowFeedApi.FlowFeedPage>($"/api/flows/feed?from=now-1h&limit=1000{q}", ct))!;
+        Assert.Empty(first.Items);
+        Assert.True(first.More);
+        var (rest, _) = await ReadAsync(client, "cursor=" + Uri.EscapeDataString(first.Cursor), 2500, q);
+        Assert.Equal(2500, rest.Count);
+        Assert.All(rest, f => Assert.Equal("10.0.0.3", f.DstAddr));
+        Assert.Equal(rest.OrderBy(f => f.Line), rest);
     }
 
     [Fact]

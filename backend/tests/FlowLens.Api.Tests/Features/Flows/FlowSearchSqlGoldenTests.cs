@@ -39,12 +39,12 @@ public sealed class FlowSearchSqlGoldenTests(EmptyApp empty) : IClassFixture<Emp
     }
 
     [Theory]
-    [InlineData("feed", "flow feed, after a cursor, up to 1000 flows (one more asked) stored below the horizon", null)]
+    [InlineData("feed", "flow feed, after a cursor, up to 1000 flows (one more asked) stored below the horizon, from 100 chunks at most", null)]
     [InlineData("feed-address", "flow feed with a filter on an address: q=\"addr = 203.0.113.7 and action = REJECT\" (reads only the chunks whose Bloom filter may hold it)",
         "addr = 203.0.113.7 and action = REJECT")]
     public async Task FeedSql_IsTheGoldenFile_AndRuns(string name, string about, string? q)
     {
-        var (sql, parameters) = FlowFeedSql.Build(q is null ? null : FilterParser.Parse(q).Root, new FeedCursor(7_340_221, 42, 1, 1877), 7_340_500, 1001);
+        var (sql, parameters) = FlowFeedSql.Build(q is null ? null : FilterParser.Parse(q).Root, new FeedCursor(7_340_221, 42, 1, 1877), 7_340_500, 1001, 100);
         GoldenSql.Assert($"{Folder}{name}.sql", about, sql, parameters);
         await GoldenSql.RunAsync(empty.App, sql, parameters);
     }
