@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using FlowLens.Api.Features.Flows;
 using FlowLens.Api.Tests.Infrastructure;
 using FlowLens.Core.Queries;
-using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
 namespace FlowLens.Api.Tests.Features.Flows;
