@@ -47,19 +47,32 @@ public sealed class FlowFeedTests(PostgresFixture postgres) : IDisposable
         _folder.WriteGzip($"{name}.log.gz", "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" + string.Join('\n', lines) + "\n");
     }
 
-    [Fact]
-    public async Task Feed_GivesEachStoredFlowOnce_InTheOrderStored_ThenLateFlowsForOldTimes()
+    /// <summary>Three objects of 2,500 records (each more than one chunk) to 10.0.0.1, .2 and .3, stored by a host of their own.</summary>
+    private async Task<(FlowLensApp App, long SourceId)> StoreThreeObjectsAsync(string? feedChunksPerCall = null)
     {
-        var ct = TestContext.Current.CancellationToken;
         var now = DateTimeOffset.UtcNow;
-        // Three objects of 2,500 records: each more than one chunk.
         WriteObject("a", now.AddMinutes(-30), 2500, 1);
         WriteObject("b", now.AddMinutes(-20), 2500, 2);
         WriteObject("c", now.AddMinutes(-10), 2500, 3);
-        await using var app = await postgres.StartAppAsync(_folder.Allow);
-        var client = app.CreateClient(FlowLensApp.AdminKey);
+        var app = await postgres.StartAppAsync(builder =>
+        {
+            _folder.Allow(builder);
+            if (feedChunksPerCall is not null)
+            {
+                builder.UseSetting("FlowLens:Queries:FeedChunksPerCall", feedChunksPerCall);
+            }
+        });
         var sourceId = await _folder.CreateSourceAsync(app);
         await app.IngestAsync(sourceId);
+        return (app, sourceId);
+    }
+
+    [Fact]
+    public async Task Feed_GivesEachStoredFlowOnce_InTheOrderStored_ThenLateFlowsForOldTimes()
+    {
+        var (app, sourceId) = await StoreThreeObjectsAsync();
+        await using var host = app;
+        var client = app.CreateClient(FlowLensApp.AdminKey);
 
         var (items, cursor) = await ReadAsync(client, "from=now-1h", 7500, limit: 700);
         Assert.Equal(7500, items.Count);
@@ -79,28 +92,20 @@ public sealed class FlowFeedTests(PostgresFixture postgres) : IDisposable
 
         // Records that arrive late, for three days ago: after the cursor, though older than everything before it. A
         // search by time, run every few minutes over the last few, would never see them.
-        WriteObject("late", now.AddDays(-3), 100, 4);
+        WriteObject("late", DateTimeOffset.UtcNow.AddDays(-3), 100, 4);
         await app.IngestAsync(sourceId);
         var (late, _) = await ReadAsync(client, "cursor=" + Uri.EscapeDataString(same), 100);
         Assert.Equal(100, late.Count);
-        Assert.All(late, f => Assert.True(f.Start < now.AddDays(-2)));
+        Assert.All(late, f => Assert.True(f.Start < DateTimeOffset.UtcNow.AddDays(-2)));
     }
 
     [Fact]
     public async Task ACallReadsABoundedNumberOfChunks_AndSaysMore_EvenWithNothingFound()
     {
         var ct = TestContext.Current.CancellationToken;
-        var now = DateTimeOffset.UtcNow;
-        WriteObject("a", now.AddMinutes(-30), 2500, 1);
-        WriteObject("b", now.AddMinutes(-20), 2500, 2);
-        WriteObject("c", now.AddMinutes(-10), 2500, 3);
-        await using var app = await postgres.StartAppAsync(builder =>
-        {
-            _folder.Allow(builder);
-            builder.UseSetting("FlowLens:Queries:FeedChunksPerCall", "2");
-        });
+        var (app, _) = await StoreThreeObjectsAsync(feedChunksPerCall: "2");
+        await using var host = app;
         var client = app.CreateClient(FlowLensApp.AdminKey);
-        await app.IngestAsync(await _folder.CreateSourceAsync(app));
         await ReadAsync(client, "from=now-1h", 7500); // waits out a horizon another test may hold back
 
         // Only the last object matches (a filter no Bloom filter answers): each call reads two chunks (2,000 + 500
