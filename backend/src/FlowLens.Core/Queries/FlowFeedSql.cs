@@ -1,6 +1,5 @@
 using System.Globalization;
 using FlowLens.Core.Filters;
-using FlowLens.Core.FlowLogs;
 
 namespace FlowLens.Core.Queries;
 
@@ -66,22 +65,9 @@ public static class FlowFeedSql
         {
             horizon.ToString(CultureInfo.InvariantCulture), after.Xid.ToString(CultureInfo.InvariantCulture), after.ObjectId, after.Line0, after.Ord,
         };
-        var bloom = "";
-        if (filter is not null && FlowSearchSql.MayHold(filter) is { } hashes)
-        {
-            parameters.Add(hashes.H1);
-            parameters.Add(hashes.H2);
-            bloom = $"\n        and flowlens_may_hold(c.bloom, ${parameters.Count - 1}::bigint[], ${parameters.Count}::bigint[])";
-        }
-        var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
-        var where = "true";
-        if (filter is not null)
-        {
-            var (condition, values) = FilterSql.Build(filter, parameters.Count + 1);
-            parameters.AddRange(values);
-            where = condition;
-            columns.AddRange(FilterSql.Columns(filter).Select(FlowColumns.Named));
-        }
+        var (mayHold, condition, columns) = FlowSearchSql.FilterParts(filter, parameters);
+        var bloom = mayHold is null ? "" : "\n        and " + mayHold;
+        var where = condition ?? "true";
         parameters.Add((long)chunks);
         var chunkLimit = parameters.Count;
         // A page is at most the flows asked and one row per chunk without a match.

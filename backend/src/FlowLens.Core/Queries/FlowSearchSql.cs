@@ -50,21 +50,11 @@ public static class FlowSearchSql
         var end = after is { } c && c.Start < range.To ? c.Start.AddTicks(10) : range.To;
         var (lows, highs) = Windows(range.From, end, limit is null ? LongestExportWindow : LongestWindow);
         var parameters = new List<object> { lows, highs };
-        string? chunks = null;
-        if (filter is not null && MayHold(filter) is { } hashes)
-        {
-            parameters.Add(hashes.H1);
-            parameters.Add(hashes.H2);
-            chunks = $"flowlens_may_hold(c.bloom, ${parameters.Count - 1}::bigint[], ${parameters.Count}::bigint[])";
-        }
-        var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
+        var (chunks, condition, columns) = FilterParts(filter, parameters);
         var where = new List<string>();
-        if (filter is not null)
+        if (condition is not null)
         {
-            var (condition, values) = FilterSql.Build(filter, parameters.Count + 1);
-            parameters.AddRange(values);
             where.Add(condition);
-            columns.AddRange(FilterSql.Columns(filter).Select(FlowColumns.Named));
         }
         if (after is { } cursor)
         {
@@ -95,10 +85,36 @@ public static class FlowSearchSql
     }
 
     /// <summary>
+    /// What a filter adds to a query over the chunks <c>c</c>, its parameters appended to <paramref name="parameters"/>:
+    /// the chunks' Bloom test when the filter needs one of some addresses (else null), the condition on a record (else
+    /// null), and the columns a page's records are unnested in (the keyset's and the filter's). The search's and the
+    /// feed's.
+    /// </summary>
+    internal static (string? Chunks, string? Condition, List<FlowColumn> Columns) FilterParts(FilterNode? filter, List<object> parameters)
+    {
+        string? chunks = null;
+        if (filter is not null && MayHold(filter) is { } hashes)
+        {
+            parameters.Add(hashes.H1);
+            parameters.Add(hashes.H2);
+            chunks = $"flowlens_may_hold(c.bloom, ${parameters.Count - 1}::bigint[], ${parameters.Count}::bigint[])";
+        }
+        var columns = new List<FlowColumn> { FlowColumn.Start, FlowColumn.ObjectId, FlowColumn.SourceId, FlowColumn.Line };
+        string? condition = null;
+        if (filter is not null)
+        {
+            (condition, var values) = FilterSql.Build(filter, parameters.Count + 1);
+            parameters.AddRange(values);
+            columns.AddRange(FilterSql.Columns(filter).Select(FlowColumns.Named));
+        }
+        return (chunks, condition, columns);
+    }
+
+    /// <summary>
     /// The <see cref="AddressBloom.Hashes"/> of the addresses a matching flow has one of, or null when there are none
     /// (or one is not a plain address): a chunk whose filter holds none of them is not read.
     /// </summary>
-    internal static (long[] H1, long[] H2)? MayHold(FilterNode filter)
+    private static (long[] H1, long[] H2)? MayHold(FilterNode filter)
     {
         if (FilterSql.RequiredAddresses(filter) is not { } addresses)
         {
