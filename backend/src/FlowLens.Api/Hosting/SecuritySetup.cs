@@ -70,8 +70,9 @@ public static class SecuritySetup
                 var http = rejected.HttpContext;
                 // A window has a time to wait; a concurrency limit has not: a few seconds, for a query to finish.
                 var window = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait);
-                http.Response.Headers.RetryAfter = (window ? Math.Ceiling(wait.TotalSeconds) : ConcurrencyRetrySeconds).ToString(CultureInfo.InvariantCulture);
-                SetRateLimitHeaders(http, perCaller, window ? (int)Math.Ceiling(wait.TotalSeconds) : null);
+                int? seconds = window ? (int)Math.Ceiling(wait.TotalSeconds) : null;
+                http.Response.Headers.RetryAfter = (seconds ?? ConcurrencyRetrySeconds).ToString(CultureInfo.InvariantCulture);
+                SetRateLimitHeaders(http, perCaller, seconds);
                 await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests", window
                     ? "Too many requests from this key, person or address; retry after the Retry-After seconds."
                     : "Too many queries or exports at once from this key, person or address (or exports from everyone); retry when one has finished.");
@@ -146,9 +147,8 @@ public static class SecuritySetup
         }
     }
 
-    /// <summary>The key's id or the person's after authentication; otherwise the client address (failed keys count there).</summary>
     /// <summary>
-    /// Tells every API caller its limit (IETF <c>RateLimit-Policy</c>: 600 requests a 60-second window) and what is left
+    /// Tells every API caller its limit (IETF <c>RateLimit-Policy</c>: the requests a 60-second window allows) and what is left
     /// of it (<c>RateLimit</c>: remaining, and seconds until it renews), after the rate limiter took this request.
     /// </summary>
     public static void UseFlowLensRateLimitHeaders(this WebApplication app)
@@ -172,6 +172,7 @@ public static class SecuritySetup
         context.Response.Headers["RateLimit"] = $"\"per-caller\";r={remaining};t={secondsToReset ?? MinuteRateLimiter.SecondsToReset(DateTimeOffset.UtcNow)}";
     }
 
+    /// <summary>The key's id or the person's after authentication; otherwise the client address (failed keys count there).</summary>
     public static string CallerOf(HttpContext context) =>
         context.User.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) is { } key ? "key:" + key
         : context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user
