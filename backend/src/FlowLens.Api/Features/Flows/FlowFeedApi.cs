@@ -19,8 +19,7 @@ public static class FlowFeedApi
     public static void MapFlowFeed(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/flows/feed", GetFlowFeed).WithTags("Flows").RequireAuthorization(Policies.Viewer).LimitQueries()
-            .WithSummary("Flows in the order they were stored, after a cursor: pull it again with the answer's cursor to get each new flow once, late ones included.")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithSummary("Flows in the order they were stored, after a cursor: pull it again with the answer's cursor to get each new flow once, late ones included.");
     }
 
     /// <param name="Items">The flows, in the order they were stored (as a search lists them, each with its context).</param>

@@ -26,8 +26,7 @@ public static class FlowsApi
     {
         app.MapGet("/api/flows", SearchFlows).WithTags("Flows").RequireAuthorization(Policies.Viewer).LimitQueries(IsExport)
             .WithSummary("Flows of a time range matching a filter, newest first; a page of JSON, or the whole result as CSV, NDJSON or OCSF Network Activity events (NDJSON).")
-            .Produces<FlowPage>(StatusCodes.Status200OK, "application/json", "text/csv", "application/x-ndjson")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Produces<FlowPage>(StatusCodes.Status200OK, "application/json", "text/csv", "application/x-ndjson");
     }
 
     /// <param name="Items">The flows, newest first (by start, then object and line).</param>

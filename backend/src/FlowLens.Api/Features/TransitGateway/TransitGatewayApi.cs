@@ -20,7 +20,6 @@ public static class TransitGatewayApi
 
     public static void MapTransitGateway(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/stats/transit-gateway", GetReport).WithName("getTransitGatewayReport").WithTags("Stats").RequireAuthorization(Policies.Viewer).LimitQueries()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Transit Gateway flow logs: traffic and packets lost by reason, in total, per attachment pair and per VPC pair.");
 
     /// <summary>Packets the transit gateway dropped, by AWS's four reasons (the <c>packets-lost-*</c> fields).</summary>
