@@ -95,14 +95,14 @@ public sealed class RecipeTests(RecipeFlowLens flowLens) : IClassFixture<RecipeF
 
         // The restart goes on from the saved cursor; runs after it, every few seconds here, bring what is new. (The
         // feed may lag while another test's transaction runs on the shared test cluster: a minute at most.)
-        var deadline2 = DateTime.UtcNow.AddMinutes(1);
+        var lateDeadline = DateTime.UtcNow.AddMinutes(1);
         List<JsonElement> flows;
         do
         {
             await recipe.RunAsync(Node.Url, FlowLensApp.AdminKey, environment);
             flows = [.. File.ReadAllLines(output).Select(line => JsonDocument.Parse(line).RootElement)];
         }
-        while (flows.Count(f => f.GetProperty("start").GetDateTimeOffset() == late) < 30 && DateTime.UtcNow < deadline2);
+        while (flows.Count(f => f.GetProperty("start").GetDateTimeOffset() == late) < 30 && DateTime.UtcNow < lateDeadline);
 
         // Every REJECT stored, once: the same as a search over the whole day finds.
         var search = (await Node.CreateClient().GetFromJsonAsync<FlowsApi.FlowPage>($"/api/flows?from=now-1d&limit=10000&q={Uri.EscapeDataString("action = REJECT")}", ct))!;
